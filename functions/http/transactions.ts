@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { Platform } from '../../shared/platform';
+import type { HttpFunction } from '../definition';
+import { endpoint } from './endpoint';
+import { ProblemSchema, TransactionInputSchema, TransactionPageSchema, TransactionSchema, id } from './schemas';
+
+const problems = {
+  400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
+  401: { description: 'Missing or wrong API key', schema: ProblemSchema },
+  403: { description: 'The key may not act for this location or channel', schema: ProblemSchema },
+  404: { description: 'Not found (or another tenant’s)', schema: ProblemSchema },
+};
+
+export function transactionFunctions(platform: Platform): HttpFunction[] {
+  return [
+    endpoint(platform, {
+      name: 'recordTransaction',
+      method: 'POST',
+      route: 'v1/transactions',
+      summary: 'Record a sale or return from a store or the online shop',
+      tags: ['Transactions'],
+      auth: 'tenant',
+      roles: ['pos', 'ecommerce', 'admin'],
+      body: TransactionInputSchema,
+      idempotent: true,
+      responses: {
+        201: { description: 'Recorded', schema: TransactionSchema },
+        200: { description: 'Already recorded (same channel, location and externalId): the first record', schema: TransactionSchema },
+        ...problems,
+        409: { description: 'A request with this Idempotency-Key is in progress', schema: ProblemSchema },
+        413: { description: 'Body too large', schema: ProblemSchema },
+        422: { description: 'Idempotency-Key reused with another body, or a business rule (see `reason`)', schema: ProblemSchema },
+      },
+      handle: async ({ principal, body, log }) => {
+        const result = await platform.ingest.ingest(principal!, body, log);
+        const { transactionId } = result.transaction;
+        if (result.outcome === 'created') platform.telemetry.trackEvent('transaction.recorded', { tenantId: principal!.tenantId });
+        return {
+          status: result.outcome === 'created' ? 201 : 200,
+          body: result.transaction,
+          headers: { location: `/api/v1/transactions/${transactionId}` },
+        };
+      },
+    }),
+    endpoint(platform, {
+      name: 'getTransaction',
+      method: 'GET',
+      route: 'v1/transactions/{transactionId}',
+      summary: 'Read one transaction',
+      tags: ['Transactions'],
+      auth: 'tenant',
+      params: z.object({ transactionId: id }),
+      responses: { 200: { description: 'The transaction', schema: TransactionSchema }, ...problems },
+      handle: async ({ principal, params }) => ({ status: 200, body: await platform.history.get(principal!.tenantId, params.transactionId) }),
+    }),
+    endpoint(platform, {
+      name: 'listCustomerTransactions',
+      method: 'GET',
+      route: 'v1/customers/{customerId}/transactions',
+      summary: "A customer's transactions from every channel, newest first",
+      tags: ['Transactions', 'Customers'],
+      auth: 'tenant',
+      params: z.object({ customerId: id }),
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(100).default(25),
+        continuationToken: z.string().max(4096).optional(),
+      }),
+      responses: { 200: { description: 'A page of transactions', schema: TransactionPageSchema }, ...problems },
+      handle: async ({ principal, params, query }) => ({
+        status: 200,
+        body: await platform.history.forCustomer(principal!.tenantId, params.customerId, query.limit, query.continuationToken),
+      }),
+    }),
+  ];
+}

@@ -1,0 +1,33 @@
+/**
+ * Azure entry point (package.json `main`): registers the function list with the Functions host.
+ * `func start` and Azure load this; the local host (local/) serves the same list without it.
+ */
+import { app } from '@azure/functions';
+import { loadConfig } from '../shared/config';
+import { SERVICE_BUS_CONNECTION } from '../shared/messaging';
+import { createPlatform } from '../shared/platform';
+import { functionCatalog } from './catalog';
+
+const platform = createPlatform(loadConfig(process.env));
+
+app.setup({ enableHttpStream: false });
+for (const fn of functionCatalog(platform)) {
+  switch (fn.kind) {
+    case 'http':
+      app.http(fn.name, { methods: [fn.method], route: fn.route, authLevel: 'anonymous', handler: fn.handler });
+      break;
+    case 'serviceBusTopic':
+      app.serviceBusTopic(fn.name, {
+        connection: SERVICE_BUS_CONNECTION,
+        topicName: fn.topicName,
+        subscriptionName: fn.subscriptionName,
+        handler: fn.handler,
+      });
+      break;
+    case 'timer':
+      app.timer(fn.name, { schedule: fn.schedule, handler: fn.handler });
+      break;
+  }
+}
+
+app.hook.appTerminate(() => platform.close());

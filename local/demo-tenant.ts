@@ -1,0 +1,36 @@
+/** The demo retailer `npm start` creates: a chain with two stores, a warehouse and an online shop. */
+export const DEMO_TENANT = {
+  tenant: { tenantId: 'demo-retail', name: 'Demo Retail S.L.', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' },
+  locations: [
+    { locationId: 'madrid-centro', name: 'Madrid Centro', type: 'store', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' },
+    { locationId: 'barcelona-diagonal', name: 'Barcelona Diagonal', type: 'store', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' },
+    { locationId: 'almacen-getafe', name: 'Almacén Getafe', type: 'warehouse', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' },
+    { locationId: 'web-es', name: 'Tienda online', type: 'online', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' },
+  ],
+  keys: [
+    { label: 'admin', body: { role: 'admin', name: 'Head office' } },
+    { label: 'pos-madrid', body: { role: 'pos', locationIds: ['madrid-centro'], name: 'Madrid tills' } },
+    { label: 'pos-barcelona', body: { role: 'pos', locationIds: ['barcelona-diagonal'], name: 'Barcelona tills' } },
+    { label: 'ecommerce', body: { role: 'ecommerce', locationIds: ['web-es'], name: 'Web shop' } },
+  ],
+} as const;
+
+/** Creates the demo tenant through the public API, as an operator would. */
+export async function seedDemoTenant(url: string, adminKey: string): Promise<Record<string, string>> {
+  const call = async (path: string, body: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+      body: JSON.stringify(body),
+    });
+    const json = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const { tenantId } = DEMO_TENANT.tenant;
+  await call('/api/v1/tenants', DEMO_TENANT.tenant);
+  for (const location of DEMO_TENANT.locations) await call(`/api/v1/tenants/${tenantId}/locations`, location);
+  const keys: Record<string, string> = {};
+  for (const key of DEMO_TENANT.keys) keys[key.label] = String((await call(`/api/v1/tenants/${tenantId}/api-keys`, key.body)).apiKey);
+  return keys;
+}

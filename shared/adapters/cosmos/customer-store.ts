@@ -1,0 +1,59 @@
+import type { CustomerRecord, IdentifierLink } from '../../domain/customers';
+import type { CreateOutcome, CustomerStore } from '../../domain/ports';
+import type { Documents } from './documents';
+
+/** Customers in `customers` ([tenantId, customerId]); identifier links in `lookups` ([tenantId, id]). */
+export class CosmosCustomerStore implements CustomerStore {
+  constructor(
+    private readonly customers: Documents,
+    private readonly lookups: Documents,
+  ) {}
+
+  async findIdentifier(tenantId: string, identifierKey: string): Promise<IdentifierLink | undefined> {
+    const doc = await this.lookups.read<IdentifierLink & { tenantId: string }>(identifierKey, [tenantId, identifierKey]);
+    return doc && doc.tenantId === tenantId ? unwrapLink(doc) : undefined;
+  }
+
+  claimIdentifier(link: IdentifierLink): Promise<CreateOutcome> {
+    return this.lookups.create({ ...link, id: link.key, kind: 'identifier' });
+  }
+
+  createCustomer(customer: CustomerRecord): Promise<CreateOutcome> {
+    return this.customers.create({ ...customer, id: customer.customerId, kind: 'customer' });
+  }
+
+  async getCustomer(tenantId: string, customerId: string): Promise<CustomerRecord | undefined> {
+    const doc = await this.customers.read<CustomerRecord>(customerId, [tenantId, customerId]);
+    return doc && doc.tenantId === tenantId ? unwrapCustomer(doc) : undefined;
+  }
+
+  async updateCustomer(tenantId: string, customerId: string, mutate: (current: CustomerRecord) => CustomerRecord | undefined) {
+    const updated = await this.customers.update<CustomerRecord & { kind: string }>(customerId, [tenantId, customerId], (doc) => {
+      const next = mutate(unwrapCustomer(doc));
+      return next && { ...next, kind: 'customer' };
+    });
+    return updated && unwrapCustomer(updated);
+  }
+
+  async listIdentifiers(tenantId: string, customerId: string): Promise<IdentifierLink[]> {
+    const { items } = await this.lookups.query<IdentifierLink>(
+      'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.kind = "identifier" AND c.customerId = @customerId',
+      [
+        { name: '@tenantId', value: tenantId },
+        { name: '@customerId', value: customerId },
+      ],
+      { maxItemCount: 100 },
+    );
+    return items.map(unwrapLink);
+  }
+}
+
+function unwrapLink(doc: IdentifierLink): IdentifierLink {
+  const { tenantId, customerId, type, value, key, linkedAt } = doc;
+  return { tenantId, customerId, type, value, key, linkedAt };
+}
+
+function unwrapCustomer(doc: CustomerRecord): CustomerRecord {
+  const { id: _id, kind: _kind, _etag: _e, _rid, _self, _ts, _attachments, ...rest } = doc as CustomerRecord & Record<string, unknown>;
+  return rest as CustomerRecord;
+}

@@ -1,0 +1,153 @@
+import type { Container, ItemDefinition, PartitionKey, SqlParameter } from '@azure/cosmos';
+import { DomainError } from '../../domain/errors';
+
+/** Counts what the code asks of Cosmos DB, so benchmarks and notes can say what an operation costs. */
+export class CosmosMetrics {
+  reads = 0;
+  writes = 0;
+  queries = 0;
+  requestCharge = 0;
+  get operations(): number {
+    return this.reads + this.writes + this.queries;
+  }
+  reset(): void {
+    this.reads = this.writes = this.queries = this.requestCharge = 0;
+  }
+}
+
+type Stored<T> = T & { id: string; _etag?: string };
+const SYSTEM_FIELDS = ['_rid', '_self', '_etag', '_attachments', '_ts'] as const;
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Outages and throttling become a domain outcome the edge answers with 503; the SDK message stays in the log. */
+function translate(error: unknown, operation: string): Error {
+  const status = statusOf(error);
+  if (status === undefined || status === 429 || status >= 500) {
+    return new DomainError('dependency-unavailable', 'The data store is unavailable; retry shortly', { reason: operation });
+  }
+  return new Error(`Cosmos DB ${operation} failed with ${status}`, { cause: error });
+}
+
+export function strip<T>(resource: ItemDefinition): T {
+  const copy: Record<string, unknown> = { ...resource };
+  for (const field of SYSTEM_FIELDS) delete copy[field];
+  return copy as T;
+}
+
+/**
+ * The few document operations every repository needs, with Cosmos DB's codes turned into
+ * outcomes: 409 on create = already there, 404 on read = absent, 412 on replace = lost the race.
+ */
+export class Documents {
+  constructor(
+    readonly container: Container,
+    private readonly metrics: CosmosMetrics,
+  ) {}
+
+  private charge(response: { requestCharge?: number }): void {
+    if (Number.isFinite(response.requestCharge)) this.metrics.requestCharge += response.requestCharge!;
+  }
+
+  async create<T extends object>(doc: Stored<T>): Promise<'created' | 'exists'> {
+    this.metrics.writes += 1;
+    try {
+      const response = await this.container.items.create(doc);
+      this.charge(response);
+      return 'created';
+    } catch (error) {
+      if (statusOf(error) === 409) return 'exists';
+      throw translate(error, 'create');
+    }
+  }
+
+  async read<T>(id: string, partitionKey: PartitionKey): Promise<(T & { _etag: string }) | undefined> {
+    this.metrics.reads += 1;
+    try {
+      const response = await this.container.item(id, partitionKey).read();
+      this.charge(response);
+      return response.resource ? (response.resource as T & { _etag: string }) : undefined;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw translate(error, 'read');
+    }
+  }
+
+  /** Replaces only if the document is unchanged since it was read; false when someone else changed it. */
+  async replace<T extends object>(doc: Stored<T>, partitionKey: PartitionKey, etag: string): Promise<boolean> {
+    this.metrics.writes += 1;
+    try {
+      const response = await this.container.item(doc.id, partitionKey).replace(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
+      this.charge(response);
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 412 || statusOf(error) === 404) return false;
+      throw translate(error, 'replace');
+    }
+  }
+
+  /** Read, change, replace with the etag; on a lost race, read again. `mutate` returns undefined for "no change". */
+  async update<T extends object>(
+    id: string,
+    partitionKey: PartitionKey,
+    mutate: (current: T) => T | undefined,
+    attempts = 20,
+  ): Promise<T | undefined> {
+    for (let attempt = 0; attempt < attempts; attempt += 1) {
+      const current = await this.read<Stored<T>>(id, partitionKey);
+      if (!current) return undefined;
+      const etag = current._etag;
+      const next = mutate(strip<T>(current));
+      if (next === undefined) return strip<T>(current);
+      if (await this.replace({ ...next, id } as Stored<T>, partitionKey, etag)) return next;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+    }
+    throw new DomainError('conflict', 'The resource is changing too often; retry shortly');
+  }
+
+  async patch(id: string, partitionKey: PartitionKey, path: string, value: unknown): Promise<void> {
+    this.metrics.writes += 1;
+    try {
+      const response = await this.container.item(id, partitionKey).patch([{ op: 'set', path, value }]);
+      this.charge(response);
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw translate(error, 'patch');
+    }
+  }
+
+  async delete(id: string, partitionKey: PartitionKey): Promise<void> {
+    this.metrics.writes += 1;
+    try {
+      await this.container.item(id, partitionKey).delete();
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw translate(error, 'delete');
+    }
+  }
+
+  async query<T>(
+    query: string,
+    parameters: SqlParameter[],
+    options: { maxItemCount?: number; continuationToken?: string } = {},
+  ): Promise<{ items: T[]; continuationToken: string | null }> {
+    this.metrics.queries += 1;
+    try {
+      const response = await this.container.items
+        .query<ItemDefinition>({ query, parameters }, { maxItemCount: options.maxItemCount, continuationToken: options.continuationToken })
+        .fetchNext();
+      this.charge(response);
+      return { items: response.resources.map((r) => strip<T>(r)), continuationToken: response.continuationToken ?? null };
+    } catch (error) {
+      if (statusOf(error) === 400 && options.continuationToken) {
+        throw new DomainError('validation-failed', 'The continuation token is not valid', {
+          issues: [{ field: 'continuationToken', message: 'is not valid' }],
+        });
+      }
+      throw translate(error, 'query');
+    }
+  }
+}

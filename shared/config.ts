@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+const optionalText = z.string().trim().min(1).optional();
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/**
+ * Every setting the platform reads, in one place. Names with `__` follow the Functions
+ * identity-based connection convention, so the Service Bus trigger reads the same ones.
+ */
+export const ConfigSchema = z
+  .object({
+    CosmosDb__accountEndpoint: z.url(),
+    CosmosDb__databaseName: z.string().regex(/^[A-Za-z0-9-_]{1,64}$/).default('unifica'),
+    /** Local stand-in only; in Azure the managed identity is used. */
+    CosmosDb__key: optionalText,
+    /** Off for the local stand-in, which advertises endpoints it does not serve. */
+    CosmosDb__endpointDiscovery: flag.default(true),
+    MESSAGING_MODE: z.enum(['servicebus', 'in-process']).default('servicebus'),
+    ServiceBus__fullyQualifiedNamespace: optionalText,
+    ServiceBus__topicName: z.string().default('events'),
+    BlobStorage__serviceUri: z.url().optional(),
+    /** Local Azurite only. */
+    BlobStorage__connectionString: optionalText,
+    PLATFORM_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters'),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText,
+    /** Client id of the user-assigned managed identity. */
+    AZURE_CLIENT_ID: optionalText,
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** Seconds a transaction's event may stay unconfirmed before the sweeper resends it. */
+    OUTBOX_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  })
+  .superRefine((c, ctx) => {
+    if (c.MESSAGING_MODE === 'servicebus' && !c.ServiceBus__fullyQualifiedNamespace) {
+      ctx.addIssue({ code: 'custom', path: ['ServiceBus__fullyQualifiedNamespace'], message: 'is required when MESSAGING_MODE is servicebus' });
+    }
+    if (!c.BlobStorage__serviceUri && !c.BlobStorage__connectionString) {
+      ctx.addIssue({ code: 'custom', path: ['BlobStorage__serviceUri'], message: 'is required (or BlobStorage__connectionString for Azurite)' });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly settings: string[], message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; a missing or malformed setting stops start-up with its name. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new ConfigError(
+    result.error.issues.map((i) => i.path.join('.')),
+    `Invalid configuration. Fix these settings:\n  ${problems.join('\n  ')}`,
+  );
+}

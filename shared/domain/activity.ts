@@ -1,0 +1,52 @@
+import { RECENT_LIMIT, newCustomer, type CustomerRecord, type RecentTransaction } from './customers';
+import { TRANSACTION_RECORDED, type CloudEvent } from './events';
+import type { TransactionView } from './transactions';
+import type { Clock, CustomerStore, Logger } from './ports';
+
+/**
+ * Keeps each customer's activity summary (channels used, last seen, newest transactions) from
+ * `transaction.recorded`. Every change is a merge that gives the same result however often it is
+ * applied (set union, maximum, newest-N by time), so a redelivered event changes nothing.
+ */
+export class CustomerActivity {
+  constructor(
+    private readonly customers: CustomerStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async handle(event: CloudEvent, log: Logger): Promise<'applied' | 'unchanged' | 'ignored'> {
+    if (event.type !== TRANSACTION_RECORDED) return 'ignored';
+    const tx = event.data as TransactionView;
+    if (!tx.customerId) return 'ignored';
+    const entry: RecentTransaction = {
+      transactionId: tx.transactionId,
+      type: tx.type,
+      channel: tx.channel,
+      locationId: tx.locationId,
+      occurredAt: tx.occurredAt,
+      amount: tx.totals.net,
+      currency: tx.currency,
+    };
+    // The customer document may be missing if its creation was interrupted: recreate it.
+    await this.customers.createCustomer(newCustomer(event.tenantid, tx.customerId, this.clock.now().toISOString()));
+    let changed = false;
+    await this.customers.updateCustomer(event.tenantid, tx.customerId, (current) => {
+      const next = mergeActivity(current, entry);
+      changed = next !== current;
+      return changed ? next : undefined;
+    });
+    log.log('debug', 'customer activity', { customerId: tx.customerId, transactionId: tx.transactionId, changed });
+    return changed ? 'applied' : 'unchanged';
+  }
+}
+
+export function mergeActivity(current: CustomerRecord, entry: RecentTransaction): CustomerRecord {
+  if (current.recentTransactions.some((t) => t.transactionId === entry.transactionId)) return current;
+  const recentTransactions = [...current.recentTransactions, entry]
+    .sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt) || b.transactionId.localeCompare(a.transactionId))
+    .slice(0, RECENT_LIMIT);
+  const channels = current.channels.includes(entry.channel) ? current.channels : [...current.channels, entry.channel].sort();
+  const lastSeenAt =
+    current.lastSeenAt && Date.parse(current.lastSeenAt) >= Date.parse(entry.occurredAt) ? current.lastSeenAt : entry.occurredAt;
+  return { ...current, recentTransactions, channels, lastSeenAt };
+}

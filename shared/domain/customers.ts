@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { randomId, sha256Hex } from './ids';
+import type { FieldIssue } from './errors';
+import type { Clock, CustomerStore } from './ports';
+
+export const IdentifierType = z.enum(['email', 'phone', 'loyaltyCard', 'ecommerceId', 'posCustomerId']);
+export type IdentifierType = z.infer<typeof IdentifierType>;
+
+export const IdentifierInput = z.object({ type: IdentifierType, value: z.string().trim().min(1).max(254) }).strict();
+export type IdentifierInput = z.infer<typeof IdentifierInput>;
+
+/** When identifiers point at different customers, the most specific one decides. */
+const PRIORITY: IdentifierType[] = ['loyaltyCard', 'ecommerceId', 'posCustomerId', 'email', 'phone'];
+
+export interface NormalizedIdentifier {
+  type: IdentifierType;
+  value: string;
+  /** Stable, non-personal lookup key: a hash, so ids and logs never carry an email or phone. */
+  key: string;
+}
+
+export interface IdentifierLink extends NormalizedIdentifier {
+  tenantId: string;
+  customerId: string;
+  linkedAt: string;
+}
+
+export interface RecentTransaction {
+  transactionId: string;
+  type: 'sale' | 'return';
+  channel: 'store' | 'online';
+  locationId: string;
+  occurredAt: string;
+  amount: number;
+  currency: string;
+}
+
+export interface CustomerRecord {
+  tenantId: string;
+  customerId: string;
+  createdAt: string;
+  /** Channels the customer has bought in, kept by the activity consumer. */
+  channels: Array<'store' | 'online'>;
+  lastSeenAt: string | null;
+  /** The newest transactions, newest first, at most RECENT_LIMIT. */
+  recentTransactions: RecentTransaction[];
+}
+
+export const RECENT_LIMIT = 10;
+
+/**
+ * Normalises one identifier so the same person typed two ways is one key:
+ * emails trimmed and lower-cased, phones to E.164 with the location's country, cards without spaces.
+ */
+export function normalizeIdentifier(
+  tenantId: string,
+  input: IdentifierInput,
+  defaultCountry: string,
+): NormalizedIdentifier | { error: string } {
+  let value: string;
+  switch (input.type) {
+    case 'email': {
+      value = input.value.trim().toLowerCase();
+      if (!z.email().safeParse(value).success) return { error: 'is not a valid email address' };
+      break;
+    }
+    case 'phone': {
+      const phone = parsePhoneNumberFromString(input.value, defaultCountry as CountryCode);
+      if (!phone || !phone.isPossible()) return { error: 'is not a valid phone number' };
+      value = phone.number;
+      break;
+    }
+    case 'loyaltyCard':
+      value = input.value.replace(/[\s-]/g, '').toUpperCase();
+      break;
+    default:
+      value = input.value.trim();
+  }
+  if (value.length === 0) return { error: 'is empty' };
+  return { type: input.type, value, key: identifierKey(tenantId, input.type, value) };
+}
+
+export function identifierKey(tenantId: string, type: IdentifierType, value: string): string {
+  return `idn_${sha256Hex(`${tenantId}\u001f${type}\u001f${value}`).slice(0, 40)}`;
+}
+
+export function normalizeIdentifiers(
+  tenantId: string,
+  inputs: IdentifierInput[],
+  defaultCountry: string,
+  fieldPrefix: string,
+): { identifiers: NormalizedIdentifier[]; issues: FieldIssue[] } {
+  const identifiers: NormalizedIdentifier[] = [];
+  const issues: FieldIssue[] = [];
+  inputs.forEach((input, index) => {
+    const result = normalizeIdentifier(tenantId, input, defaultCountry);
+    if ('error' in result) issues.push({ field: `${fieldPrefix}.${index}.value`, message: `${input.type} ${result.error}` });
+    else if (!identifiers.some((i) => i.key === result.key)) identifiers.push(result);
+  });
+  return { identifiers, issues };
+}
+
+export interface Resolution {
+  customerId: string;
+  created: boolean;
+  /** Identifiers that already belong to a different customer: reported, never merged silently. */
+  conflicts: Array<{ type: IdentifierType; customerId: string }>;
+}
+
+export function newCustomer(tenantId: string, customerId: string, now: string): CustomerRecord {
+  return { tenantId, customerId, createdAt: now, channels: [], lastSeenAt: null, recentTransactions: [] };
+}
+
+/**
+ * Finds the one customer these identifiers belong to, creating it when none does, and links the
+ * new ones. Uniqueness rests on the store: an identifier is claimed with an idempotent create, so
+ * concurrent callers with the same new identifier converge on one customer.
+ */
+export class CustomerResolver {
+  constructor(
+    private readonly store: CustomerStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async resolve(tenantId: string, identifiers: NormalizedIdentifier[]): Promise<Resolution> {
+    const ordered = [...identifiers].sort((a, b) => PRIORITY.indexOf(a.type) - PRIORITY.indexOf(b.type));
+    const found = await Promise.all(ordered.map((i) => this.store.findIdentifier(tenantId, i.key)));
+    const owner = found.find((link) => link !== undefined)?.customerId;
+    if (owner) return this.linkMissing(tenantId, owner, ordered, found, false);
+
+    const now = this.clock.now().toISOString();
+    const first = ordered[0];
+    if (!first) throw new Error('resolve needs at least one identifier');
+    const candidate = randomId('c');
+    const claim = await this.store.claimIdentifier({ ...first, tenantId, customerId: candidate, linkedAt: now });
+    if (claim === 'exists') {
+      // Someone claimed it between our read and our write: theirs is the customer.
+      return this.resolve(tenantId, identifiers);
+    }
+    await this.store.createCustomer(newCustomer(tenantId, candidate, now));
+    return this.linkMissing(tenantId, candidate, ordered, [{ ...first, tenantId, customerId: candidate, linkedAt: now }], true);
+  }
+
+  private async linkMissing(
+    tenantId: string,
+    customerId: string,
+    ordered: NormalizedIdentifier[],
+    found: Array<IdentifierLink | undefined>,
+    created: boolean,
+  ): Promise<Resolution> {
+    const conflicts: Resolution['conflicts'] = [];
+    const now = this.clock.now().toISOString();
+    await Promise.all(
+      ordered.map(async (identifier, index) => {
+        const existing = found[index];
+        if (existing) {
+          if (existing.customerId !== customerId) conflicts.push({ type: identifier.type, customerId: existing.customerId });
+          return;
+        }
+        const outcome = await this.store.claimIdentifier({ ...identifier, tenantId, customerId, linkedAt: now });
+        if (outcome === 'exists') {
+          const holder = await this.store.findIdentifier(tenantId, identifier.key);
+          if (holder && holder.customerId !== customerId) conflicts.push({ type: identifier.type, customerId: holder.customerId });
+        }
+      }),
+    );
+    return { customerId, created, conflicts };
+  }
+}

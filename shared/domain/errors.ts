@@ -1,0 +1,47 @@
+/**
+ * Domain failures carry a stable code; the HTTP edge maps each code to a status and an
+ * RFC 9457 problem document. Nothing here knows about HTTP beyond the code names.
+ */
+export type DomainErrorCode =
+  | 'validation-failed'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'already-exists'
+  | 'conflict'
+  | 'idempotency-key-reused'
+  | 'idempotency-request-in-flight'
+  | 'unprocessable'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'dependency-unavailable';
+
+export interface FieldIssue {
+  /** JSON path of the offending field, e.g. `lines.0.quantity`. */
+  field: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details: { issues?: FieldIssue[]; reason?: string } = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError('not-found', `${what} was not found`);
+export const invalid = (issues: FieldIssue[], message = 'The request is not valid') =>
+  new DomainError('validation-failed', message, { issues });
+/** A well-formed request that breaks a business rule; `reason` is a stable machine-readable code. */
+export const unprocessable = (reason: string, message: string) =>
+  new DomainError('unprocessable', message, { reason });
+
+/** Every thrown value becomes an Error before it is handled. */
+export function ensureError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : JSON.stringify(value));
+}

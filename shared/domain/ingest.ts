@@ -1,0 +1,220 @@
+import { DomainError, invalid, unprocessable, type FieldIssue } from './errors';
+import { deterministicId } from './ids';
+import { assertMayActFor, type Location, type Principal, type TenancyService } from './tenancy';
+import { CustomerResolver, normalizeIdentifiers } from './customers';
+import { TRANSACTION_RECORDED, type CloudEvent } from './events';
+import {
+  anonymousKey,
+  lineTotal,
+  transactionView,
+  type TransactionInput,
+  type TransactionRecord,
+  type TransactionView,
+} from './transactions';
+import type { Clock, EventPublisher, Logger, TransactionLocator, TransactionStore } from './ports';
+
+export interface IngestResult {
+  /** `created` for the first record of this real transaction, `existing` when it was already recorded. */
+  outcome: 'created' | 'existing';
+  transaction: TransactionView;
+}
+
+/** The channel each key role may write for; admin keys may write for both. */
+const ROLE_CHANNELS: Record<Principal['role'], Array<TransactionInput['channel']>> = {
+  pos: ['store'],
+  ecommerce: ['online'],
+  admin: ['store', 'online'],
+};
+
+export function transactionRecordedEvent(tx: TransactionRecord): CloudEvent<TransactionView> {
+  return {
+    specversion: '1.0',
+    // Deterministic: a republish by the sweeper carries the same id and is deduplicated.
+    id: `evt_${tx.transactionId}`,
+    source: `/tenants/${tx.tenantId}/locations/${tx.locationId}`,
+    type: TRANSACTION_RECORDED,
+    subject: `transactions/${tx.transactionId}`,
+    time: tx.recordedAt,
+    datacontenttype: 'application/json',
+    tenantid: tx.tenantId,
+    data: transactionView(tx),
+  };
+}
+
+/**
+ * Records a sale or return exactly once per real transaction and announces it.
+ *
+ * The transaction id is derived from (tenant, channel, location, externalId), so every retry and
+ * every concurrent duplicate aims at the same id; the store's idempotent creates pick one winner.
+ * The record is written with `eventPending`; the event goes out after the write, and the sweeper
+ * resends whatever was not confirmed, so a failed publish delays the event but never loses it.
+ */
+export class TransactionIngest {
+  constructor(
+    private readonly tenancy: TenancyService,
+    private readonly transactions: TransactionStore,
+    private readonly resolver: CustomerResolver,
+    private readonly publisher: EventPublisher,
+    private readonly clock: Clock,
+  ) {}
+
+  async ingest(principal: Principal, input: TransactionInput, log: Logger): Promise<IngestResult> {
+    const { tenantId } = principal;
+    assertMayActFor(principal, input.locationId);
+    if (!ROLE_CHANNELS[principal.role].includes(input.channel)) {
+      throw new DomainError('forbidden', `A ${principal.role} key may not record ${input.channel} transactions`);
+    }
+    const location = await this.tenancy.getLocation(tenantId, input.locationId);
+    checkLocation(input, location);
+
+    const transactionId = deterministicId('tx', tenantId, input.channel, input.locationId, input.externalId);
+    const original = input.type === 'return' ? await this.checkReturn(tenantId, transactionId, input) : undefined;
+
+    const { identifiers, issues } = normalizeIdentifiers(tenantId, input.customer?.identifiers ?? [], location!.country, 'customer.identifiers');
+    if (issues.length > 0) throw invalid(issues);
+
+    const resolution = identifiers.length > 0 ? await this.resolver.resolve(tenantId, identifiers) : undefined;
+    const customerId = resolution?.customerId ?? original?.customerId ?? null;
+    const record = this.buildRecord(tenantId, transactionId, customerId, input, resolution?.conflicts ?? []);
+
+    if (original) await this.reserveReturn(original, record);
+
+    const claim = await this.transactions.claim(locatorOf(record));
+    if (claim.outcome === 'exists') {
+      const existing = await this.transactions.get(claim.locator);
+      if (existing) return { outcome: 'existing', transaction: transactionView(existing) };
+      // The first attempt claimed the id and stopped before writing: finish it where the claim points.
+      relocate(record, claim.locator);
+    }
+
+    if ((await this.transactions.create(record)) === 'exists') {
+      const existing = await this.transactions.get(locatorOf(record));
+      if (!existing) throw new DomainError('conflict', 'The transaction is being recorded; retry shortly');
+      return { outcome: 'existing', transaction: transactionView(existing) };
+    }
+
+    await this.announce(record, log);
+    return { outcome: 'created', transaction: transactionView(record) };
+  }
+
+  /** Publishes and confirms; on failure the record stays pending and the sweeper resends it. */
+  async announce(record: TransactionRecord, log: Logger): Promise<boolean> {
+    try {
+      await this.publisher.publish([transactionRecordedEvent(record)]);
+      await this.transactions.markEventPublished(locatorOf(record));
+      return true;
+    } catch (error) {
+      log.log('warn', 'transaction.recorded not published yet; the sweeper will resend it', {
+        transactionId: record.transactionId,
+        error: (error as Error).message,
+      });
+      return false;
+    }
+  }
+
+  /** Resends the events of transactions recorded before `olderThanMs` ago and still pending. */
+  async republishPending(olderThanMs: number, log: Logger, limit = 200): Promise<{ found: number; published: number }> {
+    const cutoff = new Date(this.clock.now().getTime() - olderThanMs).toISOString();
+    const pending = await this.transactions.listUnpublished(cutoff, limit);
+    let published = 0;
+    for (const record of pending) {
+      if (await this.announce(record, log)) published += 1;
+    }
+    return { found: pending.length, published };
+  }
+
+  private async checkReturn(tenantId: string, returnId: string, input: TransactionInput): Promise<TransactionRecord> {
+    const locator = await this.transactions.locate(tenantId, input.originalTransactionId!);
+    const original = locator && (await this.transactions.get(locator));
+    if (!original) throw unprocessable('original-transaction-not-found', `Transaction ${input.originalTransactionId} was not found`);
+    if (original.type !== 'sale') throw unprocessable('original-not-a-sale', 'A return must reference a sale');
+    if (original.currency !== input.currency) throw unprocessable('currency-mismatch', `The sale was in ${original.currency}`);
+    if (!original.returned.returnIds.includes(returnId)) assertReturnable(original, input.lines);
+    return original;
+  }
+
+  /**
+   * Adds the return to the sale's returned quantities, once per return id and never beyond what
+   * was sold, with optimistic concurrency so two tills returning the same item cannot both succeed.
+   */
+  private async reserveReturn(original: TransactionRecord, record: TransactionRecord): Promise<void> {
+    await this.transactions.update(locatorOf(original), (current) => {
+      if (current.returned.returnIds.includes(record.transactionId)) return undefined;
+      assertReturnable(current, record.lines);
+      const quantities = { ...current.returned.quantities };
+      for (const line of record.lines) quantities[line.sku] = (quantities[line.sku] ?? 0) + line.quantity;
+      return { ...current, returned: { quantities, returnIds: [...current.returned.returnIds, record.transactionId] } };
+    });
+  }
+
+  private buildRecord(
+    tenantId: string,
+    transactionId: string,
+    customerId: string | null,
+    input: TransactionInput,
+    identityConflicts: TransactionRecord['identityConflicts'],
+  ): TransactionRecord {
+    const lines = input.lines.map((line, i) => ({ ...line, lineNumber: i + 1, total: lineTotal(line) }));
+    const gross = lines.reduce((sum, l) => sum + l.quantity * l.unitPrice, 0);
+    const discount = lines.reduce((sum, l) => sum + l.discount, 0);
+    return {
+      tenantId,
+      transactionId,
+      customerKey: customerId ?? anonymousKey(input.locationId, input.occurredAt),
+      customerId,
+      type: input.type,
+      channel: input.channel,
+      locationId: input.locationId,
+      terminalId: input.terminalId ?? null,
+      externalId: input.externalId,
+      occurredAt: input.occurredAt,
+      recordedAt: this.clock.now().toISOString(),
+      currency: input.currency,
+      lines,
+      coupons: input.coupons,
+      tenders: input.tenders,
+      totals: { gross, discount, net: gross - discount, items: lines.reduce((n, l) => n + l.quantity, 0) },
+      originalTransactionId: input.originalTransactionId ?? null,
+      returned: { quantities: {}, returnIds: [] },
+      identityConflicts,
+      eventPending: true,
+    };
+  }
+}
+
+function checkLocation(input: TransactionInput, location: Location | undefined): asserts location is Location {
+  const issues: FieldIssue[] = [];
+  if (!location) {
+    issues.push({ field: 'locationId', message: `location ${input.locationId} does not exist` });
+  } else {
+    const expected = input.channel === 'store' ? 'store' : 'online';
+    if (location.type !== expected) {
+      issues.push({ field: 'locationId', message: `is a ${location.type}; ${input.channel} transactions need a location of type ${expected}` });
+    }
+    if (location.currency !== input.currency) {
+      issues.push({ field: 'currency', message: `location ${location.locationId} trades in ${location.currency}` });
+    }
+  }
+  if (issues.length > 0) throw invalid(issues);
+}
+
+function assertReturnable(original: TransactionRecord, lines: Array<{ sku: string; quantity: number }>): void {
+  const requested = new Map<string, number>();
+  for (const line of lines) requested.set(line.sku, (requested.get(line.sku) ?? 0) + line.quantity);
+  for (const [sku, quantity] of requested) {
+    const sold = original.lines.filter((l) => l.sku === sku).reduce((n, l) => n + l.quantity, 0);
+    const left = sold - (original.returned.quantities[sku] ?? 0);
+    if (quantity > left) {
+      throw unprocessable('return-exceeds-sale', `SKU ${sku}: ${quantity} returned but only ${left} of ${sold} sold remain returnable`);
+    }
+  }
+}
+
+export function locatorOf(tx: Pick<TransactionRecord, 'tenantId' | 'transactionId' | 'customerKey'>): TransactionLocator {
+  return { tenantId: tx.tenantId, transactionId: tx.transactionId, customerKey: tx.customerKey };
+}
+
+function relocate(record: TransactionRecord, locator: TransactionLocator): void {
+  record.customerKey = locator.customerKey;
+  record.customerId = locator.customerKey.startsWith('anon:') ? null : locator.customerKey;
+}

@@ -1,0 +1,9 @@
+/** The Service Bus topic every domain event goes to, and one subscription per consumer. */
+export const EVENTS_TOPIC = 'events';
+
+export const SUBSCRIPTIONS = {
+  customerActivity: 'customer-activity',
+} as const;
+
+/** Settings prefix of the Service Bus connection (`ServiceBus__fullyQualifiedNamespace`, ...). */
+export const SERVICE_BUS_CONNECTION = 'ServiceBus';

@@ -1,0 +1,150 @@
+import { CosmosClient, PartitionKeyKind, type Database } from '@azure/cosmos';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { Config } from './config';
+import { TenancyService } from './domain/tenancy';
+import { CustomerResolver } from './domain/customers';
+import { TransactionIngest } from './domain/ingest';
+import { TransactionHistory } from './domain/history';
+import { CustomerActivity } from './domain/activity';
+import { IdempotentRequests } from './domain/idempotency';
+import type { Clock, EventPublisher, HealthProbe, Logger, Telemetry } from './domain/ports';
+import { CONTAINERS, type ContainerName } from './adapters/cosmos/containers';
+import { CosmosMetrics, Documents } from './adapters/cosmos/documents';
+import { CachedTenantDirectory, CosmosTenantDirectory } from './adapters/cosmos/tenant-directory';
+import { CosmosCustomerStore } from './adapters/cosmos/customer-store';
+import { CosmosTransactionStore } from './adapters/cosmos/transaction-store';
+import { CosmosIdempotencyStore } from './adapters/cosmos/idempotency-store';
+import { ServiceBusPublisher } from './adapters/service-bus';
+import { blobHealthProbe, createBlobServiceClient } from './adapters/blob-storage';
+import { createTelemetry } from './adapters/telemetry';
+import { consoleSink, createLogger, type LogSink } from './adapters/logger';
+
+export interface Platform {
+  config: Config;
+  logger: Logger;
+  telemetry: Telemetry;
+  clock: Clock;
+  tenancy: TenancyService;
+  ingest: TransactionIngest;
+  history: TransactionHistory;
+  activity: CustomerActivity;
+  idempotency: IdempotentRequests;
+  healthProbes: HealthProbe[];
+  cosmosMetrics: CosmosMetrics;
+  close(): Promise<void>;
+}
+
+export interface PlatformOverrides {
+  /** The local host passes its in-process bus; in Azure the Service Bus publisher is built here. */
+  publisher?: EventPublisher;
+  logSink?: LogSink;
+  clock?: Clock;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * The composition root: every client is built once per process, every use case once, here and
+ * nowhere else. Handlers receive the finished use cases.
+ */
+export function createPlatform(config: Config, overrides: PlatformOverrides = {}): Platform {
+  const logger = createLogger(overrides.logSink ?? consoleSink, config.LOG_LEVEL, { service: 'unifica' });
+  const clock = overrides.clock ?? systemClock;
+  let credential: TokenCredential | undefined;
+  const identity = () => (credential ??= new DefaultAzureCredential({ managedIdentityClientId: config.AZURE_CLIENT_ID }));
+
+  const cosmos = new CosmosClient({
+    endpoint: config.CosmosDb__accountEndpoint,
+    ...(config.CosmosDb__key ? { key: config.CosmosDb__key } : { aadCredentials: identity() }),
+    connectionPolicy: { enableEndpointDiscovery: config.CosmosDb__endpointDiscovery },
+  });
+  const database = cosmos.database(config.CosmosDb__databaseName);
+  const cosmosMetrics = new CosmosMetrics();
+  const docs = (name: ContainerName) => new Documents(database.container(CONTAINERS[name].id), cosmosMetrics);
+  const lookups = docs('lookups');
+
+  const directory = new CachedTenantDirectory(new CosmosTenantDirectory(docs('tenants')));
+  const customers = new CosmosCustomerStore(docs('customers'), lookups);
+  const transactions = new CosmosTransactionStore(docs('transactions'), lookups);
+
+  const serviceBus =
+    overrides.publisher === undefined
+      ? new ServiceBusPublisher(config.ServiceBus__fullyQualifiedNamespace!, config.ServiceBus__topicName, identity())
+      : undefined;
+  const publisher = overrides.publisher ?? serviceBus!;
+
+  const blob = createBlobServiceClient(
+    { serviceUri: config.BlobStorage__serviceUri, connectionString: config.BlobStorage__connectionString },
+    identity(),
+  );
+
+  // Telemetry loads in the background; events before it is ready are not tracked.
+  let telemetryClient: (Telemetry & { flush(): Promise<void> }) | undefined;
+  const telemetryReady = createTelemetry(config.APPLICATIONINSIGHTS_CONNECTION_STRING).then((t) => (telemetryClient = t));
+  const telemetry: Telemetry = {
+    trackEvent: (name, props) => telemetryClient?.trackEvent(name, props),
+    trackMetric: (name, value, props) => telemetryClient?.trackMetric(name, value, props),
+  };
+
+  const tenancy = new TenancyService(directory, clock);
+  const resolver = new CustomerResolver(customers, clock);
+
+  const healthProbes: HealthProbe[] = [
+    {
+      name: 'cosmosDb',
+      check: async () => {
+        await database.read();
+        return { ok: true };
+      },
+    },
+    blobHealthProbe(blob),
+    ...(serviceBus ? [serviceBus.healthProbe()] : []),
+  ];
+
+  return {
+    config,
+    logger,
+    telemetry,
+    clock,
+    tenancy,
+    ingest: new TransactionIngest(tenancy, transactions, resolver, publisher, clock),
+    history: new TransactionHistory(transactions, customers),
+    activity: new CustomerActivity(customers, clock),
+    idempotency: new IdempotentRequests(new CosmosIdempotencyStore(docs('idempotency')), clock),
+    healthProbes,
+    cosmosMetrics,
+    async close() {
+      await telemetryReady.then((t) => t.flush()).catch(() => undefined);
+      await serviceBus?.close();
+      cosmos.dispose();
+    },
+  };
+}
+
+/**
+ * Creates the database and containers as the code declares them. Used by the local stack and
+ * tests; in Azure the Bicep templates create them and the app's identity has no rights to.
+ */
+export async function ensureCosmosSchema(config: Config): Promise<Database> {
+  const client = new CosmosClient({
+    endpoint: config.CosmosDb__accountEndpoint,
+    key: config.CosmosDb__key,
+    connectionPolicy: { enableEndpointDiscovery: config.CosmosDb__endpointDiscovery },
+  });
+  try {
+    const { database } = await client.databases.createIfNotExists({ id: config.CosmosDb__databaseName });
+    for (const spec of Object.values(CONTAINERS)) {
+      await database.containers.createIfNotExists({
+        id: spec.id,
+        partitionKey:
+          spec.partitionKeyPaths.length > 1
+            ? { paths: spec.partitionKeyPaths, version: 2, kind: PartitionKeyKind.MultiHash }
+            : { paths: spec.partitionKeyPaths },
+        ...('defaultTtl' in spec ? { defaultTtl: spec.defaultTtl } : {}),
+      });
+    }
+    return database;
+  } finally {
+    client.dispose();
+  }
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { startLocalPlatform, type LocalPlatform } from '../../local/platform';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestPlatform extends LocalPlatform {
+  /** A real HTTP call to the local host. */
+  api<T = any>(method: string, path: string, options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  /** A tenant with a store, a second store, a warehouse and an online shop, and keys for each role. */
+  createTenant(tenantId?: string): Promise<TestTenant>;
+}
+
+export interface TestTenant {
+  tenantId: string;
+  keys: { admin: string; pos: string; posOtherStore: string; ecommerce: string };
+}
+
+/** The platform on the shared stand-ins, in a database of its own, on a free port, timers off. */
+export async function startTestPlatform(): Promise<TestPlatform> {
+  const endpoint = process.env.TEST_COSMOS_ENDPOINT;
+  if (!endpoint) throw new Error('The embedded stack is not running: run the tests through jest (global setup)');
+  const local = await startLocalPlatform({
+    port: 0,
+    stack: {
+      cosmosEndpoint: endpoint,
+      blobConnectionString: process.env.TEST_BLOB_CONNECTION_STRING!,
+      blobServiceUri: process.env.TEST_BLOB_SERVICE_URI!,
+    },
+    databaseName: `test-${randomBytes(6).toString('hex')}`,
+    timers: false,
+    env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
+    bus: { retryDelayMs: () => 5 },
+  });
+
+  const api: TestPlatform['api'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key) headers['x-api-key'] = options.key;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${local.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as any };
+  };
+
+  const createTenant = async (tenantId = `t-${randomBytes(4).toString('hex')}`): Promise<TestTenant> => {
+    const admin = { key: local.adminKey };
+    const must = async (path: string, body: unknown) => {
+      const r = await api('POST', path, { ...admin, body });
+      if (r.status !== 201) throw new Error(`${path} answered ${r.status}: ${JSON.stringify(r.body)}`);
+      return r.body;
+    };
+    await must('/api/v1/tenants', { tenantId, name: 'Test Retail', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' });
+    const location = (locationId: string, type: string) => ({ locationId, name: locationId, type, country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' });
+    await must(`/api/v1/tenants/${tenantId}/locations`, location('store-1', 'store'));
+    await must(`/api/v1/tenants/${tenantId}/locations`, location('store-2', 'store'));
+    await must(`/api/v1/tenants/${tenantId}/locations`, location('warehouse-1', 'warehouse'));
+    await must(`/api/v1/tenants/${tenantId}/locations`, location('web', 'online'));
+    const key = async (body: unknown) => (await must(`/api/v1/tenants/${tenantId}/api-keys`, body)).apiKey as string;
+    return {
+      tenantId,
+      keys: {
+        admin: await key({ role: 'admin' }),
+        pos: await key({ role: 'pos', locationIds: ['store-1'] }),
+        posOtherStore: await key({ role: 'pos', locationIds: ['store-2'] }),
+        ecommerce: await key({ role: 'ecommerce', locationIds: ['web'] }),
+      },
+    };
+  };
+
+  return { ...local, api, createTenant };
+}
+
+let counter = 0;
+/** A valid sale; override what the test is about. */
+export function sale(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter += 1;
+  return {
+    type: 'sale',
+    channel: 'store',
+    locationId: 'store-1',
+    terminalId: 'till-1',
+    externalId: `T-${Date.now()}-${counter}-${randomBytes(3).toString('hex')}`,
+    occurredAt: '2026-11-22T10:15:00+01:00',
+    currency: 'EUR',
+    lines: [
+      { sku: 'SKU-1', quantity: 2, unitPrice: 1999, taxRate: 21, category: 'shirts' },
+      { sku: 'SKU-2', quantity: 1, unitPrice: 500, taxRate: 21, discount: 100 },
+    ],
+    tenders: [{ type: 'card', amount: 4398 }],
+    ...overrides,
+  };
+}
+
+export function onlineSale(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return sale({ channel: 'online', locationId: 'web', terminalId: undefined, externalId: `WEB-${randomBytes(5).toString('hex')}`, ...overrides });
+}
