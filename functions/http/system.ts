@@ -37,12 +37,18 @@ export function healthFunction(platform: Platform): HttpFunction {
   });
 }
 
-const jsonSchema = (schema: ZodType, io: 'input' | 'output') =>
-  z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
-
 /** OpenAPI 3.1 built from the function list and the zod schemas the handlers parse with. */
 export function openApiDocument(functions: HttpFunction[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const components: Record<string, unknown> = {};
+  // Schemas named with `.meta({ id })` become components; zod's local $defs refs are pointed there.
+  const jsonSchema = (schema: ZodType, io: 'input' | 'output') => {
+    const { $schema: _s, $defs, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+    const rewrite = (value: unknown): unknown =>
+      JSON.parse(JSON.stringify(value).replace(/"#\/\$defs\/([^"]+)"/g, (_m, name: string) => `"#/components/schemas/${name}"`));
+    for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, unknown>)) components[name] ??= rewrite(def);
+    return rewrite(rest) as Record<string, unknown>;
+  };
   for (const fn of functions) {
     const { doc } = fn;
     const parameters: unknown[] = [];
@@ -83,6 +89,7 @@ export function openApiDocument(functions: HttpFunction[]): Record<string, unkno
     },
     servers: [{ url: '/' }],
     components: {
+      schemas: components,
       securitySchemes: {
         apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: "A tenant's key (role pos, ecommerce or admin)" },
         platformKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The platform operator key (PLATFORM_ADMIN_KEY)' },

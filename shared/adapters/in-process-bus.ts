@@ -42,6 +42,8 @@ export class InProcessBus implements EventPublisher {
   private readonly waiters: Array<() => void> = [];
   private scheduled = 0;
   private failuresToInject = 0;
+  private gate: Promise<void> | undefined;
+  private offered = 0;
   private accepted = 0;
   private readonly maxDeliveryCount: number;
   private readonly duplicateWindowMs: number;
@@ -61,6 +63,8 @@ export class InProcessBus implements EventPublisher {
   }
 
   async publish(events: CloudEvent[]): Promise<void> {
+    if (this.gate) await this.gate;
+    this.offered += events.length;
     if (this.failuresToInject > 0) {
       this.failuresToInject -= 1;
       throw new Error('The message broker is unavailable (injected fault)');
@@ -84,9 +88,19 @@ export class InProcessBus implements EventPublisher {
     this.failuresToInject = count;
   }
 
-  /** Messages accepted (after duplicate detection) since start. */
-  get acceptedCount(): number {
-    return this.accepted;
+  /** Holds every publish until the returned function is called, as a slow broker would. */
+  holdPublishes(): () => void {
+    let release!: () => void;
+    this.gate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.gate = undefined;
+      release();
+    };
+  }
+
+  /** Messages offered by publishers, and accepted after duplicate detection, since start. */
+  get stats(): { offered: number; accepted: number } {
+    return { offered: this.offered, accepted: this.accepted };
   }
 
   deadLetters(): DeadLetter[] {

@@ -48,5 +48,7 @@ export function mergeActivity(current: CustomerRecord, entry: RecentTransaction)
   const channels = current.channels.includes(entry.channel) ? current.channels : [...current.channels, entry.channel].sort();
   const lastSeenAt =
     current.lastSeenAt && Date.parse(current.lastSeenAt) >= Date.parse(entry.occurredAt) ? current.lastSeenAt : entry.occurredAt;
+  const kept = recentTransactions.includes(entry);
+  if (!kept && channels === current.channels && lastSeenAt === current.lastSeenAt) return current;
   return { ...current, recentTransactions, channels, lastSeenAt };
 }

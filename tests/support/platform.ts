@@ -32,7 +32,7 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     },
     databaseName: `test-${randomBytes(6).toString('hex')}`,
     timers: false,
-    env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
+    env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', OUTBOX_GRACE_SECONDS: '0' },
     bus: { retryDelayMs: () => 5 },
   });
 
