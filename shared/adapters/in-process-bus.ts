@@ -43,6 +43,7 @@ export class InProcessBus implements EventPublisher {
   private scheduled = 0;
   private failuresToInject = 0;
   private gate: Promise<void> | undefined;
+  private deliveryGate: Promise<void> | undefined;
   private offered = 0;
   private accepted = 0;
   private readonly maxDeliveryCount: number;
@@ -98,6 +99,16 @@ export class InProcessBus implements EventPublisher {
     };
   }
 
+  /** Holds every delivery until the returned function is called, as lagging consumers would. */
+  holdDeliveries(): () => void {
+    let release!: () => void;
+    this.deliveryGate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.deliveryGate = undefined;
+      release();
+    };
+  }
+
   /** Messages offered by publishers, and accepted after duplicate detection, since start. */
   get stats(): { offered: number; accepted: number } {
     return { offered: this.offered, accepted: this.accepted };
@@ -134,6 +145,7 @@ export class InProcessBus implements EventPublisher {
 
   private async deliver(subscription: string, handler: MessageHandler, message: Pending): Promise<void> {
     const deliveryCount = message.deliveryCount + 1;
+    if (this.deliveryGate) await this.deliveryGate;
     try {
       // Each delivery gets its own copy, as a broker would hand over.
       await handler(JSON.parse(message.body), { deliveryCount, messageId: message.messageId });
