@@ -78,13 +78,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     identity(),
   );
 
-  // Telemetry loads in the background; events before it is ready are not tracked.
-  let telemetryClient: (Telemetry & { flush(): Promise<void> }) | undefined;
-  const telemetryReady = createTelemetry(config.APPLICATIONINSIGHTS_CONNECTION_STRING).then((t) => (telemetryClient = t));
-  const telemetry: Telemetry = {
-    trackEvent: (name, props) => telemetryClient?.trackEvent(name, props),
-    trackMetric: (name, value, props) => telemetryClient?.trackMetric(name, value, props),
-  };
+  const telemetry = createTelemetry(logger, config.APPLICATIONINSIGHTS_CONNECTION_STRING !== undefined);
 
   const tenancy = new TenancyService(directory, clock);
   const resolver = new CustomerResolver(customers, clock);
@@ -114,7 +108,6 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     healthProbes,
     cosmosMetrics,
     async close() {
-      await telemetryReady.then((t) => t.flush()).catch(() => undefined);
       await serviceBus?.close();
       cosmos.dispose();
     },

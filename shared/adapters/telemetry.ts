@@ -1,16 +1,16 @@
-import type { Telemetry } from '../domain/ports';
+import type { Logger, Telemetry } from '../domain/ports';
 
-/** Application Insights only when a connection string is set; loading it costs over a second, so it loads lazily. */
-export async function createTelemetry(connectionString: string | undefined): Promise<Telemetry & { flush(): Promise<void> }> {
-  if (!connectionString) {
-    return { trackEvent: () => undefined, trackMetric: () => undefined, flush: async () => undefined };
-  }
-  const appInsights = await import('applicationinsights');
-  appInsights.setup(connectionString).setAutoCollectConsole(false).start();
-  const client = appInsights.defaultClient;
+/**
+ * Business events and metrics as structured log lines. In Azure the Functions host sends every
+ * log line to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set (and only
+ * then), where `telemetry` and `name` become custom dimensions to chart and alert on. Without the
+ * setting they stay in the local log. (The in-process SDK is not used: its current releases need
+ * Node 22 and add ~300 MB to the package.)
+ */
+export function createTelemetry(logger: Logger, enabled: boolean): Telemetry {
+  const log = logger.child({ telemetry: true });
   return {
-    trackEvent: (name, properties) => client.trackEvent({ name, properties }),
-    trackMetric: (name, value, properties) => client.trackMetric({ name, value, properties }),
-    flush: () => client.flush(),
+    trackEvent: (name, properties) => enabled && log.log('info', 'event', { name, ...properties }),
+    trackMetric: (name, value, properties) => enabled && log.log('info', 'metric', { name, value, ...properties }),
   };
 }
