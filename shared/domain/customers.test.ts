@@ -69,7 +69,7 @@ describe('CustomerResolver', () => {
     const resolver = new CustomerResolver(store, new FakeClock());
     const first = await resolver.resolve('t1', ids('ana@example.com'));
     const second = await resolver.resolve('t1', ids('ana@example.com', '600111222'));
-    expect(second).toEqual({ customerId: first.customerId, created: false, conflicts: [] });
+    expect(second).toEqual({ customerId: first.customerId, created: false, linked: ['phone'], conflicts: [] });
     expect((await store.listIdentifiers('t1', first.customerId)).map((l) => l.type).sort()).toEqual(['email', 'phone']);
   });
 

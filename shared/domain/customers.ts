@@ -36,10 +36,49 @@ export interface RecentTransaction {
   currency: string;
 }
 
+export const ProfileInput = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    birthDate: z.iso.date().optional().describe('YYYY-MM-DD'),
+    gender: z.enum(['female', 'male', 'nonBinary', 'undisclosed']).optional(),
+    postalCode: z.string().trim().min(1).max(16).optional(),
+    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as ES').optional(),
+    language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as es or es-ES').optional(),
+  })
+  .strict();
+export type Profile = z.infer<typeof ProfileInput>;
+
+export const ConsentPurpose = z.enum(['marketingEmail', 'marketingSms', 'marketingPush', 'paperlessReceipts']);
+export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
+
+export const ConsentInput = z
+  .object({
+    purpose: ConsentPurpose,
+    granted: z.boolean(),
+    at: z.iso.datetime({ offset: true }).optional().describe('When the customer said so; defaults to now'),
+  })
+  .strict();
+export type ConsentInput = z.infer<typeof ConsentInput>;
+
+export interface ConsentState {
+  granted: boolean;
+  /** When the customer gave or withdrew it. */
+  at: string;
+  /** The API key (id) through which it was recorded. */
+  source: string;
+  history: Array<{ granted: boolean; at: string; source: string }>;
+}
+
 export interface CustomerRecord {
   tenantId: string;
   customerId: string;
   createdAt: string;
+  profile: Profile;
+  consents: Partial<Record<ConsentPurpose, ConsentState>>;
+  /** Set on a merged customer: its id keeps answering, pointing here. */
+  mergedInto: string | null;
+  /** Set once the customer's personal data has been erased. */
+  erasedAt: string | null;
   /** Channels the customer has bought in, kept by the activity consumer. */
   channels: Array<'store' | 'online'>;
   lastSeenAt: string | null;
@@ -48,6 +87,17 @@ export interface CustomerRecord {
 }
 
 export const RECENT_LIMIT = 10;
+
+/** Who merged which customer into which, when and why. */
+export interface MergeRecord {
+  tenantId: string;
+  survivorId: string;
+  mergedId: string;
+  mergedAt: string;
+  mergedBy: string;
+  reason: string;
+  moved: Record<string, number>;
+}
 
 /**
  * Normalises one identifier so the same person typed two ways is one key:
@@ -104,12 +154,47 @@ export function normalizeIdentifiers(
 export interface Resolution {
   customerId: string;
   created: boolean;
+  /** Identifier types linked to the customer by this call. */
+  linked: IdentifierType[];
   /** Identifiers that already belong to a different customer: reported, never merged silently. */
   conflicts: Array<{ type: IdentifierType; customerId: string }>;
 }
 
 export function newCustomer(tenantId: string, customerId: string, now: string): CustomerRecord {
-  return { tenantId, customerId, createdAt: now, channels: [], lastSeenAt: null, recentTransactions: [] };
+  return {
+    tenantId,
+    customerId,
+    createdAt: now,
+    profile: {},
+    consents: {},
+    mergedInto: null,
+    erasedAt: null,
+    channels: [],
+    lastSeenAt: null,
+    recentTransactions: [],
+  };
+}
+
+const HISTORY_LIMIT = 50;
+
+/** The newest statement wins, whatever order they arrive in; every statement stays in the history. */
+export function applyConsent(current: ConsentState | undefined, input: { granted: boolean; at: string }, source: string): ConsentState {
+  const entry = { granted: input.granted, at: input.at, source };
+  const history = [...(current?.history ?? [])];
+  if (!history.some((h) => h.at === entry.at && h.granted === entry.granted)) history.push(entry);
+  history.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const latest = history[history.length - 1]!;
+  return { granted: latest.granted, at: latest.at, source: latest.source, history: history.slice(-HISTORY_LIMIT) };
+}
+
+/** What a POS or web shop key sees of an identifier: enough to recognise it, not to reuse it. */
+export function maskIdentifier(type: IdentifierType, value: string): string {
+  if (type === 'email') {
+    const [local = '', domain = ''] = value.split('@');
+    return `${local.slice(0, 1)}***@${domain}`;
+  }
+  if (type === 'phone') return `${value.slice(0, 3)}${'*'.repeat(Math.max(0, value.length - 6))}${value.slice(-3)}`;
+  return `${'*'.repeat(Math.max(0, value.length - 4))}${value.slice(-4)}`;
 }
 
 /**
@@ -129,6 +214,7 @@ export class CustomerResolver {
     const owner = found.find((link) => link !== undefined)?.customerId;
     if (owner) return this.linkMissing(tenantId, owner, ordered, found, false);
 
+
     const now = this.clock.now().toISOString();
     const first = ordered[0];
     if (!first) throw new Error('resolve needs at least one identifier');
@@ -139,7 +225,8 @@ export class CustomerResolver {
       return this.resolve(tenantId, identifiers);
     }
     await this.store.createCustomer(newCustomer(tenantId, candidate, now));
-    return this.linkMissing(tenantId, candidate, ordered, [{ ...first, tenantId, customerId: candidate, linkedAt: now }], true);
+    const rest = await this.linkMissing(tenantId, candidate, ordered, [{ ...first, tenantId, customerId: candidate, linkedAt: now }], true);
+    return { ...rest, linked: [first.type, ...rest.linked] };
   }
 
   private async linkMissing(
@@ -150,6 +237,7 @@ export class CustomerResolver {
     created: boolean,
   ): Promise<Resolution> {
     const conflicts: Resolution['conflicts'] = [];
+    const linked: IdentifierType[] = [];
     const now = this.clock.now().toISOString();
     await Promise.all(
       ordered.map(async (identifier, index) => {
@@ -159,12 +247,13 @@ export class CustomerResolver {
           return;
         }
         const outcome = await this.store.claimIdentifier({ ...identifier, tenantId, customerId, linkedAt: now });
+        if (outcome === 'created') linked.push(identifier.type);
         if (outcome === 'exists') {
           const holder = await this.store.findIdentifier(tenantId, identifier.key);
           if (holder && holder.customerId !== customerId) conflicts.push({ type: identifier.type, customerId: holder.customerId });
         }
       }),
     );
-    return { customerId, created, conflicts };
+    return { customerId, created, linked, conflicts };
   }
 }

@@ -3,7 +3,7 @@
  * in-process bus) implement them; unit tests fake them. Nothing here imports Azure.
  */
 import type { ApiKeyRecord, Location, Tenant } from './tenancy';
-import type { CustomerRecord, IdentifierLink } from './customers';
+import type { CustomerRecord, IdentifierLink, MergeRecord } from './customers';
 import type { TransactionRecord } from './transactions';
 import type { CloudEvent } from './events';
 import type { IdempotencyRecord } from './idempotency';
@@ -38,6 +38,11 @@ export interface CustomerStore {
     mutate: (current: CustomerRecord) => CustomerRecord | undefined,
   ): Promise<CustomerRecord | undefined>;
   listIdentifiers(tenantId: string, customerId: string): Promise<IdentifierLink[]>;
+  /** Points an identifier at another customer, only if it still points at `fromCustomerId`. */
+  moveIdentifier(tenantId: string, identifierKey: string, fromCustomerId: string, toCustomerId: string): Promise<boolean>;
+  deleteIdentifier(tenantId: string, identifierKey: string): Promise<void>;
+  saveMergeRecord(record: MergeRecord): Promise<void>;
+  listMergeRecords(tenantId: string, survivorId: string): Promise<MergeRecord[]>;
 }
 
 /** Where a transaction lives: its partition is (tenant, customerKey). */
@@ -59,6 +64,19 @@ export interface TransactionStore {
     mutate: (current: TransactionRecord) => TransactionRecord | undefined,
   ): Promise<TransactionRecord | undefined>;
   markEventPublished(locator: TransactionLocator): Promise<void>;
+  /**
+   * Moves a transaction to another partition (a merge, or a claimed anonymous sale): copy, point
+   * the claim at the copy, delete the original. Idempotent; safe to re-run after a crash.
+   * `expectFrom`: only move if the claim still points at this customer key; `lost` otherwise.
+   */
+  move(
+    locator: TransactionLocator,
+    to: { customerKey: string; customerId: string },
+    change: (tx: TransactionRecord) => TransactionRecord,
+    expectFrom?: string,
+  ): Promise<'moved' | 'already-there' | 'lost'>;
+  /** Every transaction in a customer's partition (for the 360 view, export and merges). */
+  listAllForCustomer(tenantId: string, customerKey: string): Promise<TransactionRecord[]>;
   listForCustomer(tenantId: string, customerId: string, limit: number, continuationToken?: string): Promise<Page<TransactionRecord>>;
   /** Transactions whose event was not confirmed as published, recorded before `recordedBefore`. */
   listUnpublished(recordedBefore: string, limit: number): Promise<TransactionRecord[]>;

@@ -1,5 +1,5 @@
 /** In-memory ports for unit tests of the domain: same contracts as the Cosmos DB adapters. */
-import type { CustomerRecord, IdentifierLink } from '../../shared/domain/customers';
+import type { CustomerRecord, IdentifierLink, MergeRecord } from '../../shared/domain/customers';
 import type { IdempotencyRecord } from '../../shared/domain/idempotency';
 import type { Clock, CreateOutcome, CustomerStore, IdempotencyStore } from '../../shared/domain/ports';
 
@@ -39,6 +39,22 @@ export class FakeCustomerStore implements CustomerStore {
   }
   async listIdentifiers(tenantId: string, customerId: string) {
     return [...this.links.values()].filter((l) => l.tenantId === tenantId && l.customerId === customerId);
+  }
+  async moveIdentifier(tenantId: string, key: string, from: string, to: string) {
+    const link = this.links.get(`${tenantId}|${key}`);
+    if (link?.customerId !== from) return false;
+    this.links.set(`${tenantId}|${key}`, { ...link, customerId: to });
+    return true;
+  }
+  async deleteIdentifier(tenantId: string, key: string) {
+    this.links.delete(`${tenantId}|${key}`);
+  }
+  readonly merges: MergeRecord[] = [];
+  async saveMergeRecord(record: MergeRecord) {
+    this.merges.push(record);
+  }
+  async listMergeRecords(tenantId: string, survivorId: string) {
+    return this.merges.filter((m) => m.tenantId === tenantId && m.survivorId === survivorId);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { CustomerRecord, IdentifierLink } from '../../domain/customers';
+import type { CustomerRecord, IdentifierLink, MergeRecord } from '../../domain/customers';
 import type { CreateOutcome, CustomerStore } from '../../domain/ports';
 import type { Documents } from './documents';
 
@@ -45,6 +45,36 @@ export class CosmosCustomerStore implements CustomerStore {
       { maxItemCount: 100 },
     );
     return items.map(unwrapLink);
+  }
+
+  async moveIdentifier(tenantId: string, identifierKey: string, fromCustomerId: string, toCustomerId: string): Promise<boolean> {
+    let moved = false;
+    await this.lookups.update<IdentifierLink & { kind: string }>(identifierKey, [tenantId, identifierKey], (doc) => {
+      if (doc.customerId !== fromCustomerId) return undefined;
+      moved = true;
+      return { ...doc, customerId: toCustomerId };
+    });
+    return moved;
+  }
+
+  deleteIdentifier(tenantId: string, identifierKey: string): Promise<void> {
+    return this.lookups.delete(identifierKey, [tenantId, identifierKey]);
+  }
+
+  /** Merge records live in the survivor's partition, beside its customer document. */
+  async saveMergeRecord(record: MergeRecord): Promise<void> {
+    await this.customers.upsert({ ...record, id: `merge:${record.mergedId}`, customerId: record.survivorId, kind: 'merge' });
+  }
+
+  async listMergeRecords(tenantId: string, survivorId: string): Promise<MergeRecord[]> {
+    const { items } = await this.customers.query<MergeRecord & { kind?: string; customerId?: string }>(
+      'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.customerId = @customerId AND c.kind = "merge"',
+      [
+        { name: '@tenantId', value: tenantId },
+        { name: '@customerId', value: survivorId },
+      ],
+    );
+    return items.map(({ tenantId: t, survivorId: s, mergedId, mergedAt, mergedBy, reason, moved }) => ({ tenantId: t, survivorId: s, mergedId, mergedAt, mergedBy, reason, moved }));
   }
 }
 

@@ -76,6 +76,28 @@ export class Documents {
     }
   }
 
+  async upsert<T extends object>(doc: Stored<T>): Promise<void> {
+    this.metrics.writes += 1;
+    try {
+      const response = await this.container.items.upsert(doc);
+      this.charge(response);
+    } catch (error) {
+      throw translate(error, 'upsert');
+    }
+  }
+
+  /** Every page of a query (for bounded result sets such as one customer's partition). */
+  async queryAll<T>(query: string, parameters: SqlParameter[]): Promise<T[]> {
+    const items: T[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.query<T>(query, parameters, { maxItemCount: 500, continuationToken });
+      items.push(...page.items);
+      continuationToken = page.continuationToken ?? undefined;
+    } while (continuationToken);
+    return items;
+  }
+
   /** Replaces only if the document is unchanged since it was read; false when someone else changed it. */
   async replace<T extends object>(doc: Stored<T>, partitionKey: PartitionKey, etag: string): Promise<boolean> {
     this.metrics.writes += 1;

@@ -11,7 +11,9 @@ interface ClaimDoc extends TransactionLocator {
 /**
  * Transactions live in their customer's partition. A claim in `lookups` (one per transaction id)
  * makes the id unique within the tenant whatever partition the record lands in, and lets a
- * transaction be found by id alone.
+ * transaction be found by id alone. The document id includes the partition's customer key, so a
+ * move can write the copy before deleting the original (no id clash on stores that, like the
+ * local stand-in, keep ids unique across a whole tenant).
  */
 export class CosmosTransactionStore implements TransactionStore {
   constructor(
@@ -36,28 +38,59 @@ export class CosmosTransactionStore implements TransactionStore {
   }
 
   create(transaction: TransactionRecord): Promise<CreateOutcome> {
-    return this.transactions.create({ ...transaction, id: transaction.transactionId, kind: 'transaction' });
+    return this.transactions.create({ ...transaction, id: docId(transaction), kind: 'transaction' });
   }
 
   async get(locator: TransactionLocator): Promise<TransactionRecord | undefined> {
-    const doc = await this.transactions.read<TransactionRecord>(locator.transactionId, [locator.tenantId, locator.customerKey]);
-    return doc && doc.tenantId === locator.tenantId ? unwrap(doc) : undefined;
+    const doc = await this.transactions.read<TransactionRecord>(docId(locator), pk(locator));
+    return doc && doc.tenantId === locator.tenantId && doc.customerKey === locator.customerKey ? unwrap(doc) : undefined;
   }
 
   async update(locator: TransactionLocator, mutate: (current: TransactionRecord) => TransactionRecord | undefined) {
-    const updated = await this.transactions.update<TransactionRecord & { kind: string }>(
-      locator.transactionId,
-      [locator.tenantId, locator.customerKey],
-      (doc) => {
-        const next = mutate(unwrap(doc));
-        return next && { ...next, kind: 'transaction' };
-      },
-    );
+    const updated = await this.transactions.update<TransactionRecord & { kind: string }>(docId(locator), pk(locator), (doc) => {
+      const next = mutate(unwrap(doc));
+      return next && { ...next, kind: 'transaction' };
+    });
     return updated && unwrap(updated);
   }
 
-  markEventPublished(locator: TransactionLocator): Promise<void> {
-    return this.transactions.patch(locator.transactionId, [locator.tenantId, locator.customerKey], '/eventPending', false);
+  async markEventPublished(locator: TransactionLocator): Promise<void> {
+    await this.transactions.patch(docId(locator), pk(locator), '/eventPending', false);
+  }
+
+  async move(
+    locator: TransactionLocator,
+    to: { customerKey: string; customerId: string },
+    change: (tx: TransactionRecord) => TransactionRecord,
+    expectFrom?: string,
+  ): Promise<'moved' | 'already-there' | 'lost'> {
+    const target: TransactionLocator = { ...locator, customerKey: to.customerKey };
+    const source = await this.get(locator);
+    if (source) {
+      const copy = change({ ...source, customerKey: to.customerKey, customerId: to.customerId });
+      await this.transactions.create({ ...copy, id: docId(target), kind: 'transaction' });
+    }
+    // The claim decides where the transaction is: switching it is the moment of the move.
+    let outcome = 'moved' as 'moved' | 'already-there' | 'lost';
+    const claim = claimId(locator.transactionId);
+    await this.lookups.update<ClaimDoc>(claim, [locator.tenantId, claim], (doc) => {
+      if (doc.customerKey === to.customerKey) {
+        outcome = 'already-there';
+        return undefined;
+      }
+      if (doc.customerKey !== (expectFrom ?? locator.customerKey)) {
+        outcome = 'lost';
+        return undefined;
+      }
+      outcome = 'moved';
+      return { ...doc, customerKey: to.customerKey };
+    });
+    if (outcome === 'lost') {
+      await this.transactions.delete(docId(target), pk(target));
+      return outcome;
+    }
+    if (source) await this.transactions.delete(docId(locator), pk(locator));
+    return source ? 'moved' : outcome;
   }
 
   async listForCustomer(tenantId: string, customerId: string, limit: number, continuationToken?: string): Promise<Page<TransactionRecord>> {
@@ -72,6 +105,17 @@ export class CosmosTransactionStore implements TransactionStore {
     return { items: page.items.map(unwrap), continuationToken: page.continuationToken };
   }
 
+  async listAllForCustomer(tenantId: string, customerKey: string): Promise<TransactionRecord[]> {
+    const items = await this.transactions.queryAll<TransactionRecord>(
+      'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.customerKey = @customerKey AND c.kind = "transaction"',
+      [
+        { name: '@tenantId', value: tenantId },
+        { name: '@customerKey', value: customerKey },
+      ],
+    );
+    return items.map(unwrap);
+  }
+
   async listUnpublished(recordedBefore: string, limit: number): Promise<TransactionRecord[]> {
     // The sweeper's query spans tenants on purpose: it is the platform's own job, not a caller's read.
     const { items } = await this.transactions.query<TransactionRecord>(
@@ -84,6 +128,14 @@ export class CosmosTransactionStore implements TransactionStore {
 
 function claimId(transactionId: string): string {
   return `transaction:${transactionId}`;
+}
+
+function docId(tx: { transactionId: string; customerKey: string }): string {
+  return `${tx.transactionId}|${tx.customerKey}`;
+}
+
+function pk(locator: TransactionLocator): [string, string] {
+  return [locator.tenantId, locator.customerKey];
 }
 
 function unwrap(doc: TransactionRecord): TransactionRecord {
