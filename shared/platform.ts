@@ -7,6 +7,8 @@ import { TransactionIngest } from './domain/ingest';
 import { TransactionHistory } from './domain/history';
 import { CustomerActivity } from './domain/activity';
 import { IdempotentRequests } from './domain/idempotency';
+import { CustomerService } from './domain/customer-service';
+import { IdentifierParticipant, TransactionParticipant, type CustomerParticipant } from './domain/participants';
 import type { Clock, EventPublisher, HealthProbe, Logger, Telemetry } from './domain/ports';
 import { CONTAINERS, type ContainerName } from './adapters/cosmos/containers';
 import { CosmosMetrics, Documents } from './adapters/cosmos/documents';
@@ -27,6 +29,7 @@ export interface Platform {
   tenancy: TenancyService;
   ingest: TransactionIngest;
   history: TransactionHistory;
+  customers: CustomerService;
   activity: CustomerActivity;
   idempotency: IdempotentRequests;
   healthProbes: HealthProbe[];
@@ -95,13 +98,18 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     ...(serviceBus ? [serviceBus.healthProbe()] : []),
   ];
 
+  const ingest = new TransactionIngest(tenancy, transactions, resolver, publisher, clock);
+  // Everything attached to a customer, in the order a merge moves it. Later capabilities add theirs here.
+  const participants: CustomerParticipant[] = [new IdentifierParticipant(customers), new TransactionParticipant(transactions)];
+
   return {
     config,
     logger,
     telemetry,
     clock,
     tenancy,
-    ingest: new TransactionIngest(tenancy, transactions, resolver, publisher, clock),
+    ingest,
+    customers: new CustomerService(customers, transactions, resolver, tenancy, ingest, participants, clock),
     history: new TransactionHistory(transactions, customers),
     activity: new CustomerActivity(customers, clock),
     idempotency: new IdempotentRequests(new CosmosIdempotencyStore(docs('idempotency')), clock),

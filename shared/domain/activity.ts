@@ -1,5 +1,5 @@
 import { RECENT_LIMIT, newCustomer, type CustomerRecord, type RecentTransaction } from './customers';
-import { TRANSACTION_RECORDED, type CloudEvent } from './events';
+import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from './events';
 import type { TransactionView } from './transactions';
 import type { Clock, CustomerStore, Logger } from './ports';
 
@@ -15,7 +15,7 @@ export class CustomerActivity {
   ) {}
 
   async handle(event: CloudEvent, log: Logger): Promise<'applied' | 'unchanged' | 'ignored'> {
-    if (event.type !== TRANSACTION_RECORDED) return 'ignored';
+    if (event.type !== TRANSACTION_RECORDED && event.type !== TRANSACTION_CLAIMED) return 'ignored';
     const tx = event.data as TransactionView;
     if (!tx.customerId) return 'ignored';
     const entry: RecentTransaction = {
@@ -31,6 +31,8 @@ export class CustomerActivity {
     await this.customers.createCustomer(newCustomer(event.tenantid, tx.customerId, this.clock.now().toISOString()));
     let changed = false;
     await this.customers.updateCustomer(event.tenantid, tx.customerId, (current) => {
+      // A merged or erased customer's summary stays empty; the merge gives the survivor its part.
+      if (current.mergedInto || current.erasedAt) return undefined;
       const next = mergeActivity(current, entry);
       changed = next !== current;
       return changed ? next : undefined;

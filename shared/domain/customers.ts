@@ -175,6 +175,17 @@ export function newCustomer(tenantId: string, customerId: string, now: string): 
   };
 }
 
+const MAX_MERGE_HOPS = 10;
+
+/** The customer a (possibly merged) id stands for now, or undefined. Merged ids keep answering. */
+export async function currentCustomer(store: CustomerStore, tenantId: string, customerId: string): Promise<CustomerRecord | undefined> {
+  let customer = await store.getCustomer(tenantId, customerId);
+  for (let hop = 0; customer?.mergedInto && hop < MAX_MERGE_HOPS; hop += 1) {
+    customer = await store.getCustomer(tenantId, customer.mergedInto);
+  }
+  return customer && !customer.mergedInto ? customer : undefined;
+}
+
 const HISTORY_LIMIT = 50;
 
 /** The newest statement wins, whatever order they arrive in; every statement stays in the history. */

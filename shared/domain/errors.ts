@@ -7,6 +7,7 @@ export type DomainErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'not-found'
+  | 'gone'
   | 'already-exists'
   | 'conflict'
   | 'idempotency-key-reused'

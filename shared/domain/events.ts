@@ -13,6 +13,8 @@ export interface CloudEvent<T = unknown> {
 }
 
 export const TRANSACTION_RECORDED = 'transaction.recorded';
+/** An anonymous sale attached to a customer afterwards: count it as if identified at the till. */
+export const TRANSACTION_CLAIMED = 'transaction.claimed';
 
 export function isCloudEvent(value: unknown): value is CloudEvent {
   if (typeof value !== 'object' || value === null) return false;

@@ -1,4 +1,5 @@
 import { DomainError, notFound } from './errors';
+import { currentCustomer } from './customers';
 import { transactionView, type TransactionView } from './transactions';
 import type { CustomerStore, Page, TransactionStore } from './ports';
 
@@ -18,8 +19,10 @@ export class TransactionHistory {
 
   /** Newest first, both channels; the continuation token is opaque to callers. */
   async forCustomer(tenantId: string, customerId: string, limit: number, continuation?: string): Promise<Page<TransactionView>> {
-    if (!(await this.customers.getCustomer(tenantId, customerId))) throw notFound(`Customer ${customerId}`);
-    const page = await this.transactions.listForCustomer(tenantId, customerId, limit, continuation && decodeToken(continuation));
+    const customer = await currentCustomer(this.customers, tenantId, customerId);
+    if (!customer) throw notFound(`Customer ${customerId}`);
+    if (customer.erasedAt) throw new DomainError('gone', `Customer ${customerId} was erased`);
+    const page = await this.transactions.listForCustomer(tenantId, customer.customerId, limit, continuation && decodeToken(continuation));
     return {
       items: page.items.map(transactionView),
       continuationToken: page.continuationToken ? Buffer.from(page.continuationToken, 'utf8').toString('base64url') : null,

@@ -2,7 +2,7 @@ import { DomainError, invalid, unprocessable, type FieldIssue } from './errors';
 import { deterministicId } from './ids';
 import { assertMayActFor, type Location, type Principal, type TenancyService } from './tenancy';
 import { CustomerResolver, normalizeIdentifiers } from './customers';
-import { TRANSACTION_RECORDED, type CloudEvent } from './events';
+import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from './events';
 import {
   anonymousKey,
   lineTotal,
@@ -26,13 +26,13 @@ const ROLE_CHANNELS: Record<Principal['role'], Array<TransactionInput['channel']
   admin: ['store', 'online'],
 };
 
-export function transactionRecordedEvent(tx: TransactionRecord): CloudEvent<TransactionView> {
+export function transactionRecordedEvent(tx: TransactionRecord, type = TRANSACTION_RECORDED): CloudEvent<TransactionView> {
   return {
     specversion: '1.0',
     // Deterministic: a republish by the sweeper carries the same id and is deduplicated.
-    id: `evt_${tx.transactionId}`,
+    id: type === TRANSACTION_RECORDED ? `evt_${tx.transactionId}` : `evt_${tx.transactionId}_claimed`,
     source: `/tenants/${tx.tenantId}/locations/${tx.locationId}`,
-    type: TRANSACTION_RECORDED,
+    type,
     subject: `transactions/${tx.transactionId}`,
     time: tx.recordedAt,
     datacontenttype: 'application/json',
@@ -97,10 +97,15 @@ export class TransactionIngest {
     return { outcome: 'created', transaction: transactionView(record) };
   }
 
-  /** Publishes and confirms; on failure the record stays pending and the sweeper resends it. */
+  /** Publishes what is pending and confirms; on failure the record stays pending and the sweeper resends it. */
   async announce(record: TransactionRecord, log: Logger): Promise<boolean> {
+    const events = [
+      ...(record.eventPending ? [transactionRecordedEvent(record)] : []),
+      ...(record.claimEventPending ? [transactionRecordedEvent(record, TRANSACTION_CLAIMED)] : []),
+    ];
+    if (events.length === 0) return true;
     try {
-      await this.publisher.publish([transactionRecordedEvent(record)]);
+      await this.publisher.publish(events);
       await this.transactions.markEventPublished(locatorOf(record));
       return true;
     } catch (error) {

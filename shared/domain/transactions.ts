@@ -98,6 +98,10 @@ export interface TransactionRecord {
   identityConflicts: Array<{ type: string; customerId: string }>;
   /** True until the `transaction.recorded` event is confirmed sent; the sweeper resends the rest. */
   eventPending: boolean;
+  /** When an anonymous sale was claimed by a customer afterwards. */
+  claimedAt?: string | null;
+  /** True until the `transaction.claimed` event is confirmed sent. */
+  claimEventPending?: boolean;
 }
 
 /**
@@ -126,6 +130,7 @@ export function transactionView(tx: TransactionRecord) {
     tenders: tx.tenders,
     totals: tx.totals,
     originalTransactionId: tx.originalTransactionId,
+    claimedAt: tx.claimedAt ?? undefined,
     returned: tx.type === 'sale' ? tx.returned.quantities : undefined,
     identityConflicts: tx.identityConflicts.length > 0 ? tx.identityConflicts : undefined,
   };

@@ -130,10 +130,13 @@ export class Documents {
     throw new DomainError('conflict', 'The resource is changing too often; retry shortly');
   }
 
-  async patch(id: string, partitionKey: PartitionKey, path: string, value: unknown): Promise<void> {
+  /** Sets several fields in one operation. */
+  async patchAll(id: string, partitionKey: PartitionKey, values: Record<string, unknown>): Promise<void> {
     this.metrics.writes += 1;
     try {
-      const response = await this.container.item(id, partitionKey).patch([{ op: 'set', path, value }]);
+      const response = await this.container
+        .item(id, partitionKey)
+        .patch(Object.entries(values).map(([path, value]) => ({ op: 'set' as const, path, value })));
       this.charge(response);
     } catch (error) {
       if (statusOf(error) === 404) return;

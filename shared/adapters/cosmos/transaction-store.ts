@@ -55,7 +55,7 @@ export class CosmosTransactionStore implements TransactionStore {
   }
 
   async markEventPublished(locator: TransactionLocator): Promise<void> {
-    await this.transactions.patch(docId(locator), pk(locator), '/eventPending', false);
+    await this.transactions.patchAll(docId(locator), pk(locator), { '/eventPending': false, '/claimEventPending': false });
   }
 
   async move(
@@ -119,7 +119,7 @@ export class CosmosTransactionStore implements TransactionStore {
   async listUnpublished(recordedBefore: string, limit: number): Promise<TransactionRecord[]> {
     // The sweeper's query spans tenants on purpose: it is the platform's own job, not a caller's read.
     const { items } = await this.transactions.query<TransactionRecord>(
-      `SELECT TOP ${Math.floor(limit)} * FROM c WHERE c.kind = "transaction" AND c.eventPending = true AND c.recordedAt < @before`,
+      `SELECT TOP ${Math.floor(limit)} * FROM c WHERE c.kind = "transaction" AND (c.eventPending = true OR c.claimEventPending = true) AND c.recordedAt < @before`,
       [{ name: '@before', value: recordedBefore }],
     );
     return items.map(unwrap);
