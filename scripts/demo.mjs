@@ -89,7 +89,48 @@ async function main() {
   for (const tx of history.body.items) {
     detail(`${tx.occurredAt.slice(0, 10)}  ${tx.channel.padEnd(6)}  ${tx.type.padEnd(6)}  ${tx.locationId.padEnd(18)}  ${euros(tx.totals.net).padStart(12)}`);
   }
-  console.log('\nEvery one of these was also announced as a transaction.recorded event for loyalty, receipts and stock.');
+
+  say('6. Pablo pays cash in Barcelona without giving any details: an anonymous ticket.');
+  const ticket = await call('POST', '/api/v1/transactions', state.keys['pos-barcelona'], {
+    type: 'sale', channel: 'store', locationId: 'barcelona-diagonal', terminalId: 'till-1', externalId: `T1-${run}-0088`, occurredAt: day(21, '19:10'), currency: 'EUR',
+    lines: [{ sku: 'SNEAKERS-42', quantity: 1, unitPrice: 6995, taxRate: 21, category: 'shoes' }],
+    tenders: [{ type: 'cash', amount: 6995 }],
+  });
+  detail(`ticket ${ticket.body.externalId}: customer ${ticket.body.customerId}`);
+
+  say('7. At home he opens a web account, then claims the ticket with what is printed on his receipt.');
+  const account = await call('POST', '/api/v1/customers/identify', state.keys.ecommerce, {
+    identifiers: [{ type: 'ecommerceId', value: `web-pablo-${run}` }, { type: 'email', value: `pablo+${run}@example.com` }],
+    profile: { name: 'Pablo Ruiz', language: 'es-ES' },
+    consents: [{ purpose: 'paperlessReceipts', granted: true }, { purpose: 'marketingEmail', granted: false }],
+  });
+  detail(`web account -> customer ${account.body.customerId} (${account.status === 201 ? 'new' : 'known'})`);
+  const claimed = await call('POST', `/api/v1/customers/${account.body.customerId}/claims`, state.keys.ecommerce, {
+    locationId: 'barcelona-diagonal', externalId: `T1-${run}-0088`, date: '2026-11-21', total: 6995,
+  });
+  detail(`claimed: ticket ${claimed.body.transactionId} now belongs to ${claimed.body.customerId}`);
+  const wrongClaim = await fetch(`${base}/api/v1/customers/${account.body.customerId}/claims`, {
+    method: 'POST', headers: { 'x-api-key': state.keys.ecommerce, 'content-type': 'application/json' },
+    body: JSON.stringify({ locationId: 'barcelona-diagonal', externalId: `T1-${run}-0088`, date: '2026-11-21', total: 100 }),
+  }).then((r) => r.json());
+  detail(`a claim with the wrong total is refused: ${wrongClaim.status} ${wrongClaim.reason}`);
+
+  say('8. On his next visit the till asks for his email and phone: the phone joins the same person.');
+  const linked = await call('POST', '/api/v1/customers/identify', state.keys['pos-barcelona'], {
+    identifiers: [{ type: 'email', value: `PABLO+${run}@example.com` }, { type: 'phone', value: '612 000 111' }], locationId: 'barcelona-diagonal',
+  });
+  detail(`customer ${linked.body.customerId}, newly linked: ${linked.body.linked.join(', ') || 'nothing'}`);
+
+  say('9. His 360 view, as head office sees it and as a till sees it.');
+  const full = await call('GET', `/api/v1/customers/${account.body.customerId}`, state.keys.admin);
+  const masked = await call('GET', `/api/v1/customers/${account.body.customerId}`, state.keys['pos-madrid']);
+  detail(`identifiers (admin): ${full.body.identifiers.map((i) => `${i.type}=${i.value}`).join('  ')}`);
+  detail(`identifiers (till):  ${masked.body.identifiers.map((i) => `${i.type}=${i.value}`).join('  ')}`);
+  detail(`profile (till): ${JSON.stringify(masked.body.profile)}; paperless receipts: ${full.body.consents.paperlessReceipts?.granted}`);
+  const b = full.body.behaviour;
+  detail(`behaviour: ${b.purchases} purchase(s), ${euros(b.totalSpent)} spent, preferred store ${b.preferredStore}, top category ${b.topCategories[0]?.category}`);
+
+  console.log('\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts and stock.');
 }
 
 main().catch((error) => {
