@@ -17,7 +17,6 @@ export const ConfigSchema = z
     CosmosDb__endpointDiscovery: flag.default(true),
     MESSAGING_MODE: z.enum(['servicebus', 'in-process']).default('servicebus'),
     ServiceBus__fullyQualifiedNamespace: optionalText,
-    ServiceBus__topicName: z.string().default('events'),
     BlobStorage__serviceUri: z.url().optional(),
     /** Local Azurite only. */
     BlobStorage__connectionString: optionalText,
@@ -39,6 +38,9 @@ export const ConfigSchema = z
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** Settings only the local stand-ins use; in Azure they stay unset. */
+export const LOCAL_ONLY_SETTINGS = ['CosmosDb__key', 'CosmosDb__endpointDiscovery', 'BlobStorage__connectionString'] as const;
 
 export class ConfigError extends Error {
   constructor(readonly settings: string[], message: string) {

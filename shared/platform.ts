@@ -11,6 +11,7 @@ import { CustomerService } from './domain/customer-service';
 import { IdentifierParticipant, TransactionParticipant, type CustomerParticipant } from './domain/participants';
 import type { Clock, EventPublisher, HealthProbe, Logger, Telemetry } from './domain/ports';
 import { CONTAINERS, type ContainerName } from './adapters/cosmos/containers';
+import { EVENTS_TOPIC } from './messaging';
 import { CosmosMetrics, Documents } from './adapters/cosmos/documents';
 import { CachedTenantDirectory, CosmosTenantDirectory } from './adapters/cosmos/tenant-directory';
 import { CosmosCustomerStore } from './adapters/cosmos/customer-store';
@@ -72,7 +73,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
 
   const serviceBus =
     overrides.publisher === undefined
-      ? new ServiceBusPublisher(config.ServiceBus__fullyQualifiedNamespace!, config.ServiceBus__topicName, identity())
+      ? new ServiceBusPublisher(config.ServiceBus__fullyQualifiedNamespace!, EVENTS_TOPIC, identity())
       : undefined;
   const publisher = overrides.publisher ?? serviceBus!;
 

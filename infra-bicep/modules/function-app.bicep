@@ -1,0 +1,96 @@
+@description('Flex Consumption plan name.')
+param planName string
+@description('Function app name.')
+param appName string
+@description('Region.')
+param location string
+@description('Tags.')
+param tags object
+@description('User-assigned identity resource id.')
+param identityId string
+@description('User-assigned identity client id.')
+param identityClientId string
+@description('Host storage account name.')
+param storageAccountName string
+@description('Blob container holding the deployment package.')
+param deploymentContainerName string
+@description('Blob endpoint for the app (BlobStorage__serviceUri).')
+param blobServiceUri string
+@description('Cosmos DB endpoint.')
+param cosmosEndpoint string
+@description('Cosmos DB database.')
+param cosmosDatabaseName string
+@description('Service Bus host name.')
+param serviceBusNamespace string
+@description('Application Insights connection string.')
+param appInsightsConnectionString string
+@description('Key Vault secret URI of PLATFORM_ADMIN_KEY.')
+param platformAdminKeySecretUri string
+@description('LOG_LEVEL.')
+param logLevel string
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { tier: 'FlexConsumption', name: 'FC1' }
+  properties: { reserved: true }
+}
+
+// Every setting shared/config.ts reads (a test holds them equal). Identity-based: no keys, no connection strings.
+var appSettings = {
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  CosmosDb__accountEndpoint: cosmosEndpoint
+  CosmosDb__databaseName: cosmosDatabaseName
+  MESSAGING_MODE: 'servicebus'
+  ServiceBus__fullyQualifiedNamespace: serviceBusNamespace
+  ServiceBus__credential: 'managedidentity'
+  ServiceBus__clientId: identityClientId
+  BlobStorage__serviceUri: blobServiceUri
+  AZURE_CLIENT_ID: identityClientId
+  PLATFORM_ADMIN_KEY: '@Microsoft.KeyVault(SecretUri=${platformAdminKeySecretUri})'
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  LOG_LEVEL: logLevel
+  OUTBOX_GRACE_SECONDS: '30'
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: appName
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      appSettings: [for setting in items(appSettings): { name: setting.key, value: setting.value }]
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: 'https://${storageAccountName}.blob.${environment().suffixes.storage}/${deploymentContainerName}'
+          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identityId }
+        }
+      }
+      scaleAndConcurrency: { maximumInstanceCount: 100, instanceMemoryMB: 2048 }
+      runtime: { name: 'node', version: '20' }
+    }
+  }
+}
+
+@description('Function app name.')
+output name string = app.name
+@description('Default host name.')
+output defaultHostName string = app.properties.defaultHostName

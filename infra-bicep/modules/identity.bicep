@@ -1,0 +1,19 @@
+@description('Name of the user-assigned managed identity the function app runs as.')
+param name string
+@description('Region.')
+param location string
+@description('Tags.')
+param tags object
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: name
+  location: location
+  tags: tags
+}
+
+@description('Resource id of the identity.')
+output id string = identity.id
+@description('Principal (object) id, for role assignments.')
+output principalId string = identity.properties.principalId
+@description('Client id, for identity-based connection settings.')
+output clientId string = identity.properties.clientId

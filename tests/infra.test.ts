@@ -1,0 +1,85 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigSchema, LOCAL_ONLY_SETTINGS, loadConfig } from '../shared/config';
+import { CONTAINERS } from '../shared/adapters/cosmos/containers';
+import { EVENTS_TOPIC, SUBSCRIPTIONS } from '../shared/messaging';
+
+const dir = join(__dirname, '..', 'infra-bicep');
+const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+const main = read('main.bicep');
+const functionApp = read('modules/function-app.bicep');
+const templates = ['main.bicep', ...readdirSync(join(dir, 'modules')).map((f) => `modules/${f}`)];
+
+/** The `appSettings` object of the function app: name -> Bicep value expression. */
+function appSettings(): Map<string, string> {
+  const block = /var appSettings = \{\n([\s\S]*?)\n\}/.exec(functionApp)?.[1] ?? '';
+  return new Map(block.split('\n').map((line) => /^\s*(\w+):\s*(.+)$/.exec(line)).filter((m): m is RegExpExecArray => !!m).map((m) => [m[1]!, m[2]!]));
+}
+
+describe('infra-bicep agrees with the code', () => {
+  it('sets every setting the configuration schema reads in Azure, and nothing the code does not read', () => {
+    const settings = appSettings();
+    const read = Object.keys(ConfigSchema.shape).filter((k) => !(LOCAL_ONLY_SETTINGS as readonly string[]).includes(k));
+    expect(read.filter((name) => !settings.has(name))).toEqual([]);
+    const hostOnly = /^(AzureWebJobsStorage__|ServiceBus__(credential|clientId)$|APPLICATIONINSIGHTS_AUTHENTICATION_STRING$)/;
+    const unknown = [...settings.keys()].filter((k) => !read.includes(k) && !hostOnly.test(k));
+    expect(unknown).toEqual([]);
+  });
+
+  it('gives settings that pass the configuration schema', () => {
+    // Literals as written; a parameter takes main.bicep's default; other expressions a plausible value.
+    const defaultOf = (param: string) => new RegExp(`^param ${param} \\w+ = '([^']*)'`, 'm').exec(main)?.[1];
+    const valueOf = (name: string, expression: string) => {
+      if (expression.startsWith("'")) return expression.slice(1, -1).replace(/\$\{[^}]+\}/g, 'x');
+      if (defaultOf(expression) !== undefined) return defaultOf(expression);
+      return /Endpoint|Uri/.test(name) ? 'https://example.net/' : 'x'.repeat(40);
+    };
+    const env = Object.fromEntries([...appSettings().entries()].map(([k, v]) => [k, valueOf(k, v)]));
+    expect(loadConfig(env)).toMatchObject({ MESSAGING_MODE: 'servicebus', LOG_LEVEL: 'info' });
+  });
+
+  it('declares every Cosmos DB container with the partition key paths and TTL the code uses', () => {
+    const declared = [...main.matchAll(/\{ name: '(\w+)', partitionKeyPaths: \[([^\]]*)\], defaultTtl: (-?\d+) \}/g)].map((m) => ({
+      name: m[1],
+      paths: m[2]!.split(',').map((p) => p.trim().replace(/'/g, '')),
+      ttl: Number(m[3]),
+    }));
+    const expected = Object.values(CONTAINERS).map((c) => ({ name: c.id, paths: c.partitionKeyPaths, ttl: 'defaultTtl' in c ? c.defaultTtl : -2 }));
+    expect(declared).toEqual(expected);
+  });
+
+  it('declares the events topic and one subscription per consumer', () => {
+    expect(main).toContain(`var eventsTopic = '${EVENTS_TOPIC}'`);
+    const subs = [...(/var subscriptions = \[([\s\S]*?)\]/.exec(main)?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]);
+    expect(subs.sort()).toEqual(Object.values(SUBSCRIPTIONS).sort());
+  });
+
+  it('is secure by default: no keys, local auth off, no secrets in outputs', () => {
+    const all = templates.map(read).join('\n');
+    expect(all).not.toMatch(/listKeys\(|listConnectionStrings\(|AccountKey=/);
+    expect(read('modules/cosmos.bicep')).toContain('disableLocalAuth: true');
+    expect(read('modules/service-bus.bicep')).toContain('disableLocalAuth: true');
+    expect(read('modules/storage.bicep')).toContain('allowSharedKeyAccess: false');
+    expect(appSettings().get('PLATFORM_ADMIN_KEY')).toMatch(/^'@Microsoft\.KeyVault\(SecretUri=/);
+    expect([...main.matchAll(/^output (\w+)/gm)].map((m) => m[1]).filter((o) => /secret|password|connectionstring|accesskey|adminkey|apikey/i.test(o!))).toEqual([]);
+  });
+
+  it('describes every parameter and output', () => {
+    for (const file of templates) {
+      const lines = read(file).split('\n');
+      lines.forEach((line, i) => {
+        if (!/^(param|output) /.test(line)) return;
+        let j = i - 1;
+        while (j >= 0 && lines[j]!.startsWith('@') && !lines[j]!.startsWith('@description')) j -= 1;
+        expect({ file, line, described: (lines[j] ?? '').startsWith('@description') }).toEqual({ file, line, described: true });
+      });
+    }
+  });
+
+  it('names role assignments deterministically, so a redeploy changes nothing', () => {
+    const all = templates.map(read).join('\n');
+    const names = [...all.matchAll(/roleAssignments@[\d-]+' = (?:\[\s*for [^:]+:\s*)?(?:if \(.*\) )?\{\s*\n\s*name: ([^\n]+)/g)].map((m) => m[1]!.trim());
+    expect(names.length).toBeGreaterThanOrEqual(5);
+    for (const name of names) expect(name).toMatch(/^guid\(/);
+  });
+});
