@@ -26,7 +26,7 @@ async function call(method, path, key, body, headers = {}) {
   if (response.status >= 400) {
     throw new Error(`${method} ${path} answered ${response.status}: ${json.detail ?? JSON.stringify(json)}`);
   }
-  return { status: response.status, body: json };
+  return { status: response.status, body: json, replayed: response.headers.get('idempotent-replayed') === 'true' };
 }
 
 const day = (n, time) => `2026-11-${String(n).padStart(2, '0')}T${time}:00+01:00`;
@@ -48,23 +48,19 @@ async function main() {
   detail(`customer ${web.body.customerId}`);
 
   say('2. Two days later she pays at a till in Madrid and gives her email, typed her own way.');
-  const storeSale = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
+  const gloves = {
     type: 'sale', channel: 'store', locationId: 'madrid-centro', terminalId: 'till-2', externalId: `T2-${run}-0457`, occurredAt: day(20, '12:05'), currency: 'EUR',
     customer: { identifiers: [{ type: 'email', value: `  Lucia.Garcia+${run}@Example.com ` }] },
     lines: [{ sku: 'GLOVES-LEATHER', quantity: 1, unitPrice: 3495, taxRate: 21, category: 'accessories', discount: 500 }],
     tenders: [{ type: 'cash', amount: 2995 }],
-  }, { 'Idempotency-Key': `till-2-${run}-0457` });
+  };
+  const storeSale = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], gloves, { 'Idempotency-Key': `till-2-${run}-0457` });
   detail(`ticket ${storeSale.body.externalId} recorded as ${storeSale.body.transactionId}, ${euros(storeSale.body.totals.net)}`);
   detail(`customer ${storeSale.body.customerId} ${storeSale.body.customerId === web.body.customerId ? '= the same person as online' : '(a different customer!)'}`);
 
   say('3. The till loses its connection and sends the same ticket again.');
-  const retry = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
-    type: 'sale', channel: 'store', locationId: 'madrid-centro', terminalId: 'till-2', externalId: `T2-${run}-0457`, occurredAt: day(20, '12:05'), currency: 'EUR',
-    customer: { identifiers: [{ type: 'email', value: `  Lucia.Garcia+${run}@Example.com ` }] },
-    lines: [{ sku: 'GLOVES-LEATHER', quantity: 1, unitPrice: 3495, taxRate: 21, category: 'accessories', discount: 500 }],
-    tenders: [{ type: 'cash', amount: 2995 }],
-  }, { 'Idempotency-Key': `till-2-${run}-0457` });
-  detail(`answer ${retry.status}, the same transaction ${retry.body.transactionId}: nothing counted twice`);
+  const retry = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], gloves, { 'Idempotency-Key': `till-2-${run}-0457` });
+  detail(`answer ${retry.status} (replayed: ${retry.replayed}), the same transaction ${retry.body.transactionId}: nothing counted twice`);
 
   say('4. The scarf was a gift she does not like: she returns it in the Barcelona store.');
   const ret = await call('POST', '/api/v1/transactions', state.keys['pos-barcelona'], {

@@ -1,19 +1,9 @@
-import { sale, startTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
-import { storeOf } from '../support/cosmos';
+import { sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;
 let t: TestTenant;
-let store: ReturnType<typeof storeOf>;
-
-beforeAll(async () => {
-  p = await startTestPlatform();
-  t = await p.createTenant();
-  store = storeOf(p.platform);
-});
-afterAll(async () => {
-  store.close();
-  await p.stop();
-});
+let store: TestContext['store'];
+useTestPlatform((context) => ({ p, t, store } = context));
 
 /** Each case must be refused with a problem document, store nothing and publish nothing. */
 async function expectRefused(request: { body?: unknown; rawBody?: string; headers?: Record<string, string> }, status: number, fields: string[] = []) {

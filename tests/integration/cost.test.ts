@@ -1,12 +1,8 @@
-import { sale, startTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
+import { sale, useTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;
 let t: TestTenant;
-beforeAll(async () => {
-  p = await startTestPlatform();
-  t = await p.createTenant();
-});
-afterAll(() => p.stop());
+useTestPlatform((context) => ({ p, t } = context));
 
 /** Cosmos DB operations one request costs, counted at the adapter (consumers excluded). */
 async function operationsFor(body: Record<string, unknown>, headers: Record<string, string> = {}) {

@@ -1,20 +1,10 @@
 import { BlobServiceClient } from '@azure/storage-blob';
-import { onlineSale, sale, startTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
-import { storeOf } from '../support/cosmos';
+import { onlineSale, sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;
 let t: TestTenant;
-let store: ReturnType<typeof storeOf>;
-
-beforeAll(async () => {
-  p = await startTestPlatform();
-  t = await p.createTenant();
-  store = storeOf(p.platform);
-});
-afterAll(async () => {
-  store.close();
-  await p.stop();
-});
+let store: TestContext['store'];
+useTestPlatform((context) => ({ p, t, store } = context));
 
 type Identifier = { type: string; value: string };
 const identify = (identifiers: Identifier[], key = t.keys.pos, extra: Record<string, unknown> = {}) =>

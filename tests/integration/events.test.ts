@@ -1,22 +1,12 @@
 import { InvocationContext } from '@azure/functions';
 import { functionCatalog } from '../../functions/catalog';
 import type { TopicFunction } from '../../functions/definition';
-import { sale, startTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
-import { storeOf } from '../support/cosmos';
+import { sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;
 let t: TestTenant;
-let store: ReturnType<typeof storeOf>;
-
-beforeAll(async () => {
-  p = await startTestPlatform();
-  t = await p.createTenant();
-  store = storeOf(p.platform);
-});
-afterAll(async () => {
-  store.close();
-  await p.stop();
-});
+let store: TestContext['store'];
+useTestPlatform((context) => ({ p, t, store } = context));
 
 const customerDoc = async (tenantId: string, customerId: string) =>
   (await store.all('customers', tenantId)).find((d: { customerId: string }) => d.customerId === customerId);

@@ -1,19 +1,9 @@
-import { sale, startTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
-import { storeOf } from '../support/cosmos';
+import { sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;
 let t: TestTenant;
-let store: ReturnType<typeof storeOf>;
-
-beforeAll(async () => {
-  p = await startTestPlatform();
-  t = await p.createTenant();
-  store = storeOf(p.platform);
-});
-afterAll(async () => {
-  store.close();
-  await p.stop();
-});
+let store: TestContext['store'];
+useTestPlatform((context) => ({ p, t, store } = context));
 
 const post = (body: unknown, headers: Record<string, string> = {}, key = t.keys.pos) =>
   p.api('POST', '/api/v1/transactions', { key, body, headers });

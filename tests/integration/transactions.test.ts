@@ -1,13 +1,8 @@
-import { onlineSale, sale, startTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
+import { onlineSale, sale, useTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;
 let t: TestTenant;
-
-beforeAll(async () => {
-  p = await startTestPlatform();
-  t = await p.createTenant();
-});
-afterAll(() => p.stop());
+useTestPlatform((context) => ({ p, t } = context));
 
 const email = (value: string) => ({ identifiers: [{ type: 'email', value }] });
 

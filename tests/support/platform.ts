@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startLocalPlatform, type LocalPlatform } from '../../local/platform';
+import { storeOf } from './cosmos';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -106,4 +107,24 @@ export function sale(overrides: Record<string, unknown> = {}): Record<string, un
 
 export function onlineSale(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return sale({ channel: 'online', locationId: 'web', terminalId: undefined, externalId: `WEB-${randomBytes(5).toString('hex')}`, ...overrides });
+}
+
+export interface TestContext {
+  p: TestPlatform;
+  t: TestTenant;
+  store: ReturnType<typeof storeOf>;
+}
+
+/** Starts a platform and a tenant before the file's tests and stops them after; hands them to `use`. */
+export function useTestPlatform(use: (context: TestContext) => void): void {
+  let context: TestContext | undefined;
+  beforeAll(async () => {
+    const p = await startTestPlatform();
+    context = { p, t: await p.createTenant(), store: storeOf(p.platform) };
+    use(context);
+  });
+  afterAll(async () => {
+    context?.store.close();
+    await context?.p.stop();
+  });
 }
