@@ -1,0 +1,47 @@
+type Functions = typeof import('@azure/functions');
+
+const env = {
+  CosmosDb__accountEndpoint: 'https://acct.documents.azure.com:443/',
+  ServiceBus__fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+  BlobStorage__serviceUri: 'https://st.blob.core.windows.net',
+  PLATFORM_ADMIN_KEY: 'k'.repeat(40),
+};
+
+describe('Azure entry point', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+    jest.restoreAllMocks();
+  });
+
+  it('registers every function of the catalog once, with its trigger', () => {
+    Object.assign(process.env, env);
+    let spies!: Record<'http' | 'topic' | 'timer', jest.SpyInstance>;
+    jest.isolateModules(() => {
+      const { app } = require('@azure/functions') as Functions;
+      spies = {
+        http: jest.spyOn(app, 'http').mockImplementation(() => undefined),
+        topic: jest.spyOn(app, 'serviceBusTopic').mockImplementation(() => undefined),
+        timer: jest.spyOn(app, 'timer').mockImplementation(() => undefined),
+      };
+      jest.spyOn(app.hook, 'appTerminate').mockImplementation(() => ({ dispose: () => undefined }) as never);
+      require('./index');
+    });
+    const { http, topic, timer } = spies;
+
+    const routes = http.mock.calls.map(([, options]) => `${options.methods?.join()} ${options.route}`);
+    expect(routes).toEqual(expect.arrayContaining(['POST v1/transactions', 'GET v1/customers/{customerId}', 'GET health', 'GET openapi.json']));
+    expect(new Set(http.mock.calls.map(([name]) => name)).size).toBe(http.mock.calls.length);
+    expect(http.mock.calls.every(([, options]) => options.authLevel === 'anonymous')).toBe(true);
+    expect(topic.mock.calls.map(([name, options]) => [name, options.topicName, options.subscriptionName, options.connection])).toEqual([
+      ['customerActivity', 'events', 'customer-activity', 'ServiceBus'],
+    ]);
+    expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([['outboxSweeper', '0 * * * * *']]);
+  });
+
+  it('refuses to start with a missing setting, naming it', () => {
+    Object.assign(process.env, { ...env, PLATFORM_ADMIN_KEY: '' });
+    delete process.env.CosmosDb__accountEndpoint;
+    expect(() => jest.isolateModules(() => require('./index'))).toThrow(/CosmosDb__accountEndpoint[\s\S]*PLATFORM_ADMIN_KEY/);
+  });
+});
