@@ -6,6 +6,9 @@ import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from './ev
 import {
   anonymousKey,
   lineTotal,
+  NOTHING_RETURNED,
+  returnedQuantities,
+  withReturn,
   transactionView,
   type TransactionInput,
   type TransactionRecord,
@@ -134,7 +137,7 @@ export class TransactionIngest {
     if (!original) throw unprocessable('original-transaction-not-found', `Transaction ${input.originalTransactionId} was not found`);
     if (original.type !== 'sale') throw unprocessable('original-not-a-sale', 'A return must reference a sale');
     if (original.currency !== input.currency) throw unprocessable('currency-mismatch', `The sale was in ${original.currency}`);
-    if (!original.returned.returnIds.includes(returnId)) assertReturnable(original, input.lines);
+    if (!(returnId in original.returned.byReturn)) assertReturnable(original, input.lines);
     return original;
   }
 
@@ -143,13 +146,19 @@ export class TransactionIngest {
    * was sold, with optimistic concurrency so two tills returning the same item cannot both succeed.
    */
   private async reserveReturn(original: TransactionRecord, record: TransactionRecord): Promise<void> {
-    await this.transactions.update(locatorOf(original), (current) => {
-      if (current.returned.returnIds.includes(record.transactionId)) return undefined;
-      assertReturnable(current, record.lines);
-      const quantities = { ...current.returned.quantities };
-      for (const line of record.lines) quantities[line.sku] = (quantities[line.sku] ?? 0) + line.quantity;
-      return { ...current, returned: { quantities, returnIds: [...current.returned.returnIds, record.transactionId] } };
-    });
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      // Locate afresh: a merge or claim may have just moved the sale to another partition.
+      const locator = attempt === 0 ? locatorOf(original) : await this.transactions.locate(original.tenantId, original.transactionId);
+      const updated =
+        locator &&
+        (await this.transactions.update(locator, (current) => {
+          if (record.transactionId in current.returned.byReturn) return undefined;
+          assertReturnable(current, record.lines);
+          return { ...current, returned: withReturn(current.returned, record.transactionId, record.lines) };
+        }));
+      if (updated) return;
+    }
+    throw new DomainError('conflict', 'The sale returned is being moved; retry shortly');
   }
 
   private buildRecord(
@@ -180,7 +189,7 @@ export class TransactionIngest {
       tenders: input.tenders,
       totals: { gross, discount, net: gross - discount, items: lines.reduce((n, l) => n + l.quantity, 0) },
       originalTransactionId: input.originalTransactionId ?? null,
-      returned: { quantities: {}, returnIds: [] },
+      returned: NOTHING_RETURNED,
       identityConflicts,
       eventPending: true,
     };
@@ -208,7 +217,7 @@ function assertReturnable(original: TransactionRecord, lines: Array<{ sku: strin
   for (const line of lines) requested.set(line.sku, (requested.get(line.sku) ?? 0) + line.quantity);
   for (const [sku, quantity] of requested) {
     const sold = original.lines.filter((l) => l.sku === sku).reduce((n, l) => n + l.quantity, 0);
-    const left = sold - (original.returned.quantities[sku] ?? 0);
+    const left = sold - (returnedQuantities(original.returned)[sku] ?? 0);
     if (quantity > left) {
       throw unprocessable('return-exceeds-sale', `SKU ${sku}: ${quantity} returned but only ${left} of ${sold} sold remain returnable`);
     }

@@ -68,6 +68,8 @@ export interface TransactionStore {
    * Moves a transaction to another partition (a merge, or a claimed anonymous sale): copy, point
    * the claim at the copy, delete the original. Idempotent; safe to re-run after a crash.
    * `expectFrom`: only move if the claim still points at this customer key; `lost` otherwise.
+   * The original is deleted only if unchanged since the copy was last reconciled with it, so a
+   * return recorded on it meanwhile is carried over, never lost.
    */
   move(
     locator: TransactionLocator,

@@ -93,8 +93,8 @@ export interface TransactionRecord {
   tenders: TransactionInput['tenders'];
   totals: { gross: number; discount: number; net: number; items: number };
   originalTransactionId: string | null;
-  /** On a sale: what has been returned so far, by SKU, and by which returns. */
-  returned: { quantities: Record<string, number>; returnIds: string[] };
+  /** On a sale: what each return took back, by return id and SKU (see `Returned`). */
+  returned: Returned;
   identityConflicts: Array<{ type: string; customerId: string }>;
   /** True until the `transaction.recorded` event is confirmed sent; the sweeper resends the rest. */
   eventPending: boolean;
@@ -102,6 +102,37 @@ export interface TransactionRecord {
   claimedAt?: string | null;
   /** True until the `transaction.claimed` event is confirmed sent. */
   claimEventPending?: boolean;
+}
+
+/**
+ * What has been returned of a sale. Kept per return id: adding a return is idempotent, and two
+ * copies of a sale (while it moves between partitions) reconcile exactly by taking the union.
+ */
+export interface Returned {
+  byReturn: Record<string, Record<string, number>>;
+}
+
+export const NOTHING_RETURNED: Returned = { byReturn: {} };
+
+export function returnedQuantities(returned: Returned): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const lines of Object.values(returned.byReturn)) {
+    for (const [sku, quantity] of Object.entries(lines)) totals[sku] = (totals[sku] ?? 0) + quantity;
+  }
+  return totals;
+}
+
+export function withReturn(returned: Returned, returnId: string, lines: Array<{ sku: string; quantity: number }>): Returned {
+  const taken: Record<string, number> = {};
+  for (const line of lines) taken[line.sku] = (taken[line.sku] ?? 0) + line.quantity;
+  return { byReturn: { ...returned.byReturn, [returnId]: taken } };
+}
+
+/** The union of two views of one sale's returns; undefined when `a` already has everything in `b`. */
+export function unionReturned(a: Returned, b: Returned): Returned | undefined {
+  const missing = Object.keys(b.byReturn).filter((id) => !(id in a.byReturn));
+  if (missing.length === 0) return undefined;
+  return { byReturn: { ...b.byReturn, ...a.byReturn } };
 }
 
 /**
@@ -131,7 +162,7 @@ export function transactionView(tx: TransactionRecord) {
     totals: tx.totals,
     originalTransactionId: tx.originalTransactionId,
     claimedAt: tx.claimedAt ?? undefined,
-    returned: tx.type === 'sale' ? tx.returned.quantities : undefined,
+    returned: tx.type === 'sale' ? returnedQuantities(tx.returned) : undefined,
     identityConflicts: tx.identityConflicts.length > 0 ? tx.identityConflicts : undefined,
   };
 }

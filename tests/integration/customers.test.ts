@@ -190,6 +190,26 @@ describe('merge', () => {
     expect(await store.count('transactions', t.tenantId)).toBe((await store.all('transactions', t.tenantId)).length);
   });
 
+  it('carries over returns recorded on a sale while its customer is being merged', async () => {
+    const lines = [{ sku: 'BULK', quantity: 20, unitPrice: 100, taxRate: 21 }];
+    const sold = await buy(t.keys.pos, sale({ lines, tenders: [{ type: 'card', amount: 2000 }], customer: { identifiers: [{ type: 'email', value: 'moving@example.com' }] } }));
+    const survivor = (await identify([{ type: 'email', value: 'staying@example.com' }])).body.customerId;
+    const giveBack = (i: number) =>
+      buy(t.keys.pos, sale({ type: 'return', externalId: `MOVE-R-${i}`, originalTransactionId: sold.body.transactionId, lines: [{ sku: 'BULK', quantity: 1, unitPrice: 100, taxRate: 21 }], tenders: [{ type: 'cash', amount: 100 }] }));
+    const [merge, ...returns] = await Promise.all([
+      p.api('POST', `/api/v1/customers/${survivor}/merge`, { key: t.keys.admin, body: { customerId: sold.body.customerId, reason: 'test' } }),
+      ...Array.from({ length: 12 }, (_, i) => giveBack(i)),
+    ]);
+    expect(merge!.status).toBe(200);
+    const recorded = returns.filter((r) => r.status === 201).length;
+    expect(returns.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+    const after = await p.api('GET', `/api/v1/transactions/${sold.body.transactionId}`, { key: t.keys.admin });
+    expect(after.body.customerId).toBe(survivor);
+    expect(after.body.returned).toEqual({ BULK: recorded });
+    const copies = (await store.all('transactions', t.tenantId)).filter((d: { transactionId: string }) => d.transactionId === sold.body.transactionId);
+    expect(copies).toHaveLength(1);
+  });
+
   it('is for admin keys only, refuses merging into itself, and refuses a customer merged elsewhere', async () => {
     const x = (await identify([{ type: 'email', value: 'x@example.com' }])).body.customerId;
     const y = (await identify([{ type: 'email', value: 'y@example.com' }])).body.customerId;

@@ -144,6 +144,19 @@ export class Documents {
     }
   }
 
+  /** Deletes only if unchanged since read; false when it changed (or is gone). */
+  async deleteIfMatch(id: string, partitionKey: PartitionKey, etag: string): Promise<boolean> {
+    this.metrics.writes += 1;
+    try {
+      await this.container.item(id, partitionKey).delete({ accessCondition: { type: 'IfMatch', condition: etag } });
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 412) return false;
+      if (statusOf(error) === 404) return true;
+      throw translate(error, 'delete');
+    }
+  }
+
   async delete(id: string, partitionKey: PartitionKey): Promise<void> {
     this.metrics.writes += 1;
     try {

@@ -1,5 +1,5 @@
 import type { Page, TransactionLocator, TransactionStore, CreateOutcome } from '../../domain/ports';
-import type { TransactionRecord } from '../../domain/transactions';
+import { unionReturned, type TransactionRecord } from '../../domain/transactions';
 import { DomainError } from '../../domain/errors';
 import { strip, type Documents } from './documents';
 
@@ -89,8 +89,25 @@ export class CosmosTransactionStore implements TransactionStore {
       await this.transactions.delete(docId(target), pk(target));
       return outcome;
     }
-    if (source) await this.transactions.delete(docId(locator), pk(locator));
+    if (source) await this.retireOriginal(locator, target);
     return source ? 'moved' : outcome;
+  }
+
+  /**
+   * Deletes the original once the copy has everything it has. A return may still have been written
+   * to the original after it was copied: carry it over, and delete only an original unchanged since.
+   */
+  private async retireOriginal(original: TransactionLocator, copy: TransactionLocator): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const latest = await this.transactions.read<TransactionRecord>(docId(original), pk(original));
+      if (!latest) return;
+      await this.update(copy, (current) => {
+        const returned = unionReturned(current.returned, latest.returned);
+        return returned && { ...current, returned };
+      });
+      if (await this.transactions.deleteIfMatch(docId(original), pk(original), latest._etag)) return;
+    }
+    throw new DomainError('conflict', 'The transaction is changing too often to move; retry shortly');
   }
 
   async listForCustomer(tenantId: string, customerId: string, limit: number, continuationToken?: string): Promise<Page<TransactionRecord>> {
