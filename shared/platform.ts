@@ -112,7 +112,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     ingest,
     customers: new CustomerService(customers, transactions, resolver, tenancy, ingest, participants, clock),
     history: new TransactionHistory(transactions, customers),
-    activity: new CustomerActivity(customers, clock),
+    activity: new CustomerActivity(customers, transactions, clock),
     idempotency: new IdempotentRequests(new CosmosIdempotencyStore(docs('idempotency')), clock),
     healthProbes,
     cosmosMetrics,

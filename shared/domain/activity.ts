@@ -1,16 +1,19 @@
-import { RECENT_LIMIT, newCustomer, type CustomerRecord, type RecentTransaction } from './customers';
+import { RECENT_LIMIT, currentCustomer, newCustomer, type CustomerRecord, type RecentTransaction } from './customers';
 import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from './events';
 import type { TransactionView } from './transactions';
-import type { Clock, CustomerStore, Logger } from './ports';
+import type { Clock, CustomerStore, Logger, TransactionStore } from './ports';
 
 /**
  * Keeps each customer's activity summary (channels used, last seen, newest transactions) from
  * `transaction.recorded`. Every change is a merge that gives the same result however often it is
  * applied (set union, maximum, newest-N by time), so a redelivered event changes nothing.
+ * It also heals the one gap a merge leaves: a sale recorded for the merged customer while the
+ * merge ran is moved to the survivor.
  */
 export class CustomerActivity {
   constructor(
     private readonly customers: CustomerStore,
+    private readonly transactions: TransactionStore,
     private readonly clock: Clock,
   ) {}
 
@@ -29,15 +32,22 @@ export class CustomerActivity {
     };
     // The customer document may be missing if its creation was interrupted: recreate it.
     await this.customers.createCustomer(newCustomer(event.tenantid, tx.customerId, this.clock.now().toISOString()));
+    const owner = await currentCustomer(this.customers, event.tenantid, tx.customerId);
+    const customerId = owner?.customerId ?? tx.customerId;
+    if (customerId !== tx.customerId) {
+      const locator = { tenantId: event.tenantid, transactionId: tx.transactionId, customerKey: tx.customerId };
+      await this.transactions.move(locator, { customerKey: customerId, customerId }, (copy) => copy);
+      log.log('info', 'moved a transaction recorded during a merge to the survivor', { transactionId: tx.transactionId, customerId });
+    }
     let changed = false;
-    await this.customers.updateCustomer(event.tenantid, tx.customerId, (current) => {
+    await this.customers.updateCustomer(event.tenantid, customerId, (current) => {
       // A merged or erased customer's summary stays empty; the merge gives the survivor its part.
       if (current.mergedInto || current.erasedAt) return undefined;
       const next = mergeActivity(current, entry);
       changed = next !== current;
       return changed ? next : undefined;
     });
-    log.log('debug', 'customer activity', { customerId: tx.customerId, transactionId: tx.transactionId, changed });
+    log.log('debug', 'customer activity', { customerId, transactionId: tx.transactionId, changed });
     return changed ? 'applied' : 'unchanged';
   }
 }

@@ -210,6 +210,25 @@ describe('merge', () => {
     expect(copies).toHaveLength(1);
   });
 
+  it('moves a sale recorded for the merged customer while the merge ran over to the survivor', async () => {
+    const survivor = (await identify([{ type: 'email', value: 'late-survivor@example.com' }])).body.customerId;
+    const mergedEmail = { type: 'email', value: 'late-merged@example.com' };
+    const merged = (await identify([mergedEmail])).body.customerId;
+    await p.api('POST', `/api/v1/customers/${survivor}/merge`, { key: t.keys.admin, body: { customerId: merged, reason: 'test' } });
+    // Recreate the merge's window: the merged customer is marked, but its email still points at it.
+    const link = (await store.all('lookups', t.tenantId)).find((d: { kind: string; value: string }) => d.kind === 'identifier' && d.value === mergedEmail.value);
+    await store.replace('lookups', { ...link, customerId: merged });
+
+    const late = await buy(t.keys.pos, sale({ customer: { identifiers: [mergedEmail] } }));
+    expect(late.body.customerId).toBe(merged);
+    await p.bus.idle();
+    const read = await p.api('GET', `/api/v1/transactions/${late.body.transactionId}`, { key: t.keys.admin });
+    expect(read.body.customerId).toBe(survivor);
+    const history = await p.api('GET', `/api/v1/customers/${survivor}/transactions`, { key: t.keys.admin });
+    expect(history.body.items.map((i: { transactionId: string }) => i.transactionId)).toEqual([late.body.transactionId]);
+    expect((await get(survivor)).body.lastSeenAt).toBe(late.body.occurredAt);
+  });
+
   it('is for admin keys only, refuses merging into itself, and refuses a customer merged elsewhere', async () => {
     const x = (await identify([{ type: 'email', value: 'x@example.com' }])).body.customerId;
     const y = (await identify([{ type: 'email', value: 'y@example.com' }])).body.customerId;

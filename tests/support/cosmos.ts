@@ -31,6 +31,10 @@ export function storeOf(platform: Platform) {
         .fetchAll();
       return resources;
     },
+    /** Overwrites a stored document, to recreate states that only a crash or a race would leave. */
+    async replace(container: string, doc: { id: string; tenantId: string } & Record<string, unknown>): Promise<void> {
+      await database.container(container).items.upsert(doc);
+    },
     close: () => client.dispose(),
   };
 }
