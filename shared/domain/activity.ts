@@ -1,4 +1,4 @@
-import { RECENT_LIMIT, currentCustomer, newCustomer, type CustomerRecord, type RecentTransaction } from './customers';
+import { RECENT_LIMIT, currentCustomer, newCustomer, recentEntry, type CustomerRecord, type RecentTransaction } from './customers';
 import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from './events';
 import type { TransactionView } from './transactions';
 import type { Clock, CustomerStore, Logger, TransactionStore } from './ports';
@@ -21,18 +21,10 @@ export class CustomerActivity {
     if (event.type !== TRANSACTION_RECORDED && event.type !== TRANSACTION_CLAIMED) return 'ignored';
     const tx = event.data as TransactionView;
     if (!tx.customerId) return 'ignored';
-    const entry: RecentTransaction = {
-      transactionId: tx.transactionId,
-      type: tx.type,
-      channel: tx.channel,
-      locationId: tx.locationId,
-      occurredAt: tx.occurredAt,
-      amount: tx.totals.net,
-      currency: tx.currency,
-    };
-    // The customer document may be missing if its creation was interrupted: recreate it.
-    await this.customers.createCustomer(newCustomer(event.tenantid, tx.customerId, this.clock.now().toISOString()));
+    const entry = recentEntry(tx);
     const owner = await currentCustomer(this.customers, event.tenantid, tx.customerId);
+    // The customer document may be missing if its creation was interrupted: recreate it.
+    if (!owner) await this.customers.createCustomer(newCustomer(event.tenantid, tx.customerId, this.clock.now().toISOString()));
     const customerId = owner?.customerId ?? tx.customerId;
     if (customerId !== tx.customerId) {
       const locator = { tenantId: event.tenantid, transactionId: tx.transactionId, customerKey: tx.customerId };

@@ -48,8 +48,6 @@ export const ClaimInput = z
   .strict();
 export type ClaimInput = z.infer<typeof ClaimInput>;
 
-export interface IdentifyResult extends Resolution {}
-
 /**
  * One customer across channels: identify, the 360 view, merge, claiming anonymous purchases,
  * export and erasure. Everything attached to a customer is reached through the participants.
@@ -65,7 +63,7 @@ export class CustomerService {
     private readonly clock: Clock,
   ) {}
 
-  async identify(principal: Principal, input: IdentifyInput): Promise<IdentifyResult> {
+  async identify(principal: Principal, input: IdentifyInput): Promise<Resolution> {
     const { tenantId } = principal;
     let country = (await this.tenancy.getTenant(tenantId))?.country ?? 'ES';
     if (input.locationId) {

@@ -88,6 +88,19 @@ export interface CustomerRecord {
 
 export const RECENT_LIMIT = 10;
 
+/** The short form of a transaction kept in a customer's summary and shown in the 360 view. */
+export function recentEntry(tx: {
+  transactionId: string;
+  type: 'sale' | 'return';
+  channel: 'store' | 'online';
+  locationId: string;
+  occurredAt: string;
+  currency: string;
+  totals: { net: number };
+}): RecentTransaction {
+  return { transactionId: tx.transactionId, type: tx.type, channel: tx.channel, locationId: tx.locationId, occurredAt: tx.occurredAt, amount: tx.totals.net, currency: tx.currency };
+}
+
 /** Who merged which customer into which, when and why. */
 export interface MergeRecord {
   tenantId: string;

@@ -40,9 +40,3 @@ export const invalid = (issues: FieldIssue[], message = 'The request is not vali
 /** A well-formed request that breaks a business rule; `reason` is a stable machine-readable code. */
 export const unprocessable = (reason: string, message: string) =>
   new DomainError('unprocessable', message, { reason });
-
-/** Every thrown value becomes an Error before it is handled. */
-export function ensureError(value: unknown): Error {
-  if (value instanceof Error) return value;
-  return new Error(typeof value === 'string' ? value : JSON.stringify(value));
-}

@@ -1,4 +1,4 @@
-import { maskIdentifier, type IdentifierLink, type RecentTransaction } from './customers';
+import { maskIdentifier, recentEntry, type IdentifierLink } from './customers';
 import { transactionView, type TransactionRecord } from './transactions';
 import type { CustomerStore, TransactionStore } from './ports';
 import { locatorOf } from './ingest';
@@ -71,7 +71,7 @@ export class TransactionParticipant implements CustomerParticipant {
   async view(tenantId: string, customerId: string) {
     const all = await this.transactions.listAllForCustomer(tenantId, customerId);
     const recent = [...all].sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt)).slice(0, 10);
-    return { lastTransactions: recent.map(summary), behaviour: behaviourOf(all) };
+    return { lastTransactions: recent.map(recentEntry), behaviour: behaviourOf(all) };
   }
 
   async export(tenantId: string, customerId: string) {
@@ -80,10 +80,6 @@ export class TransactionParticipant implements CustomerParticipant {
 
   /** Sales and returns are invoices the retailer must keep: they stay, under the customer id, which names nobody once the rest is erased. */
   async erase(): Promise<void> {}
-}
-
-function summary(tx: TransactionRecord): RecentTransaction {
-  return { transactionId: tx.transactionId, type: tx.type, channel: tx.channel, locationId: tx.locationId, occurredAt: tx.occurredAt, amount: tx.totals.net, currency: tx.currency };
 }
 
 export interface Behaviour {

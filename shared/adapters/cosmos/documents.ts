@@ -7,9 +7,6 @@ export class CosmosMetrics {
   writes = 0;
   queries = 0;
   requestCharge = 0;
-  get operations(): number {
-    return this.reads + this.writes + this.queries;
-  }
   reset(): void {
     this.reads = this.writes = this.queries = this.requestCharge = 0;
   }
