@@ -91,20 +91,19 @@ export class InProcessBus implements EventPublisher {
 
   /** Holds every publish until the returned function is called, as a slow broker would. */
   holdPublishes(): () => void {
-    let release!: () => void;
-    this.gate = new Promise<void>((resolve) => (release = resolve));
-    return () => {
-      this.gate = undefined;
-      release();
-    };
+    return this.hold('gate');
   }
 
   /** Holds every delivery until the returned function is called, as lagging consumers would. */
   holdDeliveries(): () => void {
+    return this.hold('deliveryGate');
+  }
+
+  private hold(gate: 'gate' | 'deliveryGate'): () => void {
     let release!: () => void;
-    this.deliveryGate = new Promise<void>((resolve) => (release = resolve));
+    this[gate] = new Promise<void>((resolve) => (release = resolve));
     return () => {
-      this.deliveryGate = undefined;
+      this[gate] = undefined;
       release();
     };
   }

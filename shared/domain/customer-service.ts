@@ -4,7 +4,7 @@ import {
   applyConsent,
   ConsentInput,
   CustomerResolver,
-  currentCustomer,
+  requireCurrentCustomer,
   IdentifierInput,
   normalizeIdentifiers,
   ProfileInput,
@@ -16,8 +16,7 @@ import { mergeActivity } from './activity';
 import type { CustomerParticipant, Audience } from './participants';
 import type { Principal, TenancyService } from './tenancy';
 import type { Clock, CustomerStore, Logger, TransactionStore } from './ports';
-import { deterministicId } from './ids';
-import { transactionView, type TransactionView } from './transactions';
+import { transactionIdOf, transactionView, type TransactionView } from './transactions';
 import { locatorOf, type TransactionIngest } from './ingest';
 
 export const IdentifyInput = z
@@ -89,11 +88,8 @@ export class CustomerService {
   }
 
   /** The customer a (possibly merged) id stands for now. */
-  async current(tenantId: string, customerId: string): Promise<CustomerRecord> {
-    const customer = await currentCustomer(this.customers, tenantId, customerId);
-    if (!customer) throw notFound(`Customer ${customerId}`);
-    if (customer.erasedAt) throw new DomainError('gone', `Customer ${customerId} was erased`);
-    return customer;
+  current(tenantId: string, customerId: string): Promise<CustomerRecord> {
+    return requireCurrentCustomer(this.customers, tenantId, customerId);
   }
 
   async view(principal: Principal, customerId: string) {
@@ -175,7 +171,7 @@ export class CustomerService {
     const customer = await this.current(tenantId, customerId);
     const location = await this.tenancy.getLocation(tenantId, input.locationId);
     if (!location) throw invalid([{ field: 'locationId', message: `location ${input.locationId} does not exist` }]);
-    const transactionId = deterministicId('tx', tenantId, 'store', input.locationId, input.externalId);
+    const transactionId = transactionIdOf(tenantId, 'store', input.locationId, input.externalId);
     const locator = await this.transactions.locate(tenantId, transactionId);
     const tx = locator && (await this.transactions.get(locator));
     if (!tx) throw notFound(`Ticket ${input.externalId} at ${input.locationId}`);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { randomId, sha256Hex } from './ids';
-import type { FieldIssue } from './errors';
+import { DomainError, notFound, type FieldIssue } from './errors';
 import type { Clock, CustomerStore } from './ports';
 
 export const IdentifierType = z.enum(['email', 'phone', 'loyaltyCard', 'ecommerceId', 'posCustomerId']);
@@ -197,6 +197,14 @@ export async function currentCustomer(store: CustomerStore, tenantId: string, cu
     customer = await store.getCustomer(tenantId, customer.mergedInto);
   }
   return customer && !customer.mergedInto ? customer : undefined;
+}
+
+/** As `currentCustomer`, for callers that need one: 404 when there is none, 410 once erased. */
+export async function requireCurrentCustomer(store: CustomerStore, tenantId: string, customerId: string): Promise<CustomerRecord> {
+  const customer = await currentCustomer(store, tenantId, customerId);
+  if (!customer) throw notFound(`Customer ${customerId}`);
+  if (customer.erasedAt) throw new DomainError('gone', `Customer ${customerId} was erased`);
+  return customer;
 }
 
 const HISTORY_LIMIT = 50;

@@ -1,5 +1,5 @@
 import { DomainError, notFound } from './errors';
-import { currentCustomer } from './customers';
+import { requireCurrentCustomer } from './customers';
 import { transactionView, type TransactionView } from './transactions';
 import type { CustomerStore, Page, TransactionStore } from './ports';
 
@@ -19,9 +19,7 @@ export class TransactionHistory {
 
   /** Newest first, both channels; the continuation token is opaque to callers. */
   async forCustomer(tenantId: string, customerId: string, limit: number, continuation?: string): Promise<Page<TransactionView>> {
-    const customer = await currentCustomer(this.customers, tenantId, customerId);
-    if (!customer) throw notFound(`Customer ${customerId}`);
-    if (customer.erasedAt) throw new DomainError('gone', `Customer ${customerId} was erased`);
+    const customer = await requireCurrentCustomer(this.customers, tenantId, customerId);
     const page = await this.transactions.listForCustomer(tenantId, customer.customerId, limit, continuation && decodeToken(continuation));
     return {
       items: page.items.map(transactionView),

@@ -1,5 +1,4 @@
 import { DomainError, invalid, unprocessable, type FieldIssue } from './errors';
-import { deterministicId } from './ids';
 import { assertMayActFor, type Location, type Principal, type TenancyService } from './tenancy';
 import { CustomerResolver, normalizeIdentifiers } from './customers';
 import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from './events';
@@ -7,7 +6,9 @@ import {
   anonymousKey,
   lineTotal,
   NOTHING_RETURNED,
+  quantitiesBySku,
   returnedQuantities,
+  transactionIdOf,
   withReturn,
   transactionView,
   type TransactionInput,
@@ -70,7 +71,7 @@ export class TransactionIngest {
     const location = await this.tenancy.getLocation(tenantId, input.locationId);
     checkLocation(input, location);
 
-    const transactionId = deterministicId('tx', tenantId, input.channel, input.locationId, input.externalId);
+    const transactionId = transactionIdOf(tenantId, input.channel, input.locationId, input.externalId);
     const original = input.type === 'return' ? await this.checkReturn(tenantId, transactionId, input) : undefined;
 
     const { identifiers, issues } = normalizeIdentifiers(tenantId, input.customer?.identifiers ?? [], location!.country, 'customer.identifiers');
@@ -213,13 +214,12 @@ function checkLocation(input: TransactionInput, location: Location | undefined):
 }
 
 function assertReturnable(original: TransactionRecord, lines: Array<{ sku: string; quantity: number }>): void {
-  const requested = new Map<string, number>();
-  for (const line of lines) requested.set(line.sku, (requested.get(line.sku) ?? 0) + line.quantity);
-  for (const [sku, quantity] of requested) {
-    const sold = original.lines.filter((l) => l.sku === sku).reduce((n, l) => n + l.quantity, 0);
-    const left = sold - (returnedQuantities(original.returned)[sku] ?? 0);
+  const sold = quantitiesBySku(original.lines);
+  const returned = returnedQuantities(original.returned);
+  for (const [sku, quantity] of Object.entries(quantitiesBySku(lines))) {
+    const left = (sold[sku] ?? 0) - (returned[sku] ?? 0);
     if (quantity > left) {
-      throw unprocessable('return-exceeds-sale', `SKU ${sku}: ${quantity} returned but only ${left} of ${sold} sold remain returnable`);
+      throw unprocessable('return-exceeds-sale', `SKU ${sku}: ${quantity} returned but only ${left} of ${sold[sku] ?? 0} sold remain returnable`);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdentifierInput } from './customers';
+import { deterministicId } from './ids';
 
 const minorUnits = z.number().int('must be a whole number of minor units (cents)').nonnegative().max(100_000_000_00);
 const code = z.string().trim().min(1).max(64);
@@ -60,6 +61,20 @@ export const TransactionInput = z
   });
 export type TransactionInput = z.infer<typeof TransactionInput>;
 export type TransactionLineInput = z.infer<typeof TransactionLineInput>;
+
+/**
+ * The id of a transaction, derived from its natural key: retries, concurrent duplicates and a
+ * later claim of the printed ticket all arrive at the same id without coordination.
+ */
+export function transactionIdOf(tenantId: string, channel: 'store' | 'online', locationId: string, externalId: string): string {
+  return deterministicId('tx', tenantId, channel, locationId, externalId);
+}
+
+export function quantitiesBySku(lines: Array<{ sku: string; quantity: number }>): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const line of lines) totals[line.sku] = (totals[line.sku] ?? 0) + line.quantity;
+  return totals;
+}
 
 export function lineTotal(line: Pick<TransactionLineInput, 'quantity' | 'unitPrice' | 'discount'>): number {
   return line.quantity * line.unitPrice - line.discount;
@@ -123,9 +138,7 @@ export function returnedQuantities(returned: Returned): Record<string, number> {
 }
 
 export function withReturn(returned: Returned, returnId: string, lines: Array<{ sku: string; quantity: number }>): Returned {
-  const taken: Record<string, number> = {};
-  for (const line of lines) taken[line.sku] = (taken[line.sku] ?? 0) + line.quantity;
-  return { byReturn: { ...returned.byReturn, [returnId]: taken } };
+  return { byReturn: { ...returned.byReturn, [returnId]: quantitiesBySku(lines) } };
 }
 
 /** The union of two views of one sale's returns; undefined when `a` already has everything in `b`. */
