@@ -187,6 +187,8 @@ export class TransactionIngest {
       currency: input.currency,
       lines,
       coupons: input.coupons,
+      couponHoldId: input.couponHoldId ?? null,
+      reservationId: input.reservationId ?? null,
       tenders: input.tenders,
       totals: { gross, discount, net: gross - discount, items: lines.reduce((n, l) => n + l.quantity, 0) },
       originalTransactionId: input.originalTransactionId ?? null,

@@ -21,7 +21,13 @@ export const TenderInput = z
   .object({
     type: z.enum(['card', 'cash', 'giftCard', 'points', 'other']),
     amount: minorUnits.refine((n) => n > 0, 'must be greater than zero'),
-    reference: z.string().trim().min(1).max(128).optional(),
+    reference: z
+      .string()
+      .trim()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe('giftCard: the gift card redemption id; points: the loyalty redemption reference; card: the payment reference'),
   })
   .strict();
 
@@ -36,7 +42,9 @@ export const TransactionInput = z
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
     customer: z.object({ identifiers: z.array(IdentifierInput).min(1).max(10) }).strict().optional(),
     lines: z.array(TransactionLineInput).min(1).max(500),
-    coupons: z.array(code).max(20).default([]),
+    coupons: z.array(code).max(20).default([]).describe('Coupon codes applied (a POS that was offline sends them here)'),
+    couponHoldId: code.optional().describe('The coupon hold taken at checkout, confirmed by this sale'),
+    reservationId: code.optional().describe('The stock reservation this sale completes (click & collect pickup)'),
     tenders: z.array(TenderInput).min(1).max(20),
     originalTransactionId: code.optional().describe('Returns: the sale returned, from either channel'),
   })
@@ -105,6 +113,8 @@ export interface TransactionRecord {
   currency: string;
   lines: TransactionLine[];
   coupons: string[];
+  couponHoldId?: string | null;
+  reservationId?: string | null;
   tenders: TransactionInput['tenders'];
   totals: { gross: number; discount: number; net: number; items: number };
   originalTransactionId: string | null;
@@ -171,6 +181,8 @@ export function transactionView(tx: TransactionRecord) {
     currency: tx.currency,
     lines: tx.lines,
     coupons: tx.coupons,
+    couponHoldId: tx.couponHoldId ?? undefined,
+    reservationId: tx.reservationId ?? undefined,
     tenders: tx.tenders,
     totals: tx.totals,
     originalTransactionId: tx.originalTransactionId,
