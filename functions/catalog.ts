@@ -6,14 +6,22 @@ import { customerFunctions } from './http/customers';
 import { healthFunction, openApiFunction } from './http/system';
 import { customerActivityFunction } from './messages/customer-activity';
 import { outboxSweeperFunction } from './timers/outbox-sweeper';
+import { loyaltyFunctions } from './http/loyalty';
+import { loyaltyAccrualFunction } from './messages/loyalty';
+import { loyaltyMaintenanceFunction } from './timers/loyalty-maintenance';
 
 /** The one list of the platform's functions. */
 export function functionCatalog(platform: Platform): FunctionDefinition[] {
-  const http: HttpFunction[] = [...tenantFunctions(platform), ...transactionFunctions(platform), ...customerFunctions(platform), healthFunction(platform)];
+  const http: HttpFunction[] = [...tenantFunctions(platform), ...transactionFunctions(platform), ...customerFunctions(platform),
+    ...loyaltyFunctions(platform),
+    healthFunction(platform),
+  ];
   return [
     ...http,
     openApiFunction(platform, () => http),
     customerActivityFunction(platform),
+    loyaltyAccrualFunction(platform),
     outboxSweeperFunction(platform),
+    loyaltyMaintenanceFunction(platform),
   ];
 }

@@ -9,6 +9,7 @@ import { CustomerActivity } from './domain/activity';
 import { IdempotentRequests } from './domain/idempotency';
 import { CustomerService } from './domain/customer-service';
 import { IdentifierParticipant, TransactionParticipant, type CustomerParticipant } from './domain/participants';
+import { LoyaltyParticipant, LoyaltyService } from './domain/loyalty/service';
 import type { Clock, EventPublisher, HealthProbe, Logger, Telemetry } from './domain/ports';
 import { CONTAINERS, type ContainerName } from './adapters/cosmos/containers';
 import { EVENTS_TOPIC } from './messaging';
@@ -16,6 +17,7 @@ import { CosmosMetrics, Documents } from './adapters/cosmos/documents';
 import { CachedTenantDirectory, CosmosTenantDirectory } from './adapters/cosmos/tenant-directory';
 import { CosmosCustomerStore } from './adapters/cosmos/customer-store';
 import { CosmosTransactionStore } from './adapters/cosmos/transaction-store';
+import { CosmosLoyaltyStore } from './adapters/cosmos/loyalty-store';
 import { CosmosIdempotencyStore } from './adapters/cosmos/idempotency-store';
 import { ServiceBusPublisher } from './adapters/service-bus';
 import { blobHealthProbe, createBlobServiceClient } from './adapters/blob-storage';
@@ -32,6 +34,7 @@ export interface Platform {
   history: TransactionHistory;
   customers: CustomerService;
   activity: CustomerActivity;
+  loyalty: LoyaltyService;
   idempotency: IdempotentRequests;
   healthProbes: HealthProbe[];
   cosmosMetrics: CosmosMetrics;
@@ -67,7 +70,8 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
   const docs = (name: ContainerName) => new Documents(database.container(CONTAINERS[name].id), cosmosMetrics);
   const lookups = docs('lookups');
 
-  const directory = new CachedTenantDirectory(new CosmosTenantDirectory(docs('tenants')));
+  const tenantDocs = docs('tenants');
+  const directory = new CachedTenantDirectory(new CosmosTenantDirectory(tenantDocs));
   const customers = new CosmosCustomerStore(docs('customers'), lookups);
   const transactions = new CosmosTransactionStore(docs('transactions'), lookups);
 
@@ -101,7 +105,12 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
 
   const ingest = new TransactionIngest(tenancy, transactions, resolver, publisher, clock);
   // Everything attached to a customer, in the order a merge moves it. Later capabilities add theirs here.
-  const participants: CustomerParticipant[] = [new IdentifierParticipant(customers), new TransactionParticipant(transactions)];
+  const loyalty = new LoyaltyService(new CosmosLoyaltyStore(tenantDocs, docs('loyalty')), customers, transactions, clock);
+  const participants: CustomerParticipant[] = [
+    new IdentifierParticipant(customers),
+    new TransactionParticipant(transactions),
+    new LoyaltyParticipant(loyalty),
+  ];
 
   return {
     config,
@@ -113,6 +122,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     customers: new CustomerService(customers, transactions, resolver, tenancy, ingest, participants, clock),
     history: new TransactionHistory(transactions, customers),
     activity: new CustomerActivity(customers, transactions, clock),
+    loyalty,
     idempotency: new IdempotentRequests(new CosmosIdempotencyStore(docs('idempotency')), clock),
     healthProbes,
     cosmosMetrics,

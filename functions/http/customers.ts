@@ -3,14 +3,9 @@ import { ClaimInput, IdentifyInput, MergeInput } from '../../shared/domain/custo
 import type { Platform } from '../../shared/platform';
 import type { HttpFunction } from '../definition';
 import { endpoint } from './endpoint';
-import { ProblemSchema, TransactionSchema, id } from './schemas';
+import { ProblemSchema, TransactionSchema, commonProblems as problems, id } from './schemas';
 
 const CustomerParams = z.object({ customerId: id });
-const problems = {
-  400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
-  401: { description: 'Missing or wrong API key', schema: ProblemSchema },
-  404: { description: 'Not found (or another tenant’s)', schema: ProblemSchema },
-};
 
 const IdentifyResultSchema = z.object({
   customerId: z.string(),

@@ -50,3 +50,16 @@ export const HealthSchema = z.object({
 });
 
 export const id = z.string().min(1).max(128);
+
+/** The problems every tenant-scoped operation can answer with. */
+export const commonProblems = {
+  400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
+  401: { description: 'Missing or wrong API key', schema: ProblemSchema },
+  404: { description: 'Not found (or another tenant’s)', schema: ProblemSchema },
+};
+
+/** Paging parameters shared by every list. */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  continuationToken: z.string().max(4096).optional(),
+});

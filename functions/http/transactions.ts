@@ -2,13 +2,11 @@ import { z } from 'zod';
 import type { Platform } from '../../shared/platform';
 import type { HttpFunction } from '../definition';
 import { endpoint } from './endpoint';
-import { ProblemSchema, TransactionInputSchema, TransactionPageSchema, TransactionSchema, id } from './schemas';
+import { PageQuery, ProblemSchema, TransactionInputSchema, TransactionPageSchema, TransactionSchema, commonProblems, id } from './schemas';
 
 const problems = {
-  400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
-  401: { description: 'Missing or wrong API key', schema: ProblemSchema },
+  ...commonProblems,
   403: { description: 'The key may not act for this location or channel', schema: ProblemSchema },
-  404: { description: 'Not found (or another tenant’s)', schema: ProblemSchema },
 };
 
 export function transactionFunctions(platform: Platform): HttpFunction[] {
@@ -61,10 +59,7 @@ export function transactionFunctions(platform: Platform): HttpFunction[] {
       tags: ['Transactions', 'Customers'],
       auth: 'tenant',
       params: z.object({ customerId: id }),
-      query: z.object({
-        limit: z.coerce.number().int().min(1).max(100).default(25),
-        continuationToken: z.string().max(4096).optional(),
-      }),
+      query: PageQuery,
       responses: { 200: { description: 'A page of transactions', schema: TransactionPageSchema }, ...problems },
       handle: async ({ principal, params, query }) => ({
         status: 200,

@@ -31,6 +31,11 @@ export const CONTAINERS = {
     partitionKeyPaths: ['/tenantId', '/id'],
     purpose: 'Unique keys within a tenant (identifiers, transaction ids): point reads and idempotent claims',
   },
+  loyalty: {
+    id: 'loyalty',
+    partitionKeyPaths: ['/tenantId', '/customerId'],
+    purpose: "One loyalty account per customer and its ledger, in the customer's partition",
+  },
   idempotency: {
     id: 'idempotency',
     partitionKeyPaths: ['/tenantId', '/id'],
