@@ -395,18 +395,31 @@ export function settle(current: LoyaltyAccount, program: LoyaltyProgram | undefi
     const levels = tiers.levels;
     const target = levelFor(levels, qualifyingValue(account, tiers, now));
     const currentIndex = account.tier ? levels.findIndex((l) => l.code === account.tier!.code) : -1;
-    const keepUntil = addMonths(at, tiers.graceMonths);
-    if (currentIndex < 0 || target > currentIndex) {
-      account.tier = { code: levels[target]!.code, since: at, qualifiedUntil: keepUntil };
-    } else if (target === currentIndex) {
-      if (Date.parse(keepUntil) > Date.parse(account.tier!.qualifiedUntil)) account.tier = { ...account.tier!, qualifiedUntil: keepUntil };
-    } else if (before(account.tier!.qualifiedUntil, at)) {
-      account.tier = { code: levels[target]!.code, since: at, qualifiedUntil: keepUntil };
-    }
+    const enter = (index: number) => ({
+      code: levels[index]!.code,
+      since: index === currentIndex ? account.tier!.since : at,
+      qualifiedUntil: addMonths(lapseOf(account, tiers, levels[index]!.threshold, now), tiers.graceMonths),
+    });
+    if (currentIndex < 0 || target >= currentIndex || before(account.tier!.qualifiedUntil, at)) account.tier = enter(target);
   }
   account.dueAt = nextDue(account, program, now);
   if (entries.length === 0 && JSON.stringify({ ...account, updatedAt: '' }) === JSON.stringify({ ...current, updatedAt: '' })) return undefined;
   return record(account, entries, now);
+}
+
+/**
+ * When the qualifying value will fall below `threshold` as items leave the window, if nothing
+ * new comes in: the tier is held from now until then, plus the grace.
+ */
+function lapseOf(account: LoyaltyAccount, tiers: NonNullable<LoyaltyProgram['tiers']>, threshold: number, now: Date): string {
+  const items = [...account.qualifying].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  let value = qualifyingValue(account, tiers, now);
+  if (value < threshold) return now.toISOString();
+  for (const item of items) {
+    value -= tiers.basis === 'spend' ? item.spend : item.points;
+    if (value < threshold) return addMonths(item.at, tiers.windowMonths);
+  }
+  return '9999-12-31T00:00:00.000Z';
 }
 
 function nextDue(account: LoyaltyAccount, program: LoyaltyProgram | undefined, now: Date): string | null {
@@ -418,7 +431,7 @@ function nextDue(account: LoyaltyAccount, program: LoyaltyProgram | undefined, n
   const tiers = program?.tiers;
   if (tiers) {
     for (const q of account.qualifying) times.push(Date.parse(addMonths(q.at, tiers.windowMonths)));
-    if (account.tier && Date.parse(account.tier.qualifiedUntil) > now.getTime()) times.push(Date.parse(account.tier.qualifiedUntil));
+    if (account.tier) times.push(Date.parse(account.tier.qualifiedUntil));
   }
   const future = times.filter((t) => t > now.getTime());
   return future.length > 0 ? new Date(Math.min(...future)).toISOString() : null;

@@ -104,7 +104,14 @@ export class LoyaltyService {
     const tx = event.data as TransactionView;
     const program = await this.program(event.tenantid);
     if (!program || !tx.customerId || tx.currency !== program.currency) return 'ignored';
-    const outcome = tx.type === 'sale' ? await this.accrueSale(event.tenantid, tx.customerId, tx) : await this.reverseReturn(event.tenantid, tx);
+    let outcome: 'applied' | 'unchanged' | 'ignored';
+    try {
+      outcome = tx.type === 'sale' ? await this.accrueSale(event.tenantid, tx.customerId, tx) : await this.reverseReturn(event.tenantid, tx);
+    } catch (error) {
+      // An erased customer earns nothing; anything else is retried by redelivery.
+      if (!(error instanceof DomainError && error.code === 'gone')) throw error;
+      outcome = 'ignored';
+    }
     log.log('info', `loyalty ${tx.type === 'sale' ? 'accrual' : 'reversal'} ${outcome}`, { transactionId: tx.transactionId });
     return outcome;
   }
