@@ -13,6 +13,23 @@ export const DEMO_TENANT = {
     { label: 'pos-barcelona', body: { role: 'pos', locationIds: ['barcelona-diagonal'], name: 'Barcelona tills' } },
     { label: 'ecommerce', body: { role: 'ecommerce', locationIds: ['web-es'], name: 'Web shop' } },
   ],
+  loyaltyProgram: {
+    name: 'Club Demo',
+    currency: 'EUR',
+    earn: { pointsPerUnit: 1, rounding: 'down', categoryMultipliers: { coats: 2 }, excludedCategories: ['gift-cards'] },
+    pendingDays: 2,
+    expiryMonths: 24,
+    redemption: { pointValue: 5, minimumPoints: 50 },
+    tiers: {
+      basis: 'spend',
+      windowMonths: 12,
+      graceMonths: 3,
+      levels: [
+        { code: 'member', name: 'Member', threshold: 0, multiplier: 1 },
+        { code: 'gold', name: 'Gold', threshold: 30000, multiplier: 1.5 },
+      ],
+    },
+  },
 } as const;
 
 /** Creates the demo tenant through the public API, as an operator would. */
@@ -32,5 +49,11 @@ export async function seedDemoTenant(url: string, adminKey: string): Promise<Rec
   for (const location of DEMO_TENANT.locations) await call(`/api/v1/tenants/${tenantId}/locations`, location);
   const keys: Record<string, string> = {};
   for (const key of DEMO_TENANT.keys) keys[key.label] = String((await call(`/api/v1/tenants/${tenantId}/api-keys`, key.body)).apiKey);
+  // The retailer's own admin key sets its loyalty program, as head office would.
+  await fetch(`${url}/api/v1/loyalty/program`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'x-api-key': keys.admin! },
+    body: JSON.stringify(DEMO_TENANT.loyaltyProgram),
+  }).then((r) => (r.ok ? undefined : r.text().then((t) => Promise.reject(new Error(`loyalty program: ${r.status} ${t}`)))));
   return keys;
 }

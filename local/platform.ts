@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
 import { loadConfig } from '../shared/config';
 import { createPlatform, ensureCosmosSchema, type Platform } from '../shared/platform';
+import type { Clock } from '../shared/domain/ports';
 import { InProcessBus } from '../shared/adapters/in-process-bus';
 import { consoleSink, type LogSink } from '../shared/adapters/logger';
 import { functionCatalog } from '../functions/catalog';
@@ -17,6 +18,8 @@ export interface LocalPlatformOptions {
   logSink?: LogSink;
   env?: Record<string, string | undefined>;
   bus?: ConstructorParameters<typeof InProcessBus>[0];
+  /** Tests move time forward with their own clock. */
+  clock?: Clock;
 }
 
 export interface LocalPlatform {
@@ -47,7 +50,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     });
     await ensureCosmosSchema(config);
     const bus = new InProcessBus(options.bus);
-    const platform = createPlatform(config, { publisher: bus, logSink: options.logSink ?? consoleSink });
+    const platform = createPlatform(config, { publisher: bus, logSink: options.logSink ?? consoleSink, clock: options.clock });
     const host = await startLocalHost({
       functions: functionCatalog(platform),
       bus,

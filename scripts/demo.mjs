@@ -126,6 +126,29 @@ async function main() {
   const b = full.body.behaviour;
   detail(`behaviour: ${b.purchases} purchase(s), ${euros(b.totalSpent)} spent, preferred store ${b.preferredStore}, top category ${b.topCategories[0]?.category}`);
 
+  say('10. Loyalty: Lucía earned points online; the returned scarf took its points back.');
+  await new Promise((resolve) => setTimeout(resolve, 300)); // accrual runs on the event, a moment later
+  const points = await call('GET', `/api/v1/customers/${web.body.customerId}/loyalty`, state.keys['pos-madrid']);
+  detail(`spendable ${points.body.spendable} points (worth ${euros(points.body.spendableValue)}), pending ${points.body.pending}, tier ${points.body.tier?.name}`);
+  if (points.body.nextTier) detail(`${euros(points.body.nextTier.remaining)} more spend to reach ${points.body.nextTier.name}`);
+
+  say('11. Back in Madrid she pays part of a belt with those points at the till.');
+  const spend = Math.min(points.body.spendable, 150);
+  const redemption = await call('POST', `/api/v1/customers/${web.body.customerId}/loyalty/redemptions`, state.keys['pos-madrid'], { points: spend, reference: `till-2-${run}-0460` });
+  detail(`redeemed ${redemption.body.points} points = ${euros(redemption.body.value)} off; ${redemption.body.spendable} left`);
+  const belt = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
+    type: 'sale', channel: 'store', locationId: 'madrid-centro', terminalId: 'till-2', externalId: `T2-${run}-0460`, occurredAt: day(22, '11:20'), currency: 'EUR',
+    customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
+    lines: [{ sku: 'BELT-BROWN', quantity: 1, unitPrice: 3900, taxRate: 21, category: 'accessories' }],
+    tenders: [{ type: 'points', amount: redemption.body.value, reference: `till-2-${run}-0460` }, { type: 'card', amount: 3900 - redemption.body.value }],
+  });
+  detail(`ticket ${belt.body.externalId}: ${euros(redemption.body.value)} in points + ${euros(3900 - redemption.body.value)} by card`);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const ledger = await call('GET', `/api/v1/customers/${web.body.customerId}/loyalty/ledger`, state.keys.admin);
+  for (const entry of [...ledger.body.items].reverse()) {
+    detail(`${entry.type.padEnd(12)} ${String(entry.points).padStart(5)}  ${entry.transactionId ?? entry.reference ?? ''}`);
+  }
+
   console.log('\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts and stock.');
 }
 

@@ -235,3 +235,27 @@ describe('the customer', () => {
     expect((await store.all('loyalty', t.tenantId)).some((d: { customerId: string }) => d.customerId === r.body.customerId)).toBe(false);
   });
 });
+
+describe('cost', () => {
+  it('an accrual costs 3 Cosmos DB operations and a redemption 3 (account read, account replace, ledger entry)', async () => {
+    const customer = member();
+    await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ customer }) });
+    await p.bus.idle();
+    const release = p.bus.holdDeliveries();
+    const r = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ customer }) });
+    const { _etag, ...txDoc } = (await store.all('transactions', t.tenantId)).find((d: { transactionId: string }) => d.transactionId === r.body.transactionId);
+    const metrics = p.platform.cosmosMetrics;
+    metrics.reset();
+    await p.platform.loyalty.handle({ specversion: '1.0', id: 'x', type: 'transaction.recorded', tenantid: t.tenantId, data: { ...txDoc, returned: {} } } as never, p.platform.logger);
+    expect({ reads: metrics.reads, writes: metrics.writes, queries: metrics.queries }).toEqual({ reads: 1, writes: 2, queries: 0 });
+    release();
+    await p.bus.idle();
+
+    await p.api('GET', `/api/v1/customers/${r.body.customerId}/loyalty`, { key: t.keys.pos });
+    const before = { reads: metrics.reads, writes: metrics.writes, queries: metrics.queries };
+    const redeemed = await p.api('POST', `/api/v1/customers/${r.body.customerId}/loyalty/redemptions`, { key: t.keys.pos, body: { points: 10, reference: 'cost-1' } });
+    expect(redeemed.status).toBe(201);
+    // The API key is read through the tenant cache, which the GET above warmed.
+    expect({ reads: metrics.reads - before.reads, writes: metrics.writes - before.writes, queries: metrics.queries - before.queries }).toEqual({ reads: 1, writes: 2, queries: 0 });
+  });
+});

@@ -78,8 +78,9 @@ export class LoyaltyService {
     private readonly clock: Clock,
   ) {}
 
-  async getProgram(tenantId: string): Promise<LoyaltyProgram> {
-    const program = await this.program(tenantId, true);
+  /** `fresh` skips the cache (an admin reading what was just set); checkout paths take the cached one. */
+  async getProgram(tenantId: string, fresh = true): Promise<LoyaltyProgram> {
+    const program = await this.program(tenantId, fresh);
     if (!program) throw notFound('The loyalty program');
     return program;
   }
@@ -117,7 +118,7 @@ export class LoyaltyService {
   }
 
   async redeem(principal: Principal, customerId: string, input: RedemptionInput) {
-    const program = await this.getProgram(principal.tenantId);
+    const program = await this.getProgram(principal.tenantId, false);
     const { account, entries } = await this.change(principal.tenantId, customerId, (a) => redeem(a, input.reference, input.points, program, this.clock.now()), {
       mustExist: true,
     });
@@ -137,14 +138,14 @@ export class LoyaltyService {
   }
 
   async cancelRedemption(principal: Principal, customerId: string, reference: string) {
-    const program = await this.getProgram(principal.tenantId);
+    const program = await this.getProgram(principal.tenantId, false);
     const { account } = await this.change(principal.tenantId, customerId, (a) => cancelRedemption(a, reference, this.clock.now()), { mustExist: true });
     const redemption = account.redemptions[reference]!;
     return { customerId: account.customerId, reference, points: redemption.points, status: redemption.status, spendable: summarize(account, program, this.clock.now()).spendable };
   }
 
   async summary(principal: Principal, customerId: string): Promise<LoyaltySummary & { customerId: string; programVersion: number }> {
-    const program = await this.getProgram(principal.tenantId);
+    const program = await this.getProgram(principal.tenantId, false);
     const customer = await requireCurrentCustomer(this.customers, principal.tenantId, customerId);
     return { customerId: customer.customerId, programVersion: program.version, ...(await this.summaryOf(principal.tenantId, customer.customerId, program)) };
   }
