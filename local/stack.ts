@@ -85,7 +85,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function startEmbeddedStack(ports: { cosmos?: number; blob?: number } = {}): Promise<EmbeddedStack> {
   const cosmosPort = ports.cosmos ?? (await freePort());
   const blobPort = ports.blob ?? (await freePort());
-  const cosmos = start('cosmosdb-server', [packageBin('@vercel/cosmosdb-server', 'lib/cli.js'), '-p', String(cosmosPort), '--no-ssl']);
+  // Its CLI answers every request with `connection: close`; the library's keep-alive option avoids a
+  // new TCP connection per operation, as Azure's endpoint does.
+  const server = `require(${JSON.stringify(packageBin('@vercel/cosmosdb-server', 'lib/index.js'))})`;
+  const cosmos = start('cosmosdb-server', ['-e', `${server}.createHttpServer({ keepAlive: true }).listen(${cosmosPort}, '127.0.0.1')`]);
   const azurite = start('azurite-blob', [
     packageBin('azurite', 'dist/src/blob/main.js'),
     '--blobHost', '127.0.0.1',

@@ -97,7 +97,7 @@ export interface Change {
   entries: LedgerEntry[];
 }
 
-const JOURNAL_SIZE = 50;
+const JOURNAL_SIZE = 10;
 const DAY = 86_400_000;
 
 export function emptyAccount(tenantId: string, customerId: string, now: Date): LoyaltyAccount {

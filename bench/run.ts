@@ -1,0 +1,183 @@
+/**
+ * `npm run bench`: a retailer's day on this machine. Starts the platform in its own process, seeds
+ * a tenant, drives each scenario with autocannon at a fixed concurrency, and prints the figures
+ * beside the floor measured in the same run. Results go to bench/results/.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { seedDemoTenant } from '../local/demo-tenant';
+import { catalog, customerEmail, nextSale, random, type SaleOptions } from './data';
+import { cosmosFloor } from './floor';
+import { load, pool, type LoadResult } from './load';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2000);
+const SKUS = Number(process.env.BENCH_SKUS ?? 2000);
+
+interface Server {
+  url: string;
+  adminKey: string;
+  cosmosEndpoint: string;
+  stop(): Promise<void>;
+}
+
+async function startServer(): Promise<Server> {
+  // BENCH_PROFILE=1 writes a CPU profile of the platform process (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, '..', '..', 'bench', 'results', 'profiles')}`] : [];
+  const child = spawn(process.execPath, [...profile, join(__dirname, 'server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the platform exited with ${code}`)));
+    createInterface({ input: child.stdout! }).once('line', resolve);
+  });
+  const info = JSON.parse(line) as Omit<Server, 'stop'>;
+  return {
+    ...info,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function main() {
+  const started = Date.now();
+  const server = await startServer();
+  const local = async (method: string, path: string) => {
+    const response = await fetch(`${server.url}${path}`, { method, headers: { 'x-api-key': server.adminKey } });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
+    return response.status === 204 ? undefined : response.json();
+  };
+  const api = async (method: string, path: string, key: string, body?: unknown): Promise<any> => {
+    const response = await fetch(`${server.url}${path}`, { method, headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+
+  try {
+    console.log(`unifica benchmark: ${CONNECTIONS} connections, ${SECONDS} s per scenario, ${CUSTOMERS} customers, ${SKUS} SKUs`);
+    const run = Date.now().toString(36);
+    const keys = await seedDemoTenant(server.url, server.adminKey);
+    const rand = random(42);
+    const skus = catalog(SKUS, rand);
+    const saleOptions: SaleOptions = { run, skus, customers: CUSTOMERS, rand, identified: 0.8, inStore: 0.7 };
+
+    console.log('seeding customers...');
+    await pool(
+      Array.from({ length: CUSTOMERS }, (_, i) => i),
+      CONNECTIONS,
+      async (n) => void (await api('POST', '/api/v1/customers/identify', keys.ecommerce!, { identifiers: [{ type: 'email', value: customerEmail(run, n) }] })),
+    );
+
+    const results: LoadResult[] = [];
+    const report = (result: LoadResult) => {
+      results.push(result);
+      console.log(`  ${result.name}: ${result.perSecond}/s, p95 ${result.p95} ms`);
+    };
+
+    console.log('checkout path...');
+    report(
+      await load(
+        'identify a customer',
+        server.url,
+        () => ({ method: 'POST', path: '/api/v1/customers/identify', key: keys['pos-madrid']!, body: { identifiers: [{ type: 'email', value: customerEmail(run, Math.floor(rand() * CUSTOMERS)) }] } }),
+        { connections: CONNECTIONS, seconds: SECONDS },
+      ),
+    );
+
+    console.log('ingest...');
+    await local('POST', '/_local/idle');
+    await local('POST', '/_local/metrics/reset');
+    const before = (await local('GET', '/_local/metrics')) as Metrics;
+    const ingestStarted = performance.now();
+    const ingest = await load(
+      'ingest sales (mixed channels, 80% identified)',
+      server.url,
+      () => {
+        const sale = nextSale(saleOptions);
+        return { method: 'POST', path: '/api/v1/transactions', key: keys[sale.key]!, body: sale.body };
+      },
+      { connections: CONNECTIONS, seconds: SECONDS },
+    );
+    const ingestSeconds = (performance.now() - ingestStarted) / 1000;
+    report(ingest);
+    await local('POST', '/_local/idle');
+    const drainSeconds = (performance.now() - ingestStarted) / 1000;
+    const after = (await local('GET', '/_local/metrics')) as Metrics;
+    const sales = ingest.requests - Object.values(ingest.failures).reduce((a, b) => a + b, 0);
+
+    // Hot path alone: the same sales with consumers held, so only the request's own operations count.
+    await local('POST', '/_local/bus/hold');
+    await local('POST', '/_local/metrics/reset');
+    const sample = 200;
+    await pool(Array.from({ length: sample }, (_, i) => i), CONNECTIONS, async () => {
+      const sale = nextSale(saleOptions);
+      await api('POST', '/api/v1/transactions', keys[sale.key]!, sale.body);
+    });
+    const hot = (await local('GET', '/_local/metrics')) as Metrics;
+    await local('POST', '/_local/bus/release');
+    await local('POST', '/_local/idle');
+
+    console.log('floor...');
+    const sampleSale = await api('GET', `/api/v1/customers/${(await api('POST', '/api/v1/customers/identify', keys.admin!, { identifiers: [{ type: 'email', value: customerEmail(run, 1) }] })).customerId}/transactions?limit=1`, keys.admin!);
+    const floor = await cosmosFloor(server.cosmosEndpoint, 'unifica', sampleSale.items[0] ?? {}, { connections: CONNECTIONS, seconds: SECONDS });
+    report(floor);
+
+    const ops = (m: Metrics) => m.cosmos.reads + m.cosmos.writes + m.cosmos.queries;
+    const summary = {
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+      settings: { connections: CONNECTIONS, secondsPerScenario: SECONDS, customers: CUSTOMERS, skus: SKUS },
+      scenarios: results,
+      ingest: {
+        sales,
+        perSecond: ingest.perSecond,
+        floorPerSecond: floor.perSecond,
+        shareOfFloor: Math.round((ingest.perSecond / floor.perSecond) * 1000) / 1000,
+        endToEndSeconds: Math.round(drainSeconds * 10) / 10,
+        ingestSeconds: Math.round(ingestSeconds * 10) / 10,
+        drainRatio: Math.round((drainSeconds / ingestSeconds) * 100) / 100,
+        deadLetters: after.bus.deadLetters,
+        cosmosOperationsPerSaleHotPath: Math.round((ops(hot) / sample) * 100) / 100,
+        cosmosOperationsPerSaleTotal: Math.round(((ops(after) - ops(before)) / Math.max(1, sales)) * 100) / 100,
+        requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
+      },
+      totalSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    print(summary);
+    const dir = join(__dirname, '..', '..', 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    console.log(`\nwritten to bench/results/latest.json`);
+  } finally {
+    await server.stop();
+  }
+}
+
+interface Metrics {
+  cosmos: { reads: number; writes: number; queries: number; requestCharge: number };
+  bus: { offered: number; accepted: number; deadLetters: number };
+}
+
+function print(summary: { scenarios: LoadResult[]; ingest: Record<string, unknown>; machine: Record<string, unknown> }) {
+  console.log(`\n| scenario | req/s | p50 ms | p95 ms | p99 ms | failures |`);
+  console.log(`| --- | ---: | ---: | ---: | ---: | --- |`);
+  for (const r of summary.scenarios) {
+    const failures = Object.entries(r.failures).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
+    console.log(`| ${r.name} | ${r.perSecond} | ${r.p50} | ${r.p95} | ${r.p99} | ${failures} |`);
+  }
+  const i = summary.ingest;
+  console.log(`\ningest: ${i.perSecond} sales/s = ${Math.round(Number(i.shareOfFloor) * 100)}% of the floor (${i.floorPerSecond}/s)`);
+  console.log(`end to end: every consumer done ${i.endToEndSeconds} s after ingest started (ingest phase ${i.ingestSeconds} s, ratio ${i.drainRatio}); dead letters: ${i.deadLetters}`);
+  console.log(`Cosmos DB operations per sale: ${i.cosmosOperationsPerSaleHotPath} on the request path, ${i.cosmosOperationsPerSaleTotal} in total with consumers${i.requestChargePerSale ? `; ${i.requestChargePerSale} RU per sale` : ' (the stand-in reports no request charge)'}`);
+  console.log(`machine: ${JSON.stringify(summary.machine)}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
