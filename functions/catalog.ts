@@ -4,16 +4,29 @@ import { tenantFunctions } from './http/tenants';
 import { transactionFunctions } from './http/transactions';
 import { customerFunctions } from './http/customers';
 import { healthFunction, openApiFunction } from './http/system';
+import { couponFunctions } from './http/coupons';
+import { giftCardFunctions } from './http/gift-cards';
 import { customerActivityFunction } from './messages/customer-activity';
+import { couponRedemptionsFunction } from './messages/coupon-redemptions';
+import { couponHoldSweeperFunction } from './timers/coupon-hold-sweeper';
 import { outboxSweeperFunction } from './timers/outbox-sweeper';
 
 /** The one list of the platform's functions. */
 export function functionCatalog(platform: Platform): FunctionDefinition[] {
-  const http: HttpFunction[] = [...tenantFunctions(platform), ...transactionFunctions(platform), ...customerFunctions(platform), healthFunction(platform)];
+  const http: HttpFunction[] = [
+    ...tenantFunctions(platform),
+    ...transactionFunctions(platform),
+    ...customerFunctions(platform),
+    ...couponFunctions(platform),
+    ...giftCardFunctions(platform),
+    healthFunction(platform),
+  ];
   return [
     ...http,
     openApiFunction(platform, () => http),
     customerActivityFunction(platform),
     outboxSweeperFunction(platform),
+    couponRedemptionsFunction(platform),
+    couponHoldSweeperFunction(platform),
   ];
 }

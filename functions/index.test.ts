@@ -35,8 +35,12 @@ describe('Azure entry point', () => {
     expect(http.mock.calls.every(([, options]) => options.authLevel === 'anonymous')).toBe(true);
     expect(topic.mock.calls.map(([name, options]) => [name, options.topicName, options.subscriptionName, options.connection])).toEqual([
       ['customerActivity', 'events', 'customer-activity', 'ServiceBus'],
+      ['couponRedemptions', 'events', 'coupons', 'ServiceBus'],
     ]);
-    expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([['outboxSweeper', '0 * * * * *']]);
+    expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
+      ['outboxSweeper', '0 * * * * *'],
+      ['couponHoldSweeper', '30 * * * * *'],
+    ]);
   });
 
   it('refuses to start with a missing setting, naming it', () => {

@@ -46,6 +46,8 @@ var cosmosContainers = [
   { name: 'customers', partitionKeyPaths: ['/tenantId', '/customerId'], defaultTtl: -2 }
   { name: 'transactions', partitionKeyPaths: ['/tenantId', '/customerKey'], defaultTtl: -2 }
   { name: 'lookups', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
+  { name: 'coupons', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
+  { name: 'giftCards', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
   { name: 'idempotency', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: 86400 }
 ]
 
@@ -53,6 +55,7 @@ var cosmosContainers = [
 var eventsTopic = 'events'
 var subscriptions = [
   'customer-activity'
+  'coupons'
 ]
 
 module identity 'modules/identity.bicep' = {

@@ -4,6 +4,7 @@ import { loadConfig } from '../shared/config';
 import { createPlatform, ensureCosmosSchema, type Platform } from '../shared/platform';
 import { InProcessBus } from '../shared/adapters/in-process-bus';
 import { consoleSink, type LogSink } from '../shared/adapters/logger';
+import type { Clock } from '../shared/domain/ports';
 import { functionCatalog } from '../functions/catalog';
 import { LOCAL_COSMOS_KEY, startEmbeddedStack, type StackEndpoints } from './stack';
 import { startLocalHost, type LocalHost } from './host';
@@ -17,6 +18,8 @@ export interface LocalPlatformOptions {
   logSink?: LogSink;
   env?: Record<string, string | undefined>;
   bus?: ConstructorParameters<typeof InProcessBus>[0];
+  /** Tests that need time to pass (expiries) bring their own clock. */
+  clock?: Clock;
 }
 
 export interface LocalPlatform {
@@ -47,7 +50,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     });
     await ensureCosmosSchema(config);
     const bus = new InProcessBus(options.bus);
-    const platform = createPlatform(config, { publisher: bus, logSink: options.logSink ?? consoleSink });
+    const platform = createPlatform(config, { publisher: bus, logSink: options.logSink ?? consoleSink, clock: options.clock });
     const host = await startLocalHost({
       functions: functionCatalog(platform),
       bus,

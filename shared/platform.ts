@@ -8,6 +8,8 @@ import { TransactionHistory } from './domain/history';
 import { CustomerActivity } from './domain/activity';
 import { IdempotentRequests } from './domain/idempotency';
 import { CustomerService } from './domain/customer-service';
+import { CouponParticipant, CouponService } from './domain/coupons';
+import { GiftCardService } from './domain/gift-cards';
 import { IdentifierParticipant, TransactionParticipant, type CustomerParticipant } from './domain/participants';
 import type { Clock, EventPublisher, HealthProbe, Logger, Telemetry } from './domain/ports';
 import { CONTAINERS, type ContainerName } from './adapters/cosmos/containers';
@@ -16,6 +18,8 @@ import { CosmosMetrics, Documents } from './adapters/cosmos/documents';
 import { CachedTenantDirectory, CosmosTenantDirectory } from './adapters/cosmos/tenant-directory';
 import { CosmosCustomerStore } from './adapters/cosmos/customer-store';
 import { CosmosTransactionStore } from './adapters/cosmos/transaction-store';
+import { CosmosCouponStore } from './adapters/cosmos/coupon-store';
+import { CosmosGiftCardStore } from './adapters/cosmos/gift-card-store';
 import { CosmosIdempotencyStore } from './adapters/cosmos/idempotency-store';
 import { ServiceBusPublisher } from './adapters/service-bus';
 import { blobHealthProbe, createBlobServiceClient } from './adapters/blob-storage';
@@ -33,6 +37,8 @@ export interface Platform {
   customers: CustomerService;
   activity: CustomerActivity;
   idempotency: IdempotentRequests;
+  coupons: CouponService;
+  giftCards: GiftCardService;
   healthProbes: HealthProbe[];
   cosmosMetrics: CosmosMetrics;
   close(): Promise<void>;
@@ -100,8 +106,14 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
   ];
 
   const ingest = new TransactionIngest(tenancy, transactions, resolver, publisher, clock);
+  const couponStore = new CosmosCouponStore(docs('coupons'));
+  const coupons = new CouponService(couponStore, customers, transactions, clock);
   // Everything attached to a customer, in the order a merge moves it. Later capabilities add theirs here.
-  const participants: CustomerParticipant[] = [new IdentifierParticipant(customers), new TransactionParticipant(transactions)];
+  const participants: CustomerParticipant[] = [
+    new IdentifierParticipant(customers),
+    new TransactionParticipant(transactions),
+    new CouponParticipant(coupons, couponStore),
+  ];
 
   return {
     config,
@@ -114,6 +126,8 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     history: new TransactionHistory(transactions, customers),
     activity: new CustomerActivity(customers, transactions, clock),
     idempotency: new IdempotentRequests(new CosmosIdempotencyStore(docs('idempotency')), clock),
+    coupons,
+    giftCards: new GiftCardService(new CosmosGiftCardStore(docs('giftCards')), clock),
     healthProbes,
     cosmosMetrics,
     async close() {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startLocalPlatform, type LocalPlatform } from '../../local/platform';
 import { storeOf } from './cosmos';
+import type { Clock } from '../../shared/domain/ports';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -21,7 +22,7 @@ export interface TestTenant {
 }
 
 /** The platform on the shared stand-ins, in a database of its own, on a free port, timers off. */
-export async function startTestPlatform(): Promise<TestPlatform> {
+export async function startTestPlatform(options: { clock?: Clock } = {}): Promise<TestPlatform> {
   const endpoint = process.env.TEST_COSMOS_ENDPOINT;
   if (!endpoint) throw new Error('The embedded stack is not running: run the tests through jest (global setup)');
   const local = await startLocalPlatform({
@@ -35,6 +36,7 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     timers: false,
     env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', OUTBOX_GRACE_SECONDS: '0' },
     bus: { retryDelayMs: () => 5 },
+    clock: options.clock,
   });
 
   const api: TestPlatform['api'] = async (method, path, options = {}) => {
@@ -116,10 +118,10 @@ export interface TestContext {
 }
 
 /** Starts a platform and a tenant before the file's tests and stops them after; hands them to `use`. */
-export function useTestPlatform(use: (context: TestContext) => void): void {
+export function useTestPlatform(use: (context: TestContext) => void, options: { clock?: Clock } = {}): void {
   let context: TestContext | undefined;
   beforeAll(async () => {
-    const p = await startTestPlatform();
+    const p = await startTestPlatform(options);
     context = { p, t: await p.createTenant(), store: storeOf(p.platform) };
     use(context);
   });
