@@ -217,6 +217,19 @@ describe('personal coupons across channels', () => {
   });
 });
 
+describe('personal coupons follow the customer', () => {
+  it('moves them to the survivor of a merge, where the 360 view and export show them', async () => {
+    const [kept, merged] = [await customer('kept.wallet@example.com'), await customer('merged.wallet@example.com')];
+    const c = await campaign({ name: 'Birthday' });
+    const issued = await p.api('POST', `/api/v1/campaigns/${c.campaignId}/codes`, { key: t.keys.admin, body: { customerId: merged } });
+    expect((await p.api('POST', `/api/v1/customers/${kept}/merge`, { key: t.keys.admin, body: { customerId: merged, reason: 'same person' } })).status).toBe(200);
+    const view = await p.api('GET', `/api/v1/customers/${kept}`, { key: t.keys.admin });
+    expect(view.body.coupons).toEqual([expect.objectContaining({ code: issued.body.codes[0], name: 'Birthday' })]);
+    const exported = await p.api('GET', `/api/v1/customers/${kept}/export`, { key: t.keys.admin });
+    expect(exported.body.coupons).toHaveLength(1);
+  });
+});
+
 describe('codes sent with an offline sale', () => {
   it('redeems them when the sale is recorded, and records why when it cannot', async () => {
     const [code] = await uniqueCodes((await campaign()).campaignId, 1);
