@@ -206,7 +206,10 @@ export function liveUses(counter: Counter, now: number): { used: number; spent: 
 }
 
 export interface CodeContext {
+  /** Normalised. */
   code: string;
+  /** As the customer or cashier typed it: what the results echo. */
+  entered?: string;
   campaign: Campaign;
   /** The code's own counter: unique and personal codes (absent until first use). */
   usage?: CodeUsage;
@@ -270,12 +273,13 @@ export function discountLines(campaign: Campaign, lines: BasketLine[], taken: nu
  * in the order a customer would understand it (does it exist, is it valid now, here, for you,
  * is anything left, does the basket qualify, does it combine).
  */
-export function evaluateCoupons(contexts: Array<CodeContext | { code: string; campaign?: undefined }>, request: EvaluationRequest): CouponResult[] {
+export function evaluateCoupons(contexts: Array<CodeContext | { code: string; entered?: string; campaign?: undefined }>, request: EvaluationRequest): CouponResult[] {
   const taken = request.lines.map(() => 0);
   const accepted: Campaign[] = [];
   const now = request.at.getTime();
   return contexts.map((context) => {
-    const refuse = (reason: CouponReason): CouponResult => ({ code: context.code, valid: false, reason, campaignId: context.campaign?.campaignId, discount: 0, lines: [] });
+    const entered = context.entered ?? context.code;
+    const refuse = (reason: CouponReason): CouponResult => ({ code: entered, valid: false, reason, campaignId: context.campaign?.campaignId, discount: 0, lines: [] });
     if (!context.campaign) return refuse('unknown');
     const { campaign, usage, customerUsage } = context as CodeContext;
     if (now < Date.parse(campaign.validFrom)) return refuse('not-yet-valid');
@@ -298,7 +302,7 @@ export function evaluateCoupons(contexts: Array<CodeContext | { code: string; ca
     perLine.forEach((d, i) => (taken[i] = taken[i]! + d));
     accepted.push(campaign);
     return {
-      code: context.code,
+      code: entered,
       valid: true,
       campaignId: campaign.campaignId,
       discount,

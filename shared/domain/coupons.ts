@@ -265,9 +265,10 @@ export class CouponService {
 
   /** What each code needs read: 2 point reads per code (in parallel for a unique code), 3 when the campaign limits uses per customer. */
   private async contexts(tenantId: string, rawCodes: string[], customerId: string | undefined) {
-    const codes = [...new Set(rawCodes.map(normalizeCode))];
+    const entered = new Map<string, string>();
+    for (const raw of rawCodes) if (!entered.has(normalizeCode(raw))) entered.set(normalizeCode(raw), raw);
     return Promise.all(
-      codes.map(async (code): Promise<CodeContext | { code: string }> => {
+      [...entered].map(async ([code, raw]): Promise<CodeContext | { code: string; entered: string }> => {
         const uniqueKey = campaignKeyOfCode(code);
         const publicKey = uniqueKey ? undefined : await this.store.findPublicCode(tenantId, code);
         const key = publicKey ?? uniqueKey;
@@ -275,10 +276,10 @@ export class CouponService {
           key ? this.store.getCampaign(tenantId, key) : undefined,
           publicKey ? undefined : key ? this.store.getCodeUsage(tenantId, code) : undefined,
         ]);
-        if (!campaign || (!publicKey && !isUniqueCodeOf(campaign, code))) return { code };
+        if (!campaign || (!publicKey && !isUniqueCodeOf(campaign, code))) return { code, entered: raw };
         const customerUsage =
           campaign.perCustomerLimit !== null && customerId ? await this.store.getCustomerUsage(tenantId, campaign.key, customerId) : undefined;
-        return { code, campaign, usage, limitedCode: !publicKey, customerUsage };
+        return { code, entered: raw, campaign, usage, limitedCode: !publicKey, customerUsage };
       }),
     );
   }
@@ -367,12 +368,17 @@ export class CouponService {
   /** Makes the counters match the hold's status; idempotent, so a crash is finished by a rerun. */
   private async finish(hold: HoldRecord): Promise<HoldRecord> {
     if (hold.settled) return hold;
+    let givenAway = 0;
     for (const { ref, use } of hold.claims) {
       if (hold.status === 'released') await this.store.release(hold.tenantId, ref, hold.holdId);
-      if (hold.status === 'confirmed') await this.store.settle(hold.tenantId, ref, hold.holdId);
+      if (hold.status === 'confirmed' && !(await this.store.settle(hold.tenantId, ref, hold.holdId))) givenAway += 1;
       if (hold.status === 'restored') await this.store.restore(hold.tenantId, ref, hold.holdId, use);
     }
-    return (await this.store.updateHold(hold.tenantId, hold.holdId, (h) => (h.status === hold.status && !h.settled ? { ...h, settled: true } : undefined))) ?? hold;
+    // A sale confirming a hold whose expired use another checkout already took: the limit holds, and the record says why.
+    const reason = givenAway > 0 ? 'hold-expired' : hold.reason;
+    return (
+      (await this.store.updateHold(hold.tenantId, hold.holdId, (h) => (h.status === hold.status && !h.settled ? { ...h, settled: true, reason } : undefined))) ?? hold
+    );
   }
 
   private async confirm(tenantId: string, holdId: string, tx: TransactionView, log: Logger): Promise<string> {
@@ -455,7 +461,7 @@ export function holdView(hold: HoldRecord) {
     customerId,
     transactionId,
     reason,
-    codes: results.map((r) => ({ ...r, code: formatCode(r.code) })),
+    codes: results,
     discount: results.reduce((sum, r) => sum + r.discount, 0),
   };
 }

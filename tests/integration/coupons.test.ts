@@ -1,10 +1,11 @@
-import { onlineSale, sale, useTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
+import { onlineSale, sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 /** Real time, moved forward when a test needs a hold to expire. */
 const clock = { offset: 0, now: () => new Date(Date.now() + clock.offset) };
 let p: TestPlatform;
 let t: TestTenant;
-useTestPlatform((context) => ({ p, t } = context), { clock });
+let store: TestContext['store'];
+useTestPlatform((context) => ({ p, t, store } = context), { clock });
 
 const lines = [
   { sku: 'SKU-1', quantity: 2, unitPrice: 1999, category: 'shirts' },
@@ -173,6 +174,33 @@ describe('holds: release, expiry, confirmation', () => {
     clock.offset = 11 * 60_000;
     expect((await hold(inStore([code!]))).status).toBe(201);
     expect((await hold(inStore([code!]))).status).toBe(422);
+  });
+
+  it('records a sale whose expired hold was taken by another checkout, without counting the use twice', async () => {
+    const [code] = await uniqueCodes((await campaign()).campaignId, 1);
+    const first = await hold(inStore([code!]));
+    clock.offset = 11 * 60_000;
+    expect((await hold(inStore([code!]))).status).toBe(201);
+    const s = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ couponHoldId: first.body.holdId, coupons: [code] }) });
+    await p.bus.idle();
+    const records = await p.api('GET', `/api/v1/transactions/${s.body.transactionId}/coupons`, { key: t.keys.admin });
+    expect(records.body.items).toEqual([expect.objectContaining({ holdId: first.body.holdId, status: 'confirmed', reason: 'hold-expired' })]);
+    expect(await reasonOf(inStore([code!]))).toBe('already-redeemed');
+  });
+
+  it('finishes a confirmation a crash interrupted, on the next sweep', async () => {
+    const c = await campaign({ budget: { redemptions: 3 } });
+    const [code] = await uniqueCodes(c.campaignId, 1);
+    const held = await hold(inStore([code!]));
+    const stored = (await store.all('coupons', t.tenantId)).find((d) => d.id === `hold:${held.body.holdId}`);
+    // The hold says confirmed, but the process stopped before the counters followed.
+    await store.replace('coupons', { ...stored, status: 'confirmed', settled: false, updatedAt: '2026-01-01T00:00:00.000Z' });
+    await p.platform.coupons.sweep(p.platform.logger);
+    const counters = (await store.all('coupons', t.tenantId)).filter((d) => d.id === `campaign:${c.campaignId.slice(4).toUpperCase()}` || d.id === `code:${code!.replace(/-/g, '')}`);
+    expect(counters.map((d) => [d.used, Object.keys(d.pending).length])).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
   });
 
   it('is confirmed by the sale that carries it, which then cannot be released', async () => {
