@@ -4,7 +4,11 @@ import { tenantFunctions } from './http/tenants';
 import { transactionFunctions } from './http/transactions';
 import { customerFunctions } from './http/customers';
 import { healthFunction, openApiFunction } from './http/system';
+import { couponFunctions } from './http/coupons';
+import { giftCardFunctions } from './http/gift-cards';
 import { customerActivityFunction } from './messages/customer-activity';
+import { couponRedemptionsFunction } from './messages/coupon-redemptions';
+import { couponHoldSweeperFunction } from './timers/coupon-hold-sweeper';
 import { outboxSweeperFunction } from './timers/outbox-sweeper';
 import { loyaltyFunctions } from './http/loyalty';
 import { loyaltyAccrualFunction } from './messages/loyalty';
@@ -12,7 +16,12 @@ import { loyaltyMaintenanceFunction } from './timers/loyalty-maintenance';
 
 /** The one list of the platform's functions. */
 export function functionCatalog(platform: Platform): FunctionDefinition[] {
-  const http: HttpFunction[] = [...tenantFunctions(platform), ...transactionFunctions(platform), ...customerFunctions(platform),
+  const http: HttpFunction[] = [
+    ...tenantFunctions(platform),
+    ...transactionFunctions(platform),
+    ...customerFunctions(platform),
+    ...couponFunctions(platform),
+    ...giftCardFunctions(platform),
     ...loyaltyFunctions(platform),
     healthFunction(platform),
   ];
@@ -21,7 +30,9 @@ export function functionCatalog(platform: Platform): FunctionDefinition[] {
     openApiFunction(platform, () => http),
     customerActivityFunction(platform),
     loyaltyAccrualFunction(platform),
+    couponRedemptionsFunction(platform),
     outboxSweeperFunction(platform),
     loyaltyMaintenanceFunction(platform),
+    couponHoldSweeperFunction(platform),
   ];
 }

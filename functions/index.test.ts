@@ -36,10 +36,12 @@ describe('Azure entry point', () => {
     expect(topic.mock.calls.map(([name, options]) => [name, options.topicName, options.subscriptionName, options.connection])).toEqual([
       ['customerActivity', 'events', 'customer-activity', 'ServiceBus'],
       ['loyaltyAccrual', 'events', 'loyalty', 'ServiceBus'],
+      ['couponRedemptions', 'events', 'coupons', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '0 * * * * *'],
       ['loyaltyMaintenance', '0 */5 * * * *'],
+      ['couponHoldSweeper', '30 * * * * *'],
     ]);
   });
 

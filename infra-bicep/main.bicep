@@ -47,6 +47,8 @@ var cosmosContainers = [
   { name: 'transactions', partitionKeyPaths: ['/tenantId', '/customerKey'], defaultTtl: -2 }
   { name: 'lookups', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
   { name: 'loyalty', partitionKeyPaths: ['/tenantId', '/customerId'], defaultTtl: -2 }
+  { name: 'coupons', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
+  { name: 'giftCards', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
   { name: 'idempotency', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: 86400 }
 ]
 
@@ -55,6 +57,7 @@ var eventsTopic = 'events'
 var subscriptions = [
   'customer-activity'
   'loyalty'
+  'coupons'
 ]
 
 module identity 'modules/identity.bicep' = {

@@ -148,6 +148,51 @@ async function main() {
   for (const entry of [...ledger.body.items].reverse()) {
     detail(`${entry.type.padEnd(12)} ${String(entry.points).padStart(5)}  ${entry.transactionId ?? entry.reference ?? ''}`);
   }
+  say('12. Head office sends Lucía a personal 10 EUR coupon; it shows in her wallet on every channel.');
+  const lucia = web.body.customerId;
+  const campaign = await call('POST', '/api/v1/campaigns', state.keys.admin, {
+    name: 'Welcome back', discount: { type: 'fixedAmount', amount: 1000 }, minimumBasket: 3000,
+    validFrom: '2026-01-01T00:00:00Z', validTo: '2027-01-01T00:00:00Z',
+  });
+  const personal = await call('POST', `/api/v1/campaigns/${campaign.body.campaignId}/codes`, state.keys.admin, { customerId: lucia });
+  const coupon = personal.body.codes[0];
+  const wallet = await call('GET', `/api/v1/customers/${lucia}/coupons`, state.keys.ecommerce);
+  detail(`campaign ${campaign.body.campaignId}; her wallet: ${wallet.body.items.map((c) => `${c.code} "${c.name}" (${c.usesLeft} use left)`).join(', ')}`);
+
+  say('13. On the web shop she buys a 30 EUR gift card for herself; the sale activates it.');
+  const card = await call('POST', '/api/v1/gift-cards', state.keys.ecommerce, { amount: 3000, currency: 'EUR', activateOnSale: true, reference: `WEB-${run}-1002` });
+  await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
+    type: 'sale', channel: 'online', locationId: 'web-es', externalId: `WEB-${run}-1002`, occurredAt: day(23, '10:00'), currency: 'EUR',
+    customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
+    lines: [{ sku: 'GIFT-CARD', quantity: 1, unitPrice: 3000, taxRate: 0, category: 'gift-cards', giftCardId: card.body.giftCardId, description: 'Gift card 30 EUR' }],
+    tenders: [{ type: 'card', amount: 3000 }],
+  });
+  detail(`gift card ${card.body.giftCardId}: code ${card.body.code} and PIN emailed to her (shown once, stored only hashed)`);
+
+  say('14. In Madrid she buys a sweater with her coupon, and pays part with the gift card.');
+  const basket = { channel: 'store', locationId: 'madrid-centro', customerId: lucia, lines: [{ sku: 'SWEATER-BLUE', quantity: 1, unitPrice: 4995, category: 'knitwear' }] };
+  const held = await call('POST', '/api/v1/coupons/holds', state.keys['pos-madrid'], { codes: [coupon], ...basket });
+  detail(`coupon held: ${euros(held.body.discount)} off, hold ${held.body.holdId} until ${held.body.expiresAt.slice(11, 16)} UTC`);
+  const found = await call('POST', '/api/v1/gift-cards/lookup', state.keys['pos-madrid'], { code: card.body.code, pin: card.body.pin });
+  const paid = await call('POST', `/api/v1/gift-cards/${found.body.giftCardId}/redemptions`, state.keys['pos-madrid'], { amount: 2500, reference: `T2-${run}-0501` });
+  detail(`gift card (status ${found.body.status}) charged ${euros(paid.body.amount)}, ${euros(paid.body.balance)} left`);
+  const sweater = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
+    type: 'sale', channel: 'store', locationId: 'madrid-centro', terminalId: 'till-2', externalId: `T2-${run}-0501`, occurredAt: day(24, '18:20'), currency: 'EUR',
+    customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
+    lines: [{ sku: 'SWEATER-BLUE', quantity: 1, unitPrice: 4995, taxRate: 21, category: 'knitwear', discount: held.body.discount }],
+    coupons: [coupon], couponHoldId: held.body.holdId,
+    tenders: [{ type: 'giftCard', amount: 2500, reference: paid.body.operationId }, { type: 'card', amount: 4995 - held.body.discount - 2500 }],
+  });
+  let hold = held.body;
+  for (let i = 0; i < 50 && hold.status !== 'confirmed'; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    hold = (await call('GET', `/api/v1/coupons/holds/${held.body.holdId}`, state.keys['pos-madrid'])).body;
+  }
+  detail(`ticket ${sweater.body.transactionId}: ${euros(sweater.body.totals.net)}; the coupon hold is ${hold.status}`);
+
+  say('15. Back home she tries the same coupon on the web shop: it has been used.');
+  const again = await call('POST', '/api/v1/coupons/validate', state.keys.ecommerce, { codes: [coupon], ...basket, channel: 'online', locationId: 'web-es' });
+  detail(`online: valid ${again.body.results[0].valid}, reason ${again.body.results[0].reason}`);
 
   console.log('\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts and stock.');
 }

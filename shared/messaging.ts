@@ -4,6 +4,7 @@ export const EVENTS_TOPIC = 'events';
 export const SUBSCRIPTIONS = {
   customerActivity: 'customer-activity',
   loyalty: 'loyalty',
+  coupons: 'coupons',
 } as const;
 
 /** Settings prefix of the Service Bus connection (`ServiceBus__fullyQualifiedNamespace`, ...). */

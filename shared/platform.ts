@@ -8,6 +8,8 @@ import { TransactionHistory } from './domain/history';
 import { CustomerActivity } from './domain/activity';
 import { IdempotentRequests } from './domain/idempotency';
 import { CustomerService } from './domain/customer-service';
+import { CouponParticipant, CouponService } from './domain/coupons';
+import { GiftCardService } from './domain/gift-cards';
 import { IdentifierParticipant, TransactionParticipant, type CustomerParticipant } from './domain/participants';
 import { LoyaltyParticipant, LoyaltyService } from './domain/loyalty/service';
 import type { Clock, EventPublisher, HealthProbe, Logger, Telemetry } from './domain/ports';
@@ -18,6 +20,8 @@ import { CachedTenantDirectory, CosmosTenantDirectory } from './adapters/cosmos/
 import { CosmosCustomerStore } from './adapters/cosmos/customer-store';
 import { CosmosTransactionStore } from './adapters/cosmos/transaction-store';
 import { CosmosLoyaltyStore } from './adapters/cosmos/loyalty-store';
+import { CosmosCouponStore } from './adapters/cosmos/coupon-store';
+import { CosmosGiftCardStore } from './adapters/cosmos/gift-card-store';
 import { CosmosIdempotencyStore } from './adapters/cosmos/idempotency-store';
 import { ServiceBusPublisher } from './adapters/service-bus';
 import { blobHealthProbe, createBlobServiceClient } from './adapters/blob-storage';
@@ -36,6 +40,8 @@ export interface Platform {
   activity: CustomerActivity;
   loyalty: LoyaltyService;
   idempotency: IdempotentRequests;
+  coupons: CouponService;
+  giftCards: GiftCardService;
   healthProbes: HealthProbe[];
   cosmosMetrics: CosmosMetrics;
   close(): Promise<void>;
@@ -104,12 +110,15 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
   ];
 
   const ingest = new TransactionIngest(tenancy, transactions, resolver, publisher, clock);
-  // Everything attached to a customer, in the order a merge moves it. Later capabilities add theirs here.
+  const couponStore = new CosmosCouponStore(docs('coupons'));
+  const coupons = new CouponService(couponStore, customers, transactions, clock);
   const loyalty = new LoyaltyService(new CosmosLoyaltyStore(tenantDocs, docs('loyalty')), customers, transactions, clock);
+  // Everything attached to a customer, in the order a merge moves it. Later capabilities add theirs here.
   const participants: CustomerParticipant[] = [
     new IdentifierParticipant(customers),
     new TransactionParticipant(transactions),
     new LoyaltyParticipant(loyalty),
+    new CouponParticipant(coupons, couponStore),
   ];
 
   return {
@@ -124,6 +133,8 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     activity: new CustomerActivity(customers, transactions, clock),
     loyalty,
     idempotency: new IdempotentRequests(new CosmosIdempotencyStore(docs('idempotency')), clock),
+    coupons,
+    giftCards: new GiftCardService(new CosmosGiftCardStore(docs('giftCards')), clock),
     healthProbes,
     cosmosMetrics,
     async close() {

@@ -13,6 +13,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   'idempotency-request-in-flight': 409,
   unprocessable: 422,
   'payload-too-large': 413,
+  'too-many-requests': 429,
   'unsupported-media-type': 415,
   'dependency-unavailable': 503,
 };
@@ -29,6 +30,7 @@ const TITLES: Record<DomainErrorCode | 'internal-error', string> = {
   'idempotency-request-in-flight': 'A request with this Idempotency-Key is in progress',
   unprocessable: 'The request breaks a business rule',
   'payload-too-large': 'The request body is too large',
+  'too-many-requests': 'Too many requests',
   'unsupported-media-type': 'The request body must be application/json',
   'dependency-unavailable': 'Temporarily unavailable',
   'internal-error': 'Internal error',

@@ -14,6 +14,7 @@ export type DomainErrorCode =
   | 'idempotency-request-in-flight'
   | 'unprocessable'
   | 'payload-too-large'
+  | 'too-many-requests'
   | 'unsupported-media-type'
   | 'dependency-unavailable';
 

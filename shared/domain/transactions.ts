@@ -14,6 +14,7 @@ export const TransactionLineInput = z
     discount: minorUnits.default(0).describe('Discount on the whole line, in minor units'),
     category: code.optional(),
     description: z.string().trim().max(200).optional(),
+    giftCardId: code.optional().describe('A gift card sold on this line: the sale activates it (cards issued with activateOnSale)'),
   })
   .strict();
 

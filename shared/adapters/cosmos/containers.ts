@@ -36,6 +36,16 @@ export const CONTAINERS = {
     partitionKeyPaths: ['/tenantId', '/customerId'],
     purpose: "One loyalty account per customer and its ledger, in the customer's partition",
   },
+  coupons: {
+    id: 'coupons',
+    partitionKeyPaths: ['/tenantId', '/id'],
+    purpose: 'Campaigns, public codes, per-code and per-customer counters, coupon holds: point reads and conditional patches',
+  },
+  giftCards: {
+    id: 'giftCards',
+    partitionKeyPaths: ['/tenantId', '/id'],
+    purpose: 'Gift cards (balance and history in one document), code lookups by hash, lookup throttles per API key',
+  },
   idempotency: {
     id: 'idempotency',
     partitionKeyPaths: ['/tenantId', '/id'],

@@ -1,4 +1,4 @@
-import type { Container, ItemDefinition, PartitionKey, SqlParameter } from '@azure/cosmos';
+import type { Container, ItemDefinition, PartitionKey, PatchOperation, SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../../domain/errors';
 
 /** Counts what the code asks of Cosmos DB, so benchmarks and notes can say what an operation costs. */
@@ -137,6 +137,29 @@ export class Documents {
       this.charge(response);
     } catch (error) {
       if (statusOf(error) === 404) return;
+      throw translate(error, 'patch');
+    }
+  }
+
+  /**
+   * Applies patch operations in one atomic step if `condition` (a Cosmos DB filter predicate,
+   * `from c where ...`) holds: the basis of counters that never pass their limit under concurrency.
+   * Note: the local stand-in lower-cases the predicate, so fields it names must be lower-case.
+   */
+  async patchIf<T>(
+    id: string,
+    partitionKey: PartitionKey,
+    condition: string | undefined,
+    operations: PatchOperation[],
+  ): Promise<{ outcome: 'applied'; doc: T } | { outcome: 'condition-failed' | 'missing' }> {
+    this.metrics.writes += 1;
+    try {
+      const response = await this.container.item(id, partitionKey).patch(condition ? { condition, operations } : operations);
+      this.charge(response);
+      return { outcome: 'applied', doc: strip<T>(response.resource!) };
+    } catch (error) {
+      if (statusOf(error) === 412) return { outcome: 'condition-failed' };
+      if (statusOf(error) === 404) return { outcome: 'missing' };
       throw translate(error, 'patch');
     }
   }
