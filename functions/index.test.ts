@@ -35,6 +35,7 @@ describe('Azure entry point', () => {
     expect(http.mock.calls.every(([, options]) => options.authLevel === 'anonymous')).toBe(true);
     expect(topic.mock.calls.map(([name, options]) => [name, options.topicName, options.subscriptionName, options.connection])).toEqual([
       ['customerActivity', 'events', 'customer-activity', 'ServiceBus'],
+      ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([['outboxSweeper', '0 * * * * *']]);
   });

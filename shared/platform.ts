@@ -1,5 +1,6 @@
 import { CosmosClient, PartitionKeyKind, type Database } from '@azure/cosmos';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { BlobServiceClient } from '@azure/storage-blob';
 import type { Config } from './config';
 import { TenancyService } from './domain/tenancy';
 import { CustomerResolver } from './domain/customers';
@@ -8,6 +9,8 @@ import { TransactionHistory } from './domain/history';
 import { CustomerActivity } from './domain/activity';
 import { IdempotentRequests } from './domain/idempotency';
 import { CustomerService } from './domain/customer-service';
+import { ReceiptParticipant, ReceiptService } from './domain/receipt-service';
+import type { ReceiptExtrasProvider } from './domain/receipts';
 import { IdentifierParticipant, TransactionParticipant, type CustomerParticipant } from './domain/participants';
 import type { Clock, EventPublisher, HealthProbe, Logger, Telemetry } from './domain/ports';
 import { CONTAINERS, type ContainerName } from './adapters/cosmos/containers';
@@ -19,6 +22,8 @@ import { CosmosTransactionStore } from './adapters/cosmos/transaction-store';
 import { CosmosIdempotencyStore } from './adapters/cosmos/idempotency-store';
 import { ServiceBusPublisher } from './adapters/service-bus';
 import { blobHealthProbe, createBlobServiceClient } from './adapters/blob-storage';
+import { BlobReceiptFiles, ensureBlobContainers } from './adapters/receipt-files';
+import { CosmosReceiptStore } from './adapters/cosmos/receipt-store';
 import { createTelemetry } from './adapters/telemetry';
 import { consoleSink, createLogger, type LogSink } from './adapters/logger';
 
@@ -33,6 +38,7 @@ export interface Platform {
   customers: CustomerService;
   activity: CustomerActivity;
   idempotency: IdempotentRequests;
+  receipts: ReceiptService;
   healthProbes: HealthProbe[];
   cosmosMetrics: CosmosMetrics;
   close(): Promise<void>;
@@ -100,8 +106,15 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
   ];
 
   const ingest = new TransactionIngest(tenancy, transactions, resolver, publisher, clock);
+  // Figures other capabilities print on receipts (loyalty points, gift card balance left): they add a provider here.
+  const receiptExtras: ReceiptExtrasProvider[] = [];
+  const receipts = new ReceiptService(new CosmosReceiptStore(docs('receipts')), new BlobReceiptFiles(blob, clock), tenancy, customers, publisher, receiptExtras, clock);
   // Everything attached to a customer, in the order a merge moves it. Later capabilities add theirs here.
-  const participants: CustomerParticipant[] = [new IdentifierParticipant(customers), new TransactionParticipant(transactions)];
+  const participants: CustomerParticipant[] = [
+    new IdentifierParticipant(customers),
+    new TransactionParticipant(transactions),
+    new ReceiptParticipant(receipts),
+  ];
 
   return {
     config,
@@ -114,6 +127,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     history: new TransactionHistory(transactions, customers),
     activity: new CustomerActivity(customers, transactions, clock),
     idempotency: new IdempotentRequests(new CosmosIdempotencyStore(docs('idempotency')), clock),
+    receipts,
     healthProbes,
     cosmosMetrics,
     async close() {
@@ -149,4 +163,10 @@ export async function ensureCosmosSchema(config: Config): Promise<Database> {
   } finally {
     client.dispose();
   }
+}
+
+/** Creates the blob containers the code declares (locally; in Azure the storage Bicep module does). */
+export async function ensureBlobSchema(config: Config): Promise<void> {
+  if (!config.BlobStorage__connectionString) return;
+  await ensureBlobContainers(BlobServiceClient.fromConnectionString(config.BlobStorage__connectionString));
 }
