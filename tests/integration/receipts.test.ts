@@ -150,6 +150,34 @@ describe('receipts', () => {
     expect((await p.api('GET', `/api/v1/customers/${customerId}/receipts`, { key: t.keys.admin })).status).toBe(410);
   });
 
+  it("moves receipts to the survivor of a merge, and erasure leaves no customer id on a series' last receipt", async () => {
+    const ana = await record(sale({ terminalId: 'till-merge-a', customer: { identifiers: [{ type: 'email', value: 'ana.merge@example.com' }] } }));
+    const anaAgain = await record(sale({ terminalId: 'till-merge-b', customer: { identifiers: [{ type: 'phone', value: '+34 600 999 888' }] } }));
+    await p.bus.idle();
+    const merged = await p.api('POST', `/api/v1/customers/${ana.customerId}/merge`, { key: t.keys.admin, body: { customerId: anaAgain.customerId, reason: 'same person' } });
+    expect(merged.status).toBe(200);
+    const list = await p.api('GET', `/api/v1/customers/${ana.customerId}/receipts`, { key: t.keys.admin });
+    expect(list.body.items.map((r: { transactionId: string }) => r.transactionId).sort()).toEqual([ana.transactionId, anaAgain.transactionId].sort());
+
+    expect((await p.api('DELETE', `/api/v1/customers/${ana.customerId}`, { key: t.keys.admin })).status).toBe(204);
+    const heads = (await store.all('receipts', t.tenantId)).filter((d: { kind: string; seriesId: string }) => d.kind === 'series' && d.seriesId.startsWith('store-1.till-merge'));
+    expect(heads.map((h: { head: { customerId: string | null } }) => h.head.customerId)).toEqual([null, null]);
+  });
+
+  it("adds an anonymous ticket's receipt to the customer who claims it", async () => {
+    const ticket = await record(sale({ terminalId: 'till-claim' }));
+    await p.bus.idle();
+    const who = await p.api('POST', '/api/v1/customers/identify', { key: t.keys.admin, body: { identifiers: [{ type: 'email', value: 'claimer@example.com' }] } });
+    const claim = await p.api('POST', `/api/v1/customers/${who.body.customerId}/claims`, {
+      key: t.keys.admin,
+      body: { locationId: 'store-1', externalId: ticket.externalId, date: '2026-11-22', total: 4398 },
+    });
+    expect(claim.status).toBe(201);
+    await p.bus.idle();
+    const list = await p.api('GET', `/api/v1/customers/${who.body.customerId}/receipts`, { key: t.keys.admin });
+    expect(list.body.items).toEqual([expect.objectContaining({ transactionId: ticket.transactionId, customerId: who.body.customerId, number: 1 })]);
+  });
+
   it('answers 404 for a transaction without a receipt', async () => {
     expect((await p.api('GET', '/api/v1/transactions/tx_nothing/receipt', { key: t.keys.pos })).status).toBe(404);
   });

@@ -64,6 +64,16 @@ export class CosmosReceiptStore implements ReceiptStore {
   }
 
   async reassign(tenantId: string, fromId: string, toId: string | null): Promise<Receipt[]> {
+    // A series head is a copy of its last receipt, stored again by the next sale: it must agree.
+    const heads = await this.receipts.queryAll<SeriesDoc>('SELECT * FROM c WHERE c.tenantId = @tenantId AND c.kind = "series" AND c.head.customerId = @customerId', [
+      { name: '@tenantId', value: tenantId },
+      { name: '@customerId', value: fromId },
+    ]);
+    for (const head of heads) {
+      await this.receipts.update<SeriesDoc>(head.id, [tenantId, head.id], (doc) =>
+        doc.head?.customerId === fromId ? { ...doc, head: { ...doc.head, customerId: toId } } : undefined,
+      );
+    }
     const changed: Receipt[] = [];
     for (const receipt of await this.listAll(tenantId, fromId)) {
       const id = receiptId(receipt.transactionId);
