@@ -28,6 +28,7 @@ export interface ReceiptStore {
   /** Every stored receipt of a series, in number order. */
   listSeries(tenantId: string, seriesId: string): Promise<Receipt[]>;
   listForCustomer(tenantId: string, customerId: string, limit: number, continuationToken?: string): Promise<Page<Receipt>>;
+  countForCustomer(tenantId: string, customerId: string): Promise<number>;
   /** Attaches an anonymous receipt to the customer who claimed the sale. */
   setCustomer(tenantId: string, transactionId: string, customerId: string): Promise<Receipt | undefined>;
   /** Points every receipt of `fromId` at `toId` (null to name nobody); returns the receipts changed. */
@@ -190,6 +191,12 @@ export class ReceiptService {
     return changed.length;
   }
 
+  /** How many receipts a customer has, and the newest few. */
+  async summary(tenantId: string, customerId: string, newest: number): Promise<{ count: number; latest: Receipt[] }> {
+    const [count, page] = await Promise.all([this.store.countForCustomer(tenantId, customerId), this.store.listForCustomer(tenantId, customerId, newest)]);
+    return { count, latest: page.items };
+  }
+
   async listAll(tenantId: string, customerId: string): Promise<Receipt[]> {
     const all: Receipt[] = [];
     let token: string | undefined;
@@ -238,8 +245,8 @@ export class ReceiptParticipant implements CustomerParticipant {
   }
 
   async view(tenantId: string, customerId: string) {
-    const all = await this.receipts.listAll(tenantId, customerId);
-    const latest = all.slice(0, 5).map((r) => ({
+    const { count, latest: newest } = await this.receipts.summary(tenantId, customerId, 5);
+    const latest = newest.map((r) => ({
       transactionId: r.transactionId,
       invoiceNumber: r.invoiceNumber,
       channel: r.channel,
@@ -247,7 +254,7 @@ export class ReceiptParticipant implements CustomerParticipant {
       total: r.totals.total,
       currency: r.currency,
     }));
-    return { receipts: { count: all.length, latest } };
+    return { receipts: { count, latest } };
   }
 
   async export(tenantId: string, customerId: string) {

@@ -57,6 +57,14 @@ export class CosmosReceiptStore implements ReceiptStore {
     return { items: page.items.map(unwrap), continuationToken: page.continuationToken };
   }
 
+  async countForCustomer(tenantId: string, customerId: string): Promise<number> {
+    const { items } = await this.receipts.query<{ n: number }>('SELECT COUNT(1) AS n FROM c WHERE c.tenantId = @tenantId AND c.kind = "receipt" AND c.customerId = @customerId', [
+      { name: '@tenantId', value: tenantId },
+      { name: '@customerId', value: customerId },
+    ]);
+    return items[0]?.n ?? 0;
+  }
+
   async setCustomer(tenantId: string, transactionId: string, customerId: string): Promise<Receipt | undefined> {
     const id = receiptId(transactionId);
     const updated = await this.receipts.update<ReceiptDoc>(id, [tenantId, id], (doc) => (doc.customerId === null ? { ...doc, customerId } : undefined));
