@@ -5,7 +5,7 @@ import type { TenancyService } from './tenancy';
 import type { CustomerParticipant } from './participants';
 import type { TransactionView } from './transactions';
 import type { Clock, CreateOutcome, CustomerStore, EventPublisher, Logger, Page } from './ports';
-import { buildReceipt, RECEIPT_LINK_TTL_MS, seriesIdOf, verifySeries, type Receipt, type ReceiptExtras, type ReceiptExtrasProvider, type SeriesVerification } from './receipts';
+import { buildReceipt, RECEIPT_LINK_TTL_MS, seriesIdOf, verifySeries, type Receipt, type ReceiptContext, type ReceiptExtras, type ReceiptExtrasProvider, type SeriesVerification } from './receipts';
 import { renderReceiptHtml } from './receipt-html';
 
 // ---- Ports -------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ export class ReceiptService {
     if (event.type !== TRANSACTION_RECORDED && event.type !== TRANSACTION_CLAIMED) return 'ignored';
     const tx = event.data as TransactionView;
     const tenantId = event.tenantid;
-    let receipt = (await this.store.getReceipt(tenantId, tx.transactionId)) ?? (await this.issue(tenantId, tx));
+    let receipt = await this.issue(tenantId, tx);
     if (event.type === TRANSACTION_CLAIMED && tx.customerId && receipt.customerId === null) {
       // An anonymous sale claimed afterwards: its receipt joins the customer's.
       receipt = (await this.store.setCustomer(tenantId, tx.transactionId, tx.customerId)) ?? receipt;
@@ -93,15 +93,10 @@ export class ReceiptService {
     return 'issued';
   }
 
+  /** This transaction's receipt: the one already issued (a redelivery), or a new one with the next number. */
   private async issue(tenantId: string, tx: TransactionView): Promise<Receipt> {
-    const [tenant, location] = await Promise.all([this.tenancy.getTenant(tenantId), this.tenancy.getLocation(tenantId, tx.locationId)]);
-    if (!tenant || !location) throw new Error(`Tenant ${tenantId} or location ${tx.locationId} is unknown`);
-    const original = tx.originalTransactionId ? await this.store.getReceipt(tenantId, tx.originalTransactionId) : undefined;
-    const corrects = tx.originalTransactionId
-      ? { transactionId: tx.originalTransactionId, invoiceNumber: original?.invoiceNumber ?? null, issueDate: original?.fiscal?.FechaExpedicionFactura ?? null }
-      : null;
-    const extras = await this.extras(tenantId, tx);
     const seriesId = seriesIdOf(tx);
+    let context: Omit<ReceiptContext, 'number' | 'previousFingerprint' | 'now'> | undefined;
 
     for (let attempt = 0; attempt < MAX_NUMBERING_ATTEMPTS; attempt += 1) {
       const series = await this.series(tenantId, seriesId);
@@ -114,15 +109,12 @@ export class ReceiptService {
         return head;
       }
       if (head) await this.store.createReceipt(head);
-      const now = this.clock.now();
+      context ??= await this.contextFor(tenantId, tx);
       const receipt = buildReceipt(tx, tenantId, {
-        tenant,
-        location,
+        ...context,
         number: (head?.number ?? 0) + 1,
         previousFingerprint: head?.fiscal?.fingerprint ?? '',
-        now,
-        extras,
-        corrects,
+        now: this.clock.now(),
       });
       if (await this.store.replaceSeries({ tenantId, seriesId, head: receipt }, series.etag)) {
         await this.store.createReceipt(receipt);
@@ -133,16 +125,23 @@ export class ReceiptService {
     throw new DomainError('conflict', `Series ${seriesId} is too busy; the receipt will be retried`);
   }
 
+  /** What a new receipt needs besides its number: issuer, the sale a return corrects, other capabilities' figures. */
+  private async contextFor(tenantId: string, tx: TransactionView): Promise<Omit<ReceiptContext, 'number' | 'previousFingerprint' | 'now'>> {
+    const [tenant, location] = await Promise.all([this.tenancy.getTenant(tenantId), this.tenancy.getLocation(tenantId, tx.locationId)]);
+    if (!tenant || !location) throw new Error(`Tenant ${tenantId} or location ${tx.locationId} is unknown`);
+    const original = tx.originalTransactionId ? await this.store.getReceipt(tenantId, tx.originalTransactionId) : undefined;
+    const corrects = tx.originalTransactionId
+      ? { transactionId: tx.originalTransactionId, invoiceNumber: original?.invoiceNumber ?? null, issueDate: original?.fiscal?.FechaExpedicionFactura ?? null }
+      : null;
+    const extras = await Promise.all(this.extrasProviders.map((p) => p.extras(tenantId, tx)));
+    return { tenant, location, corrects, extras: Object.assign({}, ...extras) as ReceiptExtras };
+  }
+
   private async series(tenantId: string, seriesId: string): Promise<SeriesState & { etag: string }> {
     const existing = await this.store.getSeries(tenantId, seriesId);
     if (existing) return existing;
     await this.store.createSeries({ tenantId, seriesId, head: null });
     return (await this.store.getSeries(tenantId, seriesId))!;
-  }
-
-  private async extras(tenantId: string, tx: TransactionView): Promise<ReceiptExtras> {
-    const all = await Promise.all(this.extrasProviders.map((p) => p.extras(tenantId, tx)));
-    return Object.assign({}, ...all) as ReceiptExtras;
   }
 
   async get(tenantId: string, transactionId: string): Promise<ReceiptWithLinks> {

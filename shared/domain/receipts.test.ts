@@ -1,5 +1,6 @@
 import { buildReceipt, seriesIdOf, vatBreakdown, verifySeries, type Receipt } from './receipts';
 import { verifactuFingerprint } from './verifactu';
+import { renderReceiptHtml } from './receipt-html';
 import type { Location, Tenant } from './tenancy';
 import type { TransactionView } from './transactions';
 
@@ -95,6 +96,26 @@ describe('receipts', () => {
     expect(receipt).toMatchObject({ documentType: 'receipt', fiscal: null, number: 7 });
     expect(seriesIdOf({ channel: 'online', locationId: 'web', terminalId: null, type: 'sale' })).toBe('web');
     expect(seriesIdOf({ channel: 'store', locationId: 'store-1', terminalId: 'Till #3/a', type: 'sale' })).toMatch(/^store-1\.[0-9a-f]{12}$/);
+  });
+});
+
+describe('the receipt page', () => {
+  const context = { tenant, location: store, previousFingerprint: '', now: new Date('2026-11-22T09:15:02Z'), corrects: null, number: 3 };
+
+  it('shows the figures other capabilities provide, and leaves them out when unknown', async () => {
+    const extras = { giftCards: [{ reference: 'gcr_00001234', balanceLeft: 1550 }], loyalty: { pointsEarned: 50, balance: 1250 } };
+    const withExtras = await renderReceiptHtml(buildReceipt(tx(), 't1', { ...context, extras }));
+    expect(withExtras).toContain('Gift card 1234: 15,50');
+    expect(withExtras).toContain('Points earned: 50 · Balance: 1250');
+    const without = await renderReceiptHtml(buildReceipt(tx(), 't1', { ...context, extras: {} }));
+    expect(without).not.toMatch(/Gift card|Points earned/);
+  });
+
+  it('escapes text that comes from the till', async () => {
+    const lines = [{ sku: 'X', description: '<script>alert(1)</script>', quantity: 1, unitPrice: 100, taxRate: 21, discount: 0, lineNumber: 1, total: 100 }];
+    const html = await renderReceiptHtml(buildReceipt(tx({ lines, totals: { gross: 100, discount: 0, net: 100, items: 1 } }), 't1', { ...context, extras: {} }));
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&#60;script&#62;');
   });
 });
 
