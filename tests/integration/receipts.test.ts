@@ -87,6 +87,40 @@ describe('receipts', () => {
     ]);
   });
 
+  it('loses no number when the issuer stops between taking it and storing the receipt', async () => {
+    const events: Array<{ type: string; data: { transactionId: string } }> = [];
+    const original = p.bus.publish.bind(p.bus);
+    jest.spyOn(p.bus, 'publish').mockImplementation(async (batch) => {
+      events.push(...(batch as never[]));
+      await original(batch);
+    });
+    const first = await record(sale({ terminalId: 'till-crash' }));
+    await p.bus.idle();
+    jest.restoreAllMocks();
+    // The state a crash right after the series replace leaves: the number taken (the head), the receipt not stored.
+    const doc = (await receiptDocs()).find((d: { transactionId: string }) => d.transactionId === first.transactionId);
+    await store.remove('receipts', doc, [t.tenantId, doc.id]);
+    expect((await p.api('GET', `/api/v1/transactions/${first.transactionId}/receipt`, { key: t.keys.pos })).status).toBe(404);
+    // The auditor still sees number 1: the series head is part of the chain until it is stored.
+    const meanwhile = await p.api('GET', '/api/v1/receipts/series/store-1.till-crash/verify', { key: t.keys.admin });
+    expect(meanwhile.body).toMatchObject({ verified: true, records: 1, lastNumber: 1 });
+
+    // The next sale stores the head before taking number 2; the redelivered event reuses number 1.
+    const second = await record(sale({ terminalId: 'till-crash' }));
+    await p.bus.idle();
+    const consumer = functionCatalog(p.platform).find((f): f is TopicFunction => f.name === 'receiptIssuer')!;
+    const recorded = events.find((e) => e.type === 'transaction.recorded' && e.data.transactionId === first.transactionId);
+    await consumer.handler(JSON.stringify(recorded), new InvocationContext({ functionName: 'receiptIssuer' }));
+
+    const docs = (await receiptDocs()).filter((d: { seriesId: string }) => d.seriesId === 'store-1.till-crash');
+    expect(docs.map((d: { transactionId: string; number: number }) => [d.transactionId, d.number]).sort((a, b) => Number(a[1]) - Number(b[1]))).toEqual([
+      [first.transactionId, 1],
+      [second.transactionId, 2],
+    ]);
+    const verify = await p.api('GET', '/api/v1/receipts/series/store-1.till-crash/verify', { key: t.keys.admin });
+    expect(verify.body).toMatchObject({ verified: true, records: 2, lastNumber: 2 });
+  });
+
   it('reports a tampered record when the chain is verified', async () => {
     for (let i = 0; i < 4; i += 1) await record(sale({ terminalId: 'till-audit' }));
     await p.bus.idle();
