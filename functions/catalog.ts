@@ -3,6 +3,8 @@ import type { FunctionDefinition, HttpFunction } from './definition';
 import { tenantFunctions } from './http/tenants';
 import { transactionFunctions } from './http/transactions';
 import { customerFunctions } from './http/customers';
+import { receiptFunctions } from './http/receipts';
+import { receiptIssuerFunction } from './messages/receipts';
 import { healthFunction, openApiFunction } from './http/system';
 import { couponFunctions } from './http/coupons';
 import { giftCardFunctions } from './http/gift-cards';
@@ -23,6 +25,7 @@ export function functionCatalog(platform: Platform): FunctionDefinition[] {
     ...couponFunctions(platform),
     ...giftCardFunctions(platform),
     ...loyaltyFunctions(platform),
+    ...receiptFunctions(platform),
     healthFunction(platform),
   ];
   return [
@@ -31,6 +34,7 @@ export function functionCatalog(platform: Platform): FunctionDefinition[] {
     customerActivityFunction(platform),
     loyaltyAccrualFunction(platform),
     couponRedemptionsFunction(platform),
+    receiptIssuerFunction(platform),
     outboxSweeperFunction(platform),
     loyaltyMaintenanceFunction(platform),
     couponHoldSweeperFunction(platform),

@@ -37,6 +37,7 @@ describe('Azure entry point', () => {
       ['customerActivity', 'events', 'customer-activity', 'ServiceBus'],
       ['loyaltyAccrual', 'events', 'loyalty', 'ServiceBus'],
       ['couponRedemptions', 'events', 'coupons', 'ServiceBus'],
+      ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '0 * * * * *'],

@@ -50,6 +50,7 @@ var cosmosContainers = [
   { name: 'coupons', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
   { name: 'giftCards', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
   { name: 'idempotency', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: 86400 }
+  { name: 'receipts', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
 ]
 
 // The topic every domain event goes to, and one subscription per consumer (shared/messaging.ts).
@@ -58,6 +59,7 @@ var subscriptions = [
   'customer-activity'
   'loyalty'
   'coupons'
+  'receipts'
 ]
 
 module identity 'modules/identity.bicep' = {

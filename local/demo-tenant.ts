@@ -1,6 +1,14 @@
 /** The demo retailer `npm start` creates: a chain with two stores, a warehouse and an online shop. */
 export const DEMO_TENANT = {
-  tenant: { tenantId: 'demo-retail', name: 'Demo Retail S.L.', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' },
+  tenant: {
+    tenantId: 'demo-retail',
+    name: 'Demo Retail S.L.',
+    country: 'ES',
+    currency: 'EUR',
+    timeZone: 'Europe/Madrid',
+    taxId: 'B00000034',
+    returnPolicy: 'Devoluciones en 30 días con este ticket · Returns within 30 days with this receipt.',
+  },
   locations: [
     { locationId: 'madrid-centro', name: 'Madrid Centro', type: 'store', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' },
     { locationId: 'barcelona-diagonal', name: 'Barcelona Diagonal', type: 'store', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
 import { loadConfig } from '../shared/config';
-import { createPlatform, ensureCosmosSchema, type Platform } from '../shared/platform';
+import { createPlatform, ensureBlobSchema, ensureCosmosSchema, type Platform } from '../shared/platform';
 import type { Clock } from '../shared/domain/ports';
 import { InProcessBus } from '../shared/adapters/in-process-bus';
 import { consoleSink, type LogSink } from '../shared/adapters/logger';
@@ -50,6 +50,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       PLATFORM_ADMIN_KEY: adminKey,
     });
     await ensureCosmosSchema(config);
+    await ensureBlobSchema(config);
     const bus = new InProcessBus(options.bus);
     const platform = createPlatform(config, { publisher: bus, logSink: options.logSink ?? consoleSink, clock: options.clock });
     const host = await startLocalHost({

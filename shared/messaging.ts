@@ -5,6 +5,7 @@ export const SUBSCRIPTIONS = {
   customerActivity: 'customer-activity',
   loyalty: 'loyalty',
   coupons: 'coupons',
+  receipts: 'receipts',
 } as const;
 
 /** Settings prefix of the Service Bus connection (`ServiceBus__fullyQualifiedNamespace`, ...). */

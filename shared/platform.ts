@@ -1,5 +1,6 @@
 import { CosmosClient, PartitionKeyKind, type Database } from '@azure/cosmos';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { BlobServiceClient } from '@azure/storage-blob';
 import type { Config } from './config';
 import { TenancyService } from './domain/tenancy';
 import { CustomerResolver } from './domain/customers';
@@ -10,6 +11,8 @@ import { IdempotentRequests } from './domain/idempotency';
 import { CustomerService } from './domain/customer-service';
 import { CouponParticipant, CouponService } from './domain/coupons';
 import { GiftCardService } from './domain/gift-cards';
+import { ReceiptParticipant, ReceiptService } from './domain/receipt-service';
+import type { ReceiptExtrasProvider } from './domain/receipts';
 import { IdentifierParticipant, TransactionParticipant, type CustomerParticipant } from './domain/participants';
 import { LoyaltyParticipant, LoyaltyService } from './domain/loyalty/service';
 import type { Clock, EventPublisher, HealthProbe, Logger, Telemetry } from './domain/ports';
@@ -25,6 +28,8 @@ import { CosmosGiftCardStore } from './adapters/cosmos/gift-card-store';
 import { CosmosIdempotencyStore } from './adapters/cosmos/idempotency-store';
 import { ServiceBusPublisher } from './adapters/service-bus';
 import { blobHealthProbe, createBlobServiceClient } from './adapters/blob-storage';
+import { BlobReceiptFiles, ensureBlobContainers } from './adapters/receipt-files';
+import { CosmosReceiptStore } from './adapters/cosmos/receipt-store';
 import { createTelemetry } from './adapters/telemetry';
 import { consoleSink, createLogger, type LogSink } from './adapters/logger';
 
@@ -42,6 +47,7 @@ export interface Platform {
   idempotency: IdempotentRequests;
   coupons: CouponService;
   giftCards: GiftCardService;
+  receipts: ReceiptService;
   healthProbes: HealthProbe[];
   cosmosMetrics: CosmosMetrics;
   close(): Promise<void>;
@@ -113,12 +119,16 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
   const couponStore = new CosmosCouponStore(docs('coupons'));
   const coupons = new CouponService(couponStore, customers, transactions, clock);
   const loyalty = new LoyaltyService(new CosmosLoyaltyStore(tenantDocs, docs('loyalty')), customers, transactions, clock);
+  // Figures other capabilities print on receipts (loyalty points, gift card balance left): they add a provider here.
+  const receiptExtras: ReceiptExtrasProvider[] = [];
+  const receipts = new ReceiptService(new CosmosReceiptStore(docs('receipts')), new BlobReceiptFiles(blob, clock), tenancy, customers, publisher, receiptExtras, clock);
   // Everything attached to a customer, in the order a merge moves it. Later capabilities add theirs here.
   const participants: CustomerParticipant[] = [
     new IdentifierParticipant(customers),
     new TransactionParticipant(transactions),
     new LoyaltyParticipant(loyalty),
     new CouponParticipant(coupons, couponStore),
+    new ReceiptParticipant(receipts),
   ];
 
   return {
@@ -135,6 +145,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     idempotency: new IdempotentRequests(new CosmosIdempotencyStore(docs('idempotency')), clock),
     coupons,
     giftCards: new GiftCardService(new CosmosGiftCardStore(docs('giftCards')), clock),
+    receipts,
     healthProbes,
     cosmosMetrics,
     async close() {
@@ -170,4 +181,10 @@ export async function ensureCosmosSchema(config: Config): Promise<Database> {
   } finally {
     client.dispose();
   }
+}
+
+/** Creates the blob containers the code declares (locally; in Azure the storage Bicep module does). */
+export async function ensureBlobSchema(config: Config): Promise<void> {
+  if (!config.BlobStorage__connectionString) return;
+  await ensureBlobContainers(BlobServiceClient.fromConnectionString(config.BlobStorage__connectionString));
 }

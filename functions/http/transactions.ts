@@ -4,6 +4,13 @@ import type { HttpFunction } from '../definition';
 import { endpoint } from './endpoint';
 import { PageQuery, ProblemSchema, TransactionInputSchema, TransactionPageSchema, TransactionSchema, commonProblems, id } from './schemas';
 
+const RecordedTransactionSchema = TransactionSchema.extend({
+  receipt: z.object({
+    paper: z.boolean().describe('False when the customer chose paperless receipts (and for online sales)'),
+    url: z.string().describe('Where the digital receipt is served once issued'),
+  }),
+});
+
 const problems = {
   ...commonProblems,
   403: { description: 'The key may not act for this location or channel', schema: ProblemSchema },
@@ -22,8 +29,8 @@ export function transactionFunctions(platform: Platform): HttpFunction[] {
       body: TransactionInputSchema,
       idempotent: true,
       responses: {
-        201: { description: 'Recorded', schema: TransactionSchema },
-        200: { description: 'Already recorded (same channel, location and externalId): the first record', schema: TransactionSchema },
+        201: { description: 'Recorded; `receipt.paper` tells the till whether to print', schema: RecordedTransactionSchema },
+        200: { description: 'Already recorded (same channel, location and externalId): the first record', schema: RecordedTransactionSchema },
         ...problems,
         409: { description: 'A request with this Idempotency-Key is in progress', schema: ProblemSchema },
         413: { description: 'Body too large', schema: ProblemSchema },
@@ -33,9 +40,10 @@ export function transactionFunctions(platform: Platform): HttpFunction[] {
         const result = await platform.ingest.ingest(principal!, body, log);
         const { transactionId } = result.transaction;
         if (result.outcome === 'created') platform.telemetry.trackEvent('transaction.recorded', { tenantId: principal!.tenantId });
+        const receipt = await platform.receipts.paperFor(principal!.tenantId, result.transaction, result.newCustomer);
         return {
           status: result.outcome === 'created' ? 201 : 200,
-          body: result.transaction,
+          body: { ...result.transaction, receipt },
           headers: { location: `/api/v1/transactions/${transactionId}` },
         };
       },

@@ -34,6 +34,19 @@ resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   name: deploymentContainerName
 }
 
+// Containers the app uses (shared/adapters/receipt-files.ts BLOB_CONTAINERS), private: receipts open through user-delegation SAS links.
+var appContainers = [
+  'receipts'
+]
+
+resource appBlobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+  for container in appContainers: {
+    parent: blobs
+    name: container
+    properties: { publicAccess: 'None' }
+  }
+]
+
 // The Functions host needs blobs, queues and tables of its storage; the app needs blobs.
 var roles = [
   'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner

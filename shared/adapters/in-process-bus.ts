@@ -46,6 +46,7 @@ export class InProcessBus implements EventPublisher {
   private deliveryGate: Promise<void> | undefined;
   private offered = 0;
   private accepted = 0;
+  private readonly byType = new Map<string, { offered: number; accepted: number }>();
   private readonly maxDeliveryCount: number;
   private readonly duplicateWindowMs: number;
   private readonly retryDelayMs: (n: number) => number;
@@ -66,6 +67,7 @@ export class InProcessBus implements EventPublisher {
   async publish(events: CloudEvent[]): Promise<void> {
     if (this.gate) await this.gate;
     this.offered += events.length;
+    for (const event of events) this.countsOf(event.type).offered += 1;
     if (this.failuresToInject > 0) {
       this.failuresToInject -= 1;
       throw new Error('The message broker is unavailable (injected fault)');
@@ -76,6 +78,7 @@ export class InProcessBus implements EventPublisher {
       if (this.seen.has(event.id)) continue;
       this.seen.set(event.id, now);
       this.accepted += 1;
+      this.countsOf(event.type).accepted += 1;
       const body = JSON.stringify(event);
       for (const [name, sub] of this.subscriptions) {
         sub.queue.push({ messageId: event.id, body, deliveryCount: 0 });
@@ -111,6 +114,17 @@ export class InProcessBus implements EventPublisher {
   /** Messages offered by publishers, and accepted after duplicate detection, since start. */
   get stats(): { offered: number; accepted: number } {
     return { offered: this.offered, accepted: this.accepted };
+  }
+
+  /** The same counts for one event type (other consumers publish events of their own). */
+  statsOf(type: string): { offered: number; accepted: number } {
+    return { ...this.countsOf(type) };
+  }
+
+  private countsOf(type: string): { offered: number; accepted: number } {
+    let counts = this.byType.get(type);
+    if (!counts) this.byType.set(type, (counts = { offered: 0, accepted: 0 }));
+    return counts;
   }
 
   deadLetters(): DeadLetter[] {

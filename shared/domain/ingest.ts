@@ -21,6 +21,8 @@ export interface IngestResult {
   /** `created` for the first record of this real transaction, `existing` when it was already recorded. */
   outcome: 'created' | 'existing';
   transaction: TransactionView;
+  /** True when this sale created its customer (who then has no preferences yet, e.g. paperless receipts). */
+  newCustomer?: boolean;
 }
 
 /** The channel each key role may write for; admin keys may write for both. */
@@ -98,7 +100,7 @@ export class TransactionIngest {
     }
 
     await this.announce(record, log);
-    return { outcome: 'created', transaction: transactionView(record) };
+    return { outcome: 'created', transaction: transactionView(record), newCustomer: resolution?.created ?? false };
   }
 
   /** Publishes what is pending and confirms; on failure the record stays pending and the sweeper resends it. */

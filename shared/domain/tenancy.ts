@@ -26,6 +26,8 @@ export const CreateTenantInput = z
     country: country.describe('Default country for locations and phone numbers'),
     currency,
     timeZone: timeZone.default('UTC'),
+    taxId: z.string().trim().min(1).max(32).optional().describe('The issuer tax id printed on receipts (NIF in Spain)'),
+    returnPolicy: z.string().trim().min(1).max(500).optional().describe('Printed on every receipt'),
   })
   .strict();
 export type CreateTenantInput = z.infer<typeof CreateTenantInput>;
@@ -63,6 +65,9 @@ export interface Tenant {
   country: string;
   currency: string;
   timeZone: string;
+  /** Issuer tax id for receipts; Spanish fiscal records need it. */
+  taxId?: string | null;
+  returnPolicy?: string | null;
   createdAt: string;
 }
 
@@ -121,6 +126,8 @@ export class TenancyService {
       country: input.country,
       currency: input.currency,
       timeZone: input.timeZone,
+      taxId: input.taxId ?? null,
+      returnPolicy: input.returnPolicy ?? null,
       createdAt: this.clock.now().toISOString(),
     };
     if ((await this.directory.createTenant(tenant)) === 'exists') {

@@ -1,3 +1,4 @@
+import { TRANSACTION_CLAIMED } from '../../shared/domain/events';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { onlineSale, sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
@@ -261,7 +262,7 @@ describe('claiming an anonymous purchase', () => {
     expect((await claim(ana, { externalId: 'T9-999' })).status).toBe(404);
 
     await p.bus.idle();
-    const accepted = p.bus.stats.accepted;
+    const accepted = p.bus.statsOf(TRANSACTION_CLAIMED).accepted;
     const ok = await claim(ana);
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ transactionId: ticket.body.transactionId, customerId: ana, claimedAt: expect.any(String) });
@@ -271,7 +272,7 @@ describe('claiming an anonymous purchase', () => {
     expect(stolen.body.reason).toBe('already-claimed');
 
     await p.bus.idle();
-    expect(p.bus.stats.accepted).toBe(accepted + 1);
+    expect(p.bus.statsOf(TRANSACTION_CLAIMED).accepted).toBe(accepted + 1);
     const history = await p.api('GET', `/api/v1/customers/${ana}/transactions`, { key: t.keys.admin });
     expect(history.body.items.map((i: { transactionId: string }) => i.transactionId)).toEqual([ticket.body.transactionId]);
     const read = await p.api('GET', `/api/v1/transactions/${ticket.body.transactionId}`, { key: t.keys.admin });

@@ -1,3 +1,4 @@
+import { TRANSACTION_RECORDED } from '../../shared/domain/events';
 import { sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;
@@ -80,7 +81,7 @@ describe('duplicates without a key', () => {
   it('turns 20 concurrent identical POSTs into exactly one transaction, one customer and one event', async () => {
     const tenant = await p.createTenant();
     await p.bus.idle();
-    const before = p.bus.stats;
+    const before = p.bus.statsOf(TRANSACTION_RECORDED);
     const body = sale({ customer: { identifiers: [{ type: 'email', value: 'rush@example.com' }, { type: 'phone', value: '+34 600 111 222' }] } });
     const results = await Promise.all(Array.from({ length: 20 }, () => post(body, {}, tenant.keys.pos)));
     expect(results.every((r) => r.status === 201 || r.status === 200)).toBe(true);
@@ -89,7 +90,7 @@ describe('duplicates without a key', () => {
     await p.bus.idle();
     expect(await store.count('transactions', tenant.tenantId)).toBe(1);
     expect(await store.count('customers', tenant.tenantId)).toBe(1);
-    expect(p.bus.stats.offered - before.offered).toBe(1);
+    expect(p.bus.statsOf(TRANSACTION_RECORDED).offered - before.offered).toBe(1);
   });
 
   it('turns 20 concurrent POSTs with one Idempotency-Key into one transaction', async () => {

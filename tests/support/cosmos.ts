@@ -35,6 +35,10 @@ export function storeOf(platform: Platform) {
     async replace(container: string, doc: { id: string; tenantId: string } & Record<string, unknown>): Promise<void> {
       await database.container(container).items.upsert(doc);
     },
+    /** Deletes a stored document, to recreate the state a crash between two writes leaves. */
+    async remove(container: string, doc: { id: string; tenantId: string }, partitionKey: string[]): Promise<void> {
+      await database.container(container).item(doc.id, partitionKey).delete();
+    },
     close: () => client.dispose(),
   };
 }

@@ -65,7 +65,7 @@ export async function startTestPlatform(options: { clock?: Clock } = {}): Promis
       if (r.status !== 201) throw new Error(`${path} answered ${r.status}: ${JSON.stringify(r.body)}`);
       return r.body;
     };
-    await must('/api/v1/tenants', { tenantId, name: 'Test Retail', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' });
+    await must('/api/v1/tenants', { tenantId, name: 'Test Retail', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid', taxId: 'B12345678' });
     const location = (locationId: string, type: string) => ({ locationId, name: locationId, type, country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' });
     await must(`/api/v1/tenants/${tenantId}/locations`, location('store-1', 'store'));
     await must(`/api/v1/tenants/${tenantId}/locations`, location('store-2', 'store'));

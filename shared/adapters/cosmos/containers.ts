@@ -52,6 +52,11 @@ export const CONTAINERS = {
     defaultTtl: 86_400,
     purpose: 'Idempotency-Key records, kept 24 hours',
   },
+  receipts: {
+    id: 'receipts',
+    partitionKeyPaths: ['/tenantId', '/id'],
+    purpose: 'One receipt per transaction (id receipt:<transactionId>) and one head per numbering series (id series:<seriesId>)',
+  },
 } satisfies Record<string, ContainerSpec>;
 
 export type ContainerName = keyof typeof CONTAINERS;

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { sale, useTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
+
+let p: TestPlatform;
+let t: TestTenant;
+useTestPlatform((context) => ({ p, t } = context));
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let profile: string;
+let browser: BrowserContext;
+beforeAll(async () => {
+  // A fresh profile each run (Playwright passes it to chromium as --user-data-dir).
+  profile = mkdtempSync(join(tmpdir(), 'unifica-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+describe('the receipt page in a real browser', () => {
+  it('opens from its signed link without an API key, renders, and its QR decodes to the tax agency URL', async () => {
+    const tx = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ terminalId: 'till-browser' }) });
+    await p.bus.idle();
+    const { body } = await p.api('GET', `/api/v1/transactions/${tx.body.transactionId}/receipt`, { key: t.keys.pos });
+
+    const page = await browser.newPage();
+    const response = await page.goto(body.links.html);
+    expect(response?.status()).toBe(200);
+    expect(await page.locator('#invoice-number').textContent()).toBe(body.receipt.invoiceNumber);
+    expect(await page.locator('#total').textContent()).toMatch(/43,98\s€/);
+    expect(await page.getByText('QR tributario:').isVisible()).toBe(true);
+    // The QR image has loaded and is drawn at a printable size (30-40 mm at 96 dpi is 113-151 CSS px).
+    const qr = page.locator('#fiscal-qr');
+    expect(await qr.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0)).toBe(true);
+    const box = await qr.boundingBox();
+    expect(box!.width).toBeGreaterThanOrEqual(113);
+    expect(box!.width).toBeLessThanOrEqual(152);
+
+    const png = PNG.sync.read(await page.screenshot({ fullPage: true }));
+    const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    expect(code?.data).toBe(body.receipt.fiscal.qrUrl);
+    expect(code?.data).toBe(
+      `https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQRNoVerifactu?nif=B12345678&numserie=store-1.till-browser%2F1&fecha=${body.receipt.fiscal.FechaExpedicionFactura}&importe=43.98`,
+    );
+    await page.close();
+  });
+});
