@@ -384,8 +384,8 @@ export class CouponService {
   private async confirm(tenantId: string, holdId: string, tx: TransactionView, log: Logger): Promise<string> {
     const hold = await this.transition(tenantId, holdId, ['active'], 'confirmed', { transactionId: tx.transactionId });
     if (!hold) {
-      log.log('warn', 'a transaction names an unknown coupon hold', { holdId, transactionId: tx.transactionId });
-      return 'unknown-hold';
+      log.log('warn', 'a transaction names an unknown coupon hold; redeeming the codes it lists', { holdId, transactionId: tx.transactionId });
+      return tx.coupons.length > 0 ? this.redeemOffline(tenantId, tx, log) : 'unknown-hold';
     }
     if (hold.status === 'confirmed' || hold.status === 'restored') return (await this.finish(hold)).status;
     // Released (expired or abandoned) before its sale arrived: redeem its codes as an offline sale would.
@@ -428,14 +428,20 @@ export class CouponService {
    */
   private async restoreOnReturn(tenantId: string, tx: TransactionView, log: Logger): Promise<string> {
     if (!tx.originalTransactionId) return 'ignored';
-    const holds = (await this.store.listHoldsForTransaction(tenantId, tx.originalTransactionId)).filter((h) => h.status === 'confirmed' || h.status === 'restored');
-    if (holds.length === 0) return 'ignored';
+    const records = await this.store.listHoldsForTransaction(tenantId, tx.originalTransactionId);
+    const holds = records.filter((h) => h.status === 'confirmed' || h.status === 'restored');
+    if (records.length > 0 && holds.length === 0) return 'ignored';
     const locator = await this.transactions.locate(tenantId, tx.originalTransactionId);
     const sale = locator && (await this.transactions.get(locator));
     if (!sale) return 'ignored';
     const sold = quantitiesBySku(sale.lines);
     const returned = returnedQuantities(sale.returned);
     if (Object.entries(sold).some(([sku, n]) => (returned[sku] ?? 0) < n)) return 'partial-return';
+    if (holds.length === 0) {
+      // The return's event came before its sale's: fail, so the return is redelivered after the sale redeems.
+      if (sale.coupons.length > 0) throw new Error('The sale returned has coupons not redeemed yet');
+      return 'ignored';
+    }
     for (const hold of holds) {
       const current = hold.status === 'confirmed' ? await this.transition(tenantId, hold.holdId, ['confirmed'], 'restored') : hold;
       if (current) await this.finish(current);

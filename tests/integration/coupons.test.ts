@@ -301,6 +301,28 @@ describe('returns', () => {
   });
 });
 
+describe('a return whose event comes before its sale’s', () => {
+  it('is redelivered until the sale has redeemed its coupons, then restores the use', async () => {
+    const [code] = await uniqueCodes((await campaign()).campaignId, 1);
+    await p.bus.idle();
+    const release = p.bus.holdDeliveries();
+    const s = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ coupons: [code], lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1999, taxRate: 21 }], tenders: [{ type: 'card', amount: 1999 }] }) });
+    const r = await p.api('POST', '/api/v1/transactions', {
+      key: t.keys.pos,
+      body: sale({ type: 'return', originalTransactionId: s.body.transactionId, lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1999, taxRate: 21 }], tenders: [{ type: 'card', amount: 1999 }] }),
+    });
+    const event = (data: unknown) => ({ specversion: '1.0', id: 'evt', type: 'transaction.recorded', tenantid: t.tenantId, data }) as never;
+    // The subscription's deliveries are held: hand the events over in the wrong order, as a redelivery would.
+    await expect(p.platform.coupons.handle(event(r.body), p.platform.logger)).rejects.toThrow('not redeemed yet');
+    expect(await p.platform.coupons.handle(event(s.body), p.platform.logger)).toBe('confirmed');
+    expect(await p.platform.coupons.handle(event(r.body), p.platform.logger)).toBe('restored');
+    release();
+    await p.bus.idle();
+    expect((await validate(inStore([code!]))).body.results[0].valid).toBe(true);
+    expect((await p.api('GET', `/api/v1/transactions/${s.body.transactionId}/coupons`, { key: t.keys.admin })).body.items[0].status).toBe('restored');
+  });
+});
+
 describe('checkout-path cost', () => {
   async function count(call: () => Promise<unknown>) {
     await p.bus.idle();
