@@ -120,7 +120,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
   const coupons = new CouponService(couponStore, customers, transactions, clock);
   const loyalty = new LoyaltyService(new CosmosLoyaltyStore(tenantDocs, docs('loyalty')), customers, transactions, clock);
   // Figures other capabilities print on receipts (loyalty points, gift card balance left): they add a provider here.
-  const receiptExtras: ReceiptExtrasProvider[] = [];
+  const receiptExtras: ReceiptExtrasProvider[] = [{ name: 'loyalty', extras: (tenantId, tx) => loyalty.receiptExtras(tenantId, tx) }];
   const receipts = new ReceiptService(new CosmosReceiptStore(docs('receipts')), new BlobReceiptFiles(blob, clock), tenancy, customers, publisher, receiptExtras, clock);
   // Everything attached to a customer, in the order a merge moves it. Later capabilities add theirs here.
   const participants: CustomerParticipant[] = [

@@ -259,3 +259,13 @@ describe('cost', () => {
     expect({ reads: metrics.reads - before.reads, writes: metrics.writes - before.writes, queries: metrics.queries - before.queries }).toEqual({ reads: 1, writes: 2, queries: 0 });
   });
 });
+
+describe('receipts', () => {
+  it('print the points the sale earns and the balance', async () => {
+    const r = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ customer: member() }) });
+    await p.bus.idle();
+    const receipt = await p.api('GET', `/api/v1/transactions/${r.body.transactionId}/receipt`, { key: t.keys.pos });
+    expect(receipt.status).toBe(200);
+    expect(JSON.stringify(receipt.body)).toContain('"loyalty":{"pointsEarned":83');
+  });
+});

@@ -326,6 +326,22 @@ export class LoyaltyService {
     await this.store.deleteAccount(tenantId, customerId);
   }
 
+  /**
+   * What a receipt prints: the points this sale earns (its accrual when it has run, otherwise the
+   * same computation accrual will make) and the spendable balance. Empty for anonymous sales.
+   */
+  async receiptExtras(tenantId: string, tx: TransactionView): Promise<{ loyalty?: { pointsEarned: number; balance: number } }> {
+    const program = await this.program(tenantId);
+    if (!program || !tx.customerId || tx.type !== 'sale' || tx.currency !== program.currency) return {};
+    const now = this.clock.now();
+    const stored = (await this.store.readAccount(tenantId, tx.customerId))?.account;
+    const earned = stored?.earnings[tx.transactionId]?.lines;
+    const pointsPaid = tx.tenders.filter((t) => t.type === 'points').reduce((n, t) => n + t.amount, 0);
+    const lines = earned ?? pointsForLines(program, tx.lines, { tierMultiplier: tierMultiplier(stored, program), pointsPaid });
+    const balance = stored ? summarize(settle(stored, program, now)?.account ?? stored, program, now).spendable : 0;
+    return { loyalty: { pointsEarned: lines.reduce((n, l) => n + l.points, 0), balance } };
+  }
+
   async view(tenantId: string, customerId: string): Promise<{ loyalty: LoyaltySummary | null }> {
     const program = await this.program(tenantId);
     return { loyalty: program ? await this.summaryOf(tenantId, customerId, program) : null };
