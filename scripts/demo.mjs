@@ -218,9 +218,9 @@ async function main() {
   detail(`${r.documentType} ${r.invoiceNumber}, issued by ${r.issuer.name} (NIF ${r.issuer.taxId}), total ${euros(r.totals.total)}`);
   for (const v of r.vat) detail(`  VAT ${String(v.rate).padStart(2)}%: base ${euros(v.base)}, tax ${euros(v.tax)}`);
   detail(`Verifactu fingerprint ${r.fiscal.fingerprint.slice(0, 16)}..., chained to ${r.fiscal.Huella ? r.fiscal.Huella.slice(0, 16) + '...' : '(first of its series)'}`);
-  const lucia = (await until(() => call('GET', `/api/v1/transactions/${storeSale.body.transactionId}/receipt`, state.keys.admin))).body;
-  detail(`Lucía's store receipt ${lucia.receipt.invoiceNumber}, open it in a browser (no API key, valid 24 h):`);
-  console.log(`\n   ${lucia.links.html}\n`);
+  const luciaReceipt = (await until(() => call('GET', `/api/v1/transactions/${storeSale.body.transactionId}/receipt`, state.keys.admin))).body;
+  detail(`Lucía's store receipt ${luciaReceipt.receipt.invoiceNumber}, open it in a browser (no API key, valid 24 h):`);
+  console.log(`\n   ${luciaReceipt.links.html}\n`);
 
   say('17. An auditor checks the Barcelona till series: every number there, every fingerprint chained.');
   const audit = await call('GET', `/api/v1/receipts/series/${r.seriesId}/verify`, state.keys.admin);
