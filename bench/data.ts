@@ -43,6 +43,10 @@ export interface SaleOptions {
   identified: number;
   /** Share of sales in store (the rest online). */
   inStore: number;
+  /** A public coupon code some sales carry (as a POS that was offline sends them). */
+  publicCode?: string;
+  /** Gift card redemptions made at checkout, for the sales that pay with one. */
+  giftCardTenders?: Array<{ reference: string; amount: number }>;
 }
 
 let counter = 0;
@@ -58,6 +62,9 @@ export function nextSale(options: SaleOptions) {
   });
   const total = lines.reduce((n, l) => n + l.quantity * l.unitPrice, 0);
   const identified = rand() < options.identified;
+  const coupons = options.publicCode && rand() < 0.1 ? [options.publicCode] : [];
+  const giftCard = options.giftCardTenders?.length && rand() < 0.05 ? options.giftCardTenders[Math.floor(rand() * options.giftCardTenders.length)] : undefined;
+  const tenders = giftCard && total > giftCard.amount ? [{ type: 'giftCard', ...giftCard }, { type: 'card', amount: total - giftCard.amount }] : [{ type: 'card', amount: total }];
   const body = {
     type: 'sale',
     channel: store ? 'store' : 'online',
@@ -68,7 +75,8 @@ export function nextSale(options: SaleOptions) {
     currency: 'EUR',
     ...(identified ? { customer: { identifiers: [{ type: 'email', value: customerEmail(options.run, Math.floor(rand() * options.customers)) }] } } : {}),
     lines,
-    tenders: [{ type: 'card', amount: total }],
+    coupons,
+    tenders,
   };
   return { key: store ? store.key : 'ecommerce', body };
 }

@@ -74,6 +74,27 @@ async function main() {
       async (n) => void (await api('POST', '/api/v1/customers/identify', keys.ecommerce!, { identifiers: [{ type: 'email', value: customerEmail(run, n) }] })),
     );
 
+    console.log('seeding campaigns and gift cards...');
+    const campaign = await api('POST', '/api/v1/campaigns', keys.admin!, {
+      name: 'Bench 10%', discount: { type: 'percentage', percent: 10 }, validFrom: '2026-01-01T00:00:00Z', validTo: '2030-01-01T00:00:00Z', publicCode: `BENCH${run}`.slice(0, 32),
+    });
+    const uniqueCampaign = await api('POST', '/api/v1/campaigns', keys.admin!, {
+      name: 'Bench unique 5 EUR', discount: { type: 'fixedAmount', amount: 500 }, validFrom: '2026-01-01T00:00:00Z', validTo: '2030-01-01T00:00:00Z',
+    });
+    const uniqueCodes: string[] = (await api('POST', `/api/v1/campaigns/${uniqueCampaign.campaignId}/codes`, keys.admin!, { count: 100_000 })).codes;
+    const giftCards: string[] = [];
+    await pool(Array.from({ length: 200 }, (_, i) => i), CONNECTIONS, async (i) => {
+      giftCards.push((await api('POST', '/api/v1/gift-cards', keys.ecommerce!, { amount: 100_000_000, currency: 'EUR', reference: `bench-${run}-${i}` })).giftCardId);
+    });
+    // Sales that pay with a gift card carry a redemption made at checkout, as a till would.
+    const giftCardTenders: Array<{ reference: string; amount: number }> = [];
+    await pool(Array.from({ length: 300 }, (_, i) => i), CONNECTIONS, async (i) => {
+      const done = await api('POST', `/api/v1/gift-cards/${giftCards[i % giftCards.length]}/redemptions`, keys['pos-madrid']!, { amount: 500, reference: `bench-sale-${run}-${i}` });
+      giftCardTenders.push({ reference: done.operationId, amount: 500 });
+    });
+    saleOptions.publicCode = campaign.publicCode ?? `BENCH${run}`.slice(0, 32);
+    saleOptions.giftCardTenders = giftCardTenders;
+
     const results: LoadResult[] = [];
     const report = (result: LoadResult) => {
       results.push(result);
@@ -86,6 +107,39 @@ async function main() {
         'identify a customer',
         server.url,
         () => ({ method: 'POST', path: '/api/v1/customers/identify', key: keys['pos-madrid']!, body: { identifiers: [{ type: 'email', value: customerEmail(run, Math.floor(rand() * CUSTOMERS)) }] } }),
+        { connections: CONNECTIONS, seconds: SECONDS },
+      ),
+    );
+
+    const basket = () => {
+      const lines = [0, 1].map(() => {
+        const sku = skus[Math.floor(rand() * skus.length)]!;
+        return { sku: sku.sku, quantity: 1, unitPrice: sku.unitPrice, category: sku.category };
+      });
+      return { channel: 'store', locationId: 'madrid-centro', lines };
+    };
+    report(
+      await load('coupon validate (public code)', server.url, () => ({ method: 'POST', path: '/api/v1/coupons/validate', key: keys['pos-madrid']!, body: { codes: [saleOptions.publicCode], ...basket() } }), {
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      }),
+    );
+    let nextCode = 0;
+    report(
+      await load('coupon hold (unique code)', server.url, () => ({ method: 'POST', path: '/api/v1/coupons/holds', key: keys['pos-madrid']!, body: { codes: [uniqueCodes[nextCode++ % uniqueCodes.length]], ...basket() } }), {
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      }),
+    );
+    let redemption = 0;
+    report(
+      await load(
+        'gift card redemption',
+        server.url,
+        () => {
+          redemption += 1;
+          return { method: 'POST', path: `/api/v1/gift-cards/${giftCards[redemption % giftCards.length]}/redemptions`, key: keys['pos-madrid']!, body: { amount: 100, reference: `bench-${run}-r${redemption}` } };
+        },
         { connections: CONNECTIONS, seconds: SECONDS },
       ),
     );
