@@ -36,10 +36,17 @@ export interface TopicFunction {
 export interface TimerFunction {
   kind: 'timer';
   name: string;
-  /** NCRONTAB with seconds, as the Functions timer trigger reads it. */
+  /**
+   * NCRONTAB with seconds. The local host runs it as written; in Azure the trigger reads it from
+   * the app setting `scheduleSetting(name)`, which the Bicep templates set to this value (tested),
+   * so an administrator can change a schedule without a new build.
+   */
   schedule: string;
   handler: (timer: Timer, context: InvocationContext) => Promise<void>;
 }
 
 /** Every function is described once; Azure registration and the local host both read this. */
 export type FunctionDefinition = HttpFunction | TopicFunction | TimerFunction;
+
+/** The app setting that holds a timer's schedule in Azure. */
+export const scheduleSetting = (timerName: string) => `Schedule_${timerName}`;

@@ -40,9 +40,9 @@ describe('Azure entry point', () => {
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
-      ['outboxSweeper', '0 * * * * *'],
-      ['loyaltyMaintenance', '0 */5 * * * *'],
-      ['couponHoldSweeper', '30 * * * * *'],
+      ['outboxSweeper', '%Schedule_outboxSweeper%'],
+      ['loyaltyMaintenance', '%Schedule_loyaltyMaintenance%'],
+      ['couponHoldSweeper', '%Schedule_couponHoldSweeper%'],
     ]);
   });
 

@@ -7,6 +7,7 @@ import { loadConfig } from '../shared/config';
 import { SERVICE_BUS_CONNECTION } from '../shared/messaging';
 import { createPlatform } from '../shared/platform';
 import { functionCatalog } from './catalog';
+import { scheduleSetting } from './definition';
 
 const platform = createPlatform(loadConfig(process.env));
 
@@ -25,7 +26,7 @@ for (const fn of functionCatalog(platform)) {
       });
       break;
     case 'timer':
-      app.timer(fn.name, { schedule: fn.schedule, handler: fn.handler });
+      app.timer(fn.name, { schedule: `%${scheduleSetting(fn.name)}%`, handler: fn.handler });
       break;
   }
 }

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { ConfigSchema, LOCAL_ONLY_SETTINGS, loadConfig } from '../shared/config';
 import { CONTAINERS } from '../shared/adapters/cosmos/containers';
 import { EVENTS_TOPIC, SUBSCRIPTIONS } from '../shared/messaging';
+import { createPlatform } from '../shared/platform';
+import { functionCatalog } from '../functions/catalog';
+import { scheduleSetting, type TimerFunction } from '../functions/definition';
 import { BLOB_CONTAINERS } from '../shared/adapters/receipt-files';
 
 const dir = join(__dirname, '..', 'infra-bicep');
@@ -17,12 +20,22 @@ function appSettings(): Map<string, string> {
   return new Map(block.split('\n').map((line) => /^\s*(\w+):\s*(.+)$/.exec(line)).filter((m): m is RegExpExecArray => !!m).map((m) => [m[1]!, m[2]!]));
 }
 
+function declaredContainers(template: string) {
+  return [...template.matchAll(/\{ name: '(\w+)', partitionKeyPaths: \[([^\]]*)\], defaultTtl: (-?\d+) \}/g)].map((m) => ({
+    name: m[1],
+    paths: m[2]!.split(',').map((p) => p.trim().replace(/'/g, '')),
+    ttl: Number(m[3]),
+  }));
+}
+
+const expectedContainers = () => Object.values(CONTAINERS).map((c) => ({ name: c.id, paths: c.partitionKeyPaths, ttl: 'defaultTtl' in c ? c.defaultTtl : -2 }));
+
 describe('infra-bicep agrees with the code', () => {
   it('sets every setting the configuration schema reads in Azure, and nothing the code does not read', () => {
     const settings = appSettings();
     const read = Object.keys(ConfigSchema.shape).filter((k) => !(LOCAL_ONLY_SETTINGS as readonly string[]).includes(k));
     expect(read.filter((name) => !settings.has(name))).toEqual([]);
-    const hostOnly = /^(AzureWebJobsStorage__|ServiceBus__(credential|clientId)$|APPLICATIONINSIGHTS_AUTHENTICATION_STRING$)/;
+    const hostOnly = /^(AzureWebJobsStorage__|ServiceBus__(credential|clientId)$|APPLICATIONINSIGHTS_AUTHENTICATION_STRING$|Schedule_)/;
     const unknown = [...settings.keys()].filter((k) => !read.includes(k) && !hostOnly.test(k));
     expect(unknown).toEqual([]);
   });
@@ -40,13 +53,28 @@ describe('infra-bicep agrees with the code', () => {
   });
 
   it('declares every Cosmos DB container with the partition key paths and TTL the code uses', () => {
-    const declared = [...main.matchAll(/\{ name: '(\w+)', partitionKeyPaths: \[([^\]]*)\], defaultTtl: (-?\d+) \}/g)].map((m) => ({
-      name: m[1],
-      paths: m[2]!.split(',').map((p) => p.trim().replace(/'/g, '')),
-      ttl: Number(m[3]),
-    }));
-    const expected = Object.values(CONTAINERS).map((c) => ({ name: c.id, paths: c.partitionKeyPaths, ttl: 'defaultTtl' in c ? c.defaultTtl : -2 }));
-    expect(declared).toEqual(expected);
+    expect(declaredContainers(main)).toEqual(expectedContainers());
+  });
+
+  it('catches a container removed from the templates, or given another partition key', () => {
+    const removed = main.replace(/\n  \{ name: 'transactions'[^\n]*/, '');
+    const rekeyed = main.replace("{ name: 'loyalty', partitionKeyPaths: ['/tenantId', '/customerId']", "{ name: 'loyalty', partitionKeyPaths: ['/tenantId']");
+    for (const drifted of [removed, rekeyed]) {
+      expect(drifted).not.toBe(main);
+      expect(declaredContainers(drifted)).not.toEqual(expectedContainers());
+    }
+  });
+
+  it('sets every timer schedule the code uses, in the app setting its trigger reads', () => {
+    const platform = createPlatform(
+      loadConfig({ CosmosDb__accountEndpoint: 'https://a.documents.azure.com/', ServiceBus__fullyQualifiedNamespace: 'n.servicebus.windows.net', BlobStorage__serviceUri: 'https://s.blob.core.windows.net', PLATFORM_ADMIN_KEY: 'k'.repeat(40) }),
+    );
+    const timers = functionCatalog(platform).filter((f): f is TimerFunction => f.kind === 'timer');
+    void platform.close();
+    const settings = appSettings();
+    const declared = [...settings.keys()].filter((k) => k.startsWith('Schedule_')).sort();
+    expect(declared).toEqual(timers.map((t) => scheduleSetting(t.name)).sort());
+    for (const timer of timers) expect({ timer: timer.name, schedule: settings.get(scheduleSetting(timer.name)) }).toEqual({ timer: timer.name, schedule: `'${timer.schedule}'` });
   });
 
   it('declares the events topic and one subscription per consumer', () => {

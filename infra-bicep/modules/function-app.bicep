@@ -56,6 +56,9 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   LOG_LEVEL: logLevel
   OUTBOX_GRACE_SECONDS: '30'
+  Schedule_outboxSweeper: '0 * * * * *'
+  Schedule_loyaltyMaintenance: '0 */5 * * * *'
+  Schedule_couponHoldSweeper: '30 * * * * *'
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {
