@@ -35,8 +35,13 @@ describe('Azure entry point', () => {
     expect(http.mock.calls.every(([, options]) => options.authLevel === 'anonymous')).toBe(true);
     expect(topic.mock.calls.map(([name, options]) => [name, options.topicName, options.subscriptionName, options.connection])).toEqual([
       ['customerActivity', 'events', 'customer-activity', 'ServiceBus'],
+      ['stockMovements', 'events', 'stock', 'ServiceBus'],
     ]);
-    expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([['outboxSweeper', '0 * * * * *']]);
+    expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
+      ['outboxSweeper', '0 * * * * *'],
+      ['stockReservationSweeper', '30 * * * * *'],
+      ['stockReconciliation', '0 */5 * * * *'],
+    ]);
   });
 
   it('refuses to start with a missing setting, naming it', () => {

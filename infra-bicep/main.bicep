@@ -47,12 +47,14 @@ var cosmosContainers = [
   { name: 'transactions', partitionKeyPaths: ['/tenantId', '/customerKey'], defaultTtl: -2 }
   { name: 'lookups', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
   { name: 'idempotency', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: 86400 }
+  { name: 'stock', partitionKeyPaths: ['/tenantId', '/locationId'], defaultTtl: -2 }
 ]
 
 // The topic every domain event goes to, and one subscription per consumer (shared/messaging.ts).
 var eventsTopic = 'events'
 var subscriptions = [
   'customer-activity'
+  'stock'
 ]
 
 module identity 'modules/identity.bicep' = {

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
 import { loadConfig } from '../shared/config';
 import { createPlatform, ensureCosmosSchema, type Platform } from '../shared/platform';
+import type { Clock } from '../shared/domain/ports';
 import { InProcessBus } from '../shared/adapters/in-process-bus';
 import { consoleSink, type LogSink } from '../shared/adapters/logger';
+import { ensureBlobContainers } from '../shared/adapters/blob-storage';
 import { functionCatalog } from '../functions/catalog';
 import { LOCAL_COSMOS_KEY, startEmbeddedStack, type StackEndpoints } from './stack';
 import { startLocalHost, type LocalHost } from './host';
@@ -17,6 +19,8 @@ export interface LocalPlatformOptions {
   logSink?: LogSink;
   env?: Record<string, string | undefined>;
   bus?: ConstructorParameters<typeof InProcessBus>[0];
+  /** Tests move time forward (reservation expiry) with a clock of their own. */
+  clock?: Clock;
 }
 
 export interface LocalPlatform {
@@ -46,8 +50,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       PLATFORM_ADMIN_KEY: adminKey,
     });
     await ensureCosmosSchema(config);
+    await ensureBlobContainers(stack.blobConnectionString);
     const bus = new InProcessBus(options.bus);
-    const platform = createPlatform(config, { publisher: bus, logSink: options.logSink ?? consoleSink });
+    const platform = createPlatform(config, { publisher: bus, logSink: options.logSink ?? consoleSink, clock: options.clock });
     const host = await startLocalHost({
       functions: functionCatalog(platform),
       bus,

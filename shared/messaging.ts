@@ -3,6 +3,7 @@ export const EVENTS_TOPIC = 'events';
 
 export const SUBSCRIPTIONS = {
   customerActivity: 'customer-activity',
+  stock: 'stock',
 } as const;
 
 /** Settings prefix of the Service Bus connection (`ServiceBus__fullyQualifiedNamespace`, ...). */

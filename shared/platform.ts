@@ -8,6 +8,8 @@ import { TransactionHistory } from './domain/history';
 import { CustomerActivity } from './domain/activity';
 import { IdempotentRequests } from './domain/idempotency';
 import { CustomerService } from './domain/customer-service';
+import { StockService } from './domain/stock';
+import { StockReconciliation } from './domain/stock-reconciliation';
 import { IdentifierParticipant, TransactionParticipant, type CustomerParticipant } from './domain/participants';
 import type { Clock, EventPublisher, HealthProbe, Logger, Telemetry } from './domain/ports';
 import { CONTAINERS, type ContainerName } from './adapters/cosmos/containers';
@@ -17,6 +19,9 @@ import { CachedTenantDirectory, CosmosTenantDirectory } from './adapters/cosmos/
 import { CosmosCustomerStore } from './adapters/cosmos/customer-store';
 import { CosmosTransactionStore } from './adapters/cosmos/transaction-store';
 import { CosmosIdempotencyStore } from './adapters/cosmos/idempotency-store';
+import { CosmosStockStore } from './adapters/cosmos/stock-store';
+import { CosmosReconciliationFiles } from './adapters/cosmos/reconciliation-files';
+import { BlobSnapshotInbox } from './adapters/snapshot-inbox';
 import { ServiceBusPublisher } from './adapters/service-bus';
 import { blobHealthProbe, createBlobServiceClient } from './adapters/blob-storage';
 import { createTelemetry } from './adapters/telemetry';
@@ -33,6 +38,8 @@ export interface Platform {
   customers: CustomerService;
   activity: CustomerActivity;
   idempotency: IdempotentRequests;
+  stock: StockService;
+  stockReconciliation: StockReconciliation;
   healthProbes: HealthProbe[];
   cosmosMetrics: CosmosMetrics;
   close(): Promise<void>;
@@ -103,6 +110,11 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
   // Everything attached to a customer, in the order a merge moves it. Later capabilities add theirs here.
   const participants: CustomerParticipant[] = [new IdentifierParticipant(customers), new TransactionParticipant(transactions)];
 
+  const stockDocs = docs('stock');
+  const stockStore = new CosmosStockStore(stockDocs);
+  const stock = new StockService(stockStore, tenancy, publisher, clock, logger.child({ component: 'stock' }));
+  const stockReconciliation = new StockReconciliation(new BlobSnapshotInbox(blob), new CosmosReconciliationFiles(stockDocs), stockStore, stock, tenancy, clock);
+
   return {
     config,
     logger,
@@ -114,6 +126,8 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     history: new TransactionHistory(transactions, customers),
     activity: new CustomerActivity(customers, transactions, clock),
     idempotency: new IdempotentRequests(new CosmosIdempotencyStore(docs('idempotency')), clock),
+    stock,
+    stockReconciliation,
     healthProbes,
     cosmosMetrics,
     async close() {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigSchema, LOCAL_ONLY_SETTINGS, loadConfig } from '../shared/config';
 import { CONTAINERS } from '../shared/adapters/cosmos/containers';
 import { EVENTS_TOPIC, SUBSCRIPTIONS } from '../shared/messaging';
+import { BLOB_CONTAINERS } from '../shared/adapters/blob-containers';
 
 const dir = join(__dirname, '..', 'infra-bicep');
 const read = (file: string) => readFileSync(join(dir, file), 'utf8');
@@ -52,6 +53,11 @@ describe('infra-bicep agrees with the code', () => {
     expect(main).toContain(`var eventsTopic = '${EVENTS_TOPIC}'`);
     const subs = [...(/var subscriptions = \[([\s\S]*?)\]/.exec(main)?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]);
     expect(subs.sort()).toEqual(Object.values(SUBSCRIPTIONS).sort());
+  });
+
+  it('declares every blob container the code uses in the storage module', () => {
+    const declared = [...(/var appContainers = \[([\s\S]*?)\]/.exec(read('modules/storage.bicep'))?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]);
+    expect(declared.sort()).toEqual(Object.values(BLOB_CONTAINERS).map((c) => c.name).sort());
   });
 
   it('is secure by default: no keys, local auth off, no secrets in outputs', () => {

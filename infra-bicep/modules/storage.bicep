@@ -34,6 +34,19 @@ resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   name: deploymentContainerName
 }
 
+// The app's own containers, as shared/adapters/blob-containers.ts declares them.
+var appContainers = [
+  'erp-stock-snapshots'
+  'stock-reconciliation-reports'
+]
+
+resource appBlobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+  for container in appContainers: {
+    parent: blobs
+    name: container
+  }
+]
+
 // The Functions host needs blobs, queues and tables of its storage; the app needs blobs.
 var roles = [
   'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner

@@ -13,6 +13,8 @@ export interface TestPlatform extends LocalPlatform {
   api<T = any>(method: string, path: string, options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
   /** A tenant with a store, a second store, a warehouse and an online shop, and keys for each role. */
   createTenant(tenantId?: string): Promise<TestTenant>;
+  /** Moves the platform's clock forward (it starts at real time). */
+  advanceClock(ms: number): void;
 }
 
 export interface TestTenant {
@@ -24,7 +26,9 @@ export interface TestTenant {
 export async function startTestPlatform(): Promise<TestPlatform> {
   const endpoint = process.env.TEST_COSMOS_ENDPOINT;
   if (!endpoint) throw new Error('The embedded stack is not running: run the tests through jest (global setup)');
+  let offsetMs = 0;
   const local = await startLocalPlatform({
+    clock: { now: () => new Date(Date.now() + offsetMs) },
     port: 0,
     stack: {
       cosmosEndpoint: endpoint,
@@ -81,7 +85,7 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     };
   };
 
-  return { ...local, api, createTenant };
+  return { ...local, api, createTenant, advanceClock: (ms) => (offsetMs += ms) };
 }
 
 let counter = 0;

@@ -37,6 +37,11 @@ export const CONTAINERS = {
     defaultTtl: 86_400,
     purpose: 'Idempotency-Key records, kept 24 hours',
   },
+  stock: {
+    id: 'stock',
+    partitionKeyPaths: ['/tenantId', '/locationId'],
+    purpose: "Stock levels, movement ledger and reservations per location; stock settings and reconciled files under location '*'",
+  },
 } satisfies Record<string, ContainerSpec>;
 
 export type ContainerName = keyof typeof CONTAINERS;
