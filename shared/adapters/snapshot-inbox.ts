@@ -15,9 +15,9 @@ export class BlobSnapshotInbox implements SnapshotInbox {
     return download.readableStreamBody as AsyncIterable<Buffer>;
   }
 
-  async writeReport(name: string, json: string, csv: string): Promise<{ json: string; csv: string }> {
+  async writeReport(name: string, run: string, json: string, csv: string): Promise<{ json: string; csv: string }> {
     const container = this.blob.getContainerClient(BLOB_CONTAINERS.stockReconciliationReports.name);
-    const names = { json: `${name}.report.json`, csv: `${name}.report.csv` };
+    const names = { json: `${name}.${run}.report.json`, csv: `${name}.${run}.report.csv` };
     await container.getBlockBlobClient(names.json).uploadData(Buffer.from(json), { blobHTTPHeaders: { blobContentType: 'application/json' } });
     await container.getBlockBlobClient(names.csv).uploadData(Buffer.from(csv), { blobHTTPHeaders: { blobContentType: 'text/csv' } });
     return names;

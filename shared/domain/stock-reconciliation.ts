@@ -9,8 +9,8 @@ export interface SnapshotInbox {
   /** Names of every snapshot file in the inbox. */
   list(): AsyncIterable<string>;
   open(name: string): Promise<AsyncIterable<Buffer>>;
-  /** Writes the report next to nothing else: `{name}.json` and `{name}.csv` in the reports container. */
-  writeReport(name: string, json: string, csv: string): Promise<{ json: string; csv: string }>;
+  /** Writes `{name}.{run}.report.json` and `.csv` in the reports container; returns their names. */
+  writeReport(name: string, run: string, json: string, csv: string): Promise<{ json: string; csv: string }>;
 }
 
 export interface ReconciledFile {
@@ -105,14 +105,13 @@ export class StockReconciliation {
       if (taken?.startedAt !== now.toISOString()) return undefined;
       log.log('warn', 'taking over an unfinished reconciliation', { file: name });
     }
-    const summary = await this.reconcile(tenantId, name);
+    const summary = await this.reconcile(tenantId, name, now);
     await this.files.update(claim, (c) => ({ ...c, status: 'done', finishedAt: this.clock.now().toISOString(), summary }));
     log.log('info', 'reconciled an ERP snapshot', { file: name, ...summary, report: undefined });
     return summary;
   }
 
-  private async reconcile(tenantId: string, name: string): Promise<ReconciliationSummary> {
-    const now = this.clock.now();
+  private async reconcile(tenantId: string, name: string, now: Date): Promise<ReconciliationSummary> {
     const lookbackStart = now.getTime() - RECONCILIATION_LOOKBACK_MS;
     const differences: Difference[] = [];
     const badRows: Array<{ line: number; reason: string }> = [];
@@ -157,7 +156,7 @@ export class StockReconciliation {
     }
 
     const corrected = await this.correct(tenantId, name, differences);
-    const report = await this.inbox.writeReport(name, reportJson(name, tenantId, now, { rows, matched, differences, badRows }), reportCsv(differences, badRows));
+    const report = await this.inbox.writeReport(name, now.toISOString().replace(/[-:.]/g, ''), reportJson(name, tenantId, now, { rows, matched, differences, badRows }), reportCsv(differences, badRows));
     return { rows, matched, differences: differences.length, corrected, badRows: badRows.length, report };
   }
 

@@ -36,7 +36,7 @@ const canonical = (name: string) => FIELD_NAMES[name.toLowerCase().replace(/[^a-
  * Reads a snapshot row by row, holding one row at a time: a million rows take the memory of one.
  * A row that cannot be used is reported with its line number and why; the rest go on.
  */
-export async function* readSnapshot(source: AsyncIterable<Buffer | string>, format: SnapshotFormat): AsyncGenerator<SnapshotEntry> {
+export async function* readSnapshot(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, format: SnapshotFormat): AsyncGenerator<SnapshotEntry> {
   if (format === 'jsonl') {
     let line = 0;
     for await (const text of createInterface({ input: Readable.from(source), crlfDelay: Infinity })) {
@@ -70,9 +70,13 @@ export async function* readSnapshot(source: AsyncIterable<Buffer | string>, form
   });
   parser.on('skip', (error: Error & { lines?: number }) => skipped.push({ line: error.lines ?? 0, error: `not valid CSV (${error.message.split(':')[0]})` }));
   Readable.from(source).pipe(parser);
+  // The parser counts records of the wrong length so far: a rise marks this one.
+  let wrongLength = 0;
   for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number; invalid_field_length: number } }>) {
     yield* skipped.splice(0);
-    yield info.invalid_field_length > 0 ? { line: info.lines, error: 'wrong number of columns' } : toEntry(info.lines, record);
+    const wrong = info.invalid_field_length > wrongLength;
+    wrongLength = info.invalid_field_length;
+    yield wrong ? { line: info.lines, error: 'wrong number of columns' } : toEntry(info.lines, record);
   }
   yield* skipped.splice(0);
 }
