@@ -13,14 +13,20 @@ export const DEMO_TENANT = {
     { label: 'pos-barcelona', body: { role: 'pos', locationIds: ['barcelona-diagonal'], name: 'Barcelona tills' } },
     { label: 'ecommerce', body: { role: 'ecommerce', locationIds: ['web-es'], name: 'Web shop' } },
   ],
+  /** Goods received before opening, so the stock steps of the demo have something to reserve. */
+  stockReceipts: [
+    { type: 'receipt', reference: 'GR-OPENING-MAD', locationId: 'madrid-centro', lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 12 }, { sku: 'COAT-WOOL-M', quantity: 4 }] },
+    { type: 'receipt', reference: 'GR-OPENING-BCN', locationId: 'barcelona-diagonal', lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 2 }] },
+    { type: 'receipt', reference: 'GR-OPENING-GET', locationId: 'almacen-getafe', lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 40 }, { sku: 'COAT-WOOL-M', quantity: 25 }] },
+  ],
 } as const;
 
 /** Creates the demo tenant through the public API, as an operator would. */
 export async function seedDemoTenant(url: string, adminKey: string): Promise<Record<string, string>> {
-  const call = async (path: string, body: unknown) => {
+  const call = async (path: string, body: unknown, key = adminKey) => {
     const response = await fetch(`${url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
       body: JSON.stringify(body),
     });
     const json = (await response.json()) as Record<string, unknown>;
@@ -32,5 +38,6 @@ export async function seedDemoTenant(url: string, adminKey: string): Promise<Rec
   for (const location of DEMO_TENANT.locations) await call(`/api/v1/tenants/${tenantId}/locations`, location);
   const keys: Record<string, string> = {};
   for (const key of DEMO_TENANT.keys) keys[key.label] = String((await call(`/api/v1/tenants/${tenantId}/api-keys`, key.body)).apiKey);
+  for (const receipt of DEMO_TENANT.stockReceipts) await call('/api/v1/stock/movements', receipt, keys.admin);
   return keys;
 }

@@ -143,19 +143,23 @@ export class StockReconciliation {
           continue;
         }
         const here = state as LocationState;
-        here.seen.add(row.sku);
         const after = (here.movements.get(row.sku) ?? []).reduce((sum, m) => (m.at > row.asOf.getTime() ? sum + m.quantity : sum), 0);
-        const platformOnHand = here.onHand.get(row.sku) ?? 0;
-        const correction = row.onHand + after - platformOnHand;
+        const platformOnHand = here.onHand.get(row.sku);
+        const correction = row.onHand + after - (platformOnHand ?? 0);
+        // Remembered only when it matters (stock the platform holds, or a correction), so a range
+        // listed at zero costs no memory: a million rows stay within the platform's own stock.
+        if (platformOnHand !== undefined || correction !== 0) here.seen.add(row.sku);
         if (correction === 0) {
           matched += 1;
           continue;
         }
-        differences.push({ line, locationId: row.locationId, sku: row.sku, erpOnHand: row.onHand, asOf: row.asOf.toISOString(), movementsAfterAsOf: after, platformOnHand, correction });
+        differences.push({ line, locationId: row.locationId, sku: row.sku, erpOnHand: row.onHand, asOf: row.asOf.toISOString(), movementsAfterAsOf: after, platformOnHand: platformOnHand ?? 0, correction });
       }
     }
 
     const corrected = await this.correct(tenantId, name, differences);
+    // The CSV parser reports malformed records as it meets them, which may be ahead of the rows read.
+    badRows.sort((a, b) => a.line - b.line);
     const report = await this.inbox.writeReport(name, now.toISOString().replace(/[-:.]/g, ''), reportJson(name, tenantId, now, { rows, matched, differences, badRows }), reportCsv(differences, badRows));
     return { rows, matched, differences: differences.length, corrected, badRows: badRows.length, report };
   }

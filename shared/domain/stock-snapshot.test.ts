@@ -29,6 +29,15 @@ describe('ERP snapshot reader', () => {
     ]);
   });
 
+  it('reports a row with a stray quote and reads on', async () => {
+    const text = ['sku,location,onHand,asOf', 'A"x,s1,1,2026-11-22T06:00:00Z', 'B,s1,3,2026-11-22T06:00:00Z'].join('\n');
+    const found = (await entries(text, 'csv')).sort((a, b) => a.line - b.line);
+    expect(found).toEqual([
+      { line: 2, error: 'not valid CSV (Invalid Opening Quote)' },
+      { line: 3, row: { sku: 'B', locationId: 's1', onHand: 3, asOf: new Date('2026-11-22T06:00:00Z') } },
+    ]);
+  });
+
   it('knows its formats by extension', () => {
     expect([formatOf('t/a.CSV'), formatOf('t/a.jsonl'), formatOf('t/a.ndjson'), formatOf('t/a.xlsx')]).toEqual(['csv', 'jsonl', 'jsonl', undefined]);
   });
