@@ -18,17 +18,22 @@ import { CONTAINERS } from '../shared/adapters/cosmos/containers';
 import { deterministicId } from '../shared/domain/ids';
 import { emptyLevel } from '../shared/domain/stock';
 
-const ROWS = Number(process.env.ROWS ?? 1_000_000);
-const LOCATIONS = Number(process.env.LOCATIONS ?? 10);
-const STOCKED = Number(process.env.STOCKED ?? 1_000);
-const DIFFERENT = Number(process.env.DIFFERENT ?? 100);
+export interface ReconcileBenchOptions {
+  rows: number;
+  locations: number;
+  /** Levels the platform holds per location. */
+  stocked: number;
+  /** Of those, how many the ERP disagrees with, per location. */
+  different: number;
+}
+
 const TENANT = 'bench-retail';
-const perLocation = Math.ceil(ROWS / LOCATIONS);
 const sku = (i: number) => `SKU-${String(i).padStart(7, '0')}`;
 const location = (l: number) => `store-${l}`;
 const stocked = (i: number) => 1 + (i % 40);
 
-async function main(): Promise<void> {
+/** Runs the measurement and returns its figures (the lead's benchmark may call this). */
+export async function benchReconcile({ rows: ROWS, locations: LOCATIONS, stocked: STOCKED, different: DIFFERENT }: ReconcileBenchOptions): Promise<Record<string, unknown>> {
   const local = await startLocalPlatform({ port: 0, timers: false, databaseName: 'bench', env: { LOG_LEVEL: 'warn', PLATFORM_ADMIN_KEY: 'bench-admin-key-0123456789abcdef0123' } });
   try {
     const admin = async (path: string, body: unknown) => {
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
     const name = `${TENANT}/bench-${ROWS}.csv`;
     const blob = BlobServiceClient.fromConnectionString(local.platform.config.BlobStorage__connectionString!);
     const file = blob.getContainerClient(BLOB_CONTAINERS.erpStockSnapshots.name).getBlockBlobClient(name);
-    await file.uploadStream(Readable.from(snapshot(asOf)), 4 * 1024 * 1024, 4);
+    await file.uploadStream(Readable.from(snapshot(asOf, ROWS, LOCATIONS, STOCKED, DIFFERENT)), 4 * 1024 * 1024, 4);
     const size = (await file.getProperties()).contentLength ?? 0;
 
     global.gc?.();
@@ -81,8 +86,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const mb = (n: number) => Math.round(n / 1024 / 1024);
     const { reads, writes, queries } = local.platform.cosmosMetrics;
-    console.log(
-      JSON.stringify({
+    return {
         rows: ROWS,
         fileMB: mb(size),
         locations: LOCATIONS,
@@ -93,15 +97,15 @@ async function main(): Promise<void> {
         summary: { ...result?.summary, report: undefined },
         cosmos: { reads, writes, queries },
         memoryMB: { baselineRss: mb(baseline.rss), peakRss: mb(peakRss), baselineHeap: mb(baseline.heapUsed), peakHeap: mb(peakHeap) },
-      }),
-    );
+    };
   } finally {
     await local.stop();
   }
 }
 
 /** The snapshot, generated as it is uploaded: never whole in memory. */
-function* snapshot(asOf: string): Generator<string> {
+function* snapshot(asOf: string, ROWS: number, LOCATIONS: number, STOCKED: number, DIFFERENT: number): Generator<string> {
+  const perLocation = Math.ceil(ROWS / LOCATIONS);
   yield 'sku,location,onHand,asOf\n';
   let lines: string[] = [];
   for (let l = 0; l < LOCATIONS; l += 1) {
@@ -117,7 +121,12 @@ function* snapshot(asOf: string): Generator<string> {
   if (lines.length > 0) yield lines.join('\n') + '\n';
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  benchReconcile({ rows: setting('ROWS', 1_000_000), locations: setting('LOCATIONS', 10), stocked: setting('STOCKED', 1_000), different: setting('DIFFERENT', 100) })
+    .then((result) => console.log(JSON.stringify(result)))
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+}

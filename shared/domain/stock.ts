@@ -414,9 +414,9 @@ export class StockService {
       return activatedHere ? { ...c, status: 'active', updatedAt: now.toISOString() } : undefined;
     });
     if (activated?.status !== 'active') {
-      // The sweeper gave up on it meanwhile: give back what this call took.
+      // Cancelled, or given up by the sweeper, while this call was taking holds: give them back.
       await this.releaseHolds(reservation);
-      throw new DomainError('conflict', 'The reservation took too long and was released; retry');
+      throw new DomainError('conflict', `The reservation was ${activated?.status ?? 'released'} while it was being made`, { reason: 'reservation-released' });
     }
     // A concurrent repeat of the same request may have activated it first: it answers as a replay.
     return { created: activatedHere, reservation: reservationView(activated, now) };

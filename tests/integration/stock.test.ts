@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CloudEvent } from '../../shared/domain/events';
+import type { Logger } from '../../shared/domain/ports';
 import { sale, useTestPlatform, type TestContext } from '../support/platform';
 
 let c: TestContext;
@@ -185,6 +186,9 @@ describe('reservations', () => {
 
 describe('sales and returns move stock', () => {
   const events = () => c.p.bus;
+  const silent: Logger = { log: () => undefined, child: () => silent };
+  const recorded = (tx: { transactionId: string }) =>
+    ({ specversion: '1.0', id: `evt_${tx.transactionId}`, type: 'transaction.recorded', tenantid: c.t.tenantId, data: tx }) as unknown as CloudEvent;
 
   it('a sale event delivered twice moves stock once; a return adds stock where it was returned', async () => {
     const item = sku();
@@ -198,10 +202,7 @@ describe('sales and returns move stock', () => {
     expect(await availableAt(item, 'store-1')).toMatchObject({ onHand: 6 });
 
     // The same event again, as a redelivery would bring it.
-    const handler = c.p.platform.stock;
-    const event = { specversion: '1.0', id: `evt_${sold.body.transactionId}`, type: 'transaction.recorded', tenantid: c.t.tenantId, data: sold.body } as unknown as CloudEvent;
-    const silent = { log: () => undefined, child: () => silent };
-    expect(await handler.handleTransaction(event, silent)).toEqual({ movements: 0 });
+    expect(await c.p.platform.stock.handleTransaction(recorded(sold.body), silent)).toEqual({ movements: 0 });
     expect(await availableAt(item, 'store-1')).toMatchObject({ onHand: 6 });
 
     const returned = await c.p.api('POST', '/api/v1/transactions', {
@@ -221,12 +222,15 @@ describe('sales and returns move stock', () => {
     expect(await availableAt(a!, 'store-1')).toMatchObject({ onHand: 2, reserved: 2, available: 0 });
     // The customer takes only the two of a: b's hold is released with the confirmation.
     const pickup = sale({ reservationId: r.body.reservationId, lines: [{ sku: a, quantity: 2, unitPrice: 1000, taxRate: 21 }], tenders: [{ type: 'card', amount: 2000 }] });
-    expect((await c.p.api('POST', '/api/v1/transactions', { key: c.t.keys.pos, body: pickup })).status).toBe(201);
+    const sold = await c.p.api('POST', '/api/v1/transactions', { key: c.t.keys.pos, body: pickup });
+    expect(sold.status).toBe(201);
     await events().idle();
+    // The pickup's event again: nothing moves twice, the reservation stays confirmed by the same sale.
+    expect(await c.p.platform.stock.handleTransaction(recorded(sold.body), silent)).toEqual({ movements: 0 });
     expect(await availableAt(a!, 'store-1')).toMatchObject({ onHand: 0, reserved: 0, available: 0 });
     expect(await availableAt(b!, 'store-1')).toMatchObject({ onHand: 1, reserved: 0, available: 1 });
     const view = await c.p.api('GET', `/api/v1/stock/reservations/${r.body.reservationId}`, { key: c.t.keys.pos });
-    expect(view.body.status).toBe('confirmed');
+    expect(view.body).toMatchObject({ status: 'confirmed', transactionId: sold.body.transactionId });
     const cancel = await c.p.api('POST', `/api/v1/stock/reservations/${r.body.reservationId}/cancel`, { key: c.t.keys.ecommerce });
     expect(cancel.status).toBe(409);
     expect(cancel.body.reason).toBe('reservation-confirmed');
