@@ -98,8 +98,11 @@ export class StockReconciliation {
     const tenantId = name.split('/')[0]!;
     const now = this.clock.now();
     const claim: ReconciledFile = { kind: 'reconciliation', tenantId, file: name, status: 'running', startedAt: now.toISOString(), finishedAt: null, summary: null };
-    if ((await this.files.claim(claim)) === 'exists') {
-      const existing = await this.files.get(tenantId, name);
+    // A point read first: every run lists the whole inbox, and most files in it are done.
+    const known = await this.files.get(tenantId, name);
+    if (known?.status === 'done') return undefined;
+    if (known || (await this.files.claim(claim)) === 'exists') {
+      const existing = known ?? (await this.files.get(tenantId, name));
       if (!existing || existing.status === 'done' || now.getTime() - new Date(existing.startedAt).getTime() < RUN_LEASE_MS) return undefined;
       const taken = await this.files.update(existing, (c) => (c.status === 'running' && c.startedAt === existing.startedAt ? { ...c, startedAt: now.toISOString() } : undefined));
       if (taken?.startedAt !== now.toISOString()) return undefined;
