@@ -255,3 +255,14 @@ describe('sales and returns move stock', () => {
     expect(new Set(changes.map((e) => e.id)).size).toBe(2);
   });
 });
+
+describe('the stock contract', () => {
+  it('is in the OpenAPI document, built from the same schemas', async () => {
+    const r = await c.p.api('GET', '/api/openapi.json');
+    expect(Object.keys(r.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/stock/movements', '/api/v1/stock/{sku}', '/api/v1/stock/reservations', '/api/v1/stock/reservations/{reservationId}/cancel', '/api/v1/settings/stock']),
+    );
+    const availability = r.body.paths['/api/v1/stock/{sku}'].get;
+    expect(availability.parameters.map((x: { name: string; in: string }) => `${x.in}:${x.name}`).sort()).toEqual(['path:sku', 'query:locationIds']);
+  });
+});
