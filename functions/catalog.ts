@@ -8,7 +8,7 @@ import { customerActivityFunction } from './messages/customer-activity';
 import { outboxSweeperFunction } from './timers/outbox-sweeper';
 import { stockFunctions } from './http/stock';
 import { stockMovementsFunction } from './messages/stock-movements';
-import { reservationSweeperFunction, stockReconciliationFunction } from './timers/stock';
+import { stockSweeperFunction, stockReconciliationFunction } from './timers/stock';
 
 /** The one list of the platform's functions. */
 export function functionCatalog(platform: Platform): FunctionDefinition[] {
@@ -19,7 +19,7 @@ export function functionCatalog(platform: Platform): FunctionDefinition[] {
     customerActivityFunction(platform),
     outboxSweeperFunction(platform),
     stockMovementsFunction(platform),
-    reservationSweeperFunction(platform),
+    stockSweeperFunction(platform),
     stockReconciliationFunction(platform),
   ];
 }

@@ -39,7 +39,7 @@ describe('Azure entry point', () => {
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '0 * * * * *'],
-      ['stockReservationSweeper', '30 * * * * *'],
+      ['stockSweeper', '30 * * * * *'],
       ['stockReconciliation', '0 */5 * * * *'],
     ]);
   });

@@ -90,6 +90,8 @@ export interface StockLevel {
   recentMovements: string[];
   version: number;
   updatedAt: string;
+  /** Available changed and `stock.changed` is not confirmed published yet: the sweeper resends it. */
+  eventPending?: boolean;
 }
 
 export interface StockMovement {
@@ -144,6 +146,10 @@ export interface StockStore {
   levelsForSku(tenantId: string, sku: string): Promise<StockLevel[]>;
   /** Every level of a location, page by page (a few queries, not a read per SKU). */
   levelsAt(tenantId: string, locationId: string): AsyncIterable<LevelSummary[]>;
+  /** Clears `eventPending` if the level is still at this version. */
+  markAnnounced(level: StockLevel): Promise<void>;
+  /** Levels whose announcement is pending since before `changedBefore`, across tenants. */
+  listUnannounced(changedBefore: string, limit: number): Promise<StockLevel[]>;
   getMovement(tenantId: string, locationId: string, movementId: string): Promise<StockMovement | undefined>;
   saveMovement(movement: StockMovement): Promise<void>;
   /** Movements of a location that happened after `after`. */
@@ -170,7 +176,7 @@ function liveHolds(holds: Record<string, StockHold>, now: Date): Record<string, 
 }
 
 export function emptyLevel(tenantId: string, locationId: string, sku: string, now: string): StockLevel {
-  return { kind: 'level', tenantId, locationId, sku, onHand: 0, reserved: 0, holds: {}, recentMovements: [], version: 0, updatedAt: now };
+  return { kind: 'level', tenantId, locationId, sku, onHand: 0, reserved: 0, holds: {}, recentMovements: [], version: 0, updatedAt: now, eventPending: false };
 }
 
 /** Enough to recognise a redelivered movement; older ones are recognised by their ledger entry. */
@@ -470,8 +476,11 @@ export class StockService {
     return reservation;
   }
 
-  /** Releases expired reservations and those left half-applied; expired ones already stopped counting. */
-  async sweep(limit = 200): Promise<{ released: number }> {
+  /**
+   * The timer's round: releases expired reservations and those left half-applied (expired ones
+   * already stopped counting), and resends `stock.changed` still pending after `graceMs`.
+   */
+  async sweep(graceMs: number, limit = 200): Promise<{ released: number; republished: number }> {
     const now = this.clock.now();
     const due = await this.store.listDueReservations(now.toISOString(), new Date(now.getTime() - PENDING_GRACE_MS).toISOString(), limit);
     let released = 0;
@@ -486,7 +495,8 @@ export class StockService {
         released += 1;
       }
     }
-    return { released };
+    const { published } = await this.republishPending(graceMs, limit);
+    return { released, republished: published };
   }
 
   // ---- sales and returns ----
@@ -535,19 +545,32 @@ export class StockService {
 
   // ---- shared ----
 
-  /** One etag-checked write to a level; announces `stock.changed` when what is available changed. */
+  /**
+   * One etag-checked write to a level. When what is available changes, the write itself marks the
+   * level `eventPending`; `stock.changed` goes out after it and the mark is cleared, so a failed
+   * publish is resent by the sweeper, never lost.
+   */
   private async changeLevel(tenantId: string, locationId: string, sku: string, mutate: (current: StockLevel) => StockLevel | undefined): Promise<{ level: StockLevel; written: boolean }> {
     const now = this.clock.now();
     let written = false;
-    let before = 0;
+    let announce = false;
     const level = await this.store.updateLevel(tenantId, locationId, sku, (current) => {
       const next = mutate(current);
       written = next !== undefined;
-      before = available(current, now);
-      return next;
+      announce = written && available(next!, now) !== available(current, now);
+      return announce ? { ...next!, eventPending: true } : next;
     });
-    if (written && available(level, now) !== before) await this.announce(level);
+    if (announce) await this.announce(level);
     return { level, written };
+  }
+
+  /** Resends `stock.changed` for levels whose publish failed or was never confirmed (their current state). */
+  private async republishPending(olderThanMs: number, limit: number): Promise<{ found: number; published: number }> {
+    const cutoff = new Date(this.clock.now().getTime() - olderThanMs).toISOString();
+    const pending = await this.store.listUnannounced(cutoff, limit);
+    let published = 0;
+    for (const level of pending) if (await this.announce(level)) published += 1;
+    return { found: pending.length, published };
   }
 
   private nextLevel(current: StockLevel, change: Partial<Pick<StockLevel, 'onHand' | 'holds'>>, now: Date, movementId?: string): StockLevel {
@@ -563,12 +586,14 @@ export class StockService {
     };
   }
 
-  /** `stock.changed` is a notification: channels re-read on it. A failed publish is logged, not retried. */
-  private async announce(level: StockLevel): Promise<void> {
+  private async announce(level: StockLevel): Promise<boolean> {
     try {
       await this.publisher.publish([stockChangedEvent(level, this.clock.now())]);
+      await this.store.markAnnounced(level);
+      return true;
     } catch (error) {
-      this.log.log('warn', 'stock.changed not published', { tenantId: level.tenantId, locationId: level.locationId, sku: level.sku, error: (error as Error).message });
+      this.log.log('warn', 'stock.changed not published yet; the sweeper will resend it', { tenantId: level.tenantId, locationId: level.locationId, sku: level.sku, error: (error as Error).message });
+      return false;
     }
   }
 }

@@ -161,7 +161,7 @@ describe('reservations', () => {
     c.p.advanceClock(6 * 60_000);
     expect(await availableAt(item, 'store-2')).toMatchObject({ reserved: 0, available: 1 });
     expect((await c.p.api('GET', `/api/v1/stock/reservations/${r.body.reservationId}`, { key: c.t.keys.ecommerce })).body.status).toBe('expired');
-    await c.p.host.runTimer('stockReservationSweeper');
+    await c.p.host.runTimer('stockSweeper');
     const level = (await c.store.all('stock', c.t.tenantId)).find((d) => d.kind === 'level' && d.sku === item);
     expect(level.holds).toEqual({});
     expect((await c.p.api('POST', `/api/v1/stock/reservations/${r.body.reservationId}/cancel`, { key: c.t.keys.ecommerce })).body.status).toBe('expired');
@@ -178,7 +178,7 @@ describe('reservations', () => {
     await c.store.replace('stock', { ...reservation, status: 'pending' });
     await c.store.replace('stock', { ...second, holds: {}, reserved: 0 });
     c.p.advanceClock(3 * 60_000);
-    await c.p.host.runTimer('stockReservationSweeper');
+    await c.p.host.runTimer('stockSweeper');
     expect(await availableAt(a!, 'store-2')).toMatchObject({ reserved: 0, available: 1 });
     expect((await c.p.api('GET', `/api/v1/stock/reservations/${r.body.reservationId}`, { key: c.t.keys.ecommerce })).body).toMatchObject({ status: 'rejected', reason: 'abandoned' });
   });
@@ -253,6 +253,27 @@ describe('sales and returns move stock', () => {
       expect.objectContaining({ locationId: 'store-1', onHand: 4, reserved: 1, available: 3, version: 2 }),
     ]);
     expect(new Set(changes.map((e) => e.id)).size).toBe(2);
+  });
+
+  it('resends stock.changed whose publish failed, from the sweeper', async () => {
+    const item = sku();
+    const seen: CloudEvent[] = [];
+    const publish = c.p.bus.publish.bind(c.p.bus);
+    c.p.bus.publish = async (batch) => (seen.push(...batch), publish(batch));
+    try {
+      c.p.bus.failNextPublishes(1);
+      await receive('store-2', [{ sku: item, quantity: 3 }]);
+      const level = (await c.store.all('stock', c.t.tenantId)).find((d) => d.kind === 'level' && d.sku === item);
+      expect(level.eventPending).toBe(true);
+      await c.p.host.runTimer('stockSweeper');
+    } finally {
+      c.p.bus.publish = publish;
+    }
+    const level = (await c.store.all('stock', c.t.tenantId)).find((d) => d.kind === 'level' && d.sku === item);
+    expect(level.eventPending).toBe(false);
+    const sent = seen.filter((e) => e.type === 'stock.changed' && (e.data as { sku: string }).sku === item);
+    expect(sent.map((e) => e.id)).toEqual([sent[0]!.id, sent[0]!.id]);
+    expect(sent[1]!.data).toMatchObject({ available: 3, version: 1 });
   });
 });
 

@@ -55,6 +55,20 @@ export class CosmosStockStore implements StockStore {
     } while (continuationToken);
   }
 
+  async markAnnounced(level: StockLevel): Promise<void> {
+    // Only if nothing changed since: a newer version keeps its own pending announcement.
+    await this.docs.patchIf(this.levelId(level.locationId, level.sku), [level.tenantId, level.locationId], { '/eventPending': false }, `FROM c WHERE c.version = ${Math.floor(level.version)}`);
+  }
+
+  async listUnannounced(changedBefore: string, limit: number): Promise<StockLevel[]> {
+    // Across tenants on purpose: the sweeper is the platform's own job.
+    const page = await this.docs.query<StockLevel>(
+      `SELECT TOP ${Math.floor(limit)} * FROM c WHERE c.kind = 'level' AND c.eventPending = true AND c.updatedAt < @before`,
+      [{ name: '@before', value: changedBefore }],
+    );
+    return page.items;
+  }
+
   async getMovement(tenantId: string, locationId: string, movementId: string): Promise<StockMovement | undefined> {
     return (await this.docs.read<StockMovement>(movementId, [tenantId, locationId])) ?? undefined;
   }
