@@ -141,21 +141,6 @@ export class Documents {
     }
   }
 
-  /** Sets fields only while the document matches `condition` (e.g. `FROM c WHERE c.version = 3`); false when it no longer does. */
-  async patchIf(id: string, partitionKey: PartitionKey, values: Record<string, unknown>, condition: string): Promise<boolean> {
-    this.metrics.writes += 1;
-    try {
-      const response = await this.container
-        .item(id, partitionKey)
-        .patch({ condition, operations: Object.entries(values).map(([path, value]) => ({ op: 'set' as const, path, value })) });
-      this.charge(response);
-      return true;
-    } catch (error) {
-      if (statusOf(error) === 412 || statusOf(error) === 404) return false;
-      throw translate(error, 'patch');
-    }
-  }
-
   /** Deletes only if unchanged since read; false when it changed (or is gone). */
   async deleteIfMatch(id: string, partitionKey: PartitionKey, etag: string): Promise<boolean> {
     this.metrics.writes += 1;
