@@ -290,12 +290,15 @@ export class StockService {
     for (const leg of new Set(legs.map((l) => l.locationId))) {
       await this.requireStockLocation(tenantId, leg, input.type === 'transfer' ? (leg === input.fromLocationId ? 'fromLocationId' : 'toLocationId') : 'locationId');
     }
-    await this.assertEnoughOnHand(tenantId, legs.filter((l) => l.quantity < 0));
+    const identified = legs.map((leg) => ({ ...leg, movementId: deterministicId('mv', tenantId, input.type, input.reference, leg.locationId, leg.sku) }));
+    // A repeat of a recorded reference is not checked again: its stock has long moved on.
+    const fresh = [];
+    for (const leg of identified) if (!(await this.store.getMovement(tenantId, leg.locationId, leg.movementId))) fresh.push(leg);
+    await this.assertEnoughOnHand(tenantId, fresh.filter((l) => l.quantity < 0));
     const at = this.clock.now().toISOString();
     const movements = [];
-    for (const leg of legs) {
-      const movementId = deterministicId('mv', tenantId, input.type, input.reference, leg.locationId, leg.sku);
-      const { applied } = await this.applyMovement(tenantId, { ...leg, movementId, at, reference: input.reference });
+    for (const leg of identified) {
+      const { applied } = await this.applyMovement(tenantId, { ...leg, at, reference: input.reference });
       const level = (await this.store.getLevel(tenantId, leg.locationId, leg.sku))!;
       movements.push({ ...levelView(level, this.clock.now()), movementType: leg.type, quantity: leg.quantity, applied });
     }
