@@ -125,6 +125,8 @@ export interface Reservation {
   updatedAt: string;
   transactionId: string | null;
   reason: string | null;
+  /** Set with a final status, cleared once its holds are given back: the sweeper finishes an interrupted release. */
+  releasePending?: boolean;
 }
 
 export interface StockSettings extends StockSettingsInput {
@@ -157,7 +159,7 @@ export interface StockStore {
   createReservation(reservation: Reservation): Promise<'created' | 'exists'>;
   getReservation(tenantId: string, reservationId: string): Promise<Reservation | undefined>;
   updateReservation(reservation: Reservation, mutate: (current: Reservation) => Reservation | undefined): Promise<Reservation | undefined>;
-  /** Active reservations past expiry, and pending ones started before `pendingBefore`, across tenants. */
+  /** Active reservations past expiry, pending ones started before `pendingBefore`, and final ones whose release was interrupted before then, across tenants. */
   listDueReservations(now: string, pendingBefore: string, limit: number): Promise<Reservation[]>;
   getSettings(tenantId: string): Promise<StockSettings | undefined>;
   saveSettings(settings: StockSettings): Promise<void>;
@@ -412,9 +414,10 @@ export class StockService {
     try {
       for (const line of lines) await this.hold(reservation, line, now);
     } catch (error) {
-      await this.releaseHolds(reservation);
       const reason = error instanceof DomainError ? (error.details.reason ?? error.code) : 'failed';
-      await this.store.updateReservation(reservation, (c) => (c.status === 'pending' ? { ...c, status: 'rejected', reason, updatedAt: now.toISOString() } : undefined));
+      const settled = await this.settle(reservation, (c) => (c.status === 'pending' ? { ...c, status: 'rejected', reason, updatedAt: now.toISOString() } : undefined));
+      // A concurrent repeat of the same order got every line first: its holds are the reservation's.
+      if (settled?.status === 'active') return { created: false, reservation: reservationView(settled, now) };
       throw error;
     }
     let activatedHere = false;
@@ -443,11 +446,28 @@ export class StockService {
     });
   }
 
+  /**
+   * Gives a reservation its final status, then its holds back: status first, so nothing taken
+   * after the release can outlive it unnoticed (a late taker sees the status and gives back too).
+   */
+  private async settle(reservation: Reservation, to: (current: Reservation) => Reservation | undefined): Promise<Reservation | undefined> {
+    const updated = await this.store.updateReservation(reservation, (c) => {
+      const next = to(c);
+      return next && { ...next, releasePending: true };
+    });
+    if (updated?.releasePending) await this.release(updated);
+    return updated;
+  }
+
+  private async release(reservation: Reservation): Promise<void> {
+    await this.releaseHolds(reservation);
+    await this.store.updateReservation(reservation, (c) => (c.releasePending ? { ...c, releasePending: false } : undefined));
+  }
+
   /** Releases every hold of a reservation; idempotent, so callers may repeat it after any failure. */
-  private async releaseHolds(reservation: Reservation, except: string[] = []): Promise<void> {
+  private async releaseHolds(reservation: Reservation): Promise<void> {
     const now = this.clock.now();
     for (const line of reservation.lines) {
-      if (except.includes(line.sku)) continue;
       await this.changeLevel(reservation.tenantId, reservation.locationId, line.sku, (current) => {
         if (!(reservation.reservationId in current.holds)) return undefined;
         const holds = { ...current.holds };
@@ -466,9 +486,8 @@ export class StockService {
   async cancel(principal: Principal, reservationId: string): Promise<ReservationView> {
     const reservation = await this.findReservation(principal, reservationId);
     const now = this.clock.now();
-    const updated = (await this.store.updateReservation(reservation, (c) => (c.status === 'active' || c.status === 'pending' ? { ...c, status: 'cancelled', updatedAt: now.toISOString() } : undefined)))!;
+    const updated = (await this.settle(reservation, (c) => (c.status === 'active' || c.status === 'pending' ? { ...c, status: 'cancelled', updatedAt: now.toISOString() } : undefined)))!;
     if (updated.status === 'confirmed') throw new DomainError('conflict', 'The reservation was picked up and sold', { reason: 'reservation-confirmed' });
-    await this.releaseHolds(updated);
     return reservationView(updated, now);
   }
 
@@ -488,15 +507,12 @@ export class StockService {
     const due = await this.store.listDueReservations(now.toISOString(), new Date(now.getTime() - PENDING_GRACE_MS).toISOString(), limit);
     let released = 0;
     for (const reservation of due) {
-      const updated = await this.store.updateReservation(reservation, (c) => {
+      const updated = await this.settle(reservation, (c) => {
         if (c.status === 'active' && new Date(c.expiresAt) <= now) return { ...c, status: 'expired', updatedAt: now.toISOString() };
         if (c.status === 'pending') return { ...c, status: 'rejected', reason: 'abandoned', updatedAt: now.toISOString() };
         return undefined;
       });
-      if (updated && (updated.status === 'expired' || updated.status === 'rejected')) {
-        await this.releaseHolds(updated);
-        released += 1;
-      }
+      if (updated && updated.status !== 'active' && updated.status !== 'pending') released += 1;
     }
     const { published } = await this.republishPending(graceMs, limit);
     return { released, republished: published };
@@ -539,11 +555,10 @@ export class StockService {
   /** The pickup's sale completes the reservation; holds on SKUs not sold are released. */
   private async confirm(reservation: Reservation, transactionId: string, log: Logger): Promise<void> {
     const now = this.clock.now();
-    const updated = await this.store.updateReservation(reservation, (c) =>
+    const updated = await this.settle(reservation, (c) =>
       c.status === 'confirmed' || c.status === 'cancelled' ? undefined : { ...c, status: 'confirmed', transactionId, updatedAt: now.toISOString() },
     );
     if (updated?.status === 'cancelled') log.log('warn', 'a cancelled reservation was sold at pickup', { reservationId: reservation.reservationId, transactionId });
-    await this.releaseHolds(reservation);
   }
 
   // ---- shared ----

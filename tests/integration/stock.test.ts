@@ -189,6 +189,23 @@ describe('reservations', () => {
   });
 });
 
+describe('reservations after a crash', () => {
+  it('the sweeper finishes a cancellation that stopped before giving the stock back', async () => {
+    const item = sku();
+    await receive('store-2', [{ sku: item, quantity: 2 }]);
+    const r = await reserve({ locationId: 'store-2', lines: [{ sku: item, quantity: 2 }] });
+    const reservation = (await c.store.all('stock', c.t.tenantId)).find((d) => d.id === r.body.reservationId);
+    // As if the cancel had written its status and stopped: the hold is still on the level.
+    await c.store.replace('stock', { ...reservation, status: 'cancelled', releasePending: true });
+    expect(await availableAt(item, 'store-2')).toMatchObject({ available: 0 });
+    c.p.advanceClock(3 * 60_000);
+    await c.p.host.runTimer('stockSweeper');
+    expect(await availableAt(item, 'store-2')).toMatchObject({ reserved: 0, available: 2 });
+    const after = (await c.store.all('stock', c.t.tenantId)).find((d) => d.id === r.body.reservationId);
+    expect(after).toMatchObject({ status: 'cancelled', releasePending: false });
+  });
+});
+
 describe('sales and returns move stock', () => {
   const events = () => c.p.bus;
   const silent: Logger = { log: () => undefined, child: () => silent };

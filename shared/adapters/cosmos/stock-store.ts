@@ -108,7 +108,8 @@ export class CosmosStockStore implements StockStore {
   async listDueReservations(now: string, pendingBefore: string, limit: number): Promise<Reservation[]> {
     const page = await this.docs.query<Reservation>(
       `SELECT TOP @limit * FROM c WHERE c.kind = 'reservation'
-         AND ((c.status = 'active' AND c.expiresAt <= @now) OR (c.status = 'pending' AND c.createdAt < @pendingBefore))`,
+         AND ((c.status = 'active' AND c.expiresAt <= @now) OR (c.status = 'pending' AND c.createdAt < @pendingBefore)
+              OR (c.releasePending = true AND c.updatedAt < @pendingBefore))`,
       [
         { name: '@limit', value: limit },
         { name: '@now', value: now },
