@@ -15,6 +15,9 @@ import { outboxSweeperFunction } from './timers/outbox-sweeper';
 import { loyaltyFunctions } from './http/loyalty';
 import { loyaltyAccrualFunction } from './messages/loyalty';
 import { loyaltyMaintenanceFunction } from './timers/loyalty-maintenance';
+import { stockFunctions } from './http/stock';
+import { stockMovementsFunction } from './messages/stock-movements';
+import { stockSweeperFunction, stockReconciliationFunction } from './timers/stock';
 
 /** The one list of the platform's functions. */
 export function functionCatalog(platform: Platform): FunctionDefinition[] {
@@ -26,6 +29,7 @@ export function functionCatalog(platform: Platform): FunctionDefinition[] {
     ...giftCardFunctions(platform),
     ...loyaltyFunctions(platform),
     ...receiptFunctions(platform),
+    ...stockFunctions(platform),
     healthFunction(platform),
   ];
   return [
@@ -35,8 +39,11 @@ export function functionCatalog(platform: Platform): FunctionDefinition[] {
     loyaltyAccrualFunction(platform),
     couponRedemptionsFunction(platform),
     receiptIssuerFunction(platform),
+    stockMovementsFunction(platform),
     outboxSweeperFunction(platform),
     loyaltyMaintenanceFunction(platform),
     couponHoldSweeperFunction(platform),
+    stockSweeperFunction(platform),
+    stockReconciliationFunction(platform),
   ];
 }

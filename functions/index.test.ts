@@ -38,11 +38,14 @@ describe('Azure entry point', () => {
       ['loyaltyAccrual', 'events', 'loyalty', 'ServiceBus'],
       ['couponRedemptions', 'events', 'coupons', 'ServiceBus'],
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
+      ['stockMovements', 'events', 'stock', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '%Schedule_outboxSweeper%'],
       ['loyaltyMaintenance', '%Schedule_loyaltyMaintenance%'],
       ['couponHoldSweeper', '%Schedule_couponHoldSweeper%'],
+      ['stockSweeper', '%Schedule_stockSweeper%'],
+      ['stockReconciliation', '%Schedule_stockReconciliation%'],
     ]);
   });
 

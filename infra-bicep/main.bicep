@@ -51,6 +51,7 @@ var cosmosContainers = [
   { name: 'giftCards', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
   { name: 'idempotency', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: 86400 }
   { name: 'receipts', partitionKeyPaths: ['/tenantId', '/id'], defaultTtl: -2 }
+  { name: 'stock', partitionKeyPaths: ['/tenantId', '/locationId'], defaultTtl: -2 }
 ]
 
 // The topic every domain event goes to, and one subscription per consumer (shared/messaging.ts).
@@ -60,6 +61,7 @@ var subscriptions = [
   'loyalty'
   'coupons'
   'receipts'
+  'stock'
 ]
 
 module identity 'modules/identity.bicep' = {

@@ -38,14 +38,20 @@ export const DEMO_TENANT = {
       ],
     },
   },
+  /** Goods received before opening, so the stock steps of the demo have something to reserve. */
+  stockReceipts: [
+    { type: 'receipt', reference: 'GR-OPENING-MAD', locationId: 'madrid-centro', lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 12 }, { sku: 'COAT-WOOL-M', quantity: 4 }] },
+    { type: 'receipt', reference: 'GR-OPENING-BCN', locationId: 'barcelona-diagonal', lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 2 }] },
+    { type: 'receipt', reference: 'GR-OPENING-GET', locationId: 'almacen-getafe', lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 40 }, { sku: 'COAT-WOOL-M', quantity: 25 }] },
+  ],
 } as const;
 
 /** Creates the demo tenant through the public API, as an operator would. */
 export async function seedDemoTenant(url: string, adminKey: string): Promise<Record<string, string>> {
-  const call = async (path: string, body: unknown) => {
+  const call = async (path: string, body: unknown, key = adminKey, method = 'POST') => {
     const response = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+      method,
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
       body: JSON.stringify(body),
     });
     const json = (await response.json()) as Record<string, unknown>;
@@ -58,10 +64,7 @@ export async function seedDemoTenant(url: string, adminKey: string): Promise<Rec
   const keys: Record<string, string> = {};
   for (const key of DEMO_TENANT.keys) keys[key.label] = String((await call(`/api/v1/tenants/${tenantId}/api-keys`, key.body)).apiKey);
   // The retailer's own admin key sets its loyalty program, as head office would.
-  await fetch(`${url}/api/v1/loyalty/program`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', 'x-api-key': keys.admin! },
-    body: JSON.stringify(DEMO_TENANT.loyaltyProgram),
-  }).then((r) => (r.ok ? undefined : r.text().then((t) => Promise.reject(new Error(`loyalty program: ${r.status} ${t}`)))));
+  await call('/api/v1/loyalty/program', DEMO_TENANT.loyaltyProgram, keys.admin, 'PUT');
+  for (const receipt of DEMO_TENANT.stockReceipts) await call('/api/v1/stock/movements', receipt, keys.admin);
   return keys;
 }

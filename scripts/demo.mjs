@@ -225,6 +225,31 @@ async function main() {
   say('17. An auditor checks the Barcelona till series: every number there, every fingerprint chained.');
   const audit = await call('GET', `/api/v1/receipts/series/${r.seriesId}/verify`, state.keys.admin);
   detail(`series ${audit.body.seriesId}: ${audit.body.records} record(s), verified: ${audit.body.verified}`);
+  say('18. Sara orders Chelsea boots on the web, to collect in Madrid: the shop reserves a pair there.');
+  const boots = async () => (await call('GET', '/api/v1/stock/BOOTS-CHELSEA-40?locationIds=madrid-centro', state.keys.ecommerce)).body.locations[0];
+  const web40 = await call('GET', '/api/v1/stock/BOOTS-CHELSEA-40', state.keys.ecommerce);
+  detail(`the web may promise ${web40.body.online.available} pairs across ${web40.body.locations.length} locations`);
+  const before = await boots();
+  const reservation = await call('POST', '/api/v1/stock/reservations', state.keys.ecommerce, {
+    locationId: 'madrid-centro', orderRef: `WEB-${run}-2002`, lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 1 }], expiresInMinutes: 2880,
+  });
+  const held = await boots();
+  detail(`reservation ${reservation.body.reservationId}: ${reservation.body.status} until ${reservation.body.expiresAt.slice(0, 16)}`);
+  detail(`Madrid Centro: available ${before.available} -> ${held.available} (on hand ${held.onHand}, reserved ${held.reserved}); the till cannot sell her pair to someone else`);
+
+  say('19. She collects them at the till, which records the sale with the reservation.');
+  await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
+    type: 'sale', channel: 'store', locationId: 'madrid-centro', terminalId: 'till-1', externalId: `T1-${run}-0500`, occurredAt: new Date().toISOString(), currency: 'EUR',
+    reservationId: reservation.body.reservationId, lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 1, unitPrice: 11995, taxRate: 21, category: 'shoes' }], tenders: [{ type: 'card', amount: 11995 }],
+  });
+  let picked = reservation.body;
+  for (let i = 0; i < 50 && picked.status !== 'confirmed'; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    picked = (await call('GET', `/api/v1/stock/reservations/${reservation.body.reservationId}`, state.keys['pos-madrid'])).body;
+  }
+  const after = await boots();
+  detail(`reservation ${picked.status} by sale ${picked.transactionId}`);
+  detail(`Madrid Centro: on hand ${held.onHand} -> ${after.onHand}, reserved ${held.reserved} -> ${after.reserved}, available ${after.available}`);
 
   console.log('\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts and stock.');
 }

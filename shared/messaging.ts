@@ -6,6 +6,7 @@ export const SUBSCRIPTIONS = {
   loyalty: 'loyalty',
   coupons: 'coupons',
   receipts: 'receipts',
+  stock: 'stock',
 } as const;
 
 /** Settings prefix of the Service Bus connection (`ServiceBus__fullyQualifiedNamespace`, ...). */

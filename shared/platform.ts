@@ -1,6 +1,5 @@
 import { CosmosClient, PartitionKeyKind, type Database } from '@azure/cosmos';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
-import { BlobServiceClient } from '@azure/storage-blob';
 import type { Config } from './config';
 import { TenancyService } from './domain/tenancy';
 import { CustomerResolver } from './domain/customers';
@@ -13,6 +12,8 @@ import { CouponParticipant, CouponService } from './domain/coupons';
 import { GiftCardService } from './domain/gift-cards';
 import { ReceiptParticipant, ReceiptService } from './domain/receipt-service';
 import type { ReceiptExtrasProvider } from './domain/receipts';
+import { StockService } from './domain/stock';
+import { StockReconciliation } from './domain/stock-reconciliation';
 import { IdentifierParticipant, TransactionParticipant, type CustomerParticipant } from './domain/participants';
 import { LoyaltyParticipant, LoyaltyService } from './domain/loyalty/service';
 import type { Clock, EventPublisher, HealthProbe, Logger, Telemetry } from './domain/ports';
@@ -26,9 +27,12 @@ import { CosmosLoyaltyStore } from './adapters/cosmos/loyalty-store';
 import { CosmosCouponStore } from './adapters/cosmos/coupon-store';
 import { CosmosGiftCardStore } from './adapters/cosmos/gift-card-store';
 import { CosmosIdempotencyStore } from './adapters/cosmos/idempotency-store';
+import { CosmosStockStore } from './adapters/cosmos/stock-store';
+import { CosmosReconciliationFiles } from './adapters/cosmos/reconciliation-files';
+import { BlobSnapshotInbox } from './adapters/snapshot-inbox';
 import { ServiceBusPublisher } from './adapters/service-bus';
-import { blobHealthProbe, createBlobServiceClient } from './adapters/blob-storage';
-import { BlobReceiptFiles, ensureBlobContainers } from './adapters/receipt-files';
+import { blobHealthProbe, createBlobServiceClient, ensureBlobContainers } from './adapters/blob-storage';
+import { BlobReceiptFiles } from './adapters/receipt-files';
 import { CosmosReceiptStore } from './adapters/cosmos/receipt-store';
 import { createTelemetry } from './adapters/telemetry';
 import { consoleSink, createLogger, type LogSink } from './adapters/logger';
@@ -48,6 +52,8 @@ export interface Platform {
   coupons: CouponService;
   giftCards: GiftCardService;
   receipts: ReceiptService;
+  stock: StockService;
+  stockReconciliation: StockReconciliation;
   healthProbes: HealthProbe[];
   cosmosMetrics: CosmosMetrics;
   close(): Promise<void>;
@@ -131,6 +137,11 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     new ReceiptParticipant(receipts),
   ];
 
+  const stockDocs = docs('stock');
+  const stockStore = new CosmosStockStore(stockDocs);
+  const stock = new StockService(stockStore, tenancy, publisher, clock, logger.child({ component: 'stock' }));
+  const stockReconciliation = new StockReconciliation(new BlobSnapshotInbox(blob), new CosmosReconciliationFiles(stockDocs), stockStore, stock, tenancy, clock);
+
   return {
     config,
     logger,
@@ -146,6 +157,8 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     coupons,
     giftCards: new GiftCardService(new CosmosGiftCardStore(docs('giftCards')), clock),
     receipts,
+    stock,
+    stockReconciliation,
     healthProbes,
     cosmosMetrics,
     async close() {
@@ -186,5 +199,5 @@ export async function ensureCosmosSchema(config: Config): Promise<Database> {
 /** Creates the blob containers the code declares (locally; in Azure the storage Bicep module does). */
 export async function ensureBlobSchema(config: Config): Promise<void> {
   if (!config.BlobStorage__connectionString) return;
-  await ensureBlobContainers(BlobServiceClient.fromConnectionString(config.BlobStorage__connectionString));
+  await ensureBlobContainers(config.BlobStorage__connectionString);
 }

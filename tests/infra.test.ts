@@ -6,7 +6,7 @@ import { EVENTS_TOPIC, SUBSCRIPTIONS } from '../shared/messaging';
 import { createPlatform } from '../shared/platform';
 import { functionCatalog } from '../functions/catalog';
 import { scheduleSetting, type TimerFunction } from '../functions/definition';
-import { BLOB_CONTAINERS } from '../shared/adapters/receipt-files';
+import { BLOB_CONTAINERS } from '../shared/adapters/blob-containers';
 
 const dir = join(__dirname, '..', 'infra-bicep');
 const read = (file: string) => readFileSync(join(dir, file), 'utf8');
@@ -86,7 +86,7 @@ describe('infra-bicep agrees with the code', () => {
   it('declares every blob container the code uses, private', () => {
     const storage = read('modules/storage.bicep');
     const declared = [...(/var appContainers = \[([\s\S]*?)\]/.exec(storage)?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]);
-    expect(declared.sort()).toEqual(Object.values(BLOB_CONTAINERS).sort());
+    expect(declared.sort()).toEqual(Object.values(BLOB_CONTAINERS).map((c) => c.name).sort());
     expect(storage).toContain("publicAccess: 'None'");
   });
 

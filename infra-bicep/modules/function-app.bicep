@@ -59,6 +59,8 @@ var appSettings = {
   Schedule_outboxSweeper: '0 * * * * *'
   Schedule_loyaltyMaintenance: '0 */5 * * * *'
   Schedule_couponHoldSweeper: '30 * * * * *'
+  Schedule_stockSweeper: '30 * * * * *'
+  Schedule_stockReconciliation: '0 */5 * * * *'
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {

@@ -34,9 +34,11 @@ resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   name: deploymentContainerName
 }
 
-// Containers the app uses (shared/adapters/receipt-files.ts BLOB_CONTAINERS), private: receipts open through user-delegation SAS links.
+// The app's own containers, as shared/adapters/blob-containers.ts declares them; private: receipts open through user-delegation SAS links.
 var appContainers = [
   'receipts'
+  'erp-stock-snapshots'
+  'stock-reconciliation-reports'
 ]
 
 resource appBlobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [

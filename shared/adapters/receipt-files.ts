@@ -1,11 +1,8 @@
 import { BlobSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential, type BlobServiceClient, type UserDelegationKey } from '@azure/storage-blob';
 import type { ReceiptFiles } from '../domain/receipt-service';
 import type { Clock } from '../domain/ports';
+import { BLOB_CONTAINERS } from './blob-containers';
 
-/** Every blob container the code uses; infra-bicep/modules/storage.bicep declares the same (tested). */
-export const BLOB_CONTAINERS = {
-  receipts: 'receipts',
-} as const;
 
 const CONTENT_TYPES = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8' } as const;
 /** A user delegation key may live 7 days; ask for that and renew a day before it runs out. */
@@ -26,7 +23,7 @@ export class BlobReceiptFiles implements ReceiptFiles {
   ) {}
 
   private blob(tenantId: string, transactionId: string, format: 'html' | 'json') {
-    return this.client.getContainerClient(BLOB_CONTAINERS.receipts).getBlockBlobClient(`${tenantId}/${transactionId}.${format}`);
+    return this.client.getContainerClient(BLOB_CONTAINERS.receipts.name).getBlockBlobClient(`${tenantId}/${transactionId}.${format}`);
   }
 
   async save(tenantId: string, transactionId: string, files: { json: string; html: string }): Promise<void> {
@@ -60,9 +57,4 @@ export class BlobReceiptFiles implements ReceiptFiles {
     }
     return this.delegationKey.key;
   }
-}
-
-/** Creates the containers locally; in Azure the Bicep storage module does. */
-export async function ensureBlobContainers(client: BlobServiceClient): Promise<void> {
-  for (const name of Object.values(BLOB_CONTAINERS)) await client.getContainerClient(name).createIfNotExists();
 }

@@ -14,6 +14,8 @@ export interface TestPlatform extends LocalPlatform {
   api<T = any>(method: string, path: string, options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
   /** A tenant with a store, a second store, a warehouse and an online shop, and keys for each role. */
   createTenant(tenantId?: string): Promise<TestTenant>;
+  /** Moves the platform's clock forward (it starts at real time). */
+  advanceClock(ms: number): void;
 }
 
 export interface TestTenant {
@@ -25,7 +27,9 @@ export interface TestTenant {
 export async function startTestPlatform(options: { clock?: Clock } = {}): Promise<TestPlatform> {
   const endpoint = process.env.TEST_COSMOS_ENDPOINT;
   if (!endpoint) throw new Error('The embedded stack is not running: run the tests through jest (global setup)');
+  let offsetMs = 0;
   const local = await startLocalPlatform({
+    clock: options.clock ?? { now: () => new Date(Date.now() + offsetMs) },
     port: 0,
     stack: {
       cosmosEndpoint: endpoint,
@@ -36,7 +40,6 @@ export async function startTestPlatform(options: { clock?: Clock } = {}): Promis
     timers: false,
     env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', OUTBOX_GRACE_SECONDS: '0' },
     bus: { retryDelayMs: () => 5 },
-    clock: options.clock,
   });
 
   const api: TestPlatform['api'] = async (method, path, options = {}) => {
@@ -83,7 +86,7 @@ export async function startTestPlatform(options: { clock?: Clock } = {}): Promis
     };
   };
 
-  return { ...local, api, createTenant };
+  return { ...local, api, createTenant, advanceClock: (ms) => (offsetMs += ms) };
 }
 
 let counter = 0;

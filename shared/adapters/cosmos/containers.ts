@@ -57,6 +57,11 @@ export const CONTAINERS = {
     partitionKeyPaths: ['/tenantId', '/id'],
     purpose: 'One receipt per transaction (id receipt:<transactionId>) and one head per numbering series (id series:<seriesId>)',
   },
+  stock: {
+    id: 'stock',
+    partitionKeyPaths: ['/tenantId', '/locationId'],
+    purpose: "Stock levels, movement ledger and reservations per location; stock settings and reconciled files under location '*'",
+  },
 } satisfies Record<string, ContainerSpec>;
 
 export type ContainerName = keyof typeof CONTAINERS;
