@@ -233,9 +233,9 @@ async function main() {
   const reservation = await call('POST', '/api/v1/stock/reservations', state.keys.ecommerce, {
     locationId: 'madrid-centro', orderRef: `WEB-${run}-2002`, lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 1 }], expiresInMinutes: 2880,
   });
-  const held = await boots();
+  const bootsHeld = await boots();
   detail(`reservation ${reservation.body.reservationId}: ${reservation.body.status} until ${reservation.body.expiresAt.slice(0, 16)}`);
-  detail(`Madrid Centro: available ${before.available} -> ${held.available} (on hand ${held.onHand}, reserved ${held.reserved}); the till cannot sell her pair to someone else`);
+  detail(`Madrid Centro: available ${before.available} -> ${bootsHeld.available} (on hand ${bootsHeld.onHand}, reserved ${bootsHeld.reserved}); the till cannot sell her pair to someone else`);
 
   say('19. She collects them at the till, which records the sale with the reservation.');
   await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
@@ -249,7 +249,7 @@ async function main() {
   }
   const after = await boots();
   detail(`reservation ${picked.status} by sale ${picked.transactionId}`);
-  detail(`Madrid Centro: on hand ${held.onHand} -> ${after.onHand}, reserved ${held.reserved} -> ${after.reserved}, available ${after.available}`);
+  detail(`Madrid Centro: on hand ${bootsHeld.onHand} -> ${after.onHand}, reserved ${bootsHeld.reserved} -> ${after.reserved}, available ${after.available}`);
 
   console.log('\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts and stock.');
 }
