@@ -92,6 +92,12 @@ async function main() {
       const done = await api('POST', `/api/v1/gift-cards/${giftCards[i % giftCards.length]}/redemptions`, keys['pos-madrid']!, { amount: 500, reference: `bench-sale-${run}-${i}` });
       giftCardTenders.push({ reference: done.operationId, amount: 500 });
     });
+    for (const locationId of ['madrid-centro', 'almacen-getafe']) {
+      for (let start = 0; start < Math.min(SKUS, 1000); start += 50) {
+        const lines = skus.slice(start, start + 50).map((sku) => ({ sku: sku.sku, quantity: 100 }));
+        await api('POST', '/api/v1/stock/movements', keys.admin!, { type: 'receipt', reference: `bench-${run}-${locationId}-${start}`, locationId, lines });
+      }
+    }
     saleOptions.publicCode = campaign.publicCode ?? `BENCH${run}`.slice(0, 32);
     saleOptions.giftCardTenders = giftCardTenders;
 
@@ -144,6 +150,13 @@ async function main() {
       ),
     );
 
+    report(
+      await load('stock availability', server.url, () => ({ method: 'GET', path: `/api/v1/stock/${skus[Math.floor(rand() * Math.min(SKUS, 1000))]!.sku}`, key: keys.ecommerce! }), {
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      }),
+    );
+
     console.log('ingest...');
     await local('POST', '/_local/idle');
     await local('POST', '/_local/metrics/reset');
@@ -182,6 +195,9 @@ async function main() {
     const floor = await cosmosFloor(server.cosmosEndpoint, 'unifica', sampleSale.items[0] ?? {}, { connections: CONNECTIONS, seconds: SECONDS });
     report(floor);
 
+    console.log('reconciling a 1,000,000-row ERP snapshot (its own process)...');
+    const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await reconcileInChild();
+
     const ops = (m: Metrics) => m.cosmos.reads + m.cosmos.writes + m.cosmos.queries;
     const summary = {
       machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -200,6 +216,7 @@ async function main() {
         cosmosOperationsPerSaleTotal: Math.round(((ops(after) - ops(before)) / Math.max(1, sales)) * 100) / 100,
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
       },
+      reconciliation,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     print(summary);
@@ -212,12 +229,22 @@ async function main() {
   }
 }
 
+/** bench/reconcile.js in a process of its own, so its peak memory is its own. */
+async function reconcileInChild(): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, 'reconcile.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the reconciliation benchmark exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
 interface Metrics {
   cosmos: { reads: number; writes: number; queries: number; requestCharge: number };
   bus: { offered: number; accepted: number; deadLetters: number };
 }
 
-function print(summary: { scenarios: LoadResult[]; ingest: Record<string, unknown>; machine: Record<string, unknown> }) {
+function print(summary: { scenarios: LoadResult[]; ingest: Record<string, unknown>; machine: Record<string, unknown>; reconciliation: Record<string, unknown> | null }) {
   console.log(`\n| scenario | req/s | p50 ms | p95 ms | p99 ms | failures |`);
   console.log(`| --- | ---: | ---: | ---: | ---: | --- |`);
   for (const r of summary.scenarios) {
@@ -228,6 +255,7 @@ function print(summary: { scenarios: LoadResult[]; ingest: Record<string, unknow
   console.log(`\ningest: ${i.perSecond} sales/s = ${Math.round(Number(i.shareOfFloor) * 100)}% of the floor (${i.floorPerSecond}/s)`);
   console.log(`end to end: every consumer done ${i.endToEndSeconds} s after ingest started (ingest phase ${i.ingestSeconds} s, ratio ${i.drainRatio}); dead letters: ${i.deadLetters}`);
   console.log(`Cosmos DB operations per sale: ${i.cosmosOperationsPerSaleHotPath} on the request path, ${i.cosmosOperationsPerSaleTotal} in total with consumers${i.requestChargePerSale ? `; ${i.requestChargePerSale} RU per sale` : ' (the stand-in reports no request charge)'}`);
+  if (summary.reconciliation) console.log(`ERP reconciliation: ${JSON.stringify(summary.reconciliation)}`);
   console.log(`machine: ${JSON.stringify(summary.machine)}`);
 }
 
