@@ -151,7 +151,7 @@ async function main() {
     );
 
     report(
-      await load('stock availability', server.url, () => ({ method: 'GET', path: `/api/v1/stock/${skus[Math.floor(rand() * Math.min(SKUS, 1000))]!.sku}`, key: keys.ecommerce! }), {
+      await load('stock availability (2 locations)', server.url, () => ({ method: 'GET', path: `/api/v1/stock/${skus[Math.floor(rand() * Math.min(SKUS, 1000))]!.sku}?locationIds=madrid-centro,almacen-getafe`, key: keys.ecommerce! }), {
         connections: CONNECTIONS,
         seconds: SECONDS,
       }),

@@ -332,9 +332,12 @@ export class StockService {
   async availability(principal: Principal, sku: string, locationIds?: string[]) {
     const now = this.clock.now();
     const settings = await this.settings(principal.tenantId);
-    const levels = await this.store.levelsForSku(principal.tenantId, sku);
+    // Named locations are point reads (what a store finder or a product page asks); the whole
+    // tenant is one query over the tenant's partitions.
+    const levels = locationIds
+      ? (await Promise.all(locationIds.map((locationId) => this.store.getLevel(principal.tenantId, locationId, sku)))).filter((l): l is StockLevel => !!l)
+      : await this.store.levelsForSku(principal.tenantId, sku);
     const locations = levels
-      .filter((l) => !locationIds || locationIds.includes(l.locationId))
       .sort((a, b) => a.locationId.localeCompare(b.locationId))
       .map((level) => {
         const shipsOnline = settings.onlineLocationIds === null || settings.onlineLocationIds.includes(level.locationId);
