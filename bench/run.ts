@@ -178,15 +178,22 @@ async function main() {
     const after = (await local('GET', '/_local/metrics')) as Metrics;
     const sales = ingest.requests - Object.values(ingest.failures).reduce((a, b) => a + b, 0);
 
-    // Hot path alone: the same sales with consumers held, so only the request's own operations count.
+    // The request path alone: the same load with consumers paused, so only the request's own work
+    // runs and counts; the consumers then catch up before the next measurement.
     await local('POST', '/_local/bus/hold');
     await local('POST', '/_local/metrics/reset');
-    const sample = 200;
-    await pool(Array.from({ length: sample }, (_, i) => i), CONNECTIONS, async () => {
-      const sale = nextSale(saleOptions);
-      await api('POST', '/api/v1/transactions', keys[sale.key]!, sale.body);
-    });
+    const requestPath = await load(
+      'ingest sales, consumers paused (request path alone)',
+      server.url,
+      () => {
+        const sale = nextSale(saleOptions);
+        return { method: 'POST', path: '/api/v1/transactions', key: keys[sale.key]!, body: sale.body };
+      },
+      { connections: CONNECTIONS, seconds: SECONDS },
+    );
+    report(requestPath);
     const hot = (await local('GET', '/_local/metrics')) as Metrics;
+    const sample = Math.max(1, requestPath.requests);
     await local('POST', '/_local/bus/release');
     await local('POST', '/_local/idle');
 
@@ -208,12 +215,17 @@ async function main() {
         perSecond: ingest.perSecond,
         floorPerSecond: floor.perSecond,
         shareOfFloor: Math.round((ingest.perSecond / floor.perSecond) * 1000) / 1000,
+        requestPathPerSecond: requestPath.perSecond,
+        requestPathShareOfFloor: Math.round((requestPath.perSecond / floor.perSecond) * 1000) / 1000,
         endToEndSeconds: Math.round(drainSeconds * 10) / 10,
         ingestSeconds: Math.round(ingestSeconds * 10) / 10,
         drainRatio: Math.round((drainSeconds / ingestSeconds) * 100) / 100,
         deadLetters: after.bus.deadLetters,
         cosmosOperationsPerSaleHotPath: Math.round((ops(hot) / sample) * 100) / 100,
         cosmosOperationsPerSaleTotal: Math.round(((ops(after) - ops(before)) / Math.max(1, sales)) * 100) / 100,
+        operationsPerSaleByContainer: Object.fromEntries(
+          Object.entries(after.cosmos.byContainer).map(([name, c]) => [name, Math.round(((c.reads + c.writes + c.queries) / Math.max(1, sales)) * 100) / 100]),
+        ),
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
       },
       reconciliation,
@@ -240,7 +252,7 @@ async function reconcileInChild(): Promise<Record<string, unknown>> {
 }
 
 interface Metrics {
-  cosmos: { reads: number; writes: number; queries: number; requestCharge: number };
+  cosmos: { reads: number; writes: number; queries: number; requestCharge: number; byContainer: Record<string, { reads: number; writes: number; queries: number }> };
   bus: { offered: number; accepted: number; deadLetters: number };
 }
 
@@ -253,8 +265,10 @@ function print(summary: { scenarios: LoadResult[]; ingest: Record<string, unknow
   }
   const i = summary.ingest;
   console.log(`\ningest: ${i.perSecond} sales/s = ${Math.round(Number(i.shareOfFloor) * 100)}% of the floor (${i.floorPerSecond}/s)`);
+  console.log(`request path alone (consumers paused): ${i.requestPathPerSecond} sales/s = ${Math.round(Number(i.requestPathShareOfFloor) * 100)}% of the floor`);
   console.log(`end to end: every consumer done ${i.endToEndSeconds} s after ingest started (ingest phase ${i.ingestSeconds} s, ratio ${i.drainRatio}); dead letters: ${i.deadLetters}`);
   console.log(`Cosmos DB operations per sale: ${i.cosmosOperationsPerSaleHotPath} on the request path, ${i.cosmosOperationsPerSaleTotal} in total with consumers${i.requestChargePerSale ? `; ${i.requestChargePerSale} RU per sale` : ' (the stand-in reports no request charge)'}`);
+  console.log(`Cosmos DB operations per sale by container: ${JSON.stringify(i.operationsPerSaleByContainer)}`);
   if (summary.reconciliation) console.log(`ERP reconciliation: ${JSON.stringify(summary.reconciliation)}`);
   console.log(`machine: ${JSON.stringify(summary.machine)}`);
 }

@@ -101,8 +101,8 @@ async function localRoute(
   const route = `${method} ${path}`;
   if (route === 'GET /_local/dead-letters') return { status: 200, jsonBody: { deadLetters: bus.deadLetters() } };
   if (route === 'GET /_local/metrics') {
-    const { reads, writes, queries, requestCharge } = platform.cosmosMetrics;
-    return { status: 200, jsonBody: { cosmos: { reads, writes, queries, requestCharge }, bus: { ...bus.stats, deadLetters: bus.deadLetters().length } } };
+    const { reads, writes, queries, requestCharge, byContainer } = platform.cosmosMetrics;
+    return { status: 200, jsonBody: { cosmos: { reads, writes, queries, requestCharge, byContainer }, bus: { ...bus.stats, deadLetters: bus.deadLetters().length } } };
   }
   if (route === 'POST /_local/metrics/reset') {
     platform.cosmosMetrics.reset();

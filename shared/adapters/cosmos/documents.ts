@@ -7,8 +7,16 @@ export class CosmosMetrics {
   writes = 0;
   queries = 0;
   requestCharge = 0;
+  /** The same counts per container: where the operations go. */
+  byContainer: Record<string, { reads: number; writes: number; queries: number }> = {};
+  count(container: string, kind: 'reads' | 'writes' | 'queries'): void {
+    this[kind] += 1;
+    const entry = (this.byContainer[container] ??= { reads: 0, writes: 0, queries: 0 });
+    entry[kind] += 1;
+  }
   reset(): void {
     this.reads = this.writes = this.queries = this.requestCharge = 0;
+    this.byContainer = {};
   }
 }
 
@@ -50,7 +58,7 @@ export class Documents {
   }
 
   async create<T extends object>(doc: Stored<T>): Promise<'created' | 'exists'> {
-    this.metrics.writes += 1;
+    this.metrics.count(this.container.id, 'writes');
     try {
       const response = await this.container.items.create(doc);
       this.charge(response);
@@ -62,7 +70,7 @@ export class Documents {
   }
 
   async read<T>(id: string, partitionKey: PartitionKey): Promise<(T & { _etag: string }) | undefined> {
-    this.metrics.reads += 1;
+    this.metrics.count(this.container.id, 'reads');
     try {
       const response = await this.container.item(id, partitionKey).read();
       this.charge(response);
@@ -74,7 +82,7 @@ export class Documents {
   }
 
   async upsert<T extends object>(doc: Stored<T>): Promise<void> {
-    this.metrics.writes += 1;
+    this.metrics.count(this.container.id, 'writes');
     try {
       const response = await this.container.items.upsert(doc);
       this.charge(response);
@@ -97,7 +105,7 @@ export class Documents {
 
   /** Replaces only if the document is unchanged since it was read; false when someone else changed it. */
   async replace<T extends object>(doc: Stored<T>, partitionKey: PartitionKey, etag: string): Promise<boolean> {
-    this.metrics.writes += 1;
+    this.metrics.count(this.container.id, 'writes');
     try {
       const response = await this.container.item(doc.id, partitionKey).replace(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
       this.charge(response);
@@ -129,7 +137,7 @@ export class Documents {
 
   /** Sets several fields in one operation. */
   async patchAll(id: string, partitionKey: PartitionKey, values: Record<string, unknown>): Promise<void> {
-    this.metrics.writes += 1;
+    this.metrics.count(this.container.id, 'writes');
     try {
       const response = await this.container
         .item(id, partitionKey)
@@ -152,7 +160,7 @@ export class Documents {
     condition: string | undefined,
     operations: PatchOperation[],
   ): Promise<{ outcome: 'applied'; doc: T } | { outcome: 'condition-failed' | 'missing' }> {
-    this.metrics.writes += 1;
+    this.metrics.count(this.container.id, 'writes');
     try {
       const response = await this.container.item(id, partitionKey).patch(condition ? { condition, operations } : operations);
       this.charge(response);
@@ -166,7 +174,7 @@ export class Documents {
 
   /** Deletes only if unchanged since read; false when it changed (or is gone). */
   async deleteIfMatch(id: string, partitionKey: PartitionKey, etag: string): Promise<boolean> {
-    this.metrics.writes += 1;
+    this.metrics.count(this.container.id, 'writes');
     try {
       await this.container.item(id, partitionKey).delete({ accessCondition: { type: 'IfMatch', condition: etag } });
       return true;
@@ -178,7 +186,7 @@ export class Documents {
   }
 
   async delete(id: string, partitionKey: PartitionKey): Promise<void> {
-    this.metrics.writes += 1;
+    this.metrics.count(this.container.id, 'writes');
     try {
       await this.container.item(id, partitionKey).delete();
     } catch (error) {
@@ -192,7 +200,7 @@ export class Documents {
     parameters: SqlParameter[],
     options: { maxItemCount?: number; continuationToken?: string } = {},
   ): Promise<{ items: T[]; continuationToken: string | null }> {
-    this.metrics.queries += 1;
+    this.metrics.count(this.container.id, 'queries');
     try {
       const response = await this.container.items
         .query<ItemDefinition>({ query, parameters }, { maxItemCount: options.maxItemCount, continuationToken: options.continuationToken })
