@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CosmosClient } from '@azure/cosmos';
 import { LOCAL_COSMOS_KEY } from '../local/stack';
-import { percentile } from './load';
+import { summarize } from './load';
 
 /**
  * The floor: the least work one sale needs, done by a bare `@azure/cosmos` client against the same
@@ -27,17 +27,5 @@ export async function cosmosFloor(endpoint: string, databaseName: string, sample
   } finally {
     client.dispose();
   }
-  latencies.sort((a, b) => a - b);
-  const round = (n: number) => Math.round(n * 10) / 10;
-  return {
-    name: 'floor: bare create of one sale document',
-    connections: options.connections,
-    seconds: options.seconds,
-    requests: latencies.length,
-    perSecond: round(latencies.length / options.seconds),
-    p50: round(percentile(latencies, 50)),
-    p95: round(percentile(latencies, 95)),
-    p99: round(percentile(latencies, 99)),
-    failures: {},
-  };
+  return summarize('floor: bare create of one sale document', latencies, options);
 }

@@ -56,17 +56,22 @@ export async function load(name: string, url: string, next: () => Call, options:
     });
   });
   if (result.errors > 0) failures.connectionErrors = result.errors;
-  latencies.sort((a, b) => a - b);
+  return summarize(name, latencies, options, failures);
+}
+
+/** Throughput and latency percentiles of one scenario, from the latency of every request (ms). */
+export function summarize(name: string, latencies: number[], options: { connections: number; seconds: number }, failures: Record<string, number> = {}): LoadResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
   return {
     name,
     connections: options.connections,
     seconds: options.seconds,
-    requests: latencies.length,
-    perSecond: round(latencies.length / options.seconds),
-    p50: round(percentile(latencies, 50)),
-    p95: round(percentile(latencies, 95)),
-    p99: round(percentile(latencies, 99)),
+    requests: sorted.length,
+    perSecond: round(sorted.length / options.seconds),
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
     failures,
   };
 }
