@@ -224,17 +224,10 @@ export const DEFAULT_STOCK_SETTINGS = { onlineLocationIds: null, defaultSafetySt
 /** Seconds a reservation may stay half-applied before the sweeper releases what it holds. */
 export const PENDING_GRACE_MS = 120_000;
 
-interface MovementSpec {
-  movementId: string;
-  locationId: string;
-  sku: string;
-  type: MovementType;
-  quantity: number;
-  at: string;
-  reference: string;
+type MovementSpec = Omit<StockMovement, 'kind' | 'tenantId' | 'recordedAt'> & {
   /** A pickup sale also releases its reservation's hold on the SKU, in the same write. */
   releaseHold?: string;
-}
+};
 
 /**
  * Stock levels, movements and reservations. Every change is one etag-checked write to one level
