@@ -59,7 +59,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       logger: platform.logger,
       port: options.port ?? 7071,
       timers: options.timers ?? true,
-      localRoutes: async (method, path, headers) => localRoute(method, path, headers, adminKey, bus, platform),
+      localRoutes: localRoutes(adminKey, bus, platform),
     });
     return {
       url: host.url,
@@ -80,46 +80,40 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   }
 }
 
-let heldDeliveries: (() => void) | undefined;
-
 /**
  * Local only, behind the platform admin key: the dead-letter store, as Service Bus Explorer would
  * show it in Azure, and what benchmarks read from outside the process (operation counts, the bus).
  */
-async function localRoute(
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  adminKey: string,
-  bus: InProcessBus,
-  platform: Platform,
-): Promise<HttpResponseInit | undefined> {
-  if (!path.startsWith('/_local/')) return undefined;
-  if (headers['x-api-key'] !== adminKey) {
-    return { status: 401, jsonBody: { type: 'urn:unifica:problem:unauthenticated', title: 'Platform admin key required', status: 401, code: 'unauthenticated' }, headers: { 'content-type': 'application/problem+json' } };
-  }
-  const route = `${method} ${path}`;
-  if (route === 'GET /_local/dead-letters') return { status: 200, jsonBody: { deadLetters: bus.deadLetters() } };
-  if (route === 'GET /_local/metrics') {
-    const { reads, writes, queries, requestCharge, byContainer } = platform.cosmosMetrics;
-    return { status: 200, jsonBody: { cosmos: { reads, writes, queries, requestCharge, byContainer }, bus: { ...bus.stats, deadLetters: bus.deadLetters().length } } };
-  }
-  if (route === 'POST /_local/metrics/reset') {
-    platform.cosmosMetrics.reset();
-    return { status: 204 };
-  }
-  if (route === 'POST /_local/bus/hold') {
-    heldDeliveries ??= bus.holdDeliveries();
-    return { status: 204 };
-  }
-  if (route === 'POST /_local/bus/release') {
-    heldDeliveries?.();
-    heldDeliveries = undefined;
-    return { status: 204 };
-  }
-  if (route === 'POST /_local/idle') {
-    await bus.idle();
-    return { status: 204 };
-  }
-  return { status: 404, jsonBody: { type: 'urn:unifica:problem:not-found', title: 'No such local route', status: 404, code: 'not-found' }, headers: { 'content-type': 'application/problem+json' } };
+function localRoutes(adminKey: string, bus: InProcessBus, platform: Platform) {
+  let heldDeliveries: (() => void) | undefined;
+  return async (method: string, path: string, headers: Record<string, string>): Promise<HttpResponseInit | undefined> => {
+    if (!path.startsWith('/_local/')) return undefined;
+    if (headers['x-api-key'] !== adminKey) {
+      return { status: 401, jsonBody: { type: 'urn:unifica:problem:unauthenticated', title: 'Platform admin key required', status: 401, code: 'unauthenticated' }, headers: { 'content-type': 'application/problem+json' } };
+    }
+    const route = `${method} ${path}`;
+    if (route === 'GET /_local/dead-letters') return { status: 200, jsonBody: { deadLetters: bus.deadLetters() } };
+    if (route === 'GET /_local/metrics') {
+      const { reads, writes, queries, requestCharge, byContainer } = platform.cosmosMetrics;
+      return { status: 200, jsonBody: { cosmos: { reads, writes, queries, requestCharge, byContainer }, bus: { ...bus.stats, deadLetters: bus.deadLetters().length } } };
+    }
+    if (route === 'POST /_local/metrics/reset') {
+      platform.cosmosMetrics.reset();
+      return { status: 204 };
+    }
+    if (route === 'POST /_local/bus/hold') {
+      heldDeliveries ??= bus.holdDeliveries();
+      return { status: 204 };
+    }
+    if (route === 'POST /_local/bus/release') {
+      heldDeliveries?.();
+      heldDeliveries = undefined;
+      return { status: 204 };
+    }
+    if (route === 'POST /_local/idle') {
+      await bus.idle();
+      return { status: 204 };
+    }
+    return { status: 404, jsonBody: { type: 'urn:unifica:problem:not-found', title: 'No such local route', status: 404, code: 'not-found' }, headers: { 'content-type': 'application/problem+json' } };
+  };
 }
