@@ -184,21 +184,7 @@ export class LoyaltyService {
   }
 
   private async accrueSale(tenantId: string, customerId: string, sale: TransactionView): Promise<'applied' | 'unchanged'> {
-    const pointsPaid = sale.tenders.filter((t) => t.type === 'points').reduce((n, t) => n + t.amount, 0);
-    const { entries } = await this.change(tenantId, customerId, (account, program) =>
-      accrue(
-        account,
-        {
-          saleId: sale.transactionId,
-          occurredAt: new Date(sale.occurredAt).toISOString(),
-          lines: pointsForLines(program, sale.lines, { tierMultiplier: tierMultiplier(account, program), pointsPaid }),
-          spend: sale.totals.net - pointsPaid,
-          redemptionReferences: sale.tenders.filter((t) => t.type === 'points' && t.reference).map((t) => t.reference!),
-        },
-        program,
-        this.clock.now(),
-      ),
-    );
+    const { entries } = await this.change(tenantId, customerId, (account, program) => accrue(account, accrualOf(sale, account, program), program, this.clock.now()));
     return entries.some((e) => e.type === 'accrual') ? 'applied' : 'unchanged';
   }
 
@@ -304,15 +290,12 @@ export class LoyaltyService {
     if (merged.lots.length > 0 || merged.owed > 0 || Object.keys(merged.earnings).length > 0) {
       await this.change(tenantId, intoId, (account) => absorb(account, merged, now));
     }
-    let moved = 0;
-    const entries = [...(await this.store.allEntries(tenantId, fromId)), ...merged.journal];
-    const copies = new Map(entries.map((e) => [e.key, { ...e, customerId: intoId }]));
+    const listed = await this.store.allEntries(tenantId, fromId);
+    const copies = new Map([...listed, ...merged.journal].map((e) => [e.key, { ...e, customerId: intoId }]));
     await this.store.writeEntries([...copies.values()]);
-    for (const entry of await this.store.allEntries(tenantId, fromId)) {
-      await this.store.deleteEntry(entry);
-      moved += 1;
-    }
-    return moved;
+    // Only what was listed, and so copied, is deleted.
+    for (const entry of listed) await this.store.deleteEntry(entry);
+    return listed.length;
   }
 
   async export(tenantId: string, customerId: string) {
@@ -335,9 +318,7 @@ export class LoyaltyService {
     if (!program || !tx.customerId || tx.type !== 'sale' || tx.currency !== program.currency) return {};
     const now = this.clock.now();
     const stored = (await this.store.readAccount(tenantId, tx.customerId))?.account;
-    const earned = stored?.earnings[tx.transactionId]?.lines;
-    const pointsPaid = tx.tenders.filter((t) => t.type === 'points').reduce((n, t) => n + t.amount, 0);
-    const lines = earned ?? pointsForLines(program, tx.lines, { tierMultiplier: tierMultiplier(stored, program), pointsPaid });
+    const lines = stored?.earnings[tx.transactionId]?.lines ?? accrualOf(tx, stored, program).lines;
     const balance = stored ? summarize(settle(stored, program, now)?.account ?? stored, program, now).spendable : 0;
     return { loyalty: { pointsEarned: lines.reduce((n, l) => n + l.points, 0), balance } };
   }
@@ -346,6 +327,21 @@ export class LoyaltyService {
     const program = await this.program(tenantId);
     return { loyalty: program ? await this.summaryOf(tenantId, customerId, program) : null };
   }
+}
+
+/**
+ * What a sale earns for an account now: points line by line (the part paid with points earns
+ * nothing unless the program says so) and its qualifying spend. Accrual and receipts share it.
+ */
+function accrualOf(sale: TransactionView, account: LoyaltyAccount | undefined, program: LoyaltyProgram) {
+  const pointsPaid = sale.tenders.filter((t) => t.type === 'points').reduce((n, t) => n + t.amount, 0);
+  return {
+    saleId: sale.transactionId,
+    occurredAt: new Date(sale.occurredAt).toISOString(),
+    lines: pointsForLines(program, sale.lines, { tierMultiplier: tierMultiplier(account, program), pointsPaid }),
+    spend: sale.totals.net - pointsPaid,
+    redemptionReferences: sale.tenders.filter((t) => t.type === 'points' && t.reference).map((t) => t.reference!),
+  };
 }
 
 /** Loyalty's part of merges, the 360 view, export and erasure. */
