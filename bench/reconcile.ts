@@ -13,10 +13,10 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { CosmosClient, type OperationInput } from '@azure/cosmos';
 import { startLocalPlatform } from '../local/platform';
 import { LOCAL_COSMOS_KEY } from '../local/stack';
-import { BLOB_CONTAINERS } from '../shared/adapters/blob-containers';
-import { CONTAINERS } from '../shared/adapters/cosmos/containers';
-import { deterministicId } from '../shared/domain/ids';
-import { emptyLevel } from '../shared/domain/stock';
+import { BLOB_CONTAINERS } from '../shared/kernel/adapters/blob-containers';
+import { CONTAINERS } from '../shared/kernel/adapters/containers';
+import { deterministicId } from '../shared/kernel/ids';
+import { emptyLevel } from '../shared/stock/stock';
 
 export interface ReconcileBenchOptions {
   rows: number;

@@ -1,23 +1,23 @@
 import type { Platform } from '../shared/platform';
-import type { FunctionDefinition, HttpFunction } from './definition';
-import { tenantFunctions } from './http/tenants';
-import { transactionFunctions } from './http/transactions';
-import { customerFunctions } from './http/customers';
-import { receiptFunctions } from './http/receipts';
-import { receiptIssuerFunction } from './messages/receipts';
-import { healthFunction, openApiFunction } from './http/system';
-import { couponFunctions } from './http/coupons';
-import { giftCardFunctions } from './http/gift-cards';
-import { customerActivityFunction } from './messages/customer-activity';
-import { couponRedemptionsFunction } from './messages/coupon-redemptions';
-import { couponHoldSweeperFunction } from './timers/coupon-hold-sweeper';
-import { outboxSweeperFunction } from './timers/outbox-sweeper';
-import { loyaltyFunctions } from './http/loyalty';
-import { loyaltyAccrualFunction } from './messages/loyalty';
-import { loyaltyMaintenanceFunction } from './timers/loyalty-maintenance';
-import { stockFunctions } from './http/stock';
-import { stockMovementsFunction } from './messages/stock-movements';
-import { stockSweeperFunction, stockReconciliationFunction } from './timers/stock';
+import type { FunctionDefinition, HttpFunction } from '../shared/edge/definition';
+import { tenantFunctions } from '../shared/tenancy/http';
+import { transactionFunctions } from '../shared/transactions/http';
+import { customerFunctions } from '../shared/customers/http';
+import { receiptFunctions } from '../shared/receipts/http';
+import { receiptIssuerFunction } from '../shared/receipts/consumers';
+import { healthFunction, openApiFunction } from '../shared/edge/system';
+import { couponFunctions } from '../shared/coupons/http';
+import { giftCardFunctions } from '../shared/gift-cards/http';
+import { customerActivityFunction } from '../shared/transactions/consumers';
+import { couponRedemptionsFunction } from '../shared/coupons/consumers';
+import { couponHoldSweeperFunction } from '../shared/coupons/timers';
+import { outboxSweeperFunction } from '../shared/transactions/timers';
+import { loyaltyFunctions } from '../shared/loyalty/http';
+import { loyaltyAccrualFunction } from '../shared/loyalty/consumers';
+import { loyaltyMaintenanceFunction } from '../shared/loyalty/timers';
+import { stockFunctions } from '../shared/stock/http';
+import { stockMovementsFunction } from '../shared/stock/consumers';
+import { stockSweeperFunction, stockReconciliationFunction } from '../shared/stock/timers';
 
 /** The one list of the platform's functions. */
 export function functionCatalog(platform: Platform): FunctionDefinition[] {

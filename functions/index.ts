@@ -3,11 +3,11 @@
  * `func start` and Azure load this; the local host (local/) serves the same list without it.
  */
 import { app } from '@azure/functions';
-import { loadConfig } from '../shared/config';
-import { SERVICE_BUS_CONNECTION } from '../shared/messaging';
+import { loadConfig } from '../shared/kernel/config';
+import { SERVICE_BUS_CONNECTION } from '../shared/kernel/messaging';
 import { createPlatform } from '../shared/platform';
 import { functionCatalog } from './catalog';
-import { scheduleSetting } from './definition';
+import { scheduleSetting } from '../shared/edge/definition';
 
 const platform = createPlatform(loadConfig(process.env));
 

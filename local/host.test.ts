@@ -1,5 +1,5 @@
 import { compileRoute } from './host';
-import type { HttpFunction } from '../functions/definition';
+import type { HttpFunction } from '../shared/edge/definition';
 
 const fn = (route: string) => ({ kind: 'http', name: 'f', method: 'GET', route }) as unknown as HttpFunction;
 

@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import { HttpRequest, InvocationContext, type HttpResponseInit, type Timer } from '@azure/functions';
 import { Cron } from 'croner';
-import type { FunctionDefinition, HttpFunction, TimerFunction } from '../functions/definition';
-import { problem } from '../functions/http/problem';
-import type { InProcessBus } from '../shared/adapters/in-process-bus';
-import type { Logger } from '../shared/domain/ports';
+import type { FunctionDefinition, HttpFunction, TimerFunction } from '../shared/edge/definition';
+import { problem } from '../shared/edge/problem';
+import type { InProcessBus } from './in-process-bus';
+import type { Logger } from '../shared/kernel/ports';
 
 /** What the Functions host would refuse before a handler runs (its own limit is 100 MB). */
 const HOST_BODY_LIMIT = 4 * 1024 * 1024;

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
-import { loadConfig } from '../shared/config';
+import { loadConfig } from '../shared/kernel/config';
 import { createPlatform, ensureBlobSchema, ensureCosmosSchema, type Platform } from '../shared/platform';
-import type { Clock } from '../shared/domain/ports';
-import { InProcessBus } from '../shared/adapters/in-process-bus';
-import { consoleSink, type LogSink } from '../shared/adapters/logger';
+import type { Clock } from '../shared/kernel/ports';
+import { InProcessBus } from './in-process-bus';
+import { consoleSink, type LogSink } from '../shared/kernel/adapters/logger';
 import { functionCatalog } from '../functions/catalog';
 import { LOCAL_COSMOS_KEY, startEmbeddedStack, type StackEndpoints } from './stack';
 import { startLocalHost, type LocalHost } from './host';

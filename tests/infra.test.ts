@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigSchema, LOCAL_ONLY_SETTINGS, loadConfig } from '../shared/config';
-import { CONTAINERS } from '../shared/adapters/cosmos/containers';
-import { EVENTS_TOPIC, SUBSCRIPTIONS } from '../shared/messaging';
+import { ConfigSchema, LOCAL_ONLY_SETTINGS, loadConfig } from '../shared/kernel/config';
+import { CONTAINERS } from '../shared/kernel/adapters/containers';
+import { EVENTS_TOPIC, SUBSCRIPTIONS } from '../shared/kernel/messaging';
 import { createPlatform } from '../shared/platform';
 import { functionCatalog } from '../functions/catalog';
-import { scheduleSetting, type TimerFunction } from '../functions/definition';
-import { BLOB_CONTAINERS } from '../shared/adapters/blob-containers';
+import { scheduleSetting, type TimerFunction } from '../shared/edge/definition';
+import { BLOB_CONTAINERS } from '../shared/kernel/adapters/blob-containers';
 
 const dir = join(__dirname, '..', 'infra-bicep');
 const read = (file: string) => readFileSync(join(dir, file), 'utf8');

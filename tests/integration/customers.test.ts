@@ -1,4 +1,4 @@
-import { TRANSACTION_CLAIMED } from '../../shared/domain/events';
+import { TRANSACTION_CLAIMED } from '../../shared/kernel/events';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { onlineSale, sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 

@@ -1,7 +1,7 @@
 import { InvocationContext } from '@azure/functions';
 import { functionCatalog } from '../../functions/catalog';
-import { TRANSACTION_RECORDED } from '../../shared/domain/events';
-import type { TopicFunction } from '../../functions/definition';
+import { TRANSACTION_RECORDED } from '../../shared/kernel/events';
+import type { TopicFunction } from '../../shared/edge/definition';
 import { sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;

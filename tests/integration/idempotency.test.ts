@@ -1,4 +1,4 @@
-import { TRANSACTION_RECORDED } from '../../shared/domain/events';
+import { TRANSACTION_RECORDED } from '../../shared/kernel/events';
 import { sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;

@@ -1,6 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 import { functionCatalog } from '../../functions/catalog';
-import type { TopicFunction } from '../../functions/definition';
+import type { TopicFunction } from '../../shared/edge/definition';
 import { onlineSale as anyOnlineSale, sale as anySale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;

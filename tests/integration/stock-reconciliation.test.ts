@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { BLOB_CONTAINERS } from '../../shared/adapters/blob-containers';
+import { BLOB_CONTAINERS } from '../../shared/kernel/adapters/blob-containers';
 import { sale, useTestPlatform, type TestContext } from '../support/platform';
 
 let c: TestContext;

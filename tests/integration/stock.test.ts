@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CloudEvent } from '../../shared/domain/events';
-import type { Logger } from '../../shared/domain/ports';
+import type { CloudEvent } from '../../shared/kernel/events';
+import type { Logger } from '../../shared/kernel/ports';
 import { sale, useTestPlatform, type TestContext } from '../support/platform';
 
 let c: TestContext;

@@ -1,5 +1,5 @@
 import { startTestPlatform, type TestPlatform } from '../support/platform';
-import { TransactionInput } from '../../shared/domain/transactions';
+import { TransactionInput } from '../../shared/transactions/transactions';
 
 let p: TestPlatform;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 /** In-memory ports for unit tests of the domain: same contracts as the Cosmos DB adapters. */
-import type { CustomerRecord, IdentifierLink, MergeRecord } from '../../shared/domain/customers';
-import type { IdempotencyRecord } from '../../shared/domain/idempotency';
-import type { Clock, CreateOutcome, CustomerStore, IdempotencyStore } from '../../shared/domain/ports';
+import type { CustomerRecord, IdentifierLink, MergeRecord } from '../../shared/customers/customers';
+import type { IdempotencyRecord } from '../../shared/kernel/idempotency';
+import type { Clock, CreateOutcome, CustomerStore, IdempotencyStore } from '../../shared/kernel/ports';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

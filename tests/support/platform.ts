@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startLocalPlatform, type LocalPlatform } from '../../local/platform';
-import type { Clock } from '../../shared/domain/ports';
+import type { Clock } from '../../shared/kernel/ports';
 import { storeOf } from './cosmos';
 
 export interface ApiResponse<T = any> {

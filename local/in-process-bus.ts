@@ -1,0 +1,191 @@
+import type { CloudEvent } from '../shared/kernel/events';
+import type { EventPublisher } from '../shared/kernel/ports';
+
+export type MessageHandler = (message: unknown, delivery: { deliveryCount: number; messageId: string }) => Promise<void>;
+
+export interface DeadLetter {
+  subscription: string;
+  messageId: string;
+  body: unknown;
+  deliveryCount: number;
+  reason: string;
+  deadLetteredAt: string;
+}
+
+interface Options {
+  /** As the Service Bus subscription's MaxDeliveryCount (default 10 there too). */
+  maxDeliveryCount?: number;
+  /** Duplicate detection window on messageId (Service Bus default: 10 minutes). */
+  duplicateWindowMs?: number;
+  /** Wait before redelivering a failed message, by attempt number. */
+  retryDelayMs?: (deliveryCount: number) => number;
+  /** Messages handled at once per subscription, like the trigger's maxConcurrentCalls. */
+  concurrency?: number;
+}
+
+interface Pending {
+  messageId: string;
+  body: string;
+  deliveryCount: number;
+}
+
+/**
+ * The local stand-in for a Service Bus topic with one subscription per consumer. It gives the
+ * handlers what the trigger gives them in Azure: a copy of each message per subscription,
+ * at-least-once delivery, redelivery after a failure up to the max delivery count, then a
+ * dead-letter store; and duplicate detection on messageId within a window.
+ */
+export class InProcessBus implements EventPublisher {
+  private readonly subscriptions = new Map<string, { handler: MessageHandler; queue: Pending[]; running: number }>();
+  private readonly seen = new Map<string, number>();
+  private readonly deadLettered: DeadLetter[] = [];
+  private readonly waiters: Array<() => void> = [];
+  private scheduled = 0;
+  private failuresToInject = 0;
+  private gate: Promise<void> | undefined;
+  private deliveryGate: Promise<void> | undefined;
+  private offered = 0;
+  private accepted = 0;
+  private readonly byType = new Map<string, { offered: number; accepted: number }>();
+  private readonly maxDeliveryCount: number;
+  private readonly duplicateWindowMs: number;
+  private readonly retryDelayMs: (n: number) => number;
+  private readonly concurrency: number;
+
+  constructor(options: Options = {}) {
+    this.maxDeliveryCount = options.maxDeliveryCount ?? 10;
+    this.duplicateWindowMs = options.duplicateWindowMs ?? 10 * 60_000;
+    this.retryDelayMs = options.retryDelayMs ?? ((n) => Math.min(20 * 2 ** n, 1_000));
+    this.concurrency = options.concurrency ?? 16;
+  }
+
+  subscribe(subscription: string, handler: MessageHandler): void {
+    if (this.subscriptions.has(subscription)) throw new Error(`Subscription ${subscription} already has a handler`);
+    this.subscriptions.set(subscription, { handler, queue: [], running: 0 });
+  }
+
+  async publish(events: CloudEvent[]): Promise<void> {
+    if (this.gate) await this.gate;
+    this.offered += events.length;
+    for (const event of events) this.countsOf(event.type).offered += 1;
+    if (this.failuresToInject > 0) {
+      this.failuresToInject -= 1;
+      throw new Error('The message broker is unavailable (injected fault)');
+    }
+    const now = Date.now();
+    for (const [id, at] of this.seen) if (now - at > this.duplicateWindowMs) this.seen.delete(id);
+    for (const event of events) {
+      if (this.seen.has(event.id)) continue;
+      this.seen.set(event.id, now);
+      this.accepted += 1;
+      this.countsOf(event.type).accepted += 1;
+      const body = JSON.stringify(event);
+      for (const [name, sub] of this.subscriptions) {
+        sub.queue.push({ messageId: event.id, body, deliveryCount: 0 });
+        this.pump(name);
+      }
+    }
+  }
+
+  /** Makes the next `count` publish calls fail, as an outage of the broker would. */
+  failNextPublishes(count: number): void {
+    this.failuresToInject = count;
+  }
+
+  /** Holds every publish until the returned function is called, as a slow broker would. */
+  holdPublishes(): () => void {
+    return this.hold('gate');
+  }
+
+  /** Holds every delivery until the returned function is called, as lagging consumers would. */
+  holdDeliveries(): () => void {
+    return this.hold('deliveryGate');
+  }
+
+  private hold(gate: 'gate' | 'deliveryGate'): () => void {
+    let release!: () => void;
+    this[gate] = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this[gate] = undefined;
+      release();
+    };
+  }
+
+  /** Messages offered by publishers, and accepted after duplicate detection, since start. */
+  get stats(): { offered: number; accepted: number } {
+    return { offered: this.offered, accepted: this.accepted };
+  }
+
+  /** The same counts for one event type (other consumers publish events of their own). */
+  statsOf(type: string): { offered: number; accepted: number } {
+    return { ...this.countsOf(type) };
+  }
+
+  private countsOf(type: string): { offered: number; accepted: number } {
+    let counts = this.byType.get(type);
+    if (!counts) this.byType.set(type, (counts = { offered: 0, accepted: 0 }));
+    return counts;
+  }
+
+  deadLetters(): DeadLetter[] {
+    return [...this.deadLettered];
+  }
+
+  /** Resolves when every accepted message has been handled or dead-lettered. */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    if (this.scheduled > 0) return false;
+    for (const sub of this.subscriptions.values()) if (sub.queue.length > 0 || sub.running > 0) return false;
+    return true;
+  }
+
+  private pump(name: string): void {
+    const sub = this.subscriptions.get(name)!;
+    while (sub.running < this.concurrency && sub.queue.length > 0) {
+      const message = sub.queue.shift()!;
+      sub.running += 1;
+      void this.deliver(name, sub.handler, message).finally(() => {
+        sub.running -= 1;
+        this.pump(name);
+        this.notifyIfIdle();
+      });
+    }
+  }
+
+  private async deliver(subscription: string, handler: MessageHandler, message: Pending): Promise<void> {
+    const deliveryCount = message.deliveryCount + 1;
+    if (this.deliveryGate) await this.deliveryGate;
+    try {
+      // Each delivery gets its own copy, as a broker would hand over.
+      await handler(JSON.parse(message.body), { deliveryCount, messageId: message.messageId });
+    } catch (error) {
+      if (deliveryCount >= this.maxDeliveryCount) {
+        this.deadLettered.push({
+          subscription,
+          messageId: message.messageId,
+          body: JSON.parse(message.body),
+          deliveryCount,
+          reason: (error as Error)?.message ?? String(error),
+          deadLetteredAt: new Date().toISOString(),
+        });
+        return;
+      }
+      this.scheduled += 1;
+      setTimeout(() => {
+        this.scheduled -= 1;
+        this.subscriptions.get(subscription)?.queue.push({ ...message, deliveryCount });
+        this.pump(subscription);
+        this.notifyIfIdle();
+      }, this.retryDelayMs(deliveryCount)).unref();
+    }
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.isIdle()) return;
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,532 @@
+import { z } from 'zod';
+import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors';
+import { randomId, randomSecret, deterministicId } from '../kernel/ids';
+import { assertMayActFor, type Principal } from '../tenancy/tenancy';
+import { requireCurrentCustomer } from '../customers/customers';
+import { returnedQuantities, quantitiesBySku, type TransactionView } from '../transactions/transactions';
+import { TRANSACTION_RECORDED, type CloudEvent } from '../kernel/events';
+import {
+  EMPTY_COUNTER,
+  MAX_SERIAL,
+  campaignIdOf,
+  campaignKeyOfCode,
+  evaluateCoupons,
+  formatCode,
+  isUniqueCodeOf,
+  keyOfCampaignId,
+  newCampaignKey,
+  normalizeCode,
+  uniqueCode,
+  type Campaign,
+  type CampaignInput,
+  type CodeContext,
+  type CodeUsage,
+  type Counter,
+  type CouponReason,
+  type CouponRequest,
+  type CouponResult,
+  type EvaluationRequest,
+  type PendingUse,
+} from './coupon-rules';
+import type { Clock, CreateOutcome, CustomerStore, Logger, TransactionStore } from '../kernel/ports';
+import type { Audience, CustomerParticipant } from '../customers/participants';
+
+/** Which counter document a use is counted in. */
+export type CounterRef = { kind: 'campaign'; key: string } | { kind: 'code'; code: string } | { kind: 'customer'; key: string; customerId: string };
+
+export type HoldStatus = 'active' | 'confirmed' | 'released' | 'refused' | 'restored';
+
+export interface HoldRecord {
+  tenantId: string;
+  holdId: string;
+  status: HoldStatus;
+  /** False while the counters still have to follow the last status change (a crash is finished by the sweeper). */
+  settled: boolean;
+  expiresAt: string;
+  channel: 'store' | 'online';
+  locationId: string;
+  customerId: string | null;
+  results: CouponResult[];
+  claims: Array<{ ref: CounterRef; use: PendingUse }>;
+  transactionId: string | null;
+  /** Why the codes could not be redeemed (offline sales, or a hold that expired before its sale). */
+  reason: CouponReason | 'hold-expired' | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CounterLimits {
+  maxUsed: number | null;
+  maxSpent: number | null;
+}
+
+export interface CouponStore {
+  createCampaign(campaign: Campaign): Promise<CreateOutcome>;
+  getCampaign(tenantId: string, key: string): Promise<Campaign | undefined>;
+  /** Reserves `count` serials; returns the first. */
+  reserveSerials(tenantId: string, key: string, count: number): Promise<number>;
+  claimPublicCode(tenantId: string, code: string, campaignKey: string): Promise<CreateOutcome>;
+  findPublicCode(tenantId: string, code: string): Promise<string | undefined>;
+  getCodeUsage(tenantId: string, code: string): Promise<CodeUsage | undefined>;
+  createCodeUsage(usage: CodeUsage): Promise<CreateOutcome>;
+  getCustomerUsage(tenantId: string, key: string, customerId: string): Promise<Counter | undefined>;
+  /** Creates a counter that starts with one use held (a code or customer counter used for the first time). */
+  createCounter(tenantId: string, ref: CounterRef, holdId: string, use: PendingUse, extra: Record<string, unknown>): Promise<CreateOutcome>;
+  readCounter(tenantId: string, ref: CounterRef): Promise<Counter | undefined>;
+  /** Holds a use in one atomic step if the limits allow; `applied` also when this hold already holds it. */
+  claim(tenantId: string, ref: CounterRef, holdId: string, use: PendingUse, limits: CounterLimits): Promise<'applied' | 'refused' | 'missing'>;
+  /** Gives a held use back; false when this hold held nothing there (already released or settled). */
+  release(tenantId: string, ref: CounterRef, holdId: string): Promise<boolean>;
+  /** Turns a held use into a confirmed one. */
+  settle(tenantId: string, ref: CounterRef, holdId: string): Promise<boolean>;
+  /** Gives a confirmed use back, once per hold. */
+  restore(tenantId: string, ref: CounterRef, holdId: string, use: PendingUse): Promise<boolean>;
+  createHold(hold: HoldRecord): Promise<CreateOutcome>;
+  getHold(tenantId: string, holdId: string): Promise<HoldRecord | undefined>;
+  updateHold(tenantId: string, holdId: string, mutate: (hold: HoldRecord) => HoldRecord | undefined): Promise<HoldRecord | undefined>;
+  /** Active holds past expiry, and holds whose counters did not follow a status change before `staleBefore`. */
+  listHoldsToSweep(nowIso: string, staleBefore: string, limit: number): Promise<HoldRecord[]>;
+  listHoldsForTransaction(tenantId: string, transactionId: string): Promise<HoldRecord[]>;
+  listPersonalCodes(tenantId: string, customerId: string): Promise<CodeUsage[]>;
+  moveCode(tenantId: string, code: string, fromCustomerId: string, intoCustomerId: string): Promise<boolean>;
+}
+
+export const HOLD_MINUTES = 10;
+export const MAX_CODES_PER_REQUEST = 100_000;
+
+export const CodesInput = z
+  .union([
+    z.object({ count: z.number().int().positive().max(MAX_CODES_PER_REQUEST) }).strict(),
+    z.object({ customerId: z.string().trim().min(1).max(128) }).strict(),
+  ])
+  .describe('`count` unique codes, or one personal code for `customerId`');
+export type CodesInput = z.infer<typeof CodesInput>;
+
+/**
+ * Campaigns, codes, validation and redemption. Every limit is a counter in one document, moved
+ * by conditional single-document patches, so concurrent checkouts can never pass it; a hold
+ * records its claims first, so a crash or an expiry gives back exactly what it took.
+ */
+export class CouponService {
+  constructor(
+    private readonly store: CouponStore,
+    private readonly customers: CustomerStore,
+    private readonly transactions: TransactionStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async createCampaign(principal: Principal, input: CampaignInput) {
+    let campaign: Campaign | undefined;
+    for (let attempt = 0; attempt < 5 && !campaign; attempt += 1) {
+      const key = newCampaignKey();
+      const candidate = buildCampaign(principal.tenantId, key, input, this.clock.now().toISOString());
+      if ((await this.store.createCampaign(candidate)) === 'created') campaign = candidate;
+    }
+    if (!campaign) throw new DomainError('conflict', 'Could not allocate a campaign key; retry');
+    if (campaign.publicCode && (await this.store.claimPublicCode(principal.tenantId, campaign.publicCode, campaign.key)) === 'exists') {
+      const owner = await this.store.findPublicCode(principal.tenantId, campaign.publicCode);
+      if (owner !== campaign.key) throw invalid([{ field: 'publicCode', message: 'is already used by another campaign' }]);
+    }
+    return campaignView(campaign);
+  }
+
+  async getCampaign(tenantId: string, campaignId: string) {
+    return campaignView(await this.requireCampaign(tenantId, campaignId));
+  }
+
+  /** Unique codes in bulk (computed, nothing stored per code), or one personal code for a customer. */
+  async issueCodes(principal: Principal, campaignId: string, input: CodesInput): Promise<{ campaignId: string; codes: string[]; customerId?: string }> {
+    const campaign = await this.requireCampaign(principal.tenantId, campaignId);
+    if ('count' in input) {
+      const first = await this.reserve(campaign, input.count);
+      return { campaignId, codes: Array.from({ length: input.count }, (_, i) => formatCode(uniqueCode(campaign, first + i))) };
+    }
+    const customer = await requireCurrentCustomer(this.customers, principal.tenantId, input.customerId);
+    const code = uniqueCode(campaign, await this.reserve(campaign, 1));
+    await this.store.createCodeUsage({
+      ...EMPTY_COUNTER,
+      tenantId: principal.tenantId,
+      code,
+      campaignId: campaign.campaignId,
+      customerId: customer.customerId,
+      issuedAt: this.clock.now().toISOString(),
+    });
+    return { campaignId, codes: [formatCode(code)], customerId: customer.customerId };
+  }
+
+  /** Nothing is consumed. */
+  async validate(principal: Principal, input: CouponRequest): Promise<{ results: CouponResult[]; discount: number }> {
+    assertMayActFor(principal, input.locationId);
+    const results = await this.evaluate(principal.tenantId, input.codes, { ...input, at: this.clock.now() });
+    return { results, discount: results.reduce((sum, r) => sum + r.discount, 0) };
+  }
+
+  /** Reserves every code for HOLD_MINUTES; all or nothing. */
+  async hold(principal: Principal, input: CouponRequest): Promise<HoldRecord> {
+    assertMayActFor(principal, input.locationId);
+    const now = this.clock.now();
+    const contexts = await this.contexts(principal.tenantId, input.codes, input.customerId);
+    const results = evaluateCoupons(contexts, { ...input, at: now });
+    const refused = results.find((r) => !r.valid);
+    if (refused) throw unprocessable(refused.reason!, `Coupon ${refused.code} cannot be used: ${refused.reason}`);
+    const hold = this.newHold(principal.tenantId, randomId('hold'), input, results, contexts as CodeContext[], now);
+    await this.store.createHold(hold);
+    const failure = await this.claimAll(hold, contexts as CodeContext[]);
+    if (failure) {
+      await this.store.updateHold(hold.tenantId, hold.holdId, (h) => ({ ...h, status: 'refused', reason: failure, settled: true, updatedAt: now.toISOString() }));
+      throw unprocessable(failure, `The coupons could not be held: ${failure}`);
+    }
+    return hold;
+  }
+
+  async getHold(tenantId: string, holdId: string): Promise<HoldRecord> {
+    const hold = await this.store.getHold(tenantId, holdId);
+    if (!hold) throw notFound(`Hold ${holdId}`);
+    return asRead(hold, this.clock.now());
+  }
+
+  /** Gives the uses back before expiry (an abandoned checkout). */
+  async release(tenantId: string, holdId: string): Promise<HoldRecord> {
+    const current = await this.getHold(tenantId, holdId);
+    if (current.status !== 'active') throw unprocessable('hold-not-active', `The hold is ${current.status}`);
+    const hold = await this.transition(tenantId, holdId, ['active'], 'released');
+    if (hold?.status !== 'released') throw unprocessable('hold-not-active', `The hold is ${hold?.status}`);
+    return this.finish(hold);
+  }
+
+  /** The coupons applied to a transaction, and why not when they could not be. */
+  async forTransaction(tenantId: string, transactionId: string): Promise<HoldRecord[]> {
+    return this.store.listHoldsForTransaction(tenantId, transactionId);
+  }
+
+  /** The `transaction.recorded` consumer: confirms holds, redeems offline codes, restores uses on returns. */
+  async handle(event: CloudEvent, log: Logger): Promise<string> {
+    if (event.type !== TRANSACTION_RECORDED) return 'ignored';
+    const tx = event.data as TransactionView;
+    const tenantId = event.tenantid;
+    if (tx.type === 'return') return this.restoreOnReturn(tenantId, tx, log);
+    if (tx.couponHoldId) return this.confirm(tenantId, tx.couponHoldId, tx, log);
+    if (tx.coupons.length > 0) return this.redeemOffline(tenantId, tx, log);
+    return 'ignored';
+  }
+
+  /** The timer: releases expired holds and finishes status changes a crash interrupted. */
+  async sweep(log: Logger, limit = 200): Promise<number> {
+    const now = this.clock.now();
+    const stale = new Date(now.getTime() - 60_000).toISOString();
+    const holds = await this.store.listHoldsToSweep(now.toISOString(), stale, limit);
+    for (const hold of holds) {
+      const current = hold.status === 'active' ? await this.transition(hold.tenantId, hold.holdId, ['active'], 'released') : hold;
+      if (current) await this.finish(current);
+    }
+    if (holds.length > 0) log.log('info', 'coupon holds swept', { count: holds.length });
+    return holds.length;
+  }
+
+  /** The wallet of a customer id, following a merge to its survivor. */
+  async walletOf(tenantId: string, customerId: string) {
+    const customer = await requireCurrentCustomer(this.customers, tenantId, customerId);
+    return { customerId: customer.customerId, items: await this.wallet(tenantId, customer.customerId) };
+  }
+
+  async wallet(tenantId: string, customerId: string) {
+    const codes = await this.store.listPersonalCodes(tenantId, customerId);
+    const campaigns = new Map<string, Campaign | undefined>();
+    const now = this.clock.now().getTime();
+    const wallet = [];
+    for (const usage of codes) {
+      if (!campaigns.has(usage.campaignId)) campaigns.set(usage.campaignId, await this.store.getCampaign(tenantId, keyOfCampaignId(usage.campaignId)!));
+      const campaign = campaigns.get(usage.campaignId);
+      if (!campaign) continue;
+      const usesLeft = Math.max(0, campaign.usesPerCode - (usage.used - Object.values(usage.pending).filter((u) => u.exp <= now).reduce((n, u) => n + u.n, 0)));
+      wallet.push({ code: formatCode(usage.code), campaignId: campaign.campaignId, name: campaign.name, discount: campaign.discount, validFrom: campaign.validFrom, validTo: campaign.validTo, channels: campaign.channels, usesLeft, issuedAt: usage.issuedAt });
+    }
+    return wallet;
+  }
+
+  // --- internals ---
+
+  private async requireCampaign(tenantId: string, campaignId: string): Promise<Campaign> {
+    const key = keyOfCampaignId(campaignId);
+    const campaign = key && (await this.store.getCampaign(tenantId, key));
+    if (!campaign) throw notFound(`Campaign ${campaignId}`);
+    return campaign;
+  }
+
+  private async reserve(campaign: Campaign, count: number): Promise<number> {
+    const first = await this.store.reserveSerials(campaign.tenantId, campaign.key, count);
+    if (first + count > MAX_SERIAL) throw unprocessable('code-space-exhausted', `A campaign can have at most ${MAX_SERIAL} codes`);
+    return first;
+  }
+
+  private async evaluate(tenantId: string, codes: string[], request: EvaluationRequest): Promise<CouponResult[]> {
+    return evaluateCoupons(await this.contexts(tenantId, codes, request.customerId), request);
+  }
+
+  /** What each code needs read: 2 point reads per code (in parallel for a unique code), 3 when the campaign limits uses per customer. */
+  private async contexts(tenantId: string, rawCodes: string[], customerId: string | undefined) {
+    const entered = new Map<string, string>();
+    for (const raw of rawCodes) if (!entered.has(normalizeCode(raw))) entered.set(normalizeCode(raw), raw);
+    return Promise.all(
+      [...entered].map(async ([code, raw]): Promise<CodeContext | { code: string; entered: string }> => {
+        const uniqueKey = campaignKeyOfCode(code);
+        const publicKey = uniqueKey ? undefined : await this.store.findPublicCode(tenantId, code);
+        const key = publicKey ?? uniqueKey;
+        const [campaign, usage] = await Promise.all([
+          key ? this.store.getCampaign(tenantId, key) : undefined,
+          publicKey ? undefined : key ? this.store.getCodeUsage(tenantId, code) : undefined,
+        ]);
+        if (!campaign || (!publicKey && !isUniqueCodeOf(campaign, code))) return { code, entered: raw };
+        const customerUsage =
+          campaign.perCustomerLimit !== null && customerId ? await this.store.getCustomerUsage(tenantId, campaign.key, customerId) : undefined;
+        return { code, entered: raw, campaign, usage, limitedCode: !publicKey, customerUsage };
+      }),
+    );
+  }
+
+  private newHold(tenantId: string, holdId: string, input: Omit<CouponRequest, 'codes' | 'lines'>, results: CouponResult[], contexts: CodeContext[], now: Date): HoldRecord {
+    const exp = now.getTime() + HOLD_MINUTES * 60_000;
+    const claims: HoldRecord['claims'] = [];
+    results.forEach((result, i) => {
+      const { campaign, limitedCode } = contexts[i]!;
+      const use = { n: 1, amt: result.discount, exp };
+      if (limitedCode) claims.push({ ref: { kind: 'code', code: contexts[i]!.code }, use });
+      if (campaign.perCustomerLimit !== null) claims.push({ ref: { kind: 'customer', key: campaign.key, customerId: input.customerId! }, use });
+      if (campaign.budget.redemptions !== null || campaign.budget.amount !== null) claims.push({ ref: { kind: 'campaign', key: campaign.key }, use });
+    });
+    return {
+      tenantId,
+      holdId,
+      status: 'active',
+      settled: true,
+      expiresAt: new Date(exp).toISOString(),
+      channel: input.channel,
+      locationId: input.locationId,
+      customerId: input.customerId ?? null,
+      results,
+      claims,
+      transactionId: null,
+      reason: null,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+  }
+
+  /** Claims every counter; on the first refusal gives back what was claimed and says why. */
+  private async claimAll(hold: HoldRecord, contexts: CodeContext[]): Promise<CouponReason | undefined> {
+    const byKey = new Map(contexts.map((c) => [c.campaign.key, c.campaign]));
+    const done: HoldRecord['claims'] = [];
+    for (const claim of hold.claims) {
+      const ref = claim.ref;
+      const campaign = byKey.get(ref.kind === 'code' ? ref.code.slice(0, 5) : ref.key)!;
+      const limits: CounterLimits =
+        ref.kind === 'campaign'
+          ? { maxUsed: campaign.budget.redemptions, maxSpent: campaign.budget.amount }
+          : { maxUsed: ref.kind === 'code' ? campaign.usesPerCode : campaign.perCustomerLimit, maxSpent: null };
+      const extra = ref.kind === 'code' ? { code: ref.code, campaignId: campaign.campaignId, customerId: null, issuedAt: null } : {};
+      // A code never used has no counter yet: create it with the use rather than patch a missing document.
+      const counterExists = ref.kind !== 'code' || contexts.some((c) => c.code === ref.code && c.usage);
+      if (!(await this.claimOne(hold, claim, limits, extra, counterExists))) {
+        for (const taken of done) await this.store.release(hold.tenantId, taken.ref, hold.holdId);
+        return ref.kind === 'campaign' ? 'budget-exhausted' : ref.kind === 'code' ? 'already-redeemed' : 'customer-limit-reached';
+      }
+      done.push(claim);
+    }
+    return undefined;
+  }
+
+  private async claimOne(
+    hold: HoldRecord,
+    { ref, use }: HoldRecord['claims'][number],
+    limits: CounterLimits,
+    extra: Record<string, unknown>,
+    counterExists: boolean,
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const outcome = attempt === 0 && !counterExists ? 'missing' : await this.store.claim(hold.tenantId, ref, hold.holdId, use, limits);
+      if (outcome === 'applied') return true;
+      if (outcome === 'missing') {
+        if ((await this.store.createCounter(hold.tenantId, ref, hold.holdId, use, extra)) === 'created') return true;
+        continue;
+      }
+      // Refused: expired holds count as released; give their uses back and try once more.
+      const counter = await this.store.readCounter(hold.tenantId, ref);
+      const now = this.clock.now().getTime();
+      const expired = Object.entries(counter?.pending ?? {}).filter(([, u]) => u.exp <= now);
+      if (expired.length === 0) return false;
+      for (const [holdId] of expired) await this.store.release(hold.tenantId, ref, holdId);
+    }
+    return false;
+  }
+
+  /** Moves a hold from one of `from` to `to`; the counters follow in `finish`. */
+  private transition(tenantId: string, holdId: string, from: HoldStatus[], to: HoldStatus, change: Partial<HoldRecord> = {}) {
+    const updatedAt = this.clock.now().toISOString();
+    return this.store.updateHold(tenantId, holdId, (h) => (from.includes(h.status) ? { ...h, ...change, status: to, settled: false, updatedAt } : undefined));
+  }
+
+  /** Makes the counters match the hold's status; idempotent, so a crash is finished by a rerun. */
+  private async finish(hold: HoldRecord): Promise<HoldRecord> {
+    if (hold.settled) return hold;
+    let givenAway = 0;
+    for (const { ref, use } of hold.claims) {
+      if (hold.status === 'released') await this.store.release(hold.tenantId, ref, hold.holdId);
+      if (hold.status === 'confirmed' && !(await this.store.settle(hold.tenantId, ref, hold.holdId))) givenAway += 1;
+      if (hold.status === 'restored') await this.store.restore(hold.tenantId, ref, hold.holdId, use);
+    }
+    // A sale confirming a hold whose expired use another checkout already took: the limit holds, and the record says why.
+    const reason = givenAway > 0 ? 'hold-expired' : hold.reason;
+    return (
+      (await this.store.updateHold(hold.tenantId, hold.holdId, (h) => (h.status === hold.status && !h.settled ? { ...h, settled: true, reason } : undefined))) ?? hold
+    );
+  }
+
+  private async confirm(tenantId: string, holdId: string, tx: TransactionView, log: Logger): Promise<string> {
+    const hold = await this.transition(tenantId, holdId, ['active'], 'confirmed', { transactionId: tx.transactionId });
+    if (!hold) {
+      log.log('warn', 'a transaction names an unknown coupon hold; redeeming the codes it lists', { holdId, transactionId: tx.transactionId });
+      return tx.coupons.length > 0 ? this.redeemOffline(tenantId, tx, log) : 'unknown-hold';
+    }
+    if (hold.status === 'confirmed' || hold.status === 'restored') return (await this.finish(hold)).status;
+    // Released (expired or abandoned) before its sale arrived: redeem its codes as an offline sale would.
+    log.log('info', 'coupon hold was no longer active; redeeming its codes with the sale', { holdId, status: hold.status });
+    return this.redeemOffline(tenantId, { ...tx, coupons: hold.results.map((r) => r.code) }, log);
+  }
+
+  /** Codes a POS sent with the sale: redeemed now, under a hold id derived from the sale; refusals are recorded. */
+  private async redeemOffline(tenantId: string, tx: TransactionView, log: Logger): Promise<string> {
+    const holdId = deterministicId('hold', tenantId, tx.transactionId);
+    const existing = await this.store.getHold(tenantId, holdId);
+    if (existing && existing.status !== 'active') return (await this.finish(existing)).status;
+    // Evaluated as the basket was before the POS took the coupons off, at the time of the sale.
+    const lines = tx.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, discount: 0, category: l.category }));
+    const request = { customerId: tx.customerId ?? undefined, channel: tx.channel, locationId: tx.locationId, lines };
+    const contexts = await this.contexts(tenantId, tx.coupons, request.customerId);
+    const results = evaluateCoupons(contexts, { ...request, at: new Date(tx.occurredAt) });
+    const refused = results.find((r) => !r.valid);
+    const now = this.clock.now();
+    if (refused && !existing) {
+      await this.store.createHold({ ...this.newHold(tenantId, holdId, request, [], [], now), transactionId: tx.transactionId, status: 'refused', reason: refused.reason!, results });
+      log.log('info', 'offline coupons refused', { transactionId: tx.transactionId, reason: refused.reason });
+      return 'refused';
+    }
+    const hold = existing ?? { ...this.newHold(tenantId, holdId, request, results, contexts as CodeContext[], now), transactionId: tx.transactionId };
+    if (!existing) await this.store.createHold(hold);
+    const failure = await this.claimAll(hold, contexts as CodeContext[]);
+    if (failure) {
+      await this.store.updateHold(tenantId, holdId, (h) => ({ ...h, status: 'refused', reason: failure, settled: true }));
+      log.log('info', 'offline coupons refused', { transactionId: tx.transactionId, reason: failure });
+      return 'refused';
+    }
+    const confirmed = await this.transition(tenantId, holdId, ['active'], 'confirmed', { transactionId: tx.transactionId });
+    return (await this.finish(confirmed!)).status;
+  }
+
+  /**
+   * Policy: a coupon's use comes back when its sale is returned in full (every unit), so the
+   * customer may use it again; a partial return keeps the discount given and the use spent.
+   */
+  private async restoreOnReturn(tenantId: string, tx: TransactionView, log: Logger): Promise<string> {
+    if (!tx.originalTransactionId) return 'ignored';
+    const records = await this.store.listHoldsForTransaction(tenantId, tx.originalTransactionId);
+    const holds = records.filter((h) => h.status === 'confirmed' || h.status === 'restored');
+    if (records.length > 0 && holds.length === 0) return 'ignored';
+    const locator = await this.transactions.locate(tenantId, tx.originalTransactionId);
+    const sale = locator && (await this.transactions.get(locator));
+    if (!sale) return 'ignored';
+    const sold = quantitiesBySku(sale.lines);
+    const returned = returnedQuantities(sale.returned);
+    if (Object.entries(sold).some(([sku, n]) => (returned[sku] ?? 0) < n)) return 'partial-return';
+    if (holds.length === 0) {
+      // The return's event came before its sale's: fail, so the return is redelivered after the sale redeems.
+      if (sale.coupons.length > 0) throw new Error('The sale returned has coupons not redeemed yet');
+      return 'ignored';
+    }
+    for (const hold of holds) {
+      const current = hold.status === 'confirmed' ? await this.transition(tenantId, hold.holdId, ['confirmed'], 'restored') : hold;
+      if (current) await this.finish(current);
+    }
+    log.log('info', 'coupon uses restored after a full return', { transactionId: tx.originalTransactionId });
+    return 'restored';
+  }
+}
+
+/** An active hold past its expiry reads as released, whether or not the sweeper has run. */
+function asRead(hold: HoldRecord, now: Date): HoldRecord {
+  return hold.status === 'active' && Date.parse(hold.expiresAt) <= now.getTime() ? { ...hold, status: 'released', reason: 'hold-expired' } : hold;
+}
+
+export function holdView(hold: HoldRecord) {
+  const { holdId, status, expiresAt, results, transactionId, reason, customerId, channel, locationId } = hold;
+  return {
+    holdId,
+    status,
+    expiresAt,
+    channel,
+    locationId,
+    customerId,
+    transactionId,
+    reason,
+    codes: results,
+    discount: results.reduce((sum, r) => sum + r.discount, 0),
+  };
+}
+
+function buildCampaign(tenantId: string, key: string, input: CampaignInput, now: string): Campaign {
+  return {
+    ...EMPTY_COUNTER,
+    tenantId,
+    campaignId: campaignIdOf(key),
+    key,
+    name: input.name,
+    discount: input.discount,
+    validFrom: new Date(input.validFrom).toISOString(),
+    validTo: new Date(input.validTo).toISOString(),
+    channels: input.channels,
+    locationIds: input.locationIds ?? null,
+    minimumBasket: input.minimumBasket,
+    eligible: input.eligible ?? { skus: [], categories: [] },
+    excluded: input.excluded ?? { skus: [], categories: [] },
+    budget: { redemptions: input.budget?.redemptions ?? null, amount: input.budget?.amount ?? null },
+    perCustomerLimit: input.perCustomerLimit ?? null,
+    stackable: input.stackable,
+    publicCode: input.publicCode ? normalizeCode(input.publicCode) : null,
+    usesPerCode: input.usesPerCode,
+    secret: randomSecret(),
+    nextSerial: 0,
+    createdAt: now,
+  };
+}
+
+export function campaignView(campaign: Campaign) {
+  const { secret: _secret, pending: _pending, restored: _restored, key: _key, nextSerial, used, spent, ...rest } = campaign;
+  return { ...rest, codesIssued: nextSerial, redemptions: used, discountGiven: spent };
+}
+
+/** Personal coupons in the customer's wallet and 360 view; they follow the customer through a merge. */
+export class CouponParticipant implements CustomerParticipant {
+  readonly name = 'coupons';
+  constructor(
+    private readonly coupons: CouponService,
+    private readonly store: CouponStore,
+  ) {}
+
+  async move(tenantId: string, fromId: string, intoId: string): Promise<number> {
+    let moved = 0;
+    for (const usage of await this.store.listPersonalCodes(tenantId, fromId)) {
+      if (await this.store.moveCode(tenantId, usage.code, fromId, intoId)) moved += 1;
+    }
+    return moved;
+  }
+
+  async view(tenantId: string, customerId: string, _audience: Audience) {
+    return { coupons: await this.coupons.wallet(tenantId, customerId) };
+  }
+
+  async export(tenantId: string, customerId: string) {
+    return { coupons: await this.coupons.wallet(tenantId, customerId) };
+  }
+
+  /** Personal codes carry only the customer id, which names nobody once the rest is erased. */
+  async erase(): Promise<void> {}
+}

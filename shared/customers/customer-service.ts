@@ -1,0 +1,254 @@
+import { z } from 'zod';
+import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors';
+import {
+  applyConsent,
+  ConsentInput,
+  CustomerResolver,
+  requireCurrentCustomer,
+  IdentifierInput,
+  normalizeIdentifiers,
+  ProfileInput,
+  type CustomerRecord,
+  type MergeRecord,
+  type Resolution,
+} from './customers';
+import { mergeActivity } from '../transactions/activity';
+import type { CustomerParticipant, Audience } from './participants';
+import type { Principal, TenancyService } from '../tenancy/tenancy';
+import type { Clock, CustomerStore, Logger, TransactionStore } from '../kernel/ports';
+import { transactionIdOf, transactionView, type TransactionView } from '../transactions/transactions';
+import { locatorOf, type TransactionIngest } from '../transactions/ingest';
+
+export const IdentifyInput = z
+  .object({
+    identifiers: z.array(IdentifierInput).min(1).max(10),
+    locationId: z.string().min(1).max(64).optional().describe("Whose country reads local phone numbers; the tenant's when absent"),
+    profile: ProfileInput.optional(),
+    consents: z.array(ConsentInput).max(10).optional(),
+  })
+  .strict();
+export type IdentifyInput = z.infer<typeof IdentifyInput>;
+
+export const MergeInput = z
+  .object({
+    customerId: z.string().min(1).max(64).describe('The customer merged into the survivor'),
+    reason: z.string().trim().min(1).max(500),
+  })
+  .strict();
+export type MergeInput = z.infer<typeof MergeInput>;
+
+export const ClaimInput = z
+  .object({
+    locationId: z.string().min(1).max(64),
+    externalId: z.string().min(1).max(64).describe('The ticket number printed on the receipt'),
+    date: z.iso.date().describe('The date printed on the receipt, YYYY-MM-DD, in the store’s time zone'),
+    total: z.number().int().nonnegative().describe('The total printed on the receipt, in minor units'),
+  })
+  .strict();
+export type ClaimInput = z.infer<typeof ClaimInput>;
+
+/**
+ * One customer across channels: identify, the 360 view, merge, claiming anonymous purchases,
+ * export and erasure. Everything attached to a customer is reached through the participants.
+ */
+export class CustomerService {
+  constructor(
+    private readonly customers: CustomerStore,
+    private readonly transactions: TransactionStore,
+    private readonly resolver: CustomerResolver,
+    private readonly tenancy: TenancyService,
+    private readonly ingest: TransactionIngest,
+    private readonly participants: CustomerParticipant[],
+    private readonly clock: Clock,
+  ) {}
+
+  async identify(principal: Principal, input: IdentifyInput): Promise<Resolution> {
+    const { tenantId } = principal;
+    let country = (await this.tenancy.getTenant(tenantId))?.country ?? 'ES';
+    if (input.locationId) {
+      const location = await this.tenancy.getLocation(tenantId, input.locationId);
+      if (!location) throw invalid([{ field: 'locationId', message: `location ${input.locationId} does not exist` }]);
+      country = location.country;
+    }
+    const { identifiers, issues } = normalizeIdentifiers(tenantId, input.identifiers, country, 'identifiers');
+    if (issues.length > 0) throw invalid(issues);
+    const resolution = await this.resolver.resolve(tenantId, identifiers);
+    if (input.profile || input.consents) {
+      const now = this.clock.now().toISOString();
+      await this.customers.updateCustomer(tenantId, resolution.customerId, (current) => ({
+        ...current,
+        profile: { ...current.profile, ...input.profile },
+        consents: (input.consents ?? []).reduce(
+          (consents, c) => ({ ...consents, [c.purpose]: applyConsent(consents[c.purpose], { granted: c.granted, at: c.at ?? now }, principal.keyId) }),
+          current.consents,
+        ),
+      }));
+    }
+    return resolution;
+  }
+
+  /** The customer a (possibly merged) id stands for now. */
+  current(tenantId: string, customerId: string): Promise<CustomerRecord> {
+    return requireCurrentCustomer(this.customers, tenantId, customerId);
+  }
+
+  async view(principal: Principal, customerId: string) {
+    const customer = await this.current(principal.tenantId, customerId);
+    const audience: Audience = principal.role === 'admin' ? 'full' : 'masked';
+    const sections = await Promise.all(this.participants.map((p) => p.view(principal.tenantId, customer.customerId, audience)));
+    return {
+      customerId: customer.customerId,
+      ...(customer.customerId !== customerId ? { mergedFrom: customerId } : {}),
+      createdAt: customer.createdAt,
+      profile: audience === 'full' ? customer.profile : maskProfile(customer.profile),
+      consents: Object.fromEntries(Object.entries(customer.consents).map(([purpose, c]) => [purpose, { granted: c.granted, at: c.at, history: c.history }])),
+      channels: customer.channels,
+      lastSeenAt: customer.lastSeenAt,
+      ...Object.assign({}, ...sections),
+    };
+  }
+
+  /**
+   * Merges `input.customerId` into `survivorId`. The merged customer is marked first, so a re-run
+   * after a crash finds it and finishes; every participant then moves its part. A second call
+   * changes nothing and answers with the same record.
+   */
+  async merge(principal: Principal, survivorId: string, input: MergeInput): Promise<{ record: MergeRecord; alreadyMerged: boolean }> {
+    const { tenantId } = principal;
+    if (survivorId === input.customerId) throw unprocessable('merge-into-itself', 'A customer cannot be merged into itself');
+    const survivor = await this.customers.getCustomer(tenantId, survivorId);
+    if (!survivor || survivor.erasedAt) throw notFound(`Customer ${survivorId}`);
+    if (survivor.mergedInto) throw unprocessable('survivor-was-merged', `Customer ${survivorId} was merged into ${survivor.mergedInto}; merge into that one`);
+    const other = await this.customers.getCustomer(tenantId, input.customerId);
+    if (!other || other.erasedAt) throw notFound(`Customer ${input.customerId}`);
+    if (other.mergedInto && other.mergedInto !== survivorId) {
+      throw new DomainError('conflict', `Customer ${input.customerId} was already merged into ${other.mergedInto}`);
+    }
+    const alreadyMerged = other.mergedInto === survivorId;
+    const previous = (await this.customers.listMergeRecords(tenantId, survivorId)).find((m) => m.mergedId === input.customerId);
+
+    const now = this.clock.now().toISOString();
+    let taken: CustomerRecord | undefined;
+    await this.customers.updateCustomer(tenantId, input.customerId, (current) => {
+      if (current.mergedInto && current.mergedInto !== survivorId) throw new DomainError('conflict', `Customer ${input.customerId} was merged meanwhile`);
+      if (current.mergedInto === survivorId) return undefined;
+      taken = current;
+      // The survivor takes the personal data; the merged id keeps only its pointer.
+      return { ...current, mergedInto: survivorId, profile: {}, consents: {}, recentTransactions: [], channels: [], lastSeenAt: null };
+    });
+
+    const moved: Record<string, number> = {};
+    for (const participant of this.participants) {
+      moved[participant.name] = await participant.move(tenantId, input.customerId, survivorId);
+    }
+    if (taken && !alreadyMerged) {
+      const from = taken;
+      await this.customers.updateCustomer(tenantId, survivorId, (current) => {
+        const base: CustomerRecord = {
+          ...current,
+          profile: { ...from.profile, ...current.profile },
+          consents: mergeConsents(current.consents, from.consents),
+          channels: [...new Set([...current.channels, ...from.channels])].sort(),
+        };
+        return from.recentTransactions.reduce(mergeActivity, base);
+      });
+    }
+    if (previous) {
+      return { record: previous, alreadyMerged: true };
+    }
+    const record: MergeRecord = { tenantId, survivorId, mergedId: input.customerId, mergedAt: now, mergedBy: principal.keyId, reason: input.reason, moved };
+    await this.customers.saveMergeRecord(record);
+    return { record, alreadyMerged };
+  }
+
+  /**
+   * Attaches an anonymous store sale to a customer, from the details printed on the receipt.
+   * Once only: the sale moves into the customer's history and `transaction.claimed` tells the
+   * consumers to count it as if the customer had been identified at the till.
+   */
+  async claim(principal: Principal, customerId: string, input: ClaimInput, log: Logger): Promise<{ transaction: TransactionView; alreadyClaimed: boolean }> {
+    const { tenantId } = principal;
+    const customer = await this.current(tenantId, customerId);
+    const location = await this.tenancy.getLocation(tenantId, input.locationId);
+    if (!location) throw invalid([{ field: 'locationId', message: `location ${input.locationId} does not exist` }]);
+    const transactionId = transactionIdOf(tenantId, 'store', input.locationId, input.externalId);
+    const locator = await this.transactions.locate(tenantId, transactionId);
+    const tx = locator && (await this.transactions.get(locator));
+    if (!tx) throw notFound(`Ticket ${input.externalId} at ${input.locationId}`);
+    const printedDate = new Intl.DateTimeFormat('en-CA', { timeZone: location.timeZone }).format(new Date(tx.occurredAt));
+    if (tx.type !== 'sale' || printedDate !== input.date || tx.totals.net !== input.total) {
+      throw unprocessable('claim-details-mismatch', 'The date or total does not match the ticket');
+    }
+    if (tx.customerId === customer.customerId) return { transaction: transactionView(tx), alreadyClaimed: true };
+    if (tx.customerId !== null) throw new DomainError('conflict', 'This purchase already belongs to a customer', { reason: 'already-claimed' });
+
+    const claimedAt = this.clock.now().toISOString();
+    const outcome = await this.transactions.move(
+      locatorOf(tx),
+      { customerKey: customer.customerId, customerId: customer.customerId },
+      (copy) => ({ ...copy, claimedAt, claimEventPending: true }),
+      tx.customerKey,
+    );
+    if (outcome === 'lost') throw new DomainError('conflict', 'This purchase already belongs to a customer', { reason: 'already-claimed' });
+    const claimed = await this.transactions.get({ tenantId, transactionId, customerKey: customer.customerId });
+    if (!claimed) throw new DomainError('conflict', 'The purchase is being claimed; retry shortly');
+    await this.ingest.announce(claimed, log);
+    return { transaction: transactionView(claimed), alreadyClaimed: outcome === 'already-there' };
+  }
+
+  async export(tenantId: string, customerId: string) {
+    const customer = await this.current(tenantId, customerId);
+    const sections = await Promise.all(this.participants.map((p) => p.export(tenantId, customer.customerId)));
+    return {
+      exportedAt: this.clock.now().toISOString(),
+      customer: {
+        customerId: customer.customerId,
+        createdAt: customer.createdAt,
+        profile: customer.profile,
+        consents: customer.consents,
+        channels: customer.channels,
+        lastSeenAt: customer.lastSeenAt,
+      },
+      merges: await this.customers.listMergeRecords(tenantId, customer.customerId),
+      ...Object.assign({}, ...sections),
+    };
+  }
+
+  /** Erasure (right to be forgotten): every participant removes what names the person; the customer keeps only its id. */
+  async erase(principal: Principal, customerId: string): Promise<void> {
+    const { tenantId } = principal;
+    const customer = await this.customers.getCustomer(tenantId, customerId);
+    if (!customer) throw notFound(`Customer ${customerId}`);
+    const target = customer.mergedInto ? await this.current(tenantId, customerId).catch(() => customer) : customer;
+    for (const participant of this.participants) await participant.erase(tenantId, target.customerId);
+    for (const record of await this.customers.listMergeRecords(tenantId, target.customerId)) {
+      await this.customers.saveMergeRecord({ ...record, reason: '[erased]' });
+    }
+    const erasedAt = this.clock.now().toISOString();
+    await this.customers.updateCustomer(tenantId, target.customerId, (current) => ({
+      ...current,
+      profile: {},
+      consents: {},
+      recentTransactions: [],
+      channels: [],
+      lastSeenAt: null,
+      erasedAt: current.erasedAt ?? erasedAt,
+    }));
+  }
+}
+
+function mergeConsents(a: CustomerRecord['consents'], b: CustomerRecord['consents']): CustomerRecord['consents'] {
+  const result = { ...a };
+  for (const [purpose, state] of Object.entries(b) as Array<[keyof typeof b, NonNullable<(typeof b)[keyof typeof b]>]>) {
+    result[purpose] = state.history.reduce((current, h) => applyConsent(current, h, h.source), result[purpose]);
+  }
+  return result;
+}
+
+function maskProfile(profile: CustomerRecord['profile']): Partial<CustomerRecord['profile']> {
+  // Store staff may greet the customer by first name and see the language; nothing else.
+  return {
+    ...(profile.name ? { name: profile.name.split(' ')[0] } : {}),
+    ...(profile.language ? { language: profile.language } : {}),
+  };
+}

@@ -1,0 +1,75 @@
+import type { GiftCardOperation, GiftCardRecord, GiftCardStore } from '../gift-cards';
+import type { CreateOutcome } from '../../kernel/ports';
+import type { Documents } from '../../kernel/adapters/documents';
+
+/** `giftCards` ([tenantId, id]): cards by id, `code:<sha256>` lookups, `throttle:<keyId>` failure counts. */
+export class CosmosGiftCardStore implements GiftCardStore {
+  constructor(private readonly docs: Documents) {}
+
+  private pk = (tenantId: string, id: string) => [tenantId, id];
+
+  createCodeLookup(tenantId: string, codeHash: string, giftCardId: string): Promise<CreateOutcome> {
+    return this.docs.create({ id: `code:${codeHash}`, tenantId, kind: 'code', giftCardId });
+  }
+
+  async findByCode(tenantId: string, codeHash: string): Promise<string | undefined> {
+    const id = `code:${codeHash}`;
+    const doc = await this.docs.read<{ tenantId: string; giftCardId: string }>(id, this.pk(tenantId, id));
+    return doc?.tenantId === tenantId ? doc.giftCardId : undefined;
+  }
+
+  create(card: GiftCardRecord): Promise<CreateOutcome> {
+    return this.docs.create({ ...card, id: card.giftCardId, kind: 'giftCard' });
+  }
+
+  async get(tenantId: string, giftCardId: string): Promise<GiftCardRecord | undefined> {
+    const doc = await this.docs.read<GiftCardRecord>(giftCardId, this.pk(tenantId, giftCardId));
+    return doc?.tenantId === tenantId ? unwrap(doc) : undefined;
+  }
+
+  async apply(tenantId: string, giftCardId: string, op: GiftCardOperation, change: { balance: number; refundable: number }, now: number) {
+    const conditions = [`c.status = "active"`, `c.expires > ${Math.floor(now)}`, `NOT IS_DEFINED(c.ops["${safe(op.operationId)}"])`];
+    if (change.balance < 0) conditions.push(`c.balance >= ${-change.balance}`);
+    if (change.refundable < 0) conditions.push(`c.refundable >= ${-change.refundable}`);
+    const result = await this.docs.patchIf<GiftCardRecord>(giftCardId, this.pk(tenantId, giftCardId), `from c where ${conditions.join(' AND ')}`, [
+      { op: 'incr', path: '/balance', value: change.balance },
+      { op: 'incr', path: '/refundable', value: change.refundable },
+      { op: 'set', path: `/ops/${safe(op.operationId)}`, value: op },
+    ]);
+    if (result.outcome === 'applied') return result.doc.tenantId === tenantId ? unwrap(result.doc) : 'missing';
+    return result.outcome === 'missing' ? 'missing' : 'refused';
+  }
+
+  async activate(tenantId: string, giftCardId: string, op: GiftCardOperation): Promise<boolean> {
+    const result = await this.docs.patchIf(giftCardId, this.pk(tenantId, giftCardId), 'from c where c.status = "inactive"', [
+      { op: 'set', path: '/status', value: 'active' },
+      { op: 'set', path: `/ops/${safe(op.operationId)}`, value: op },
+    ]);
+    return result.outcome === 'applied';
+  }
+
+  async failedLookups(tenantId: string, keyId: string) {
+    const id = `throttle:${keyId}`;
+    const doc = await this.docs.read<{ tenantId: string; failures: number; windowStart: number }>(id, this.pk(tenantId, id));
+    return doc?.tenantId === tenantId ? { failures: doc.failures, windowStart: doc.windowStart } : undefined;
+  }
+
+  async recordFailedLookup(tenantId: string, keyId: string, now: number, windowMs: number): Promise<void> {
+    const id = `throttle:${keyId}`;
+    const first = { id, tenantId, kind: 'throttle', failures: 1, windowStart: now };
+    if ((await this.docs.create(first)) === 'created') return;
+    await this.docs.update<typeof first>(id, this.pk(tenantId, id), (doc) =>
+      now - doc.windowStart >= windowMs ? { ...doc, failures: 1, windowStart: now } : { ...doc, failures: doc.failures + 1 },
+    );
+  }
+}
+
+function safe(id: string): string {
+  if (!/^[a-z0-9_]+$/.test(id)) throw new Error('An id in a patch condition must be lower-case letters, digits or _');
+  return id;
+}
+
+function unwrap(doc: object): GiftCardRecord {
+  const { id: _id, kind: _kind, _etag, _rid, _self, _ts, _attachments, ...rest } = doc as Record<string, unknown>;
+  return rest as unknown as GiftCardRecord;
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { GiftCardLookupInput, GiftCardOperationInput, IssueGiftCardInput } from './gift-cards';
+import type { Platform } from '../platform';
+import type { HttpFunction } from '../edge/definition';
+import { endpoint } from '../edge/endpoint';
+import { ProblemSchema, id } from '../edge/schemas';
+
+const problems = {
+  400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
+  401: { description: 'Missing or wrong API key', schema: ProblemSchema },
+  404: { description: 'Not found (or another tenant’s)', schema: ProblemSchema },
+};
+const GiftCardParams = z.object({ giftCardId: id });
+
+/** Codes and PINs travel only in request bodies: URLs end up in logs. */
+export function giftCardFunctions(platform: Platform): HttpFunction[] {
+  const { giftCards } = platform;
+  const operation = (name: string, path: string, summary: string, run: typeof giftCards.redeem, refusals: string) =>
+    endpoint(platform, {
+      name,
+      method: 'POST',
+      route: `v1/gift-cards/{giftCardId}/${path}`,
+      summary,
+      tags: ['Gift cards'],
+      auth: 'tenant',
+      params: GiftCardParams,
+      body: GiftCardOperationInput,
+      responses: {
+        201: { description: 'Applied' },
+        200: { description: 'Already applied with this reference: the first result' },
+        ...problems,
+        409: { description: 'The reference was used for a different operation', schema: ProblemSchema },
+        422: { description: refusals, schema: ProblemSchema },
+      },
+      handle: async ({ principal, params, body }) => {
+        const { replayed, operation: op, card } = await run.call(giftCards, principal!, params.giftCardId, body);
+        return { status: replayed ? 200 : 201, body: { ...op, giftCardId: card.giftCardId, balance: card.balance, currency: card.currency } };
+      },
+    });
+  return [
+    endpoint(platform, {
+      name: 'issueGiftCard',
+      method: 'POST',
+      route: 'v1/gift-cards',
+      summary: 'Issues a gift card; the code and PIN are returned this once (a repeat of the reference returns the card without them)',
+      tags: ['Gift cards'],
+      auth: 'tenant',
+      body: IssueGiftCardInput,
+      responses: { 201: { description: 'Issued, with `code` and `pin`' }, 200: { description: 'Already issued with this reference' }, ...problems },
+      handle: async ({ principal, body }) => {
+        const { created, card, code, pin } = await giftCards.issue(principal!, body);
+        return { status: created ? 201 : 200, body: { ...card, ...(created ? { code, pin } : {}) } };
+      },
+    }),
+    endpoint(platform, {
+      name: 'lookupGiftCard',
+      method: 'POST',
+      route: 'v1/gift-cards/lookup',
+      summary: 'Code and PIN to gift card id and balance; after 5 failures in 15 minutes an API key is refused for the rest of the window',
+      tags: ['Gift cards'],
+      auth: 'tenant',
+      body: GiftCardLookupInput,
+      responses: { 200: { description: 'The card' }, ...problems, 429: { description: 'Too many failed lookups with this key', schema: ProblemSchema } },
+      handle: async ({ principal, body }) => ({ status: 200, body: await giftCards.lookup(principal!, body) }),
+    }),
+    endpoint(platform, {
+      name: 'getGiftCard',
+      method: 'GET',
+      route: 'v1/gift-cards/{giftCardId}',
+      summary: 'Balance, status and history',
+      tags: ['Gift cards'],
+      auth: 'tenant',
+      params: GiftCardParams,
+      responses: { 200: { description: 'The card' }, ...problems },
+      handle: async ({ principal, params }) => ({ status: 200, body: await giftCards.get(principal!.tenantId, params.giftCardId) }),
+    }),
+    operation('redeemGiftCard', 'redemptions', 'Pays with the card; the `operationId` is the reference of the sale’s giftCard tender', giftCards.redeem, 'insufficient-balance, gift-card-expired, gift-card-not-active'),
+    operation('refundGiftCard', 'refunds', 'Gives back to the card (a return), never more than was redeemed', giftCards.refund, 'refund-exceeds-redeemed, gift-card-expired, gift-card-not-active'),
+    operation('reloadGiftCard', 'reloads', 'Adds value to the card', giftCards.reload, 'gift-card-expired, gift-card-not-active'),
+  ];
+}

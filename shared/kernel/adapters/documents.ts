@@ -1,0 +1,219 @@
+import type { Container, ItemDefinition, PartitionKey, PatchOperation, SqlParameter } from '@azure/cosmos';
+import { DomainError } from '../errors';
+
+/** Counts what the code asks of Cosmos DB, so benchmarks and notes can say what an operation costs. */
+export class CosmosMetrics {
+  reads = 0;
+  writes = 0;
+  queries = 0;
+  requestCharge = 0;
+  /** The same counts per container: where the operations go. */
+  byContainer: Record<string, { reads: number; writes: number; queries: number }> = {};
+  count(container: string, kind: 'reads' | 'writes' | 'queries'): void {
+    this[kind] += 1;
+    const entry = (this.byContainer[container] ??= { reads: 0, writes: 0, queries: 0 });
+    entry[kind] += 1;
+  }
+  reset(): void {
+    this.reads = this.writes = this.queries = this.requestCharge = 0;
+    this.byContainer = {};
+  }
+}
+
+type Stored<T> = T & { id: string; _etag?: string };
+const SYSTEM_FIELDS = ['_rid', '_self', '_etag', '_attachments', '_ts'] as const;
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Outages and throttling become a domain outcome the edge answers with 503; the SDK message stays in the log. */
+function translate(error: unknown, operation: string): Error {
+  const status = statusOf(error);
+  if (status === undefined || status === 429 || status >= 500) {
+    return new DomainError('dependency-unavailable', 'The data store is unavailable; retry shortly', { reason: operation });
+  }
+  return new Error(`Cosmos DB ${operation} failed with ${status}`, { cause: error });
+}
+
+export function strip<T>(resource: ItemDefinition): T {
+  const copy: Record<string, unknown> = { ...resource };
+  for (const field of SYSTEM_FIELDS) delete copy[field];
+  return copy as T;
+}
+
+/**
+ * The few document operations every repository needs, with Cosmos DB's codes turned into
+ * outcomes: 409 on create = already there, 404 on read = absent, 412 on replace = lost the race.
+ */
+export class Documents {
+  constructor(
+    readonly container: Container,
+    private readonly metrics: CosmosMetrics,
+  ) {}
+
+  private charge(response: { requestCharge?: number }): void {
+    if (Number.isFinite(response.requestCharge)) this.metrics.requestCharge += response.requestCharge!;
+  }
+
+  async create<T extends object>(doc: Stored<T>): Promise<'created' | 'exists'> {
+    this.metrics.count(this.container.id, 'writes');
+    try {
+      const response = await this.container.items.create(doc);
+      this.charge(response);
+      return 'created';
+    } catch (error) {
+      if (statusOf(error) === 409) return 'exists';
+      throw translate(error, 'create');
+    }
+  }
+
+  async read<T>(id: string, partitionKey: PartitionKey): Promise<(T & { _etag: string }) | undefined> {
+    this.metrics.count(this.container.id, 'reads');
+    try {
+      const response = await this.container.item(id, partitionKey).read();
+      this.charge(response);
+      return response.resource ? (response.resource as T & { _etag: string }) : undefined;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw translate(error, 'read');
+    }
+  }
+
+  async upsert<T extends object>(doc: Stored<T>): Promise<void> {
+    this.metrics.count(this.container.id, 'writes');
+    try {
+      const response = await this.container.items.upsert(doc);
+      this.charge(response);
+    } catch (error) {
+      throw translate(error, 'upsert');
+    }
+  }
+
+  /** Every page of a query (for bounded result sets such as one customer's partition). */
+  async queryAll<T>(query: string, parameters: SqlParameter[]): Promise<T[]> {
+    const items: T[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.query<T>(query, parameters, { maxItemCount: 500, continuationToken });
+      items.push(...page.items);
+      continuationToken = page.continuationToken ?? undefined;
+    } while (continuationToken);
+    return items;
+  }
+
+  /** Replaces only if the document is unchanged since it was read; false when someone else changed it. */
+  async replace<T extends object>(doc: Stored<T>, partitionKey: PartitionKey, etag: string): Promise<boolean> {
+    this.metrics.count(this.container.id, 'writes');
+    try {
+      const response = await this.container.item(doc.id, partitionKey).replace(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
+      this.charge(response);
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 412 || statusOf(error) === 404) return false;
+      throw translate(error, 'replace');
+    }
+  }
+
+  /** Read, change, replace with the etag; on a lost race, read again. `mutate` returns undefined for "no change". */
+  async update<T extends object>(
+    id: string,
+    partitionKey: PartitionKey,
+    mutate: (current: T) => T | undefined,
+    attempts = 20,
+  ): Promise<T | undefined> {
+    for (let attempt = 0; attempt < attempts; attempt += 1) {
+      const current = await this.read<Stored<T>>(id, partitionKey);
+      if (!current) return undefined;
+      const etag = current._etag;
+      const next = mutate(strip<T>(current));
+      if (next === undefined) return strip<T>(current);
+      if (await this.replace({ ...next, id } as Stored<T>, partitionKey, etag)) return next;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+    }
+    throw new DomainError('conflict', 'The resource is changing too often; retry shortly');
+  }
+
+  /** Sets several fields in one operation. */
+  async patchAll(id: string, partitionKey: PartitionKey, values: Record<string, unknown>): Promise<void> {
+    this.metrics.count(this.container.id, 'writes');
+    try {
+      const response = await this.container
+        .item(id, partitionKey)
+        .patch(Object.entries(values).map(([path, value]) => ({ op: 'set' as const, path, value })));
+      this.charge(response);
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw translate(error, 'patch');
+    }
+  }
+
+  /**
+   * Applies patch operations in one atomic step if `condition` (a Cosmos DB filter predicate,
+   * `from c where ...`) holds: the basis of counters that never pass their limit under concurrency.
+   * Note: the local stand-in lower-cases the predicate, so fields it names must be lower-case.
+   */
+  async patchIf<T>(
+    id: string,
+    partitionKey: PartitionKey,
+    condition: string | undefined,
+    operations: PatchOperation[],
+  ): Promise<{ outcome: 'applied'; doc: T } | { outcome: 'condition-failed' | 'missing' }> {
+    this.metrics.count(this.container.id, 'writes');
+    try {
+      const response = await this.container.item(id, partitionKey).patch(condition ? { condition, operations } : operations);
+      this.charge(response);
+      return { outcome: 'applied', doc: strip<T>(response.resource!) };
+    } catch (error) {
+      if (statusOf(error) === 412) return { outcome: 'condition-failed' };
+      if (statusOf(error) === 404) return { outcome: 'missing' };
+      throw translate(error, 'patch');
+    }
+  }
+
+  /** Deletes only if unchanged since read; false when it changed (or is gone). */
+  async deleteIfMatch(id: string, partitionKey: PartitionKey, etag: string): Promise<boolean> {
+    this.metrics.count(this.container.id, 'writes');
+    try {
+      await this.container.item(id, partitionKey).delete({ accessCondition: { type: 'IfMatch', condition: etag } });
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 412) return false;
+      if (statusOf(error) === 404) return true;
+      throw translate(error, 'delete');
+    }
+  }
+
+  async delete(id: string, partitionKey: PartitionKey): Promise<void> {
+    this.metrics.count(this.container.id, 'writes');
+    try {
+      await this.container.item(id, partitionKey).delete();
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw translate(error, 'delete');
+    }
+  }
+
+  async query<T>(
+    query: string,
+    parameters: SqlParameter[],
+    options: { maxItemCount?: number; continuationToken?: string } = {},
+  ): Promise<{ items: T[]; continuationToken: string | null }> {
+    this.metrics.count(this.container.id, 'queries');
+    try {
+      const response = await this.container.items
+        .query<ItemDefinition>({ query, parameters }, { maxItemCount: options.maxItemCount, continuationToken: options.continuationToken })
+        .fetchNext();
+      this.charge(response);
+      return { items: response.resources.map((r) => strip<T>(r)), continuationToken: response.continuationToken ?? null };
+    } catch (error) {
+      if (statusOf(error) === 400 && options.continuationToken) {
+        throw new DomainError('validation-failed', 'The continuation token is not valid', {
+          issues: [{ field: 'continuationToken', message: 'is not valid' }],
+        });
+      }
+      throw translate(error, 'query');
+    }
+  }
+}

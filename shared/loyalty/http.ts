@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { LoyaltyProgramInput } from './program';
+import { RedemptionInput } from './service';
+import type { Platform } from '../platform';
+import type { HttpFunction } from '../edge/definition';
+import { endpoint } from '../edge/endpoint';
+import { PageQuery, ProblemSchema, commonProblems as problems, id } from '../edge/schemas';
+
+const CustomerParams = z.object({ customerId: id });
+const unprocessable = { 422: { description: 'A business rule refused it; `reason` says which', schema: ProblemSchema } };
+
+export function loyaltyFunctions(platform: Platform): HttpFunction[] {
+  const { loyalty } = platform;
+  return [
+    endpoint(platform, {
+      name: 'putLoyaltyProgram',
+      method: 'PUT',
+      route: 'v1/loyalty/program',
+      summary: "Set the tenant's loyalty program (a new version; points already earned keep theirs)",
+      tags: ['Loyalty'],
+      auth: 'tenant',
+      roles: ['admin'],
+      body: LoyaltyProgramInput,
+      responses: { 200: { description: 'The program, with its new version' }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
+      handle: async ({ principal, body }) => ({ status: 200, body: await loyalty.putProgram(principal!.tenantId, body) }),
+    }),
+    endpoint(platform, {
+      name: 'getLoyaltyProgram',
+      method: 'GET',
+      route: 'v1/loyalty/program',
+      summary: "The tenant's loyalty program",
+      tags: ['Loyalty'],
+      auth: 'tenant',
+      responses: { 200: { description: 'The program' }, ...problems },
+      handle: async ({ principal }) => ({ status: 200, body: await loyalty.getProgram(principal!.tenantId) }),
+    }),
+    endpoint(platform, {
+      name: 'getLoyaltyAccount',
+      method: 'GET',
+      route: 'v1/customers/{customerId}/loyalty',
+      summary: 'Spendable and pending points, tier and progress to the next, points expiring in the next 30 days',
+      tags: ['Loyalty', 'Customers'],
+      auth: 'tenant',
+      params: CustomerParams,
+      responses: { 200: { description: 'The account (a merged id answers with its survivor)' }, ...problems, 410: { description: 'Erased', schema: ProblemSchema } },
+      handle: async ({ principal, params }) => ({ status: 200, body: await loyalty.summary(principal!, params.customerId) }),
+    }),
+    endpoint(platform, {
+      name: 'getLoyaltyLedger',
+      method: 'GET',
+      route: 'v1/customers/{customerId}/loyalty/ledger',
+      summary: 'Every points movement, newest first, with the transaction behind it',
+      tags: ['Loyalty', 'Customers'],
+      auth: 'tenant',
+      params: CustomerParams,
+      query: PageQuery,
+      responses: { 200: { description: 'A page of ledger entries' }, ...problems },
+      handle: async ({ principal, params, query }) => ({
+        status: 200,
+        body: await loyalty.ledger(principal!, params.customerId, query.limit, query.continuationToken),
+      }),
+    }),
+    endpoint(platform, {
+      name: 'redeemPoints',
+      method: 'POST',
+      route: 'v1/customers/{customerId}/loyalty/redemptions',
+      summary: 'Debit points at checkout, never below the spendable balance; idempotent on `reference`',
+      tags: ['Loyalty', 'Checkout'],
+      auth: 'tenant',
+      params: CustomerParams,
+      body: RedemptionInput,
+      responses: {
+        201: { description: 'Debited' },
+        200: { description: 'Already debited with this reference' },
+        ...problems,
+        409: { description: 'The reference was used for another amount', schema: ProblemSchema },
+        ...unprocessable,
+      },
+      handle: async ({ principal, params, body }) => {
+        const result = await loyalty.redeem(principal!, params.customerId, body);
+        return { status: result.created ? 201 : 200, body: result.body };
+      },
+    }),
+    endpoint(platform, {
+      name: 'cancelPointsRedemption',
+      method: 'POST',
+      route: 'v1/customers/{customerId}/loyalty/redemptions/{reference}/cancel',
+      summary: 'Give back the points of a redemption no sale used (an abandoned checkout); idempotent',
+      tags: ['Loyalty', 'Checkout'],
+      auth: 'tenant',
+      params: CustomerParams.extend({ reference: z.string().trim().min(1).max(128) }),
+      responses: { 200: { description: 'Cancelled (or already cancelled)' }, ...problems, ...unprocessable },
+      handle: async ({ principal, params }) => ({ status: 200, body: await loyalty.cancelRedemption(principal!, params.customerId, params.reference) }),
+    }),
+  ];
+}

@@ -1,0 +1,363 @@
+import { z } from 'zod';
+import { DomainError, notFound } from '../kernel/errors';
+import { currentCustomer, requireCurrentCustomer } from '../customers/customers';
+import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from '../kernel/events';
+import { transactionView, type TransactionView } from '../transactions/transactions';
+import type { Principal } from '../tenancy/tenancy';
+import type { Clock, CreateOutcome, CustomerStore, Logger, Page, TransactionStore } from '../kernel/ports';
+import type { Audience, CustomerParticipant } from '../customers/participants';
+import {
+  absorb,
+  accrue,
+  cancelRedemption,
+  emptyAccount,
+  redeem,
+  reverse,
+  settle,
+  summarize,
+  tierMultiplier,
+  type Change,
+  type LedgerEntry,
+  type LoyaltyAccount,
+  type LoyaltySummary,
+} from './account';
+import { pointsForLines, type LoyaltyProgram, type LoyaltyProgramInput } from './program';
+
+export interface StoredAccount {
+  account: LoyaltyAccount;
+  etag: string;
+}
+
+/** Where programs, accounts and ledger entries are kept. Accounts change only with their etag. */
+export interface LoyaltyStore {
+  getProgram(tenantId: string): Promise<LoyaltyProgram | undefined>;
+  /** Replaces the program only if it is still at `expectedVersion` (0: none yet). */
+  saveProgram(program: LoyaltyProgram, expectedVersion: number): Promise<boolean>;
+  readAccount(tenantId: string, customerId: string): Promise<StoredAccount | undefined>;
+  createAccount(account: LoyaltyAccount): Promise<CreateOutcome>;
+  /** False when the account changed since `etag` was read. */
+  replaceAccount(account: LoyaltyAccount, etag: string): Promise<boolean>;
+  deleteAccount(tenantId: string, customerId: string): Promise<void>;
+  /** Idempotent: an entry already written is left as it is. */
+  writeEntries(entries: LedgerEntry[]): Promise<void>;
+  listEntries(tenantId: string, customerId: string, limit: number, continuation?: string): Promise<Page<LedgerEntry>>;
+  allEntries(tenantId: string, customerId: string): Promise<LedgerEntry[]>;
+  deleteEntry(entry: LedgerEntry): Promise<void>;
+  /** Accounts whose `dueAt` has passed, across tenants, for the maintenance timer. */
+  dueAccounts(now: string, limit: number): Promise<Array<{ tenantId: string; customerId: string }>>;
+}
+
+export const RedemptionInput = z
+  .object({
+    points: z.number().int('must be a whole number of points').positive().max(100_000_000),
+    reference: z.string().trim().min(1).max(128).describe('Unique per checkout; the `points` tender of the sale carries it'),
+  })
+  .strict();
+export type RedemptionInput = z.infer<typeof RedemptionInput>;
+
+const MAX_ATTEMPTS = 20;
+const MAX_MERGE_HOPS = 10;
+const PROGRAM_CACHE_MS = 30_000;
+
+type Operation = (account: LoyaltyAccount, program: LoyaltyProgram) => Change | undefined;
+
+/**
+ * Loyalty that works the same in every channel. Accrual and reversal come from
+ * `transaction.recorded` (at least once, in any order); redemption is synchronous at checkout.
+ * Every change is one etag-checked write of the customer's account, which carries its newest
+ * ledger entries; the entries are then written to the ledger with deterministic ids, so a retry
+ * or redelivery never doubles anything.
+ */
+export class LoyaltyService {
+  private readonly programs = new Map<string, { program: LoyaltyProgram | undefined; until: number }>();
+
+  constructor(
+    private readonly store: LoyaltyStore,
+    private readonly customers: CustomerStore,
+    private readonly transactions: TransactionStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `fresh` skips the cache (an admin reading what was just set); checkout paths take the cached one. */
+  async getProgram(tenantId: string, fresh = true): Promise<LoyaltyProgram> {
+    const program = await this.program(tenantId, fresh);
+    if (!program) throw notFound('The loyalty program');
+    return program;
+  }
+
+  /** A new version of the program; points already earned keep what they were computed with. */
+  async putProgram(tenantId: string, input: LoyaltyProgramInput): Promise<LoyaltyProgram> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const current = await this.store.getProgram(tenantId);
+      const version = current?.version ?? 0;
+      const program: LoyaltyProgram = { ...input, tenantId, version: version + 1, updatedAt: this.clock.now().toISOString() };
+      if (await this.store.saveProgram(program, version)) {
+        this.programs.set(tenantId, { program, until: Date.now() + PROGRAM_CACHE_MS });
+        return program;
+      }
+    }
+    throw new DomainError('conflict', 'The program is being changed; retry shortly');
+  }
+
+  /** `transaction.recorded` / `transaction.claimed`: sales earn, returns reverse. */
+  async handle(event: CloudEvent, log: Logger): Promise<'applied' | 'unchanged' | 'ignored'> {
+    if (event.type !== TRANSACTION_RECORDED && event.type !== TRANSACTION_CLAIMED) return 'ignored';
+    const tx = event.data as TransactionView;
+    const program = await this.program(event.tenantid);
+    if (!program || !tx.customerId || tx.currency !== program.currency) return 'ignored';
+    let outcome: 'applied' | 'unchanged' | 'ignored';
+    try {
+      outcome = tx.type === 'sale' ? await this.accrueSale(event.tenantid, tx.customerId, tx) : await this.reverseReturn(event.tenantid, tx);
+    } catch (error) {
+      // An erased customer earns nothing; anything else is retried by redelivery.
+      if (!(error instanceof DomainError && error.code === 'gone')) throw error;
+      outcome = 'ignored';
+    }
+    log.log('info', `loyalty ${tx.type === 'sale' ? 'accrual' : 'reversal'} ${outcome}`, { transactionId: tx.transactionId });
+    return outcome;
+  }
+
+  async redeem(principal: Principal, customerId: string, input: RedemptionInput) {
+    const program = await this.getProgram(principal.tenantId, false);
+    const { account, entries } = await this.change(principal.tenantId, customerId, (a) => redeem(a, input.reference, input.points, program, this.clock.now()), {
+      mustExist: true,
+    });
+    const redemption = account.redemptions[input.reference]!;
+    return {
+      created: entries.length > 0,
+      body: {
+        customerId: account.customerId,
+        reference: input.reference,
+        points: redemption.points,
+        value: Math.floor(redemption.points * program.redemption.pointValue),
+        currency: program.currency,
+        status: redemption.status,
+        spendable: summarize(account, program, this.clock.now()).spendable,
+      },
+    };
+  }
+
+  async cancelRedemption(principal: Principal, customerId: string, reference: string) {
+    const program = await this.getProgram(principal.tenantId, false);
+    const { account } = await this.change(principal.tenantId, customerId, (a) => cancelRedemption(a, reference, this.clock.now()), { mustExist: true });
+    const redemption = account.redemptions[reference]!;
+    return { customerId: account.customerId, reference, points: redemption.points, status: redemption.status, spendable: summarize(account, program, this.clock.now()).spendable };
+  }
+
+  async summary(principal: Principal, customerId: string): Promise<LoyaltySummary & { customerId: string; programVersion: number }> {
+    const program = await this.getProgram(principal.tenantId, false);
+    const customer = await requireCurrentCustomer(this.customers, principal.tenantId, customerId);
+    return { customerId: customer.customerId, programVersion: program.version, ...(await this.summaryOf(principal.tenantId, customer.customerId, program)) };
+  }
+
+  /** Newest first; the first page also shows the account's newest entries not yet in the ledger. */
+  async ledger(principal: Principal, customerId: string, limit: number, continuation?: string): Promise<Page<LedgerEntry> & { customerId: string }> {
+    const customer = await requireCurrentCustomer(this.customers, principal.tenantId, customerId);
+    const page = await this.store.listEntries(principal.tenantId, customer.customerId, limit, continuation);
+    if (!continuation) {
+      const account = (await this.store.readAccount(principal.tenantId, customer.customerId))?.account;
+      const known = new Set(page.items.map((e) => e.key));
+      const newest = page.items[page.items.length - 1]?.at;
+      const missing = (account?.journal ?? []).filter((e) => !known.has(e.key) && (!page.continuationToken || !newest || e.at >= newest));
+      page.items = [...page.items, ...missing].sort((a, b) => b.at.localeCompare(a.at));
+    }
+    return { customerId: customer.customerId, ...page };
+  }
+
+  /** Timer: expires points, releases pending ones, reviews tiers, for every account that is due. */
+  async maintain(log: Logger, limit = 500): Promise<{ due: number; changed: number }> {
+    const due = await this.store.dueAccounts(this.clock.now().toISOString(), limit);
+    let changed = 0;
+    for (const { tenantId, customerId } of due) {
+      const result = await this.change(tenantId, customerId, () => undefined, { mustExist: true });
+      if (result.entries.length > 0 || result.written) changed += 1;
+    }
+    if (due.length > 0) log.log('info', 'loyalty maintenance', { due: due.length, changed });
+    return { due: due.length, changed };
+  }
+
+  private async summaryOf(tenantId: string, customerId: string, program: LoyaltyProgram): Promise<LoyaltySummary> {
+    const now = this.clock.now();
+    const stored = await this.store.readAccount(tenantId, customerId);
+    const account = stored?.account ?? emptyAccount(tenantId, customerId, now);
+    return summarize(settle(account, program, now)?.account ?? account, program, now);
+  }
+
+  private async accrueSale(tenantId: string, customerId: string, sale: TransactionView): Promise<'applied' | 'unchanged'> {
+    const { entries } = await this.change(tenantId, customerId, (account, program) => accrue(account, accrualOf(sale, account, program), program, this.clock.now()));
+    return entries.some((e) => e.type === 'accrual') ? 'applied' : 'unchanged';
+  }
+
+  /**
+   * Reverses on the account that earned the sale. When the return arrives before the sale's
+   * accrual, the sale is accrued first (the sale's own event then finds it done).
+   */
+  private async reverseReturn(tenantId: string, ret: TransactionView): Promise<'applied' | 'unchanged' | 'ignored'> {
+    const saleId = ret.originalTransactionId!;
+    const locator = await this.transactions.locate(tenantId, saleId);
+    const sale = locator && (await this.transactions.get(locator));
+    if (!sale?.customerId) return 'ignored';
+    const input = { saleId, returnId: ret.transactionId, lines: ret.lines, spend: ret.totals.net };
+    const apply: Operation = (account) => reverse(account, input, this.clock.now());
+    let result = await this.change(tenantId, sale.customerId, apply);
+    if (!result.account.earnings[saleId]) {
+      await this.accrueSale(tenantId, sale.customerId, transactionView(sale));
+      result = await this.change(tenantId, sale.customerId, apply);
+    }
+    return result.entries.some((e) => e.type === 'reversal') ? 'applied' : 'unchanged';
+  }
+
+  /**
+   * The one way an account changes: read (following merges), let time pass (`settle`), apply the
+   * operation, settle again, write with the etag, retry on a lost race; then write the entries.
+   * A first change creates the account, after checking the customer is current.
+   */
+  private async change(
+    tenantId: string,
+    customerId: string,
+    operation: Operation,
+    options: { mustExist?: boolean } = {},
+  ): Promise<{ account: LoyaltyAccount; entries: LedgerEntry[]; written: boolean }> {
+    const program = await this.program(tenantId);
+    if (!program) throw notFound('The loyalty program');
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const now = this.clock.now();
+      const loaded = await this.load(tenantId, customerId, options.mustExist ?? false);
+      const base = loaded.stored?.account ?? emptyAccount(tenantId, loaded.customerId, now);
+      const settled = settle(base, program, now);
+      const changed = operation(settled?.account ?? base, program);
+      const final = changed ? settle(changed.account, program, now) : undefined;
+      const entries = [...(settled?.entries ?? []), ...(changed?.entries ?? []), ...(final?.entries ?? [])];
+      const account = final?.account ?? changed?.account ?? settled?.account;
+      if (!account) return { account: base, entries: [], written: false };
+      const written = loaded.stored
+        ? await this.store.replaceAccount(account, loaded.stored.etag)
+        : (await this.store.createAccount(account)) === 'created';
+      if (written) {
+        await this.store.writeEntries(entries);
+        return { account, entries, written: true };
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+    }
+    throw new DomainError('conflict', 'The loyalty account is changing too often; retry shortly');
+  }
+
+  /** The account a customer id stands for now: merged accounts point to their survivor. */
+  private async load(tenantId: string, customerId: string, mustExist: boolean): Promise<{ customerId: string; stored?: StoredAccount }> {
+    let id = customerId;
+    for (let hop = 0; hop < MAX_MERGE_HOPS; hop += 1) {
+      const stored = await this.store.readAccount(tenantId, id);
+      if (stored?.account.mergedInto) {
+        id = stored.account.mergedInto;
+        continue;
+      }
+      if (stored) return { customerId: id, stored };
+      // No account yet: open one for the customer this id stands for now, never for an erased one.
+      const customer = mustExist ? await requireCurrentCustomer(this.customers, tenantId, id) : await currentCustomer(this.customers, tenantId, id);
+      if (!customer || customer.erasedAt) throw new DomainError('gone', `Customer ${customerId} has no loyalty account (erased or unknown)`);
+      if (customer.customerId === id) return { customerId: id };
+      id = customer.customerId;
+    }
+    throw new DomainError('conflict', `Customer ${customerId} is merged too many times over`);
+  }
+
+  private async program(tenantId: string, fresh = false): Promise<LoyaltyProgram | undefined> {
+    const cached = this.programs.get(tenantId);
+    if (!fresh && cached && cached.until > Date.now()) return cached.program;
+    const program = await this.store.getProgram(tenantId);
+    this.programs.set(tenantId, { program, until: Date.now() + PROGRAM_CACHE_MS });
+    return program;
+  }
+
+  /** Merge: the merged account is frozen first (later changes follow it to the survivor), then absorbed, then its ledger moves. */
+  async move(tenantId: string, fromId: string, intoId: string): Promise<number> {
+    const now = this.clock.now();
+    let frozen: LoyaltyAccount | undefined;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && !frozen; attempt += 1) {
+      const stored = await this.store.readAccount(tenantId, fromId);
+      if (!stored) {
+        const tombstone = { ...emptyAccount(tenantId, fromId, now), mergedInto: intoId };
+        if ((await this.store.createAccount(tombstone)) === 'created') frozen = tombstone;
+      } else if (stored.account.mergedInto) {
+        frozen = stored.account;
+      } else {
+        const marked = { ...stored.account, mergedInto: intoId, dueAt: null, updatedAt: now.toISOString() };
+        if (await this.store.replaceAccount(marked, stored.etag)) frozen = marked;
+      }
+    }
+    if (!frozen) throw new DomainError('conflict', 'The loyalty account is changing too often; retry shortly');
+    const merged = frozen;
+    if (merged.lots.length > 0 || merged.owed > 0 || Object.keys(merged.earnings).length > 0) {
+      await this.change(tenantId, intoId, (account) => absorb(account, merged, now));
+    }
+    const listed = await this.store.allEntries(tenantId, fromId);
+    const copies = new Map([...listed, ...merged.journal].map((e) => [e.key, { ...e, customerId: intoId }]));
+    await this.store.writeEntries([...copies.values()]);
+    // Only what was listed, and so copied, is deleted.
+    for (const entry of listed) await this.store.deleteEntry(entry);
+    return listed.length;
+  }
+
+  async export(tenantId: string, customerId: string) {
+    const account = (await this.store.readAccount(tenantId, customerId))?.account;
+    return { loyalty: { account: account ?? null, ledger: await this.store.allEntries(tenantId, customerId) } };
+  }
+
+  /** Membership ends with the person: the account and its ledger go. */
+  async erase(tenantId: string, customerId: string): Promise<void> {
+    for (const entry of await this.store.allEntries(tenantId, customerId)) await this.store.deleteEntry(entry);
+    await this.store.deleteAccount(tenantId, customerId);
+  }
+
+  /**
+   * What a receipt prints: the points this sale earns (its accrual when it has run, otherwise the
+   * same computation accrual will make) and the spendable balance. Empty for anonymous sales.
+   */
+  async receiptExtras(tenantId: string, tx: TransactionView): Promise<{ loyalty?: { pointsEarned: number; balance: number } }> {
+    const program = await this.program(tenantId);
+    if (!program || !tx.customerId || tx.type !== 'sale' || tx.currency !== program.currency) return {};
+    const now = this.clock.now();
+    const stored = (await this.store.readAccount(tenantId, tx.customerId))?.account;
+    const lines = stored?.earnings[tx.transactionId]?.lines ?? accrualOf(tx, stored, program).lines;
+    const balance = stored ? summarize(settle(stored, program, now)?.account ?? stored, program, now).spendable : 0;
+    return { loyalty: { pointsEarned: lines.reduce((n, l) => n + l.points, 0), balance } };
+  }
+
+  async view(tenantId: string, customerId: string): Promise<{ loyalty: LoyaltySummary | null }> {
+    const program = await this.program(tenantId);
+    return { loyalty: program ? await this.summaryOf(tenantId, customerId, program) : null };
+  }
+}
+
+/**
+ * What a sale earns for an account now: points line by line (the part paid with points earns
+ * nothing unless the program says so) and its qualifying spend. Accrual and receipts share it.
+ */
+function accrualOf(sale: TransactionView, account: LoyaltyAccount | undefined, program: LoyaltyProgram) {
+  const pointsPaid = sale.tenders.filter((t) => t.type === 'points').reduce((n, t) => n + t.amount, 0);
+  return {
+    saleId: sale.transactionId,
+    occurredAt: new Date(sale.occurredAt).toISOString(),
+    lines: pointsForLines(program, sale.lines, { tierMultiplier: tierMultiplier(account, program), pointsPaid }),
+    spend: sale.totals.net - pointsPaid,
+    redemptionReferences: sale.tenders.filter((t) => t.type === 'points' && t.reference).map((t) => t.reference!),
+  };
+}
+
+/** Loyalty's part of merges, the 360 view, export and erasure. */
+export class LoyaltyParticipant implements CustomerParticipant {
+  readonly name = 'loyalty';
+  constructor(private readonly loyalty: LoyaltyService) {}
+  move(tenantId: string, fromId: string, intoId: string) {
+    return this.loyalty.move(tenantId, fromId, intoId);
+  }
+  view(tenantId: string, customerId: string, _audience: Audience) {
+    return this.loyalty.view(tenantId, customerId);
+  }
+  export(tenantId: string, customerId: string) {
+    return this.loyalty.export(tenantId, customerId);
+  }
+  erase(tenantId: string, customerId: string) {
+    return this.loyalty.erase(tenantId, customerId);
+  }
+}

@@ -1,0 +1,60 @@
+import { BlobSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential, type BlobServiceClient, type UserDelegationKey } from '@azure/storage-blob';
+import type { ReceiptFiles } from '../receipt-service';
+import type { Clock } from '../../kernel/ports';
+import { BLOB_CONTAINERS } from '../../kernel/adapters/blob-containers';
+
+
+const CONTENT_TYPES = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8' } as const;
+/** A user delegation key may live 7 days; ask for that and renew a day before it runs out. */
+const DELEGATION_KEY_MS = 7 * 24 * 3600_000;
+const RENEW_BEFORE_MS = 24 * 3600_000;
+
+/**
+ * Receipts as blobs under `<tenantId>/<transactionId>.<json|html>`, and read-only links that expire.
+ * In Azure the link is a user-delegation SAS signed with a key the managed identity obtains (no
+ * account keys exist); against Azurite, whose client holds the development key, a service SAS.
+ */
+export class BlobReceiptFiles implements ReceiptFiles {
+  private delegationKey: { key: UserDelegationKey; expiresOn: Date } | undefined;
+
+  constructor(
+    private readonly client: BlobServiceClient,
+    private readonly clock: Clock,
+  ) {}
+
+  private blob(tenantId: string, transactionId: string, format: 'html' | 'json') {
+    return this.client.getContainerClient(BLOB_CONTAINERS.receipts.name).getBlockBlobClient(`${tenantId}/${transactionId}.${format}`);
+  }
+
+  async save(tenantId: string, transactionId: string, files: { json: string; html: string }): Promise<void> {
+    await Promise.all(
+      (['json', 'html'] as const).map((format) =>
+        this.blob(tenantId, transactionId, format).upload(files[format], Buffer.byteLength(files[format]), { blobHTTPHeaders: { blobContentType: CONTENT_TYPES[format] } }),
+      ),
+    );
+  }
+
+  async link(tenantId: string, transactionId: string, format: 'html' | 'json', expiresOn: Date): Promise<string> {
+    const blob = this.blob(tenantId, transactionId, format);
+    const permissions = BlobSASPermissions.parse('r');
+    if (this.client.credential instanceof StorageSharedKeyCredential) return blob.generateSasUrl({ permissions, expiresOn });
+    const startsOn = new Date(this.clock.now().getTime() - 5 * 60_000);
+    const key = await this.userDelegationKey(expiresOn);
+    const sas = generateBlobSASQueryParameters(
+      { containerName: blob.containerName, blobName: blob.name, permissions, startsOn, expiresOn, protocol: SASProtocol.Https },
+      key,
+      this.client.accountName,
+    );
+    return `${blob.url}?${sas.toString()}`;
+  }
+
+  private async userDelegationKey(until: Date): Promise<UserDelegationKey> {
+    const now = this.clock.now();
+    if (!this.delegationKey || this.delegationKey.expiresOn.getTime() - RENEW_BEFORE_MS < until.getTime()) {
+      const expiresOn = new Date(now.getTime() + DELEGATION_KEY_MS);
+      const key = await this.client.getUserDelegationKey(new Date(now.getTime() - 5 * 60_000), expiresOn);
+      this.delegationKey = { key, expiresOn };
+    }
+    return this.delegationKey.key;
+  }
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { Platform } from '../platform';
+import type { HttpFunction } from '../edge/definition';
+import { endpoint } from '../edge/endpoint';
+import { ProblemSchema, id } from '../edge/schemas';
+
+const problems = {
+  400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
+  401: { description: 'Missing or wrong API key', schema: ProblemSchema },
+  404: { description: 'Not found (or another tenant’s), or not issued yet', schema: ProblemSchema },
+};
+
+const ReceiptSchema = z
+  .object({
+    transactionId: z.string(),
+    seriesId: z.string(),
+    number: z.number().int(),
+    invoiceNumber: z.string(),
+    documentType: z.enum(['simplifiedInvoice', 'correctiveInvoice', 'receipt']),
+    customerId: z.string().nullable(),
+    vat: z.array(z.object({ rate: z.number(), base: z.number().int(), tax: z.number().int(), total: z.number().int() })),
+    totals: z.object({ base: z.number().int(), tax: z.number().int(), total: z.number().int() }),
+    fiscal: z
+      .object({ NumSerieFactura: z.string(), TipoFactura: z.string(), Huella: z.string(), fingerprint: z.string(), qrUrl: z.string() })
+      .passthrough()
+      .nullable()
+      .describe('Spain: the chained Verifactu record'),
+  })
+  .passthrough()
+  .meta({ id: 'Receipt' });
+
+const ReceiptWithLinksSchema = z.object({
+  receipt: ReceiptSchema,
+  links: z.object({ html: z.string(), json: z.string(), expiresAt: z.string() }).describe('Signed links that open without an API key until expiresAt'),
+});
+
+const VerificationSchema = z.object({
+  seriesId: z.string(),
+  records: z.number().int(),
+  lastNumber: z.number().int(),
+  verified: z.boolean(),
+  firstBreak: z
+    .object({ number: z.number().int(), invoiceNumber: z.string().nullable(), reason: z.enum(['missing', 'duplicate', 'altered', 'chain-broken']), detail: z.string() })
+    .nullable(),
+});
+
+export function receiptFunctions(platform: Platform): HttpFunction[] {
+  const { receipts } = platform;
+  return [
+    endpoint(platform, {
+      name: 'getReceipt',
+      method: 'GET',
+      route: 'v1/transactions/{transactionId}/receipt',
+      summary: 'The receipt of a transaction, with signed links to its page and JSON',
+      tags: ['Receipts'],
+      auth: 'tenant',
+      params: z.object({ transactionId: id }),
+      responses: { 200: { description: 'The receipt', schema: ReceiptWithLinksSchema }, ...problems },
+      handle: async ({ principal, params }) => ({ status: 200, body: await receipts.get(principal!.tenantId, params.transactionId) }),
+    }),
+    endpoint(platform, {
+      name: 'listCustomerReceipts',
+      method: 'GET',
+      route: 'v1/customers/{customerId}/receipts',
+      summary: "A customer's receipts from both channels, newest first",
+      tags: ['Receipts', 'Customers'],
+      auth: 'tenant',
+      params: z.object({ customerId: id }),
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(100).default(25),
+        continuationToken: z.string().max(4096).optional(),
+      }),
+      responses: {
+        200: { description: 'A page of receipts', schema: z.object({ items: z.array(ReceiptSchema), continuationToken: z.string().nullable() }) },
+        ...problems,
+        410: { description: 'Erased', schema: ProblemSchema },
+      },
+      handle: async ({ principal, params, query }) => ({
+        status: 200,
+        body: await receipts.forCustomer(principal!.tenantId, params.customerId, query.limit, query.continuationToken),
+      }),
+    }),
+    endpoint(platform, {
+      name: 'verifyReceiptSeries',
+      method: 'GET',
+      route: 'v1/receipts/series/{seriesId}/verify',
+      summary: 'Recompute a numbering series and its fingerprint chain; reports the first break',
+      tags: ['Receipts'],
+      auth: 'tenant',
+      roles: ['admin'],
+      params: z.object({ seriesId: id }),
+      responses: { 200: { description: 'The verification', schema: VerificationSchema }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
+      handle: async ({ principal, params }) => ({ status: 200, body: await receipts.verify(principal!.tenantId, params.seriesId) }),
+    }),
+  ];
+}

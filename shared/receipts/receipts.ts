@@ -1,0 +1,245 @@
+import { sha256Hex } from '../kernel/ids';
+import type { Location, Tenant } from '../tenancy/tenancy';
+import type { TransactionView } from '../transactions/transactions';
+import { fiscalAmount, fiscalDate, isoWithOffset, verifactuFingerprint, verifactuQrUrl, type VerifactuRegistration } from './verifactu';
+
+/** One line of the VAT breakdown: amounts in minor units, `total` = `base` + `tax`. */
+export interface VatLine {
+  rate: number;
+  base: number;
+  tax: number;
+  total: number;
+}
+
+/** Figures other capabilities add to a receipt once they know them (loyalty, gift cards). */
+export interface ReceiptExtras {
+  giftCards?: Array<{ reference: string; balanceLeft: number }>;
+  loyalty?: { pointsEarned: number; balance: number };
+}
+
+/**
+ * The extension point for those figures: each capability registers one provider in the
+ * composition root. A provider that does not know yet returns `{}`; the receipt is never held up.
+ */
+export interface ReceiptExtrasProvider {
+  name: string;
+  extras(tenantId: string, transaction: TransactionView): Promise<ReceiptExtras>;
+}
+
+/** Spain's chained record (Verifactu), as stored with the receipt. */
+export interface FiscalRecord extends VerifactuRegistration {
+  system: 'ES-verifactu';
+  TipoHuella: '01';
+  /** This record's fingerprint; the next record of the series carries it as `Huella`. */
+  fingerprint: string;
+  qrUrl: string;
+}
+
+export interface Receipt {
+  tenantId: string;
+  transactionId: string;
+  seriesId: string;
+  /** Consecutive within the series, from 1. */
+  number: number;
+  invoiceNumber: string;
+  documentType: 'simplifiedInvoice' | 'correctiveInvoice' | 'receipt';
+  type: 'sale' | 'return';
+  issuedAt: string;
+  /** Null for anonymous sales, and once the customer is erased. */
+  customerId: string | null;
+  channel: 'store' | 'online';
+  locationId: string;
+  terminalId: string | null;
+  externalId: string;
+  occurredAt: string;
+  currency: string;
+  timeZone: string;
+  issuer: { name: string; taxId: string | null; country: string; locationName: string };
+  lines: Array<{ lineNumber: number; sku: string; description: string | null; quantity: number; unitPrice: number; discount: number; taxRate: number; total: number }>;
+  coupons: string[];
+  discountTotal: number;
+  vat: VatLine[];
+  totals: { base: number; tax: number; total: number };
+  tenders: TransactionView['tenders'];
+  extras: ReceiptExtras;
+  returnPolicy: string | null;
+  /** Returns: the sale they correct (its invoice number once that receipt exists). */
+  corrects: { transactionId: string; invoiceNumber: string | null; issueDate: string | null } | null;
+  fiscal: FiscalRecord | null;
+}
+
+export const DEFAULT_RETURN_POLICY = 'Returns within 30 days with this receipt.';
+/** How long a receipt link opens without an API key; the API hands out a fresh one on each call. */
+export const RECEIPT_LINK_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * VAT per rate on VAT-included prices, as a Spanish invoice states it: the lines of one rate are
+ * summed first, the base is that total divided by (1 + rate), rounded half-up to the cent, and
+ * the tax is the rest, so base + tax always equals what the customer paid.
+ */
+export function vatBreakdown(lines: Array<{ taxRate: number; total: number }>): VatLine[] {
+  const byRate = new Map<number, number>();
+  for (const line of lines) byRate.set(line.taxRate, (byRate.get(line.taxRate) ?? 0) + line.total);
+  return [...byRate.entries()]
+    .sort((a, b) => b[0] - a[0])
+    .map(([rate, total]) => {
+      // Integer arithmetic on hundredths of a percent keeps 10 or 21 exact; half-up on the exact quotient.
+      const rateBp = Math.round(rate * 100);
+      const base = Math.floor((2 * total * 10_000 + (10_000 + rateBp)) / (2 * (10_000 + rateBp)));
+      return { rate, base, tax: total - base, total };
+    });
+}
+
+/**
+ * A series per till (store) or per online shop. Spanish law keeps corrective invoices in a series
+ * of their own, so returns number apart (`-R`). Ids stay URL- and document-id-safe.
+ */
+export function seriesIdOf(tx: Pick<TransactionView, 'channel' | 'locationId' | 'terminalId' | 'type'>): string {
+  const till = tx.terminalId ?? 'till';
+  const tillPart = /^[A-Za-z0-9-]{1,32}$/.test(till) ? till : sha256Hex(till).slice(0, 12);
+  const base = tx.channel === 'online' ? tx.locationId : `${tx.locationId}.${tillPart}`;
+  return tx.type === 'return' ? `${base}-R` : base;
+}
+
+/** Country rules: which fiscal record a receipt carries. Other countries get a plain receipt until theirs are added here. */
+export interface FiscalRules {
+  documentType(type: 'sale' | 'return'): Receipt['documentType'];
+  record(receipt: Receipt, previousFingerprint: string, generatedAt: Date): FiscalRecord | null;
+}
+
+const SPAIN: FiscalRules = {
+  documentType: (type) => (type === 'sale' ? 'simplifiedInvoice' : 'correctiveInvoice'),
+  record(receipt, previousFingerprint, generatedAt) {
+    if (!receipt.issuer.taxId) return null;
+    const sign = receipt.type === 'return' ? -1 : 1;
+    const fields: VerifactuRegistration = {
+      IDEmisorFactura: receipt.issuer.taxId,
+      NumSerieFactura: receipt.invoiceNumber,
+      FechaExpedicionFactura: fiscalDate(new Date(receipt.occurredAt), receipt.timeZone),
+      TipoFactura: receipt.type === 'sale' ? 'F2' : 'R5',
+      CuotaTotal: fiscalAmount(sign * receipt.totals.tax),
+      ImporteTotal: fiscalAmount(sign * receipt.totals.total),
+      Huella: previousFingerprint,
+      FechaHoraHusoGenRegistro: isoWithOffset(generatedAt, receipt.timeZone),
+    };
+    const qrUrl = verifactuQrUrl({ nif: fields.IDEmisorFactura, numserie: fields.NumSerieFactura, fecha: fields.FechaExpedicionFactura, importe: fields.ImporteTotal });
+    return { system: 'ES-verifactu', TipoHuella: '01', ...fields, fingerprint: verifactuFingerprint(fields), qrUrl };
+  },
+};
+
+const PLAIN: FiscalRules = { documentType: () => 'receipt', record: () => null };
+
+export const FISCAL_RULES: Record<string, FiscalRules> = { ES: SPAIN };
+
+export function fiscalRulesFor(country: string): FiscalRules {
+  return FISCAL_RULES[country] ?? PLAIN;
+}
+
+export interface ReceiptContext {
+  tenant: Tenant;
+  location: Location;
+  number: number;
+  previousFingerprint: string;
+  now: Date;
+  extras: ReceiptExtras;
+  corrects: Receipt['corrects'];
+}
+
+/** The receipt of one transaction, with its number in the series and its chained fiscal record. */
+export function buildReceipt(tx: TransactionView, tenantId: string, context: ReceiptContext): Receipt {
+  const { tenant, location } = context;
+  const rules = fiscalRulesFor(location.country);
+  const seriesId = seriesIdOf(tx);
+  const vat = vatBreakdown(tx.lines);
+  const receipt: Receipt = {
+    tenantId,
+    transactionId: tx.transactionId,
+    seriesId,
+    number: context.number,
+    invoiceNumber: `${seriesId}/${context.number}`,
+    documentType: rules.documentType(tx.type),
+    type: tx.type,
+    issuedAt: context.now.toISOString(),
+    customerId: tx.customerId,
+    channel: tx.channel,
+    locationId: tx.locationId,
+    terminalId: tx.terminalId,
+    externalId: tx.externalId,
+    occurredAt: tx.occurredAt,
+    currency: tx.currency,
+    timeZone: location.timeZone,
+    issuer: { name: tenant.name, taxId: tenant.taxId ?? null, country: location.country, locationName: location.name },
+    lines: tx.lines.map((l) => ({
+      lineNumber: l.lineNumber,
+      sku: l.sku,
+      description: l.description ?? null,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+      discount: l.discount,
+      taxRate: l.taxRate,
+      total: l.total,
+    })),
+    coupons: tx.coupons,
+    discountTotal: tx.totals.discount,
+    vat,
+    totals: { base: sum(vat, 'base'), tax: sum(vat, 'tax'), total: tx.totals.net },
+    tenders: tx.tenders,
+    extras: context.extras,
+    returnPolicy: tx.type === 'sale' ? (tenant.returnPolicy ?? DEFAULT_RETURN_POLICY) : null,
+    corrects: context.corrects,
+    fiscal: null,
+  };
+  receipt.fiscal = rules.record(receipt, context.previousFingerprint, context.now);
+  return receipt;
+}
+
+function sum(vat: VatLine[], field: 'base' | 'tax'): number {
+  return vat.reduce((n, v) => n + v[field], 0);
+}
+
+export interface ChainBreak {
+  number: number;
+  invoiceNumber: string | null;
+  reason: 'missing' | 'duplicate' | 'altered' | 'chain-broken';
+  detail: string;
+}
+
+export interface SeriesVerification {
+  seriesId: string;
+  records: number;
+  lastNumber: number;
+  verified: boolean;
+  firstBreak: ChainBreak | null;
+}
+
+/**
+ * Recomputes a series: numbers 1..n with no gap or duplicate, each fiscal record's fingerprint
+ * recomputed from its fields, and each `Huella` equal to the previous record's fingerprint.
+ * `receipts` in number order; `lastNumber` is what the series counter says was issued.
+ */
+export function verifySeries(seriesId: string, receipts: Receipt[], lastNumber: number): SeriesVerification {
+  const result = (firstBreak: ChainBreak | null): SeriesVerification => ({ seriesId, records: receipts.length, lastNumber, verified: firstBreak === null, firstBreak });
+  let previous: Receipt | undefined;
+  for (const receipt of receipts) {
+    const expected = (previous?.number ?? 0) + 1;
+    if (receipt.number < expected) return result({ number: receipt.number, invoiceNumber: receipt.invoiceNumber, reason: 'duplicate', detail: `number ${receipt.number} appears twice` });
+    if (receipt.number > expected) return result({ number: expected, invoiceNumber: null, reason: 'missing', detail: `number ${expected} is missing` });
+    const fiscal = receipt.fiscal;
+    if (fiscal) {
+      if (verifactuFingerprint(fiscal) !== fiscal.fingerprint) {
+        return result({ number: receipt.number, invoiceNumber: receipt.invoiceNumber, reason: 'altered', detail: 'the fingerprint does not match the record' });
+      }
+      if (fiscal.NumSerieFactura !== receipt.invoiceNumber || fiscalAmount((receipt.type === 'return' ? -1 : 1) * receipt.totals.total) !== fiscal.ImporteTotal) {
+        return result({ number: receipt.number, invoiceNumber: receipt.invoiceNumber, reason: 'altered', detail: 'the receipt does not match its fiscal record' });
+      }
+      const previousFingerprint = previous?.fiscal?.fingerprint ?? '';
+      if (fiscal.Huella !== previousFingerprint) {
+        return result({ number: receipt.number, invoiceNumber: receipt.invoiceNumber, reason: 'chain-broken', detail: `Huella does not match the fingerprint of number ${receipt.number - 1}` });
+      }
+    }
+    previous = receipt;
+  }
+  const last = previous?.number ?? 0;
+  if (last < lastNumber) return result({ number: last + 1, invoiceNumber: null, reason: 'missing', detail: `numbers ${last + 1} to ${lastNumber} are missing` });
+  return result(null);
+}

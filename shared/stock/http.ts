@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { MovementInput, ReservationInput, StockSettingsInput } from './stock';
+import type { Platform } from '../platform';
+import type { HttpFunction } from '../edge/definition';
+import { endpoint } from '../edge/endpoint';
+import { ProblemSchema, id } from '../edge/schemas';
+
+const problems = {
+  400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
+  401: { description: 'Missing or wrong API key', schema: ProblemSchema },
+  403: { description: 'The key may not act for this location', schema: ProblemSchema },
+};
+const ReservationParams = z.object({ reservationId: id });
+const locationList = z
+  .string()
+  .regex(/^[^,]{1,64}(,[^,]{1,64}){0,49}$/, 'must be up to 50 location ids separated by commas')
+  .transform((s) => s.split(',').map((l) => l.trim()))
+  .optional();
+
+export function stockFunctions(platform: Platform): HttpFunction[] {
+  const { stock } = platform;
+  return [
+    endpoint(platform, {
+      name: 'recordStockMovements',
+      method: 'POST',
+      route: 'v1/stock/movements',
+      summary: 'Record goods received, an adjustment or a transfer between locations; once per reference',
+      tags: ['Stock'],
+      auth: 'tenant',
+      roles: ['admin', 'pos'],
+      body: MovementInput,
+      responses: {
+        201: { description: 'Recorded; each movement with the level it left' },
+        200: { description: 'Already recorded with this reference: nothing moved again' },
+        ...problems,
+        409: { description: 'The reference was used for other movements', schema: ProblemSchema },
+        422: { description: 'More out than on hand (`insufficient-stock`); nothing was written', schema: ProblemSchema },
+      },
+      handle: async ({ principal, body }) => {
+        const result = await stock.recordMovements(principal!, body);
+        return { status: result.movements.some((m) => m.applied) ? 201 : 200, body: result };
+      },
+    }),
+    endpoint(platform, {
+      name: 'getStockAvailability',
+      method: 'GET',
+      route: 'v1/stock/{sku}',
+      summary: 'On hand, reserved and available per location, and what the online shop may promise',
+      tags: ['Stock'],
+      auth: 'tenant',
+      params: z.object({ sku: id }),
+      query: z.object({ locationIds: locationList.describe('Only these locations (comma-separated)') }).strict(),
+      responses: { 200: { description: 'Availability' }, ...problems },
+      handle: async ({ principal, params, query }) => ({ status: 200, body: await stock.availability(principal!, params.sku, query.locationIds) }),
+    }),
+    endpoint(platform, {
+      name: 'reserveStock',
+      method: 'POST',
+      route: 'v1/stock/reservations',
+      summary: 'Hold stock for click & collect or ship-from-store: every line or none, never beyond what is available',
+      tags: ['Stock'],
+      auth: 'tenant',
+      roles: ['admin', 'ecommerce', 'pos'],
+      body: ReservationInput,
+      responses: {
+        201: { description: 'Reserved' },
+        200: { description: 'This order already has this reservation at this location: as it stands' },
+        ...problems,
+        409: { description: 'The order already has a different reservation here', schema: ProblemSchema },
+        422: { description: 'Not enough available (`insufficient-stock`); nothing is held', schema: ProblemSchema },
+      },
+      handle: async ({ principal, body }) => {
+        const { created, reservation } = await stock.reserve(principal!, body);
+        return { status: created ? 201 : 200, body: reservation, headers: { location: `/api/v1/stock/reservations/${reservation.reservationId}` } };
+      },
+    }),
+    endpoint(platform, {
+      name: 'getStockReservation',
+      method: 'GET',
+      route: 'v1/stock/reservations/{reservationId}',
+      summary: 'A reservation; an active one past its expiry reads as expired',
+      tags: ['Stock'],
+      auth: 'tenant',
+      params: ReservationParams,
+      responses: { 200: { description: 'The reservation' }, ...problems, 404: { description: 'Not found', schema: ProblemSchema } },
+      handle: async ({ principal, params }) => ({ status: 200, body: await stock.getReservation(principal!, params.reservationId) }),
+    }),
+    endpoint(platform, {
+      name: 'cancelStockReservation',
+      method: 'POST',
+      route: 'v1/stock/reservations/{reservationId}/cancel',
+      summary: 'Cancel and release the stock; a repeat answers the same',
+      tags: ['Stock'],
+      auth: 'tenant',
+      roles: ['admin', 'ecommerce', 'pos'],
+      params: ReservationParams,
+      responses: {
+        200: { description: 'Cancelled (or already cancelled, expired or refused)' },
+        ...problems,
+        404: { description: 'Not found', schema: ProblemSchema },
+        409: { description: 'Already picked up and sold (`reservation-confirmed`)', schema: ProblemSchema },
+      },
+      handle: async ({ principal, params }) => ({ status: 200, body: await stock.cancel(principal!, params.reservationId) }),
+    }),
+    endpoint(platform, {
+      name: 'getStockSettings',
+      method: 'GET',
+      route: 'v1/settings/stock',
+      summary: 'Which locations ship online and the safety stock kept back from the web',
+      tags: ['Stock'],
+      auth: 'tenant',
+      roles: ['admin'],
+      responses: { 200: { description: 'The settings (defaults until set)' }, ...problems },
+      handle: async ({ principal }) => ({ status: 200, body: publicSettings(await stock.settings(principal!.tenantId)) }),
+    }),
+    endpoint(platform, {
+      name: 'putStockSettings',
+      method: 'PUT',
+      route: 'v1/settings/stock',
+      summary: 'Set which locations ship online and the safety stock per location',
+      tags: ['Stock'],
+      auth: 'tenant',
+      roles: ['admin'],
+      body: StockSettingsInput,
+      responses: { 200: { description: 'Saved' }, ...problems },
+      handle: async ({ principal, body }) => ({ status: 200, body: publicSettings(await stock.saveSettings(principal!, body)) }),
+    }),
+  ];
+}
+
+function publicSettings({ onlineLocationIds, defaultSafetyStock, safetyStock, updatedAt }: StockSettingsInput & { updatedAt: string | null }) {
+  return { onlineLocationIds, defaultSafetyStock, safetyStock, updatedAt };
+}

@@ -1,0 +1,79 @@
+import type { ApiKeyRecord, Location, Tenant } from '../tenancy';
+import type { CreateOutcome, TenantDirectory } from '../../kernel/ports';
+import { strip, type Documents } from '../../kernel/adapters/documents';
+
+/** Tenant, locations and keys share the tenant's partition: `tenant`, `location:<id>`, `apikey:<hash>`. */
+export class CosmosTenantDirectory implements TenantDirectory {
+  constructor(private readonly docs: Documents) {}
+
+  createTenant(tenant: Tenant): Promise<CreateOutcome> {
+    return this.docs.create({ ...tenant, id: 'tenant', kind: 'tenant' });
+  }
+  async getTenant(tenantId: string): Promise<Tenant | undefined> {
+    return this.read<Tenant>(tenantId, 'tenant');
+  }
+  createLocation(location: Location): Promise<CreateOutcome> {
+    return this.docs.create({ ...location, id: `location:${location.locationId}`, kind: 'location' });
+  }
+  getLocation(tenantId: string, locationId: string): Promise<Location | undefined> {
+    return this.read<Location>(tenantId, `location:${locationId}`);
+  }
+  createApiKey(key: ApiKeyRecord): Promise<CreateOutcome> {
+    return this.docs.create({ ...key, id: `apikey:${key.keyHash}`, kind: 'apiKey' });
+  }
+  getApiKey(tenantId: string, keyHash: string): Promise<ApiKeyRecord | undefined> {
+    return this.read<ApiKeyRecord>(tenantId, `apikey:${keyHash}`);
+  }
+
+  private async read<T>(tenantId: string, id: string): Promise<T | undefined> {
+    const doc = await this.docs.read<T & { tenantId: string }>(id, tenantId);
+    // The tenant predicate is checked here too, not only through the partition key.
+    if (!doc || doc.tenantId !== tenantId) return undefined;
+    const { id: _id, kind: _kind, ...rest } = strip<T & { id: string; kind: string }>(doc);
+    return rest as T;
+  }
+}
+
+/**
+ * Keys, locations and tenants change rarely and are read on every request: keep positive answers
+ * for a short while. A revoked key or changed location takes effect within `ttlMs`.
+ */
+export class CachedTenantDirectory implements TenantDirectory {
+  private readonly cache = new Map<string, { value: unknown; until: number }>();
+
+  constructor(
+    private readonly inner: TenantDirectory,
+    private readonly ttlMs = 60_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  createTenant(tenant: Tenant) {
+    return this.inner.createTenant(tenant);
+  }
+  createLocation(location: Location) {
+    return this.inner.createLocation(location);
+  }
+  createApiKey(key: ApiKeyRecord) {
+    return this.inner.createApiKey(key);
+  }
+  getTenant(tenantId: string) {
+    return this.cached(`t|${tenantId}`, () => this.inner.getTenant(tenantId));
+  }
+  getLocation(tenantId: string, locationId: string) {
+    return this.cached(`l|${tenantId}|${locationId}`, () => this.inner.getLocation(tenantId, locationId));
+  }
+  getApiKey(tenantId: string, keyHash: string) {
+    return this.cached(`k|${tenantId}|${keyHash}`, () => this.inner.getApiKey(tenantId, keyHash));
+  }
+
+  private async cached<T>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    const hit = this.cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.value as T;
+    const value = await load();
+    if (value !== undefined) {
+      if (this.cache.size >= this.maxEntries) this.cache.clear();
+      this.cache.set(key, { value, until: Date.now() + this.ttlMs });
+    }
+    return value;
+  }
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { CreateApiKeyInput, CreateLocationInput, CreateTenantInput } from './tenancy';
+import type { Platform } from '../platform';
+import type { HttpFunction } from '../edge/definition';
+import { endpoint } from '../edge/endpoint';
+import { ProblemSchema, id } from '../edge/schemas';
+
+const TenantParams = z.object({ tenantId: id });
+const errors = {
+  400: { description: 'Invalid input', schema: ProblemSchema },
+  401: { description: 'Missing or wrong platform admin key', schema: ProblemSchema },
+};
+
+/** The platform operator's routes: onboard a retailer, its locations and its API keys. */
+export function tenantFunctions(platform: Platform): HttpFunction[] {
+  return [
+    endpoint(platform, {
+      name: 'createTenant',
+      method: 'POST',
+      route: 'v1/tenants',
+      summary: 'Create a tenant (one retail business)',
+      tags: ['Platform'],
+      auth: 'platform',
+      body: CreateTenantInput,
+      responses: { 201: { description: 'Created' }, ...errors, 409: { description: 'Tenant id taken', schema: ProblemSchema } },
+      handle: async ({ body }) => ({ status: 201, body: await platform.tenancy.createTenant(body) }),
+    }),
+    endpoint(platform, {
+      name: 'createLocation',
+      method: 'POST',
+      route: 'v1/tenants/{tenantId}/locations',
+      summary: 'Add a store, warehouse or online shop',
+      tags: ['Platform'],
+      auth: 'platform',
+      params: TenantParams,
+      body: CreateLocationInput,
+      responses: { 201: { description: 'Created' }, ...errors, 404: { description: 'No such tenant', schema: ProblemSchema } },
+      handle: async ({ params, body }) => ({ status: 201, body: await platform.tenancy.createLocation(params.tenantId, body) }),
+    }),
+    endpoint(platform, {
+      name: 'createApiKey',
+      method: 'POST',
+      route: 'v1/tenants/{tenantId}/api-keys',
+      summary: 'Issue an API key; the key is shown once and stored hashed',
+      tags: ['Platform'],
+      auth: 'platform',
+      params: TenantParams,
+      body: CreateApiKeyInput,
+      responses: { 201: { description: 'Created' }, ...errors, 404: { description: 'No such tenant', schema: ProblemSchema } },
+      handle: async ({ params, body }) => {
+        const { apiKey, record } = await platform.tenancy.issueApiKey(params.tenantId, body);
+        return {
+          status: 201,
+          body: { apiKey, keyId: record.keyId, tenantId: record.tenantId, role: record.role, locationIds: record.locationIds, name: record.name },
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { DomainError, notFound } from '../kernel/errors';
+import { randomId, randomSecret, sha256Hex } from '../kernel/ids';
+import type { Clock, TenantDirectory } from '../kernel/ports';
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits and dashes, 2 to 40 characters');
+const country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code, e.g. ES');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code, e.g. EUR');
+const timeZone = z.string().refine(isTimeZone, 'an IANA time zone, e.g. Europe/Madrid');
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const CreateTenantInput = z
+  .object({
+    tenantId: slug.optional().describe('Chosen by the operator; generated when absent'),
+    name: z.string().trim().min(1).max(120),
+    country: country.describe('Default country for locations and phone numbers'),
+    currency,
+    timeZone: timeZone.default('UTC'),
+    taxId: z.string().trim().min(1).max(32).optional().describe('The issuer tax id printed on receipts (NIF in Spain)'),
+    returnPolicy: z.string().trim().min(1).max(500).optional().describe('Printed on every receipt'),
+  })
+  .strict();
+export type CreateTenantInput = z.infer<typeof CreateTenantInput>;
+
+export const LocationType = z.enum(['store', 'warehouse', 'online']);
+export type LocationType = z.infer<typeof LocationType>;
+
+export const CreateLocationInput = z
+  .object({
+    locationId: slug.optional(),
+    name: z.string().trim().min(1).max(120),
+    type: LocationType,
+    country,
+    currency,
+    timeZone,
+  })
+  .strict();
+export type CreateLocationInput = z.infer<typeof CreateLocationInput>;
+
+export const ApiKeyRole = z.enum(['pos', 'ecommerce', 'admin']);
+export type ApiKeyRole = z.infer<typeof ApiKeyRole>;
+
+export const CreateApiKeyInput = z
+  .object({
+    role: ApiKeyRole,
+    locationIds: z.array(slug).min(1).max(500).optional().describe('Restricts writes to these locations'),
+    name: z.string().trim().max(120).optional(),
+  })
+  .strict();
+export type CreateApiKeyInput = z.infer<typeof CreateApiKeyInput>;
+
+export interface Tenant {
+  tenantId: string;
+  name: string;
+  country: string;
+  currency: string;
+  timeZone: string;
+  /** Issuer tax id for receipts; Spanish fiscal records need it. */
+  taxId?: string | null;
+  returnPolicy?: string | null;
+  createdAt: string;
+}
+
+export interface Location {
+  tenantId: string;
+  locationId: string;
+  name: string;
+  type: LocationType;
+  country: string;
+  currency: string;
+  timeZone: string;
+  createdAt: string;
+}
+
+export interface ApiKeyRecord {
+  tenantId: string;
+  /** SHA-256 of the secret part: the key itself is never stored. */
+  keyHash: string;
+  /** A short public handle for logs and idempotency scoping. */
+  keyId: string;
+  role: ApiKeyRole;
+  locationIds: string[] | null;
+  name: string | null;
+  createdAt: string;
+}
+
+/** The caller, as decided by its API key. */
+export interface Principal {
+  tenantId: string;
+  keyId: string;
+  role: ApiKeyRole;
+  locationIds: string[] | null;
+}
+
+const KEY_PREFIX = 'uk';
+
+/** Keys look like `uk.<tenantId>.<secret>`: the tenant part finds the partition, the secret proves it. */
+export function parseApiKey(raw: string): { tenantId: string; secret: string } | undefined {
+  const parts = raw.trim().split('.');
+  if (parts.length !== 3 || parts[0] !== KEY_PREFIX) return undefined;
+  const [, tenantId, secret] = parts as [string, string, string];
+  if (!slug.safeParse(tenantId).success || secret.length < 32) return undefined;
+  return { tenantId, secret };
+}
+
+export class TenancyService {
+  constructor(
+    private readonly directory: TenantDirectory,
+    private readonly clock: Clock,
+  ) {}
+
+  async createTenant(input: CreateTenantInput): Promise<Tenant> {
+    const tenant: Tenant = {
+      tenantId: input.tenantId ?? randomId('t').replace('_', '-'),
+      name: input.name,
+      country: input.country,
+      currency: input.currency,
+      timeZone: input.timeZone,
+      taxId: input.taxId ?? null,
+      returnPolicy: input.returnPolicy ?? null,
+      createdAt: this.clock.now().toISOString(),
+    };
+    if ((await this.directory.createTenant(tenant)) === 'exists') {
+      throw new DomainError('already-exists', `Tenant ${tenant.tenantId} already exists`);
+    }
+    return tenant;
+  }
+
+  async createLocation(tenantId: string, input: CreateLocationInput): Promise<Location> {
+    await this.requireTenant(tenantId);
+    const location: Location = {
+      tenantId,
+      locationId: input.locationId ?? randomId('loc').replace('_', '-'),
+      name: input.name,
+      type: input.type,
+      country: input.country,
+      currency: input.currency,
+      timeZone: input.timeZone,
+      createdAt: this.clock.now().toISOString(),
+    };
+    if ((await this.directory.createLocation(location)) === 'exists') {
+      throw new DomainError('already-exists', `Location ${location.locationId} already exists`);
+    }
+    return location;
+  }
+
+  /** Returns the key once; only its hash is kept. */
+  async issueApiKey(tenantId: string, input: CreateApiKeyInput): Promise<{ apiKey: string; record: ApiKeyRecord }> {
+    await this.requireTenant(tenantId);
+    for (const locationId of input.locationIds ?? []) {
+      if (!(await this.directory.getLocation(tenantId, locationId))) {
+        throw new DomainError('validation-failed', 'Unknown location', {
+          issues: [{ field: 'locationIds', message: `location ${locationId} does not exist` }],
+        });
+      }
+    }
+    const secret = randomSecret();
+    const keyHash = sha256Hex(secret);
+    const record: ApiKeyRecord = {
+      tenantId,
+      keyHash,
+      keyId: `key_${keyHash.slice(0, 12)}`,
+      role: input.role,
+      locationIds: input.locationIds ?? null,
+      name: input.name ?? null,
+      createdAt: this.clock.now().toISOString(),
+    };
+    await this.directory.createApiKey(record);
+    return { apiKey: `${KEY_PREFIX}.${tenantId}.${secret}`, record };
+  }
+
+  async authenticate(rawKey: string): Promise<Principal | undefined> {
+    const parsed = parseApiKey(rawKey);
+    if (!parsed) return undefined;
+    const record = await this.directory.getApiKey(parsed.tenantId, sha256Hex(parsed.secret));
+    if (!record) return undefined;
+    return { tenantId: record.tenantId, keyId: record.keyId, role: record.role, locationIds: record.locationIds };
+  }
+
+  async getLocation(tenantId: string, locationId: string): Promise<Location | undefined> {
+    return this.directory.getLocation(tenantId, locationId);
+  }
+
+  async getTenant(tenantId: string): Promise<Tenant | undefined> {
+    return this.directory.getTenant(tenantId);
+  }
+
+  private async requireTenant(tenantId: string): Promise<Tenant> {
+    const tenant = await this.directory.getTenant(tenantId);
+    if (!tenant) throw notFound(`Tenant ${tenantId}`);
+    return tenant;
+  }
+}
+
+/** A key limited to some locations may only act for those. */
+export function assertMayActFor(principal: Principal, locationId: string): void {
+  if (principal.locationIds && !principal.locationIds.includes(locationId)) {
+    throw new DomainError('forbidden', `This API key may not act for location ${locationId}`);
+  }
+}

@@ -1,0 +1,58 @@
+import { RECENT_LIMIT, currentCustomer, newCustomer, recentEntry, type CustomerRecord, type RecentTransaction } from '../customers/customers';
+import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from '../kernel/events';
+import type { TransactionView } from './transactions';
+import type { Clock, CustomerStore, Logger, TransactionStore } from '../kernel/ports';
+
+/**
+ * Keeps each customer's activity summary (channels used, last seen, newest transactions) from
+ * `transaction.recorded`. Every change is a merge that gives the same result however often it is
+ * applied (set union, maximum, newest-N by time), so a redelivered event changes nothing.
+ * It also heals the one gap a merge leaves: a sale recorded for the merged customer while the
+ * merge ran is moved to the survivor.
+ */
+export class CustomerActivity {
+  constructor(
+    private readonly customers: CustomerStore,
+    private readonly transactions: TransactionStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async handle(event: CloudEvent, log: Logger): Promise<'applied' | 'unchanged' | 'ignored'> {
+    if (event.type !== TRANSACTION_RECORDED && event.type !== TRANSACTION_CLAIMED) return 'ignored';
+    const tx = event.data as TransactionView;
+    if (!tx.customerId) return 'ignored';
+    const entry = recentEntry(tx);
+    const owner = await currentCustomer(this.customers, event.tenantid, tx.customerId);
+    // The customer document may be missing if its creation was interrupted: recreate it.
+    if (!owner) await this.customers.createCustomer(newCustomer(event.tenantid, tx.customerId, this.clock.now().toISOString()));
+    const customerId = owner?.customerId ?? tx.customerId;
+    if (customerId !== tx.customerId) {
+      const locator = { tenantId: event.tenantid, transactionId: tx.transactionId, customerKey: tx.customerId };
+      await this.transactions.move(locator, { customerKey: customerId, customerId }, (copy) => copy);
+      log.log('info', 'moved a transaction recorded during a merge to the survivor', { transactionId: tx.transactionId, customerId });
+    }
+    let changed = false;
+    await this.customers.updateCustomer(event.tenantid, customerId, (current) => {
+      // A merged or erased customer's summary stays empty; the merge gives the survivor its part.
+      if (current.mergedInto || current.erasedAt) return undefined;
+      const next = mergeActivity(current, entry);
+      changed = next !== current;
+      return changed ? next : undefined;
+    });
+    log.log('debug', 'customer activity', { customerId, transactionId: tx.transactionId, changed });
+    return changed ? 'applied' : 'unchanged';
+  }
+}
+
+export function mergeActivity(current: CustomerRecord, entry: RecentTransaction): CustomerRecord {
+  if (current.recentTransactions.some((t) => t.transactionId === entry.transactionId)) return current;
+  const recentTransactions = [...current.recentTransactions, entry]
+    .sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt) || b.transactionId.localeCompare(a.transactionId))
+    .slice(0, RECENT_LIMIT);
+  const channels = current.channels.includes(entry.channel) ? current.channels : [...current.channels, entry.channel].sort();
+  const lastSeenAt =
+    current.lastSeenAt && Date.parse(current.lastSeenAt) >= Date.parse(entry.occurredAt) ? current.lastSeenAt : entry.occurredAt;
+  const kept = recentTransactions.includes(entry);
+  if (!kept && channels === current.channels && lastSeenAt === current.lastSeenAt) return current;
+  return { ...current, recentTransactions, channels, lastSeenAt };
+}

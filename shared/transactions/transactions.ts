@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { IdentifierInput } from '../customers/customers';
+import { deterministicId } from '../kernel/ids';
+
+const minorUnits = z.number().int('must be a whole number of minor units (cents)').nonnegative().max(100_000_000_00);
+const code = z.string().trim().min(1).max(64);
+
+export const TransactionLineInput = z
+  .object({
+    sku: code,
+    quantity: z.number().int('must be a whole number of units').positive().max(100_000),
+    unitPrice: minorUnits.describe('Unit price in minor units, VAT included'),
+    taxRate: z.number().min(0).max(100).describe('VAT rate in percent, e.g. 21'),
+    discount: minorUnits.default(0).describe('Discount on the whole line, in minor units'),
+    category: code.optional(),
+    description: z.string().trim().max(200).optional(),
+    giftCardId: code.optional().describe('A gift card sold on this line: the sale activates it (cards issued with activateOnSale)'),
+  })
+  .strict();
+
+export const TenderInput = z
+  .object({
+    type: z.enum(['card', 'cash', 'giftCard', 'points', 'other']),
+    amount: minorUnits.refine((n) => n > 0, 'must be greater than zero'),
+    reference: z
+      .string()
+      .trim()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe('giftCard: the gift card redemption id; points: the loyalty redemption reference; card: the payment reference'),
+  })
+  .strict();
+
+export const TransactionInput = z
+  .object({
+    type: z.enum(['sale', 'return']),
+    channel: z.enum(['store', 'online']),
+    locationId: code,
+    terminalId: code.optional().describe('The till; receipts number per till'),
+    externalId: code.describe('POS ticket number or web order number; unique per channel and location'),
+    occurredAt: z.iso.datetime({ offset: true }).describe('When it happened, ISO 8601 with offset'),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+    customer: z.object({ identifiers: z.array(IdentifierInput).min(1).max(10) }).strict().optional(),
+    lines: z.array(TransactionLineInput).min(1).max(500),
+    coupons: z.array(code).max(20).default([]).describe('Coupon codes applied (a POS that was offline sends them here)'),
+    couponHoldId: code.optional().describe('The coupon hold taken at checkout, confirmed by this sale'),
+    reservationId: code.optional().describe('The stock reservation this sale completes (click & collect pickup)'),
+    tenders: z.array(TenderInput).min(1).max(20),
+    originalTransactionId: code.optional().describe('Returns: the sale returned, from either channel'),
+  })
+  .strict()
+  .superRefine((tx, ctx) => {
+    if (tx.type === 'return' && !tx.originalTransactionId) {
+      ctx.addIssue({ code: 'custom', path: ['originalTransactionId'], message: 'is required for a return' });
+    }
+    if (tx.type === 'sale' && tx.originalTransactionId) {
+      ctx.addIssue({ code: 'custom', path: ['originalTransactionId'], message: 'is only allowed on a return' });
+    }
+    tx.lines.forEach((line, i) => {
+      if (line.discount > line.unitPrice * line.quantity) {
+        ctx.addIssue({ code: 'custom', path: ['lines', i, 'discount'], message: 'is larger than the line amount' });
+      }
+    });
+    const total = transactionTotal(tx.lines);
+    const tendered = tx.tenders.reduce((sum, t) => sum + t.amount, 0);
+    if (tendered !== total) {
+      ctx.addIssue({ code: 'custom', path: ['tenders'], message: `add up to ${tendered} but the lines total ${total}` });
+    }
+  });
+export type TransactionInput = z.infer<typeof TransactionInput>;
+export type TransactionLineInput = z.infer<typeof TransactionLineInput>;
+
+/**
+ * The id of a transaction, derived from its natural key: retries, concurrent duplicates and a
+ * later claim of the printed ticket all arrive at the same id without coordination.
+ */
+export function transactionIdOf(tenantId: string, channel: 'store' | 'online', locationId: string, externalId: string): string {
+  return deterministicId('tx', tenantId, channel, locationId, externalId);
+}
+
+export function quantitiesBySku(lines: Array<{ sku: string; quantity: number }>): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const line of lines) totals[line.sku] = (totals[line.sku] ?? 0) + line.quantity;
+  return totals;
+}
+
+export function lineTotal(line: Pick<TransactionLineInput, 'quantity' | 'unitPrice' | 'discount'>): number {
+  return line.quantity * line.unitPrice - line.discount;
+}
+
+export function transactionTotal(lines: Array<Pick<TransactionLineInput, 'quantity' | 'unitPrice' | 'discount'>>): number {
+  return lines.reduce((sum, line) => sum + lineTotal(line), 0);
+}
+
+export interface TransactionLine extends TransactionLineInput {
+  lineNumber: number;
+  total: number;
+}
+
+export interface TransactionRecord {
+  tenantId: string;
+  transactionId: string;
+  /** Second partition key: the customer id, or an anonymous bucket (see `anonymousKey`). */
+  customerKey: string;
+  customerId: string | null;
+  type: 'sale' | 'return';
+  channel: 'store' | 'online';
+  locationId: string;
+  terminalId: string | null;
+  externalId: string;
+  occurredAt: string;
+  recordedAt: string;
+  currency: string;
+  lines: TransactionLine[];
+  coupons: string[];
+  couponHoldId?: string | null;
+  reservationId?: string | null;
+  tenders: TransactionInput['tenders'];
+  totals: { gross: number; discount: number; net: number; items: number };
+  originalTransactionId: string | null;
+  /** On a sale: what each return took back, by return id and SKU (see `Returned`). */
+  returned: Returned;
+  identityConflicts: Array<{ type: string; customerId: string }>;
+  /** True until the `transaction.recorded` event is confirmed sent; the sweeper resends the rest. */
+  eventPending: boolean;
+  /** When an anonymous sale was claimed by a customer afterwards. */
+  claimedAt?: string | null;
+  /** True until the `transaction.claimed` event is confirmed sent. */
+  claimEventPending?: boolean;
+}
+
+/**
+ * What has been returned of a sale. Kept per return id: adding a return is idempotent, and two
+ * copies of a sale (while it moves between partitions) reconcile exactly by taking the union.
+ */
+export interface Returned {
+  byReturn: Record<string, Record<string, number>>;
+}
+
+export const NOTHING_RETURNED: Returned = { byReturn: {} };
+
+export function returnedQuantities(returned: Returned): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const lines of Object.values(returned.byReturn)) {
+    for (const [sku, quantity] of Object.entries(lines)) totals[sku] = (totals[sku] ?? 0) + quantity;
+  }
+  return totals;
+}
+
+export function withReturn(returned: Returned, returnId: string, lines: Array<{ sku: string; quantity: number }>): Returned {
+  return { byReturn: { ...returned.byReturn, [returnId]: quantitiesBySku(lines) } };
+}
+
+/** The union of two views of one sale's returns; undefined when `a` already has everything in `b`. */
+export function unionReturned(a: Returned, b: Returned): Returned | undefined {
+  const missing = Object.keys(b.byReturn).filter((id) => !(id in a.byReturn));
+  if (missing.length === 0) return undefined;
+  return { byReturn: { ...b.byReturn, ...a.byReturn } };
+}
+
+/**
+ * Anonymous sales are spread over one partition per location and month: no single logical
+ * partition grows past Cosmos DB's 20 GB, and a store's month can still be read in one partition.
+ */
+export function anonymousKey(locationId: string, occurredAt: string): string {
+  return `anon:${locationId}:${new Date(occurredAt).toISOString().slice(0, 7)}`;
+}
+
+/** The public view of a transaction: what the API returns and the event carries. */
+export function transactionView(tx: TransactionRecord) {
+  return {
+    transactionId: tx.transactionId,
+    customerId: tx.customerId,
+    type: tx.type,
+    channel: tx.channel,
+    locationId: tx.locationId,
+    terminalId: tx.terminalId,
+    externalId: tx.externalId,
+    occurredAt: tx.occurredAt,
+    recordedAt: tx.recordedAt,
+    currency: tx.currency,
+    lines: tx.lines,
+    coupons: tx.coupons,
+    couponHoldId: tx.couponHoldId ?? undefined,
+    reservationId: tx.reservationId ?? undefined,
+    tenders: tx.tenders,
+    totals: tx.totals,
+    originalTransactionId: tx.originalTransactionId,
+    claimedAt: tx.claimedAt ?? undefined,
+    returned: tx.type === 'sale' ? returnedQuantities(tx.returned) : undefined,
+    identityConflicts: tx.identityConflicts.length > 0 ? tx.identityConflicts : undefined,
+  };
+}
+export type TransactionView = ReturnType<typeof transactionView>;
