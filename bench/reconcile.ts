@@ -13,8 +13,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { CosmosClient, type OperationInput } from '@azure/cosmos';
 import { startLocalPlatform } from '../local/platform';
 import { LOCAL_COSMOS_KEY } from '../local/stack';
-import { BLOB_CONTAINERS } from '../shared/kernel/adapters/blob-containers';
-import { CONTAINERS } from '../shared/kernel/adapters/containers';
+import { stockModule } from '../shared/stock/module';
 import { deterministicId } from '../shared/kernel/ids';
 import { emptyLevel } from '../shared/stock/stock';
 
@@ -47,8 +46,8 @@ export async function benchReconcile({ rows: ROWS, locations: LOCATIONS, stocked
 
     const seedStarted = Date.now();
     const config = local.platform.config;
-    const cosmos = new CosmosClient({ endpoint: config.CosmosDb__accountEndpoint, key: LOCAL_COSMOS_KEY, connectionPolicy: { enableEndpointDiscovery: false } });
-    const container = cosmos.database(config.CosmosDb__databaseName).container(CONTAINERS.stock.id);
+    const cosmos = new CosmosClient({ endpoint: config.cosmos.endpoint, key: LOCAL_COSMOS_KEY, connectionPolicy: { enableEndpointDiscovery: false } });
+    const container = cosmos.database(config.cosmos.databaseName).container('stock');
     const now = new Date().toISOString();
     for (let l = 0; l < LOCATIONS; l += 1) {
       for (let start = 0; start < STOCKED; start += 500) {
@@ -65,8 +64,8 @@ export async function benchReconcile({ rows: ROWS, locations: LOCATIONS, stocked
 
     const asOf = new Date(Date.now() - 60_000).toISOString();
     const name = `${TENANT}/bench-${ROWS}.csv`;
-    const blob = BlobServiceClient.fromConnectionString(local.platform.config.BlobStorage__connectionString!);
-    const file = blob.getContainerClient(BLOB_CONTAINERS.erpStockSnapshots.name).getBlockBlobClient(name);
+    const blob = BlobServiceClient.fromConnectionString(local.platform.config.blob.connectionString!);
+    const file = blob.getContainerClient(stockModule.blobContainers.erpStockSnapshots.name).getBlockBlobClient(name);
     await file.uploadStream(Readable.from(snapshot(asOf, ROWS, LOCATIONS, STOCKED, DIFFERENT)), 4 * 1024 * 1024, 4);
     const size = (await file.getProperties()).contentLength ?? 0;
 
@@ -81,7 +80,7 @@ export async function benchReconcile({ rows: ROWS, locations: LOCATIONS, stocked
     }, 25);
     local.platform.cosmosMetrics.reset();
     const started = Date.now();
-    const [result] = await local.platform.stockReconciliation.run(local.platform.logger);
+    const [result] = await local.platform.services.stockReconciliation.run(local.platform.logger);
     const ms = Date.now() - started;
     clearInterval(sampler);
     const mb = (n: number) => Math.round(n / 1024 / 1024);

@@ -4,15 +4,14 @@
  */
 import { app } from '@azure/functions';
 import { loadConfig } from '../shared/kernel/config';
-import { SERVICE_BUS_CONNECTION } from '../shared/kernel/messaging';
+import { SERVICE_BUS_CONNECTION } from '../shared/kernel/declarations';
 import { createPlatform } from '../shared/platform';
-import { functionCatalog } from './catalog';
 import { scheduleSetting } from '../shared/edge/definition';
 
 const platform = createPlatform(loadConfig(process.env));
 
 app.setup({ enableHttpStream: false });
-for (const fn of functionCatalog(platform)) {
+for (const fn of platform.functions) {
   switch (fn.kind) {
     case 'http':
       app.http(fn.name, { methods: [fn.method], route: fn.route, authLevel: 'anonymous', handler: fn.handler });

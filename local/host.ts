@@ -55,11 +55,12 @@ export interface LocalHost {
   stop(): Promise<void>;
 }
 
-function invocation(functionName: string, logger: Logger): InvocationContext {
+function invocation(functionName: string, logger: Logger, triggerMetadata?: Record<string, unknown>): InvocationContext {
   const log = logger.child({ function: functionName });
   return new InvocationContext({
     invocationId: randomUUID(),
     functionName,
+    triggerMetadata,
     logHandler: (level, ...args) => {
       const mapped = level === 'error' || level === 'critical' ? 'error' : level === 'warning' ? 'warn' : level === 'information' ? 'info' : 'debug';
       log.log(mapped, args.map(String).join(' '));
@@ -81,7 +82,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   for (const fn of options.functions) {
     if (fn.kind !== 'serviceBusTopic') continue;
-    options.bus.subscribe(fn.subscriptionName, (message) => fn.handler(message, invocation(fn.name, options.logger)));
+    options.bus.subscribe(fn.subscriptionName, fn.accepts, (message, delivery) => fn.handler(message, invocation(fn.name, options.logger, { ...delivery })));
   }
 
   const runTimer = async (fn: TimerFunction) => {

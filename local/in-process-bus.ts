@@ -1,5 +1,5 @@
-import type { CloudEvent } from '../shared/kernel/events';
-import type { EventPublisher } from '../shared/kernel/ports';
+import { matches, messageProperties, type CloudEvent, type EventRoute } from '../shared/kernel/events';
+import type { DeadLetterStore, EventPublisher } from '../shared/kernel/ports';
 
 export type MessageHandler = (message: unknown, delivery: { deliveryCount: number; messageId: string }) => Promise<void>;
 
@@ -33,10 +33,12 @@ interface Pending {
  * The local stand-in for a Service Bus topic with one subscription per consumer. It gives the
  * handlers what the trigger gives them in Azure: a copy of each message per subscription,
  * at-least-once delivery, redelivery after a failure up to the max delivery count, then a
- * dead-letter store; and duplicate detection on messageId within a window.
+ * dead-letter store; duplicate detection on messageId within a window; and each subscription's
+ * filter, the same routes that become its SQL filter in Azure, on the same message properties.
  */
-export class InProcessBus implements EventPublisher {
-  private readonly subscriptions = new Map<string, { handler: MessageHandler; queue: Pending[]; running: number }>();
+export class InProcessBus implements EventPublisher, DeadLetterStore {
+  private readonly subscriptions = new Map<string, { handler: MessageHandler; accepts: readonly EventRoute[]; queue: Pending[]; running: number }>();
+  private delivered = 0;
   private readonly seen = new Map<string, number>();
   private readonly deadLettered: DeadLetter[] = [];
   private readonly waiters: Array<() => void> = [];
@@ -59,9 +61,14 @@ export class InProcessBus implements EventPublisher {
     this.concurrency = options.concurrency ?? 16;
   }
 
-  subscribe(subscription: string, handler: MessageHandler): void {
+  subscribe(subscription: string, accepts: readonly EventRoute[], handler: MessageHandler): void {
     if (this.subscriptions.has(subscription)) throw new Error(`Subscription ${subscription} already has a handler`);
-    this.subscriptions.set(subscription, { handler, queue: [], running: 0 });
+    this.subscriptions.set(subscription, { handler, accepts, queue: [], running: 0 });
+  }
+
+  /** A consumer found a message it can never handle (it fails its contract): kept with the reason, not redelivered. */
+  async put(entry: { subscription: string; messageId: string; body: unknown; reason: string }): Promise<void> {
+    this.deadLettered.push({ ...entry, deliveryCount: 1, deadLetteredAt: new Date().toISOString() });
   }
 
   async publish(events: CloudEvent[]): Promise<void> {
@@ -80,7 +87,9 @@ export class InProcessBus implements EventPublisher {
       this.accepted += 1;
       this.countsOf(event.type).accepted += 1;
       const body = JSON.stringify(event);
+      const properties = messageProperties(event);
       for (const [name, sub] of this.subscriptions) {
+        if (!matches(sub.accepts, properties)) continue;
         sub.queue.push({ messageId: event.id, body, deliveryCount: 0 });
         this.pump(name);
       }
@@ -111,9 +120,9 @@ export class InProcessBus implements EventPublisher {
     };
   }
 
-  /** Messages offered by publishers, and accepted after duplicate detection, since start. */
-  get stats(): { offered: number; accepted: number } {
-    return { offered: this.offered, accepted: this.accepted };
+  /** Messages offered by publishers, accepted after duplicate detection, and deliveries to consumers (function executions), since start. */
+  get stats(): { offered: number; accepted: number; delivered: number } {
+    return { offered: this.offered, accepted: this.accepted, delivered: this.delivered };
   }
 
   /** The same counts for one event type (other consumers publish events of their own). */
@@ -159,6 +168,7 @@ export class InProcessBus implements EventPublisher {
   private async deliver(subscription: string, handler: MessageHandler, message: Pending): Promise<void> {
     const deliveryCount = message.deliveryCount + 1;
     if (this.deliveryGate) await this.deliveryGate;
+    this.delivered += 1;
     try {
       // Each delivery gets its own copy, as a broker would hand over.
       await handler(JSON.parse(message.body), { deliveryCount, messageId: message.messageId });

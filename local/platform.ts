@@ -5,7 +5,6 @@ import { createPlatform, ensureBlobSchema, ensureCosmosSchema, type Platform } f
 import type { Clock } from '../shared/kernel/ports';
 import { InProcessBus } from './in-process-bus';
 import { consoleSink, type LogSink } from '../shared/kernel/adapters/logger';
-import { functionCatalog } from '../functions/catalog';
 import { LOCAL_COSMOS_KEY, startEmbeddedStack, type StackEndpoints } from './stack';
 import { startLocalHost, type LocalHost } from './host';
 
@@ -54,7 +53,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     const bus = new InProcessBus(options.bus);
     const platform = createPlatform(config, { publisher: bus, logSink: options.logSink ?? consoleSink, clock: options.clock });
     const host = await startLocalHost({
-      functions: functionCatalog(platform),
+      functions: platform.functions,
       bus,
       logger: platform.logger,
       port: options.port ?? 7071,

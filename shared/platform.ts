@@ -1,67 +1,46 @@
 import { CosmosClient, PartitionKeyKind, type Database } from '@azure/cosmos';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { BlobServiceClient } from '@azure/storage-blob';
 import type { Config } from './kernel/config';
-import { TenancyService } from './tenancy/tenancy';
-import { CustomerResolver } from './customers/customers';
-import { TransactionIngest } from './transactions/ingest';
-import { TransactionHistory } from './transactions/history';
-import { CustomerActivity } from './transactions/activity';
 import { IdempotentRequests } from './kernel/idempotency';
-import { CustomerService } from './customers/customer-service';
-import { CouponParticipant, CouponService } from './coupons/coupons';
-import { GiftCardService } from './gift-cards/gift-cards';
-import { ReceiptParticipant, ReceiptService } from './receipts/receipt-service';
-import type { ReceiptExtrasProvider } from './receipts/receipts';
-import { StockService } from './stock/stock';
-import { StockReconciliation } from './stock/stock-reconciliation';
-import { IdentifierParticipant, TransactionParticipant, type CustomerParticipant } from './customers/participants';
-import { LoyaltyParticipant, LoyaltyService } from './loyalty/service';
-import type { Clock, EventPublisher, HealthProbe, Logger, Telemetry } from './kernel/ports';
-import { CONTAINERS, type ContainerName } from './kernel/adapters/containers';
-import { EVENTS_TOPIC } from './kernel/messaging';
+import type { Clock, DeadLetterStore, EventPublisher, HealthProbe, Logger, Telemetry } from './kernel/ports';
+import type { Contribution, ExtensionPoint } from './kernel/extensions';
+import type { AnyModule, ApiOf, BuildContext, Kernel } from './kernel/module';
+import { EVENTS_TOPIC, KERNEL_BLOB_CONTAINERS } from './kernel/declarations';
 import { CosmosMetrics, Documents } from './kernel/adapters/documents';
-import { CachedTenantDirectory, CosmosTenantDirectory } from './tenancy/adapters/cosmos-tenant-directory';
-import { CosmosCustomerStore } from './customers/adapters/cosmos-customer-store';
-import { CosmosTransactionStore } from './transactions/adapters/cosmos-transaction-store';
-import { CosmosLoyaltyStore } from './loyalty/adapters/cosmos-loyalty-store';
-import { CosmosCouponStore } from './coupons/adapters/cosmos-coupon-store';
-import { CosmosGiftCardStore } from './gift-cards/adapters/cosmos-gift-card-store';
 import { CosmosIdempotencyStore } from './kernel/adapters/idempotency-store';
-import { CosmosStockStore } from './stock/adapters/cosmos-stock-store';
-import { CosmosReconciliationFiles } from './stock/adapters/reconciliation-files';
-import { BlobSnapshotInbox } from './stock/adapters/snapshot-inbox';
 import { ServiceBusPublisher } from './kernel/adapters/service-bus';
-import { blobHealthProbe, createBlobServiceClient, ensureBlobContainers } from './kernel/adapters/blob-storage';
-import { BlobReceiptFiles } from './receipts/adapters/receipt-files';
-import { CosmosReceiptStore } from './receipts/adapters/cosmos-receipt-store';
+import { blobHealthProbe, createBlobServiceClient } from './kernel/adapters/blob-storage';
+import { BlobDeadLetters } from './kernel/adapters/dead-letters';
 import { createTelemetry } from './kernel/adapters/telemetry';
 import { consoleSink, createLogger, type LogSink } from './kernel/adapters/logger';
+import type { EdgeKit } from './edge/endpoint';
+import { timerFunction, type FunctionDefinition, type HttpFunction } from './edge/definition';
+import { eventConsumer } from './edge/consumer';
+import { healthFunction, openApiFunction } from './edge/system';
+import { MODULES } from './modules';
+import { blobContainers, cosmosContainers } from './infrastructure';
+
+type Modules = typeof MODULES;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+/** Every module's api in one object: `platform.services.loyalty`, `.stock`, ... */
+export type Services = UnionToIntersection<ApiOf<Modules[number]>>;
 
 export interface Platform {
   config: Config;
   logger: Logger;
   telemetry: Telemetry;
   clock: Clock;
-  tenancy: TenancyService;
-  ingest: TransactionIngest;
-  history: TransactionHistory;
-  customers: CustomerService;
-  activity: CustomerActivity;
-  loyalty: LoyaltyService;
-  idempotency: IdempotentRequests;
-  coupons: CouponService;
-  giftCards: GiftCardService;
-  receipts: ReceiptService;
-  stock: StockService;
-  stockReconciliation: StockReconciliation;
-  healthProbes: HealthProbe[];
+  services: Services;
+  /** Every function the platform serves, derived from the modules: Azure registration and the local host read this. */
+  functions: FunctionDefinition[];
   cosmosMetrics: CosmosMetrics;
   close(): Promise<void>;
 }
 
 export interface PlatformOverrides {
-  /** The local host passes its in-process bus; in Azure the Service Bus publisher is built here. */
-  publisher?: EventPublisher;
+  /** With MESSAGING_MODE in-process, the local host's bus publishes and keeps dead letters. */
+  publisher?: EventPublisher & DeadLetterStore;
   logSink?: LogSink;
   clock?: Clock;
 }
@@ -69,46 +48,54 @@ export interface PlatformOverrides {
 const systemClock: Clock = { now: () => new Date() };
 
 /**
- * The composition root: every client is built once per process, every use case once, here and
- * nowhere else. Handlers receive the finished use cases.
+ * The composition root: a small kernel (configuration, clients, clock, logger, publisher, the
+ * edge kit) and the modules, built once per process in the order of `MODULES`. The function
+ * list, the extension points and the health probes are derived from what the modules declare.
  */
 export function createPlatform(config: Config, overrides: PlatformOverrides = {}): Platform {
-  const logger = createLogger(overrides.logSink ?? consoleSink, config.LOG_LEVEL, { service: 'unifica' });
+  const logger = createLogger(overrides.logSink ?? consoleSink, config.logLevel, { service: 'unifica' });
   const clock = overrides.clock ?? systemClock;
   let credential: TokenCredential | undefined;
-  const identity = () => (credential ??= new DefaultAzureCredential({ managedIdentityClientId: config.AZURE_CLIENT_ID }));
+  const identity = () => (credential ??= new DefaultAzureCredential({ managedIdentityClientId: config.identityClientId }));
 
   const cosmos = new CosmosClient({
-    endpoint: config.CosmosDb__accountEndpoint,
-    ...(config.CosmosDb__key ? { key: config.CosmosDb__key } : { aadCredentials: identity() }),
-    connectionPolicy: { enableEndpointDiscovery: config.CosmosDb__endpointDiscovery },
+    endpoint: config.cosmos.endpoint,
+    ...(config.cosmos.key ? { key: config.cosmos.key } : { aadCredentials: identity() }),
+    connectionPolicy: { enableEndpointDiscovery: config.cosmos.endpointDiscovery },
   });
-  const database = cosmos.database(config.CosmosDb__databaseName);
+  const database = cosmos.database(config.cosmos.databaseName);
   const cosmosMetrics = new CosmosMetrics();
-  const docs = (name: ContainerName) => new Documents(database.container(CONTAINERS[name].id), cosmosMetrics);
-  const lookups = docs('lookups');
+  const documents = (id: string) => new Documents(database.container(id), cosmosMetrics);
+  const blob = createBlobServiceClient(config.blob, identity());
 
-  const tenantDocs = docs('tenants');
-  const directory = new CachedTenantDirectory(new CosmosTenantDirectory(tenantDocs));
-  const customers = new CosmosCustomerStore(docs('customers'), lookups);
-  const transactions = new CosmosTransactionStore(docs('transactions'), lookups);
+  let serviceBus: ServiceBusPublisher | undefined;
+  let publisher: EventPublisher;
+  let deadLetters: DeadLetterStore;
+  if (config.messaging.mode === 'servicebus') {
+    publisher = serviceBus = new ServiceBusPublisher(config.messaging.namespace, EVENTS_TOPIC, identity());
+    deadLetters = new BlobDeadLetters(blob, KERNEL_BLOB_CONTAINERS.deadLetters.name);
+  } else {
+    if (!overrides.publisher) throw new Error('MESSAGING_MODE in-process needs the local host’s in-process bus');
+    publisher = deadLetters = overrides.publisher;
+  }
 
-  const serviceBus =
-    overrides.publisher === undefined
-      ? new ServiceBusPublisher(config.ServiceBus__fullyQualifiedNamespace!, EVENTS_TOPIC, identity())
-      : undefined;
-  const publisher = overrides.publisher ?? serviceBus!;
+  const apis: Record<string, unknown> = {};
+  const edge: EdgeKit = {
+    logger,
+    idempotency: new IdempotentRequests(new CosmosIdempotencyStore(documents('idempotency')), clock),
+    platformAdminKey: config.platformAdminKey,
+    // The tenancy module is built first; the edge asks it who is calling.
+    authenticate: (apiKey) => (apis as Services).tenancy.authenticate(apiKey),
+  };
+  const telemetry = createTelemetry(logger, config.telemetry.connectionString !== undefined);
+  const kernel: Kernel = { config, logger, clock, telemetry, publisher, edge, blob, documents };
 
-  const blob = createBlobServiceClient(
-    { serviceUri: config.BlobStorage__serviceUri, connectionString: config.BlobStorage__connectionString },
-    identity(),
-  );
-
-  const telemetry = createTelemetry(logger, config.APPLICATIONINSIGHTS_CONNECTION_STRING !== undefined);
-
-  const tenancy = new TenancyService(directory, clock);
-  const resolver = new CustomerResolver(customers, clock);
-
+  const contributed = new Map<ExtensionPoint<unknown>, unknown[]>();
+  const contributionsTo = (point: ExtensionPoint<unknown>) => contributed.get(point) ?? contributed.set(point, []).get(point)!;
+  const routes: HttpFunction[] = [];
+  const functions: FunctionDefinition[] = [];
+  const timers: FunctionDefinition[] = [];
+  const contributions: Contribution[] = [];
   const healthProbes: HealthProbe[] = [
     {
       name: 'cosmosDb',
@@ -121,45 +108,40 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     ...(serviceBus ? [serviceBus.healthProbe()] : []),
   ];
 
-  const ingest = new TransactionIngest(tenancy, transactions, resolver, publisher, clock);
-  const couponStore = new CosmosCouponStore(docs('coupons'));
-  const coupons = new CouponService(couponStore, customers, transactions, clock);
-  const loyalty = new LoyaltyService(new CosmosLoyaltyStore(tenantDocs, docs('loyalty')), customers, transactions, clock);
-  // Figures other capabilities print on receipts (loyalty points, gift card balance left): they add a provider here.
-  const receiptExtras: ReceiptExtrasProvider[] = [{ name: 'loyalty', extras: (tenantId, tx) => loyalty.receiptExtras(tenantId, tx) }];
-  const receipts = new ReceiptService(new CosmosReceiptStore(docs('receipts')), new BlobReceiptFiles(blob, clock), tenancy, customers, publisher, receiptExtras, clock);
-  // Everything attached to a customer, in the order a merge moves it. Later capabilities add theirs here.
-  const participants: CustomerParticipant[] = [
-    new IdentifierParticipant(customers),
-    new TransactionParticipant(transactions),
-    new LoyaltyParticipant(loyalty),
-    new CouponParticipant(coupons, couponStore),
-    new ReceiptParticipant(receipts),
-  ];
+  const built = new Map<AnyModule, unknown>();
+  for (const module of MODULES as readonly AnyModule[]) {
+    const needs: Record<string, unknown> = {};
+    for (const need of module.needs as readonly AnyModule[]) {
+      if (!built.has(need)) throw new Error(`Module ${module.name} needs ${need.name}: list ${need.name} before it in MODULES`);
+      needs[need.name] = built.get(need);
+    }
+    const context: BuildContext<string> = {
+      kernel,
+      documents: (name) => documents(name),
+      documentsOf: (_owner, name) => documents(name),
+      contributions: <T>(point: ExtensionPoint<T>) => contributionsTo(point as ExtensionPoint<unknown>) as T[],
+    };
+    const result = module.build(context, needs);
+    built.set(module, result.api);
+    Object.assign(apis, result.api);
+    routes.push(...(result.routes ?? []));
+    for (const [name, spec] of Object.entries(module.consumers)) {
+      functions.push(eventConsumer(name, spec, result.consumers[name] as never, { logger, deadLetters }));
+    }
+    for (const [name, spec] of Object.entries(module.timers)) timers.push(timerFunction(name, spec, result.timers[name]!, logger));
+    contributions.push(...(result.contributes ?? []));
+    healthProbes.push(...(result.healthProbes ?? []));
+  }
+  for (const { point, value } of contributions) contributionsTo(point).push(value);
 
-  const stockDocs = docs('stock');
-  const stockStore = new CosmosStockStore(stockDocs);
-  const stock = new StockService(stockStore, tenancy, publisher, clock, logger.child({ component: 'stock' }));
-  const stockReconciliation = new StockReconciliation(new BlobSnapshotInbox(blob), new CosmosReconciliationFiles(stockDocs), stockStore, stock, tenancy, clock);
-
+  const http = [...routes, healthFunction(edge, healthProbes)];
   return {
     config,
     logger,
     telemetry,
     clock,
-    tenancy,
-    ingest,
-    customers: new CustomerService(customers, transactions, resolver, tenancy, ingest, participants, clock),
-    history: new TransactionHistory(transactions, customers),
-    activity: new CustomerActivity(customers, transactions, clock),
-    loyalty,
-    idempotency: new IdempotentRequests(new CosmosIdempotencyStore(docs('idempotency')), clock),
-    coupons,
-    giftCards: new GiftCardService(new CosmosGiftCardStore(docs('giftCards')), clock),
-    receipts,
-    stock,
-    stockReconciliation,
-    healthProbes,
+    services: apis as Services,
+    functions: [...http, openApiFunction(edge, () => http), ...functions, ...timers],
     cosmosMetrics,
     async close() {
       await serviceBus?.close();
@@ -173,21 +155,15 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
  * tests; in Azure the Bicep templates create them and the app's identity has no rights to.
  */
 export async function ensureCosmosSchema(config: Config): Promise<Database> {
-  const client = new CosmosClient({
-    endpoint: config.CosmosDb__accountEndpoint,
-    key: config.CosmosDb__key,
-    connectionPolicy: { enableEndpointDiscovery: config.CosmosDb__endpointDiscovery },
-  });
+  const client = new CosmosClient({ endpoint: config.cosmos.endpoint, key: config.cosmos.key, connectionPolicy: { enableEndpointDiscovery: config.cosmos.endpointDiscovery } });
   try {
-    const { database } = await client.databases.createIfNotExists({ id: config.CosmosDb__databaseName });
-    for (const spec of Object.values(CONTAINERS)) {
+    const { database } = await client.databases.createIfNotExists({ id: config.cosmos.databaseName });
+    for (const spec of cosmosContainers()) {
+      const paths = [...spec.partitionKeyPaths];
       await database.containers.createIfNotExists({
         id: spec.id,
-        partitionKey:
-          spec.partitionKeyPaths.length > 1
-            ? { paths: spec.partitionKeyPaths, version: 2, kind: PartitionKeyKind.MultiHash }
-            : { paths: spec.partitionKeyPaths },
-        ...('defaultTtl' in spec ? { defaultTtl: spec.defaultTtl } : {}),
+        partitionKey: paths.length > 1 ? { paths, version: 2, kind: PartitionKeyKind.MultiHash } : { paths },
+        ...(spec.defaultTtl !== undefined ? { defaultTtl: spec.defaultTtl } : {}),
       });
     }
     return database;
@@ -198,6 +174,7 @@ export async function ensureCosmosSchema(config: Config): Promise<Database> {
 
 /** Creates the blob containers the code declares (locally; in Azure the storage Bicep module does). */
 export async function ensureBlobSchema(config: Config): Promise<void> {
-  if (!config.BlobStorage__connectionString) return;
-  await ensureBlobContainers(config.BlobStorage__connectionString);
+  if (!config.blob.connectionString) return;
+  const client = BlobServiceClient.fromConnectionString(config.blob.connectionString);
+  for (const { name } of blobContainers()) await client.getContainerClient(name).createIfNotExists();
 }

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigSchema, LOCAL_ONLY_SETTINGS, loadConfig } from '../shared/kernel/config';
-import { CONTAINERS } from '../shared/kernel/adapters/containers';
-import { EVENTS_TOPIC, SUBSCRIPTIONS } from '../shared/kernel/messaging';
+import { EVENTS_TOPIC } from '../shared/kernel/declarations';
 import { createPlatform } from '../shared/platform';
-import { functionCatalog } from '../functions/catalog';
-import { scheduleSetting, type TimerFunction } from '../shared/edge/definition';
-import { BLOB_CONTAINERS } from '../shared/kernel/adapters/blob-containers';
+import { scheduleSetting, type TimerFunction, type TopicFunction } from '../shared/edge/definition';
+import { blobContainers, cosmosContainers, infrastructureManifest } from '../shared/infrastructure';
+import { sqlFilter } from '../shared/kernel/events';
+import { manifestText } from '../local/generate-infra';
 
 const dir = join(__dirname, '..', 'infra-bicep');
 const read = (file: string) => readFileSync(join(dir, file), 'utf8');
@@ -20,15 +20,18 @@ function appSettings(): Map<string, string> {
   return new Map(block.split('\n').map((line) => /^\s*(\w+):\s*(.+)$/.exec(line)).filter((m): m is RegExpExecArray => !!m).map((m) => [m[1]!, m[2]!]));
 }
 
-function declaredContainers(template: string) {
-  return [...template.matchAll(/\{ name: '(\w+)', partitionKeyPaths: \[([^\]]*)\], defaultTtl: (-?\d+) \}/g)].map((m) => ({
-    name: m[1],
-    paths: m[2]!.split(',').map((p) => p.trim().replace(/'/g, '')),
-    ttl: Number(m[3]),
-  }));
+/** The generated file the templates load (`var platform = loadJsonContent('platform.json')`). */
+const generated = () => read('platform.json');
+type Manifest = ReturnType<typeof infrastructureManifest>;
+const manifest = () => JSON.parse(generated()) as Manifest;
+
+function declaredContainers(m: Manifest) {
+  return m.cosmosContainers.map((c) => ({ name: c.name, paths: c.partitionKeyPaths, ttl: c.defaultTtl }));
 }
 
-const expectedContainers = () => Object.values(CONTAINERS).map((c) => ({ name: c.id, paths: c.partitionKeyPaths, ttl: 'defaultTtl' in c ? c.defaultTtl : -2 }));
+const expectedContainers = () => cosmosContainers().map((c) => ({ name: c.id, paths: c.partitionKeyPaths, ttl: c.defaultTtl ?? -2 }));
+
+const azureConfig = { CosmosDb__accountEndpoint: 'https://a.documents.azure.com/', ServiceBus__fullyQualifiedNamespace: 'n.servicebus.windows.net', BlobStorage__serviceUri: 'https://s.blob.core.windows.net', PLATFORM_ADMIN_KEY: 'k'.repeat(40) };
 
 describe('infra-bicep agrees with the code', () => {
   it('sets every setting the configuration schema reads in Azure, and nothing the code does not read', () => {
@@ -49,44 +52,58 @@ describe('infra-bicep agrees with the code', () => {
       return /Endpoint|Uri/.test(name) ? 'https://example.net/' : 'x'.repeat(40);
     };
     const env = Object.fromEntries([...appSettings().entries()].map(([k, v]) => [k, valueOf(k, v)]));
-    expect(loadConfig(env)).toMatchObject({ MESSAGING_MODE: 'servicebus', LOG_LEVEL: 'info' });
+    expect(loadConfig(env)).toMatchObject({ messaging: { mode: 'servicebus' }, logLevel: 'info' });
+  });
+
+  it('loads the infrastructure file generated from the modules, and that file is current (`npm run infra` rewrites it)', () => {
+    expect(main).toMatch(/^var platform = loadJsonContent\('platform\.json'\)$/m);
+    expect(main).toContain('containers: platform.cosmosContainers');
+    expect(main).toContain('subscriptions: platform.subscriptions');
+    expect(main).toContain('appContainers: platform.blobContainers');
+    expect(main).toContain('timerSchedules: platform.timerSchedules');
+    expect(generated()).toBe(manifestText());
   });
 
   it('declares every Cosmos DB container with the partition key paths and TTL the code uses', () => {
-    expect(declaredContainers(main)).toEqual(expectedContainers());
+    expect(declaredContainers(manifest())).toEqual(expectedContainers());
   });
 
   it('catches a container removed from the templates, or given another partition key', () => {
-    const removed = main.replace(/\n  \{ name: 'transactions'[^\n]*/, '');
-    const rekeyed = main.replace("{ name: 'loyalty', partitionKeyPaths: ['/tenantId', '/customerId']", "{ name: 'loyalty', partitionKeyPaths: ['/tenantId']");
+    const m = manifest();
+    const removed = { ...m, cosmosContainers: m.cosmosContainers.filter((c) => c.name !== 'transactions') };
+    const rekeyed = { ...m, cosmosContainers: m.cosmosContainers.map((c) => (c.name === 'loyalty' ? { ...c, partitionKeyPaths: ['/tenantId'] } : c)) };
     for (const drifted of [removed, rekeyed]) {
-      expect(drifted).not.toBe(main);
+      expect(JSON.stringify(drifted)).not.toBe(JSON.stringify(m));
       expect(declaredContainers(drifted)).not.toEqual(expectedContainers());
     }
   });
 
   it('sets every timer schedule the code uses, in the app setting its trigger reads', () => {
-    const platform = createPlatform(
-      loadConfig({ CosmosDb__accountEndpoint: 'https://a.documents.azure.com/', ServiceBus__fullyQualifiedNamespace: 'n.servicebus.windows.net', BlobStorage__serviceUri: 'https://s.blob.core.windows.net', PLATFORM_ADMIN_KEY: 'k'.repeat(40) }),
-    );
-    const timers = functionCatalog(platform).filter((f): f is TimerFunction => f.kind === 'timer');
+    const platform = createPlatform(loadConfig(azureConfig));
+    const timers = platform.functions.filter((f): f is TimerFunction => f.kind === 'timer');
     void platform.close();
-    const settings = appSettings();
+    const settings = new Map(Object.entries(manifest().timerSchedules));
+    expect(functionApp).toContain('items(union(appSettings, timerSchedules))');
     const declared = [...settings.keys()].filter((k) => k.startsWith('Schedule_')).sort();
     expect(declared).toEqual(timers.map((t) => scheduleSetting(t.name)).sort());
-    for (const timer of timers) expect({ timer: timer.name, schedule: settings.get(scheduleSetting(timer.name)) }).toEqual({ timer: timer.name, schedule: `'${timer.schedule}'` });
+    for (const timer of timers) expect({ timer: timer.name, schedule: settings.get(scheduleSetting(timer.name)) }).toEqual({ timer: timer.name, schedule: timer.schedule });
   });
 
-  it('declares the events topic and one subscription per consumer', () => {
-    expect(main).toContain(`var eventsTopic = '${EVENTS_TOPIC}'`);
-    const subs = [...(/var subscriptions = \[([\s\S]*?)\]/.exec(main)?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]);
-    expect(subs.sort()).toEqual(Object.values(SUBSCRIPTIONS).sort());
+  it('declares the events topic and one subscription per consumer, filtered to the events it accepts', () => {
+    const platform = createPlatform(loadConfig(azureConfig));
+    const consumers = platform.functions.filter((f): f is TopicFunction => f.kind === 'serviceBusTopic');
+    void platform.close();
+    const m = manifest();
+    expect(m.eventsTopic).toBe(EVENTS_TOPIC);
+    expect(m.subscriptions.map((s) => [s.name, s.sqlFilter]).sort()).toEqual(consumers.map((c) => [c.subscriptionName, sqlFilter(c.accepts)]).sort());
+    const serviceBus = read('modules/service-bus.bicep');
+    expect(serviceBus).toMatch(/name: '\$Default'[\s\S]*filterType: 'SqlFilter'[\s\S]*sqlExpression: sub\.sqlFilter/);
   });
 
   it('declares every blob container the code uses, private', () => {
     const storage = read('modules/storage.bicep');
-    const declared = [...(/var appContainers = \[([\s\S]*?)\]/.exec(storage)?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]);
-    expect(declared.sort()).toEqual(Object.values(BLOB_CONTAINERS).map((c) => c.name).sort());
+    expect([...manifest().blobContainers].sort()).toEqual(blobContainers().map((c) => c.name).sort());
+    expect(storage).toContain('for container in appContainers');
     expect(storage).toContain("publicAccess: 'None'");
   });
 

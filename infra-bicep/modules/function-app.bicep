@@ -28,6 +28,8 @@ param appInsightsConnectionString string
 param platformAdminKeySecretUri string
 @description('LOG_LEVEL.')
 param logLevel string
+@description('Timer schedules by app setting (Schedule_<timer>, NCRONTAB), as the code declares them (platform.json).')
+param timerSchedules object
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -56,11 +58,6 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   LOG_LEVEL: logLevel
   OUTBOX_GRACE_SECONDS: '30'
-  Schedule_outboxSweeper: '0 * * * * *'
-  Schedule_loyaltyMaintenance: '0 */5 * * * *'
-  Schedule_couponHoldSweeper: '30 * * * * *'
-  Schedule_stockSweeper: '30 * * * * *'
-  Schedule_stockReconciliation: '0 */5 * * * *'
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {
@@ -79,7 +76,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: [for setting in items(appSettings): { name: setting.key, value: setting.value }]
+      appSettings: [for setting in items(union(appSettings, timerSchedules)): { name: setting.key, value: setting.value }]
     }
     functionAppConfig: {
       deployment: {

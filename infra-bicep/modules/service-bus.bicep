@@ -6,7 +6,7 @@ param location string
 param tags object
 @description('Topic all domain events are published to.')
 param topicName string
-@description('One subscription per consumer.')
+@description('One subscription per consumer: name and sqlFilter (the events its consumer accepts, on the application properties the publisher sets).')
 param subscriptions array
 @description('Principal of the function app identity.')
 param principalId string
@@ -35,9 +35,9 @@ resource topic 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = {
 }
 
 resource subs 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-preview' = [
-  for name in subscriptions: {
+  for sub in subscriptions: {
     parent: topic
-    name: name
+    name: sub.name
     properties: {
       // Ten tries (consumers are idempotent), then the dead-letter queue keeps the message for inspection.
       maxDeliveryCount: 10
@@ -45,6 +45,18 @@ resource subs 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-p
       deadLetteringOnMessageExpiration: true
       deadLetteringOnFilterEvaluationExceptions: true
       defaultMessageTimeToLive: 'P14D'
+    }
+  }
+]
+
+// Each subscription's default rule becomes its filter: a consumer is invoked only for events it has work in.
+resource filters 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2022-10-01-preview' = [
+  for (sub, i) in subscriptions: {
+    parent: subs[i]
+    name: '$Default'
+    properties: {
+      filterType: 'SqlFilter'
+      sqlFilter: { sqlExpression: sub.sqlFilter }
     }
   }
 ]

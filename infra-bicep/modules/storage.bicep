@@ -6,6 +6,8 @@ param location string
 param tags object
 @description('Principal of the function app identity.')
 param principalId string
+@description('The app\'s own blob containers, as the code declares them (platform.json); private: receipts open through user-delegation SAS links.')
+param appContainers array
 
 var deploymentContainerName = 'deployment-package'
 
@@ -33,13 +35,6 @@ resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   parent: blobs
   name: deploymentContainerName
 }
-
-// The app's own containers, as shared/adapters/blob-containers.ts declares them; private: receipts open through user-delegation SAS links.
-var appContainers = [
-  'receipts'
-  'erp-stock-snapshots'
-  'stock-reconciliation-reports'
-]
 
 resource appBlobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
   for container in appContainers: {

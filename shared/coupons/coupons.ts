@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors';
 import { randomId, randomSecret, deterministicId } from '../kernel/ids';
-import { assertMayActFor, type Principal } from '../tenancy/tenancy';
-import { requireCurrentCustomer } from '../customers/customers';
-import { returnedQuantities, quantitiesBySku, type TransactionView } from '../transactions/transactions';
-import { TRANSACTION_RECORDED, type CloudEvent } from '../kernel/events';
+import { assertMayActFor, type Principal } from '../tenancy';
+import { requireCurrentCustomer } from '../customers';
+import type { EventOf } from '../kernel/events';
+import { returnedQuantities, quantitiesBySku, type TransactionRecorded, type TransactionView } from '../transactions';
 import {
   EMPTY_COUNTER,
   MAX_SERIAL,
@@ -28,8 +28,10 @@ import {
   type EvaluationRequest,
   type PendingUse,
 } from './coupon-rules';
-import type { Clock, CreateOutcome, CustomerStore, Logger, TransactionStore } from '../kernel/ports';
-import type { Audience, CustomerParticipant } from '../customers/participants';
+import type { Clock, CreateOutcome, Logger } from '../kernel/ports';
+import type { CustomerStore } from '../customers';
+import type { TransactionStore } from '../transactions';
+import type { Audience, CustomerParticipant } from '../customers';
 
 /** Which counter document a use is counted in. */
 export type CounterRef = { kind: 'campaign'; key: string } | { kind: 'code'; code: string } | { kind: 'customer'; key: string; customerId: string };
@@ -200,9 +202,8 @@ export class CouponService {
   }
 
   /** The `transaction.recorded` consumer: confirms holds, redeems offline codes, restores uses on returns. */
-  async handle(event: CloudEvent, log: Logger): Promise<string> {
-    if (event.type !== TRANSACTION_RECORDED) return 'ignored';
-    const tx = event.data as TransactionView;
+  async handle(event: EventOf<typeof TransactionRecorded>, log: Logger): Promise<string> {
+    const tx = event.data;
     const tenantId = event.tenantid;
     if (tx.type === 'return') return this.restoreOnReturn(tenantId, tx, log);
     if (tx.couponHoldId) return this.confirm(tenantId, tx.couponHoldId, tx, log);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { CampaignInput, CouponRequest } from './coupon-rules';
 import { CodesInput, holdView } from './coupons';
-import type { Platform } from '../platform';
 import type { HttpFunction } from '../edge/definition';
-import { endpoint } from '../edge/endpoint';
+import { endpoint, type EdgeKit } from '../edge/endpoint';
+import type { CouponService } from './coupons';
 import { ProblemSchema, id } from '../edge/schemas';
 
 const problems = {
@@ -13,10 +13,9 @@ const problems = {
 };
 const refused = { 422: { description: 'A code cannot be used; `reason` says why (unknown, expired, budget-exhausted, ...)', schema: ProblemSchema } };
 
-export function couponFunctions(platform: Platform): HttpFunction[] {
-  const { coupons } = platform;
+export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunction[] {
   return [
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'createCampaign',
       method: 'POST',
       route: 'v1/campaigns',
@@ -28,11 +27,11 @@ export function couponFunctions(platform: Platform): HttpFunction[] {
       idempotent: true,
       responses: { 201: { description: 'Created' }, ...problems },
       handle: async ({ principal, body }) => {
-        const campaign = await coupons.createCampaign(principal!, body);
+        const campaign = await coupons.createCampaign(principal, body);
         return { status: 201, body: campaign, headers: { location: `/api/v1/campaigns/${campaign.campaignId}` } };
       },
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getCampaign',
       method: 'GET',
       route: 'v1/campaigns/{campaignId}',
@@ -42,9 +41,9 @@ export function couponFunctions(platform: Platform): HttpFunction[] {
       roles: ['admin'],
       params: z.object({ campaignId: id }),
       responses: { 200: { description: 'The campaign' }, ...problems },
-      handle: async ({ principal, params }) => ({ status: 200, body: await coupons.getCampaign(principal!.tenantId, params.campaignId) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: await coupons.getCampaign(principal.tenantId, params.campaignId) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'issueCouponCodes',
       method: 'POST',
       route: 'v1/campaigns/{campaignId}/codes',
@@ -56,9 +55,9 @@ export function couponFunctions(platform: Platform): HttpFunction[] {
       body: CodesInput,
       idempotent: true,
       responses: { 201: { description: 'The codes: Crockford base32, 16 characters in groups of 4' }, ...problems },
-      handle: async ({ principal, params, body }) => ({ status: 201, body: await coupons.issueCodes(principal!, params.campaignId, body) }),
+      handle: async ({ principal, params, body }) => ({ status: 201, body: await coupons.issueCodes(principal, params.campaignId, body) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'validateCoupons',
       method: 'POST',
       route: 'v1/coupons/validate',
@@ -67,9 +66,9 @@ export function couponFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       body: CouponRequest,
       responses: { 200: { description: 'One result per distinct code' }, ...problems, 403: { description: 'Location not allowed for this key', schema: ProblemSchema } },
-      handle: async ({ principal, body }) => ({ status: 200, body: await coupons.validate(principal!, body) }),
+      handle: async ({ principal, body }) => ({ status: 200, body: await coupons.validate(principal, body) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'holdCoupons',
       method: 'POST',
       route: 'v1/coupons/holds',
@@ -80,11 +79,11 @@ export function couponFunctions(platform: Platform): HttpFunction[] {
       idempotent: true,
       responses: { 201: { description: 'Held' }, ...problems, ...refused },
       handle: async ({ principal, body }) => {
-        const hold = await coupons.hold(principal!, body);
+        const hold = await coupons.hold(principal, body);
         return { status: 201, body: holdView(hold), headers: { location: `/api/v1/coupons/holds/${hold.holdId}` } };
       },
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getCouponHold',
       method: 'GET',
       route: 'v1/coupons/holds/{holdId}',
@@ -93,9 +92,9 @@ export function couponFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       params: z.object({ holdId: id }),
       responses: { 200: { description: 'The hold' }, ...problems },
-      handle: async ({ principal, params }) => ({ status: 200, body: holdView(await coupons.getHold(principal!.tenantId, params.holdId)) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: holdView(await coupons.getHold(principal.tenantId, params.holdId)) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'releaseCouponHold',
       method: 'DELETE',
       route: 'v1/coupons/holds/{holdId}',
@@ -104,9 +103,9 @@ export function couponFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       params: z.object({ holdId: id }),
       responses: { 200: { description: 'Released' }, ...problems, 422: { description: 'Already confirmed or released', schema: ProblemSchema } },
-      handle: async ({ principal, params }) => ({ status: 200, body: holdView(await coupons.release(principal!.tenantId, params.holdId)) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: holdView(await coupons.release(principal.tenantId, params.holdId)) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'transactionCoupons',
       method: 'GET',
       route: 'v1/transactions/{transactionId}/coupons',
@@ -117,10 +116,10 @@ export function couponFunctions(platform: Platform): HttpFunction[] {
       responses: { 200: { description: 'The holds of the transaction' }, ...problems },
       handle: async ({ principal, params }) => ({
         status: 200,
-        body: { items: (await coupons.forTransaction(principal!.tenantId, params.transactionId)).map(holdView) },
+        body: { items: (await coupons.forTransaction(principal.tenantId, params.transactionId)).map(holdView) },
       }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'customerCoupons',
       method: 'GET',
       route: 'v1/customers/{customerId}/coupons',
@@ -129,7 +128,7 @@ export function couponFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       params: z.object({ customerId: id }),
       responses: { 200: { description: 'The wallet' }, ...problems },
-      handle: async ({ principal, params }) => ({ status: 200, body: await coupons.walletOf(principal!.tenantId, params.customerId) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: await coupons.walletOf(principal.tenantId, params.customerId) }),
     }),
   ];
 }

@@ -12,12 +12,11 @@ import {
   type MergeRecord,
   type Resolution,
 } from './customers';
-import { mergeActivity } from '../transactions/activity';
+import { mergeActivity } from './activity';
 import type { CustomerParticipant, Audience } from './participants';
-import type { Principal, TenancyService } from '../tenancy/tenancy';
-import type { Clock, CustomerStore, Logger, TransactionStore } from '../kernel/ports';
-import { transactionIdOf, transactionView, type TransactionView } from '../transactions/transactions';
-import { locatorOf, type TransactionIngest } from '../transactions/ingest';
+import type { Principal, TenancyService } from '../tenancy';
+import type { Clock } from '../kernel/ports';
+import type { CustomerStore } from './ports';
 
 export const IdentifyInput = z
   .object({
@@ -37,28 +36,16 @@ export const MergeInput = z
   .strict();
 export type MergeInput = z.infer<typeof MergeInput>;
 
-export const ClaimInput = z
-  .object({
-    locationId: z.string().min(1).max(64),
-    externalId: z.string().min(1).max(64).describe('The ticket number printed on the receipt'),
-    date: z.iso.date().describe('The date printed on the receipt, YYYY-MM-DD, in the store’s time zone'),
-    total: z.number().int().nonnegative().describe('The total printed on the receipt, in minor units'),
-  })
-  .strict();
-export type ClaimInput = z.infer<typeof ClaimInput>;
 
 /**
- * One customer across channels: identify, the 360 view, merge, claiming anonymous purchases,
- * export and erasure. Everything attached to a customer is reached through the participants.
+ * One customer across channels: identify, the 360 view, merge, export and erasure. Everything attached to a customer is reached through the participants.
  */
 export class CustomerService {
   constructor(
     private readonly customers: CustomerStore,
-    private readonly transactions: TransactionStore,
     private readonly resolver: CustomerResolver,
     private readonly tenancy: TenancyService,
-    private readonly ingest: TransactionIngest,
-    private readonly participants: CustomerParticipant[],
+    private readonly participants: readonly CustomerParticipant[],
     private readonly clock: Clock,
   ) {}
 
@@ -159,41 +146,6 @@ export class CustomerService {
     const record: MergeRecord = { tenantId, survivorId, mergedId: input.customerId, mergedAt: now, mergedBy: principal.keyId, reason: input.reason, moved };
     await this.customers.saveMergeRecord(record);
     return { record, alreadyMerged };
-  }
-
-  /**
-   * Attaches an anonymous store sale to a customer, from the details printed on the receipt.
-   * Once only: the sale moves into the customer's history and `transaction.claimed` tells the
-   * consumers to count it as if the customer had been identified at the till.
-   */
-  async claim(principal: Principal, customerId: string, input: ClaimInput, log: Logger): Promise<{ transaction: TransactionView; alreadyClaimed: boolean }> {
-    const { tenantId } = principal;
-    const customer = await this.current(tenantId, customerId);
-    const location = await this.tenancy.getLocation(tenantId, input.locationId);
-    if (!location) throw invalid([{ field: 'locationId', message: `location ${input.locationId} does not exist` }]);
-    const transactionId = transactionIdOf(tenantId, 'store', input.locationId, input.externalId);
-    const locator = await this.transactions.locate(tenantId, transactionId);
-    const tx = locator && (await this.transactions.get(locator));
-    if (!tx) throw notFound(`Ticket ${input.externalId} at ${input.locationId}`);
-    const printedDate = new Intl.DateTimeFormat('en-CA', { timeZone: location.timeZone }).format(new Date(tx.occurredAt));
-    if (tx.type !== 'sale' || printedDate !== input.date || tx.totals.net !== input.total) {
-      throw unprocessable('claim-details-mismatch', 'The date or total does not match the ticket');
-    }
-    if (tx.customerId === customer.customerId) return { transaction: transactionView(tx), alreadyClaimed: true };
-    if (tx.customerId !== null) throw new DomainError('conflict', 'This purchase already belongs to a customer', { reason: 'already-claimed' });
-
-    const claimedAt = this.clock.now().toISOString();
-    const outcome = await this.transactions.move(
-      locatorOf(tx),
-      { customerKey: customer.customerId, customerId: customer.customerId },
-      (copy) => ({ ...copy, claimedAt, claimEventPending: true }),
-      tx.customerKey,
-    );
-    if (outcome === 'lost') throw new DomainError('conflict', 'This purchase already belongs to a customer', { reason: 'already-claimed' });
-    const claimed = await this.transactions.get({ tenantId, transactionId, customerKey: customer.customerId });
-    if (!claimed) throw new DomainError('conflict', 'The purchase is being claimed; retry shortly');
-    await this.ingest.announce(claimed, log);
-    return { transaction: transactionView(claimed), alreadyClaimed: outcome === 'already-there' };
   }
 
   async export(tenantId: string, customerId: string) {

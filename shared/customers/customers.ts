@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { randomId, sha256Hex } from '../kernel/ids';
 import { DomainError, notFound, type FieldIssue } from '../kernel/errors';
-import type { Clock, CustomerStore } from '../kernel/ports';
+import type { Clock } from '../kernel/ports';
+import type { CustomerStore } from './ports';
 
 export const IdentifierType = z.enum(['email', 'phone', 'loyaltyCard', 'ecommerceId', 'posCustomerId']);
 export type IdentifierType = z.infer<typeof IdentifierType>;

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { ClaimInput, IdentifyInput, MergeInput } from './customer-service';
-import type { Platform } from '../platform';
+import { IdentifyInput, MergeInput, type CustomerService } from './customer-service';
 import type { HttpFunction } from '../edge/definition';
-import { endpoint } from '../edge/endpoint';
-import { ProblemSchema, TransactionSchema, commonProblems as problems, id } from '../edge/schemas';
+import { endpoint, type EdgeKit } from '../edge/endpoint';
+import { ProblemSchema, commonProblems as problems, id } from '../edge/schemas';
 
 const CustomerParams = z.object({ customerId: id });
 
@@ -14,10 +13,9 @@ const IdentifyResultSchema = z.object({
   conflicts: z.array(z.object({ type: z.string(), customerId: z.string() })).describe('Identifiers that belong to another customer: not merged'),
 });
 
-export function customerFunctions(platform: Platform): HttpFunction[] {
-  const { customers } = platform;
+export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpFunction[] {
   return [
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'identifyCustomer',
       method: 'POST',
       route: 'v1/customers/identify',
@@ -27,11 +25,11 @@ export function customerFunctions(platform: Platform): HttpFunction[] {
       body: IdentifyInput,
       responses: { 200: { description: 'Known customer', schema: IdentifyResultSchema }, 201: { description: 'New customer', schema: IdentifyResultSchema }, ...problems },
       handle: async ({ principal, body }) => {
-        const result = await customers.identify(principal!, body);
+        const result = await customers.identify(principal, body);
         return { status: result.created ? 201 : 200, body: result };
       },
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getCustomer',
       method: 'GET',
       route: 'v1/customers/{customerId}',
@@ -40,9 +38,9 @@ export function customerFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       params: CustomerParams,
       responses: { 200: { description: 'The customer (a merged id answers with its survivor)' }, ...problems, 410: { description: 'Erased', schema: ProblemSchema } },
-      handle: async ({ principal, params }) => ({ status: 200, body: await customers.view(principal!, params.customerId) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: await customers.view(principal, params.customerId) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'mergeCustomers',
       method: 'POST',
       route: 'v1/customers/{customerId}/merge',
@@ -54,32 +52,11 @@ export function customerFunctions(platform: Platform): HttpFunction[] {
       body: MergeInput,
       responses: { 200: { description: 'Merged (or already merged)' }, ...problems, 409: { description: 'Merged into another customer already', schema: ProblemSchema } },
       handle: async ({ principal, params, body }) => {
-        const { record, alreadyMerged } = await customers.merge(principal!, params.customerId, body);
+        const { record, alreadyMerged } = await customers.merge(principal, params.customerId, body);
         return { status: 200, body: { ...record, alreadyMerged } };
       },
     }),
-    endpoint(platform, {
-      name: 'claimPurchase',
-      method: 'POST',
-      route: 'v1/customers/{customerId}/claims',
-      summary: 'Attach an anonymous store sale to the customer, from the ticket number, store, date and total on the receipt',
-      tags: ['Customers'],
-      auth: 'tenant',
-      params: CustomerParams,
-      body: ClaimInput,
-      responses: {
-        201: { description: 'Claimed', schema: TransactionSchema },
-        200: { description: 'Already claimed by this customer', schema: TransactionSchema },
-        ...problems,
-        409: { description: 'Claimed by someone else', schema: ProblemSchema },
-        422: { description: 'Date or total does not match the ticket', schema: ProblemSchema },
-      },
-      handle: async ({ principal, params, body, log }) => {
-        const { transaction, alreadyClaimed } = await customers.claim(principal!, params.customerId, body, log);
-        return { status: alreadyClaimed ? 200 : 201, body: transaction };
-      },
-    }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'exportCustomer',
       method: 'GET',
       route: 'v1/customers/{customerId}/export',
@@ -91,11 +68,11 @@ export function customerFunctions(platform: Platform): HttpFunction[] {
       responses: { 200: { description: 'The export' }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
       handle: async ({ principal, params }) => ({
         status: 200,
-        body: await customers.export(principal!.tenantId, params.customerId),
+        body: await customers.export(principal.tenantId, params.customerId),
         headers: { 'content-disposition': `attachment; filename="customer-${params.customerId}.json"` },
       }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'eraseCustomer',
       method: 'DELETE',
       route: 'v1/customers/{customerId}',
@@ -106,7 +83,7 @@ export function customerFunctions(platform: Platform): HttpFunction[] {
       params: CustomerParams,
       responses: { 204: { description: 'Erased' }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
       handle: async ({ principal, params }) => {
-        await customers.erase(principal!, params.customerId);
+        await customers.erase(principal, params.customerId);
         return { status: 204 };
       },
     }),

@@ -1,5 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import type { ZodType } from 'zod';
+import type { EventRoute } from '../kernel/events';
+import type { Logger } from '../kernel/ports';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -30,6 +32,8 @@ export interface TopicFunction {
   name: string;
   topicName: string;
   subscriptionName: string;
+  /** The events its subscription lets through (the SQL filter in Azure, the same filter locally). */
+  accepts: readonly EventRoute[];
   handler: (message: unknown, context: InvocationContext) => Promise<void>;
 }
 
@@ -42,6 +46,7 @@ export interface TimerFunction {
    * so an administrator can change a schedule without a new build.
    */
   schedule: string;
+  description: string;
   handler: (timer: Timer, context: InvocationContext) => Promise<void>;
 }
 
@@ -50,3 +55,16 @@ export type FunctionDefinition = HttpFunction | TopicFunction | TimerFunction;
 
 /** The app setting that holds a timer's schedule in Azure. */
 export const scheduleSetting = (timerName: string) => `Schedule_${timerName}`;
+
+/** A timer function: the log line of each run carries its invocation id; a throw is the host's to report. */
+export function timerFunction(name: string, spec: { schedule: string; description: string }, run: (log: Logger) => Promise<unknown>, logger: Logger): TimerFunction {
+  return {
+    kind: 'timer',
+    name,
+    schedule: spec.schedule,
+    description: spec.description,
+    handler: async (_timer, context) => {
+      await run(logger.child({ invocationId: context.invocationId, function: name }));
+    },
+  };
+}

@@ -3,9 +3,9 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { z, ZodType } from 'zod';
 import { DomainError, type FieldIssue } from '../kernel/errors';
 import { IDEMPOTENCY_KEY_PATTERN, requestFingerprint } from '../kernel/idempotency';
-import type { ApiKeyRole, Principal } from '../tenancy/tenancy';
+import type { ApiKeyRole, Principal } from '../tenancy';
 import type { Logger } from '../kernel/ports';
-import type { Platform } from '../platform';
+import type { IdempotentRequests } from '../kernel/idempotency';
 import type { HttpFunction, HttpMethod, OperationDoc } from './definition';
 import { problemFor, problemResponse } from './problem';
 
@@ -20,14 +20,28 @@ export interface Reply {
 
 type Infer<T> = T extends ZodType ? z.output<T> : undefined;
 
-interface EndpointSpec<P extends ZodType | undefined, Q extends ZodType | undefined, B extends ZodType | undefined> {
+/** What every HTTP function needs besides its use cases: who is calling, replays, logging. */
+export interface EdgeKit {
+  logger: Logger;
+  idempotency: IdempotentRequests;
+  /** The operator's key (PLATFORM_ADMIN_KEY). */
+  platformAdminKey: string;
+  /** A tenant's principal for an API key, or undefined when the key is unknown. */
+  authenticate(apiKey: string): Promise<Principal | undefined>;
+}
+
+/** `platform`: the operator's PLATFORM_ADMIN_KEY; `tenant`: a tenant's API key, limited to `roles`. */
+export type AuthKind = 'none' | 'platform' | 'tenant';
+/** A tenant route's handler gets the caller's principal; the others get none. */
+type PrincipalOf<A extends AuthKind> = A extends 'tenant' ? Principal : undefined;
+
+interface EndpointSpec<A extends AuthKind, P extends ZodType | undefined, Q extends ZodType | undefined, B extends ZodType | undefined> {
   name: string;
   method: HttpMethod;
   route: string;
   summary: string;
   tags: string[];
-  /** `platform`: the operator's PLATFORM_ADMIN_KEY; `tenant`: a tenant's API key, limited to `roles`. */
-  auth: 'none' | 'platform' | 'tenant';
+  auth: A;
   roles?: ApiKeyRole[];
   params?: P;
   query?: Q;
@@ -35,28 +49,28 @@ interface EndpointSpec<P extends ZodType | undefined, Q extends ZodType | undefi
   /** Honour the Idempotency-Key header. */
   idempotent?: boolean;
   responses: OperationDoc['responses'];
-  handle(input: { principal: Principal | undefined; params: Infer<P>; query: Infer<Q>; body: Infer<B>; log: Logger; request: HttpRequest }): Promise<Reply>;
+  handle(input: { principal: PrincipalOf<A>; params: Infer<P>; query: Infer<Q>; body: Infer<B>; log: Logger; request: HttpRequest }): Promise<Reply>;
 }
 
 /**
  * The thin edge every HTTP function shares: authenticate, parse with zod, call the use case,
  * map the result or the error to a response. No SDK calls, SQL or settings here.
  */
-export function endpoint<P extends ZodType | undefined, Q extends ZodType | undefined, B extends ZodType | undefined>(
-  platform: Platform,
-  spec: EndpointSpec<P, Q, B>,
+export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q extends ZodType | undefined, B extends ZodType | undefined>(
+  edge: EdgeKit,
+  spec: EndpointSpec<A, P, Q, B>,
 ): HttpFunction {
   const handler = async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    let log = platform.logger.child({ invocationId: context.invocationId, function: spec.name });
+    let log = edge.logger.child({ invocationId: context.invocationId, function: spec.name });
     const started = Date.now();
     let response: HttpResponseInit;
     try {
-      const principal = await authenticate(platform, spec, request);
+      const principal = await authenticate(edge, spec, request);
       if (principal) log = log.child({ tenantId: principal.tenantId, keyId: principal.keyId });
       const params = parse(spec.params, request.params, 'path') as Infer<P>;
       const query = parse(spec.query, Object.fromEntries(request.query.entries()), 'query') as Infer<Q>;
       const body = (spec.body ? parse(spec.body, await readJson(request), '') : undefined) as Infer<B>;
-      const run = () => spec.handle({ principal, params, query, body, log, request }).catch((e) => toReply(e, context, log));
+      const run = () => spec.handle({ principal: principal as PrincipalOf<A>, params, query, body, log, request }).catch((e) => toReply(e, context, log));
 
       const idempotencyKey = request.headers.get('idempotency-key');
       if (spec.idempotent && idempotencyKey !== null && principal) {
@@ -66,7 +80,7 @@ export function endpoint<P extends ZodType | undefined, Q extends ZodType | unde
           });
         }
         const fingerprint = requestFingerprint(spec.method, spec.route, { params, body });
-        const result = await platform.idempotency.run(principal, idempotencyKey, fingerprint, run);
+        const result = await edge.idempotency.run(principal, idempotencyKey, fingerprint, run);
         response = toResponse({ ...result, headers: { ...result.headers, ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) } });
       } else {
         response = toResponse(await run());
@@ -116,15 +130,15 @@ function toResponse(reply: Reply): HttpResponseInit {
   return { status: reply.status, headers, ...(reply.body !== undefined ? { jsonBody: reply.body } : {}) };
 }
 
-async function authenticate(platform: Platform, spec: { auth: string; roles?: ApiKeyRole[] }, request: HttpRequest): Promise<Principal | undefined> {
+async function authenticate(edge: EdgeKit, spec: { auth: AuthKind; roles?: ApiKeyRole[] }, request: HttpRequest): Promise<Principal | undefined> {
   if (spec.auth === 'none') return undefined;
   const key = request.headers.get('x-api-key');
   if (!key) throw new DomainError('unauthenticated', 'Send your API key in the x-api-key header');
   if (spec.auth === 'platform') {
-    if (!sameSecret(key, platform.config.PLATFORM_ADMIN_KEY)) throw new DomainError('unauthenticated', 'The platform admin key is not valid');
+    if (!sameSecret(key, edge.platformAdminKey)) throw new DomainError('unauthenticated', 'The platform admin key is not valid');
     return undefined;
   }
-  const principal = await platform.tenancy.authenticate(key);
+  const principal = await edge.authenticate(key);
   if (!principal) throw new DomainError('unauthenticated', 'The API key is not valid');
   if (spec.roles && !spec.roles.includes(principal.role)) {
     throw new DomainError('forbidden', `This operation needs a key with role ${spec.roles.join(' or ')}`);

@@ -1,6 +1,5 @@
 /** Response and path schemas for the OpenAPI document; request schemas live with the domain. */
 import { z } from 'zod';
-import { TransactionInput, TransactionLineInput, TenderInput } from '../transactions/transactions';
 
 export const ProblemSchema = z
   .object({
@@ -14,35 +13,6 @@ export const ProblemSchema = z
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
   .meta({ id: 'Problem' });
-
-export const TransactionSchema = z
-  .object({
-    transactionId: z.string(),
-    customerId: z.string().nullable(),
-    type: z.enum(['sale', 'return']),
-    channel: z.enum(['store', 'online']),
-    locationId: z.string(),
-    terminalId: z.string().nullable(),
-    externalId: z.string(),
-    occurredAt: z.string(),
-    recordedAt: z.string(),
-    currency: z.string(),
-    lines: z.array(TransactionLineInput.extend({ lineNumber: z.number().int(), total: z.number().int() })),
-    coupons: z.array(z.string()),
-    tenders: z.array(TenderInput),
-    totals: z.object({ gross: z.number().int(), discount: z.number().int(), net: z.number().int(), items: z.number().int() }),
-    originalTransactionId: z.string().nullable(),
-    returned: z.record(z.string(), z.number().int()).optional().describe('Sales: quantities returned so far, by SKU'),
-    identityConflicts: z.array(z.object({ type: z.string(), customerId: z.string() })).optional(),
-  })
-  .meta({ id: 'Transaction' });
-
-export const TransactionInputSchema = TransactionInput.meta({ id: 'TransactionInput' });
-
-export const TransactionPageSchema = z.object({
-  items: z.array(TransactionSchema),
-  continuationToken: z.string().nullable().describe('Pass back as ?continuationToken= for the next page'),
-});
 
 export const HealthSchema = z.object({
   status: z.enum(['up', 'degraded']),

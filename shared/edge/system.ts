@@ -1,13 +1,13 @@
 import { z, type ZodType } from 'zod';
-import type { Platform } from '../platform';
+import type { HealthProbe } from '../kernel/ports';
 import type { HttpFunction } from './definition';
-import { endpoint } from './endpoint';
+import { endpoint, type EdgeKit } from './endpoint';
 import { HealthSchema } from './schemas';
 
 const PROBE_TIMEOUT_MS = 3_000;
 
-export function healthFunction(platform: Platform): HttpFunction {
-  return endpoint(platform, {
+export function healthFunction(edge: EdgeKit, probes: readonly HealthProbe[]): HttpFunction {
+  return endpoint(edge, {
     name: 'health',
     method: 'GET',
     route: 'health',
@@ -17,7 +17,7 @@ export function healthFunction(platform: Platform): HttpFunction {
     responses: { 200: { description: 'Up', schema: HealthSchema }, 503: { description: 'A dependency is down', schema: HealthSchema } },
     handle: async ({ log }) => {
       const results = await Promise.all(
-        platform.healthProbes.map(async (probe) => {
+        probes.map(async (probe) => {
           const started = Date.now();
           try {
             const result = await Promise.race([
@@ -99,9 +99,9 @@ export function openApiDocument(functions: HttpFunction[]): Record<string, unkno
   };
 }
 
-export function openApiFunction(platform: Platform, listed: () => HttpFunction[]): HttpFunction {
+export function openApiFunction(edge: EdgeKit, listed: () => HttpFunction[]): HttpFunction {
   let cached: Record<string, unknown> | undefined;
-  return endpoint(platform, {
+  return endpoint(edge, {
     name: 'openapi',
     method: 'GET',
     route: 'openapi.json',

@@ -2,11 +2,11 @@ import { randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto
 import { z } from 'zod';
 import { DomainError, notFound, unprocessable } from '../kernel/errors';
 import { deterministicId, sha256Hex } from '../kernel/ids';
-import { assertMayActFor, type Principal } from '../tenancy/tenancy';
-import { CODE_ALPHABET, formatCode, normalizeCode } from '../coupons/coupon-rules';
+import { assertMayActFor, type Principal } from '../tenancy';
+import { CODE_ALPHABET, formatCode, normalizeCode } from '../coupons';
 import type { Clock, CreateOutcome, Logger } from '../kernel/ports';
-import { TRANSACTION_RECORDED, type CloudEvent } from '../kernel/events';
-import type { TransactionView } from '../transactions/transactions';
+import type { EventOf } from '../kernel/events';
+import type { TransactionRecorded } from '../transactions';
 
 const amount = z.number().int('must be a whole number of minor units (cents)').positive().max(100_000_000_00);
 const reference = z.string().trim().min(1).max(128).describe('Your reference for the operation: a repeat with the same one changes nothing');
@@ -158,9 +158,9 @@ export class GiftCardService {
   }
 
   /** `transaction.recorded`: each sale line that names a gift card activates it; idempotent. */
-  async handle(event: CloudEvent, log: Logger): Promise<number> {
-    const tx = event.data as TransactionView;
-    if (event.type !== TRANSACTION_RECORDED || tx.type !== 'sale') return 0;
+  async handle(event: EventOf<typeof TransactionRecorded>, log: Logger): Promise<number> {
+    const tx = event.data;
+    if (tx.type !== 'sale') return 0;
     let activated = 0;
     for (const line of tx.lines) {
       if (line.giftCardId && (await this.activateOnSale(event.tenantid, line.giftCardId, tx.transactionId, tx.locationId))) activated += 1;

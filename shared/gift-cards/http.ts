@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { GiftCardLookupInput, GiftCardOperationInput, IssueGiftCardInput } from './gift-cards';
-import type { Platform } from '../platform';
 import type { HttpFunction } from '../edge/definition';
-import { endpoint } from '../edge/endpoint';
+import { endpoint, type EdgeKit } from '../edge/endpoint';
+import type { GiftCardService } from './gift-cards';
 import { ProblemSchema, id } from '../edge/schemas';
 
 const problems = {
@@ -13,10 +13,9 @@ const problems = {
 const GiftCardParams = z.object({ giftCardId: id });
 
 /** Codes and PINs travel only in request bodies: URLs end up in logs. */
-export function giftCardFunctions(platform: Platform): HttpFunction[] {
-  const { giftCards } = platform;
+export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpFunction[] {
   const operation = (name: string, path: string, summary: string, run: typeof giftCards.redeem, refusals: string) =>
-    endpoint(platform, {
+    endpoint(edge, {
       name,
       method: 'POST',
       route: `v1/gift-cards/{giftCardId}/${path}`,
@@ -33,12 +32,12 @@ export function giftCardFunctions(platform: Platform): HttpFunction[] {
         422: { description: refusals, schema: ProblemSchema },
       },
       handle: async ({ principal, params, body }) => {
-        const { replayed, operation: op, card } = await run.call(giftCards, principal!, params.giftCardId, body);
+        const { replayed, operation: op, card } = await run.call(giftCards, principal, params.giftCardId, body);
         return { status: replayed ? 200 : 201, body: { ...op, giftCardId: card.giftCardId, balance: card.balance, currency: card.currency } };
       },
     });
   return [
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'issueGiftCard',
       method: 'POST',
       route: 'v1/gift-cards',
@@ -48,11 +47,11 @@ export function giftCardFunctions(platform: Platform): HttpFunction[] {
       body: IssueGiftCardInput,
       responses: { 201: { description: 'Issued, with `code` and `pin`' }, 200: { description: 'Already issued with this reference' }, ...problems },
       handle: async ({ principal, body }) => {
-        const { created, card, code, pin } = await giftCards.issue(principal!, body);
+        const { created, card, code, pin } = await giftCards.issue(principal, body);
         return { status: created ? 201 : 200, body: { ...card, ...(created ? { code, pin } : {}) } };
       },
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'lookupGiftCard',
       method: 'POST',
       route: 'v1/gift-cards/lookup',
@@ -61,9 +60,9 @@ export function giftCardFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       body: GiftCardLookupInput,
       responses: { 200: { description: 'The card' }, ...problems, 429: { description: 'Too many failed lookups with this key', schema: ProblemSchema } },
-      handle: async ({ principal, body }) => ({ status: 200, body: await giftCards.lookup(principal!, body) }),
+      handle: async ({ principal, body }) => ({ status: 200, body: await giftCards.lookup(principal, body) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getGiftCard',
       method: 'GET',
       route: 'v1/gift-cards/{giftCardId}',
@@ -72,7 +71,7 @@ export function giftCardFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       params: GiftCardParams,
       responses: { 200: { description: 'The card' }, ...problems },
-      handle: async ({ principal, params }) => ({ status: 200, body: await giftCards.get(principal!.tenantId, params.giftCardId) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: await giftCards.get(principal.tenantId, params.giftCardId) }),
     }),
     operation('redeemGiftCard', 'redemptions', 'Pays with the card; the `operationId` is the reference of the sale’s giftCard tender', giftCards.redeem, 'insufficient-balance, gift-card-expired, gift-card-not-active'),
     operation('refundGiftCard', 'refunds', 'Gives back to the card (a return), never more than was redeemed', giftCards.refund, 'refund-exceeds-redeemed, gift-card-expired, gift-card-not-active'),

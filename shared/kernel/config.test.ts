@@ -9,7 +9,7 @@ const valid = {
 
 describe('loadConfig', () => {
   it('applies defaults to a minimal Azure configuration', () => {
-    expect(loadConfig(valid)).toMatchObject({ CosmosDb__databaseName: 'unifica', MESSAGING_MODE: 'servicebus', LOG_LEVEL: 'info', CosmosDb__endpointDiscovery: true });
+    expect(loadConfig(valid)).toMatchObject({ cosmos: { databaseName: 'unifica', endpointDiscovery: true }, messaging: { mode: 'servicebus' }, logLevel: 'info' });
   });
 
   it('names every missing or malformed setting', () => {
@@ -24,6 +24,6 @@ describe('loadConfig', () => {
   });
 
   it('needs no Service Bus namespace with the in-process bus', () => {
-    expect(loadConfig({ ...valid, ServiceBus__fullyQualifiedNamespace: undefined, MESSAGING_MODE: 'in-process' }).MESSAGING_MODE).toBe('in-process');
+    expect(loadConfig({ ...valid, ServiceBus__fullyQualifiedNamespace: undefined, MESSAGING_MODE: 'in-process' }).messaging.mode).toBe('in-process');
   });
 });

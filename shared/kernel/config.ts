@@ -4,8 +4,9 @@ const optionalText = z.string().trim().min(1).optional();
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /**
- * Every setting the platform reads, in one place. Names with `__` follow the Functions
- * identity-based connection convention, so the Service Bus trigger reads the same ones.
+ * Every setting the platform reads, in one place, as the environment names them. Names with `__`
+ * follow the Functions identity-based connection convention, so the Service Bus trigger reads the
+ * same ones. The code reads the typed, nested `Config` that `loadConfig` maps them to.
  */
 export const ConfigSchema = z
   .object({
@@ -37,7 +38,40 @@ export const ConfigSchema = z
     }
   });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Settings = z.infer<typeof ConfigSchema>;
+
+/** The platform's configuration, grouped by what it configures. */
+export interface Config {
+  cosmos: {
+    endpoint: string;
+    databaseName: string;
+    /** Local stand-in only; in Azure the managed identity is used. */
+    key?: string;
+    endpointDiscovery: boolean;
+  };
+  messaging: { mode: 'servicebus'; namespace: string } | { mode: 'in-process' };
+  blob: { serviceUri?: string; connectionString?: string };
+  platformAdminKey: string;
+  telemetry: { connectionString?: string };
+  /** Client id of the user-assigned managed identity. */
+  identityClientId?: string;
+  logLevel: Settings['LOG_LEVEL'];
+  /** Seconds an event may stay unconfirmed before a sweeper resends it. */
+  outboxGraceSeconds: number;
+}
+
+function toConfig(s: Settings): Config {
+  return {
+    cosmos: { endpoint: s.CosmosDb__accountEndpoint, databaseName: s.CosmosDb__databaseName, key: s.CosmosDb__key, endpointDiscovery: s.CosmosDb__endpointDiscovery },
+    messaging: s.MESSAGING_MODE === 'servicebus' ? { mode: 'servicebus', namespace: s.ServiceBus__fullyQualifiedNamespace! } : { mode: 'in-process' },
+    blob: { serviceUri: s.BlobStorage__serviceUri, connectionString: s.BlobStorage__connectionString },
+    platformAdminKey: s.PLATFORM_ADMIN_KEY,
+    telemetry: { connectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING },
+    identityClientId: s.AZURE_CLIENT_ID,
+    logLevel: s.LOG_LEVEL,
+    outboxGraceSeconds: s.OUTBOX_GRACE_SECONDS,
+  };
+}
 
 /** Settings only the local stand-ins use; in Azure they stay unset. */
 export const LOCAL_ONLY_SETTINGS = ['CosmosDb__key', 'CosmosDb__endpointDiscovery', 'BlobStorage__connectionString'] as const;
@@ -52,7 +86,7 @@ export class ConfigError extends Error {
 /** Parses the environment; a missing or malformed setting stops start-up with its name. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = ConfigSchema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) return toConfig(result.data);
   const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   throw new ConfigError(
     result.error.issues.map((i) => i.path.join('.')),

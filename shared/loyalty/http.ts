@@ -1,18 +1,16 @@
 import { z } from 'zod';
 import { LoyaltyProgramInput } from './program';
-import { RedemptionInput } from './service';
-import type { Platform } from '../platform';
+import { RedemptionInput, type LoyaltyService } from './service';
 import type { HttpFunction } from '../edge/definition';
-import { endpoint } from '../edge/endpoint';
+import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { PageQuery, ProblemSchema, commonProblems as problems, id } from '../edge/schemas';
 
 const CustomerParams = z.object({ customerId: id });
 const unprocessable = { 422: { description: 'A business rule refused it; `reason` says which', schema: ProblemSchema } };
 
-export function loyaltyFunctions(platform: Platform): HttpFunction[] {
-  const { loyalty } = platform;
+export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunction[] {
   return [
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'putLoyaltyProgram',
       method: 'PUT',
       route: 'v1/loyalty/program',
@@ -22,9 +20,9 @@ export function loyaltyFunctions(platform: Platform): HttpFunction[] {
       roles: ['admin'],
       body: LoyaltyProgramInput,
       responses: { 200: { description: 'The program, with its new version' }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
-      handle: async ({ principal, body }) => ({ status: 200, body: await loyalty.putProgram(principal!.tenantId, body) }),
+      handle: async ({ principal, body }) => ({ status: 200, body: await loyalty.putProgram(principal.tenantId, body) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getLoyaltyProgram',
       method: 'GET',
       route: 'v1/loyalty/program',
@@ -32,9 +30,9 @@ export function loyaltyFunctions(platform: Platform): HttpFunction[] {
       tags: ['Loyalty'],
       auth: 'tenant',
       responses: { 200: { description: 'The program' }, ...problems },
-      handle: async ({ principal }) => ({ status: 200, body: await loyalty.getProgram(principal!.tenantId) }),
+      handle: async ({ principal }) => ({ status: 200, body: await loyalty.getProgram(principal.tenantId) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getLoyaltyAccount',
       method: 'GET',
       route: 'v1/customers/{customerId}/loyalty',
@@ -43,9 +41,9 @@ export function loyaltyFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       params: CustomerParams,
       responses: { 200: { description: 'The account (a merged id answers with its survivor)' }, ...problems, 410: { description: 'Erased', schema: ProblemSchema } },
-      handle: async ({ principal, params }) => ({ status: 200, body: await loyalty.summary(principal!, params.customerId) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: await loyalty.summary(principal, params.customerId) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getLoyaltyLedger',
       method: 'GET',
       route: 'v1/customers/{customerId}/loyalty/ledger',
@@ -57,10 +55,10 @@ export function loyaltyFunctions(platform: Platform): HttpFunction[] {
       responses: { 200: { description: 'A page of ledger entries' }, ...problems },
       handle: async ({ principal, params, query }) => ({
         status: 200,
-        body: await loyalty.ledger(principal!, params.customerId, query.limit, query.continuationToken),
+        body: await loyalty.ledger(principal, params.customerId, query.limit, query.continuationToken),
       }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'redeemPoints',
       method: 'POST',
       route: 'v1/customers/{customerId}/loyalty/redemptions',
@@ -77,11 +75,11 @@ export function loyaltyFunctions(platform: Platform): HttpFunction[] {
         ...unprocessable,
       },
       handle: async ({ principal, params, body }) => {
-        const result = await loyalty.redeem(principal!, params.customerId, body);
+        const result = await loyalty.redeem(principal, params.customerId, body);
         return { status: result.created ? 201 : 200, body: result.body };
       },
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'cancelPointsRedemption',
       method: 'POST',
       route: 'v1/customers/{customerId}/loyalty/redemptions/{reference}/cancel',
@@ -90,7 +88,7 @@ export function loyaltyFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       params: CustomerParams.extend({ reference: z.string().trim().min(1).max(128) }),
       responses: { 200: { description: 'Cancelled (or already cancelled)' }, ...problems, ...unprocessable },
-      handle: async ({ principal, params }) => ({ status: 200, body: await loyalty.cancelRedemption(principal!, params.customerId, params.reference) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: await loyalty.cancelRedemption(principal, params.customerId, params.reference) }),
     }),
   ];
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { DomainError, notFound } from '../kernel/errors';
-import { currentCustomer, requireCurrentCustomer } from '../customers/customers';
-import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from '../kernel/events';
-import { transactionView, type TransactionView } from '../transactions/transactions';
-import type { Principal } from '../tenancy/tenancy';
-import type { Clock, CreateOutcome, CustomerStore, Logger, Page, TransactionStore } from '../kernel/ports';
-import type { Audience, CustomerParticipant } from '../customers/participants';
+import { currentCustomer, requireCurrentCustomer } from '../customers';
+import { transactionView, type TransactionEvent, type TransactionView } from '../transactions';
+import type { Principal } from '../tenancy';
+import type { Clock, CreateOutcome, Logger, Page } from '../kernel/ports';
+import type { CustomerStore } from '../customers';
+import type { TransactionStore } from '../transactions';
+import type { Audience, CustomerParticipant } from '../customers';
 import {
   absorb,
   accrue,
@@ -100,9 +101,8 @@ export class LoyaltyService {
   }
 
   /** `transaction.recorded` / `transaction.claimed`: sales earn, returns reverse. */
-  async handle(event: CloudEvent, log: Logger): Promise<'applied' | 'unchanged' | 'ignored'> {
-    if (event.type !== TRANSACTION_RECORDED && event.type !== TRANSACTION_CLAIMED) return 'ignored';
-    const tx = event.data as TransactionView;
+  async handle(event: TransactionEvent, log: Logger): Promise<'applied' | 'unchanged' | 'ignored'> {
+    const tx = event.data;
     const program = await this.program(event.tenantid);
     if (!program || !tx.customerId || tx.currency !== program.currency) return 'ignored';
     let outcome: 'applied' | 'unchanged' | 'ignored';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Platform } from '../platform';
 import type { HttpFunction } from '../edge/definition';
-import { endpoint } from '../edge/endpoint';
+import { endpoint, type EdgeKit } from '../edge/endpoint';
+import type { ReceiptService } from './receipt-service';
 import { ProblemSchema, id } from '../edge/schemas';
 
 const problems = {
@@ -44,10 +44,9 @@ const VerificationSchema = z.object({
     .nullable(),
 });
 
-export function receiptFunctions(platform: Platform): HttpFunction[] {
-  const { receipts } = platform;
+export function receiptRoutes(edge: EdgeKit, receipts: ReceiptService): HttpFunction[] {
   return [
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getReceipt',
       method: 'GET',
       route: 'v1/transactions/{transactionId}/receipt',
@@ -56,9 +55,9 @@ export function receiptFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       params: z.object({ transactionId: id }),
       responses: { 200: { description: 'The receipt', schema: ReceiptWithLinksSchema }, ...problems },
-      handle: async ({ principal, params }) => ({ status: 200, body: await receipts.get(principal!.tenantId, params.transactionId) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: await receipts.get(principal.tenantId, params.transactionId) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'listCustomerReceipts',
       method: 'GET',
       route: 'v1/customers/{customerId}/receipts',
@@ -77,10 +76,10 @@ export function receiptFunctions(platform: Platform): HttpFunction[] {
       },
       handle: async ({ principal, params, query }) => ({
         status: 200,
-        body: await receipts.forCustomer(principal!.tenantId, params.customerId, query.limit, query.continuationToken),
+        body: await receipts.forCustomer(principal.tenantId, params.customerId, query.limit, query.continuationToken),
       }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'verifyReceiptSeries',
       method: 'GET',
       route: 'v1/receipts/series/{seriesId}/verify',
@@ -90,7 +89,7 @@ export function receiptFunctions(platform: Platform): HttpFunction[] {
       roles: ['admin'],
       params: z.object({ seriesId: id }),
       responses: { 200: { description: 'The verification', schema: VerificationSchema }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
-      handle: async ({ principal, params }) => ({ status: 200, body: await receipts.verify(principal!.tenantId, params.seriesId) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: await receipts.verify(principal.tenantId, params.seriesId) }),
     }),
   ];
 }

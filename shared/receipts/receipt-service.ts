@@ -1,10 +1,12 @@
 import { DomainError, notFound } from '../kernel/errors';
-import { requireCurrentCustomer } from '../customers/customers';
-import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from '../kernel/events';
-import type { TenancyService } from '../tenancy/tenancy';
-import type { CustomerParticipant } from '../customers/participants';
-import type { TransactionView } from '../transactions/transactions';
-import type { Clock, CreateOutcome, CustomerStore, EventPublisher, Logger, Page } from '../kernel/ports';
+import { requireCurrentCustomer } from '../customers';
+import { z } from 'zod';
+import { createEvent, defineEvent, type EventOf } from '../kernel/events';
+import type { TenancyService } from '../tenancy';
+import type { CustomerParticipant } from '../customers';
+import { TransactionClaimed, type TransactionEvent, type TransactionView } from '../transactions';
+import type { Clock, CreateOutcome, EventPublisher, Logger, Page } from '../kernel/ports';
+import type { CustomerStore } from '../customers';
 import { buildReceipt, RECEIPT_LINK_TTL_MS, seriesIdOf, verifySeries, type Receipt, type ReceiptContext, type ReceiptExtras, type ReceiptExtrasProvider, type SeriesVerification } from './receipts';
 import { renderReceiptHtml } from './receipt-html';
 
@@ -43,7 +45,20 @@ export interface ReceiptFiles {
 
 // ---- Use cases ---------------------------------------------------------------------------
 
-export const RECEIPT_ISSUED = 'receipt.issued';
+export const ReceiptIssuedSchema = z
+  .object({
+    transactionId: z.string(),
+    customerId: z.string().nullable(),
+    invoiceNumber: z.string(),
+    seriesId: z.string(),
+    channel: z.enum(['store', 'online']),
+    total: z.number().int(),
+    currency: z.string(),
+  })
+  .meta({ id: 'ReceiptIssued' });
+
+/** A receipt was issued (e-mail or SMS delivery subscribes here). Data: what identifies it. */
+export const ReceiptIssued = defineEvent('receipt.issued', ReceiptIssuedSchema);
 
 export interface ReceiptWithLinks {
   receipt: Receipt;
@@ -74,16 +89,15 @@ export class ReceiptService {
     private readonly tenancy: TenancyService,
     private readonly customers: CustomerStore,
     private readonly publisher: EventPublisher,
-    private readonly extrasProviders: ReceiptExtrasProvider[],
+    private readonly extrasProviders: readonly ReceiptExtrasProvider[],
     private readonly clock: Clock,
   ) {}
 
-  async handle(event: CloudEvent, log: Logger): Promise<'issued' | 'ignored'> {
-    if (event.type !== TRANSACTION_RECORDED && event.type !== TRANSACTION_CLAIMED) return 'ignored';
-    const tx = event.data as TransactionView;
+  async handle(event: TransactionEvent, log: Logger): Promise<'issued' | 'ignored'> {
+    const tx = event.data;
     const tenantId = event.tenantid;
     let receipt = await this.issue(tenantId, tx);
-    if (event.type === TRANSACTION_CLAIMED && tx.customerId && receipt.customerId === null) {
+    if (event.type === TransactionClaimed.type && tx.customerId && receipt.customerId === null) {
       // An anonymous sale claimed afterwards: its receipt joins the customer's.
       receipt = (await this.store.setCustomer(tenantId, tx.transactionId, tx.customerId)) ?? receipt;
     }
@@ -212,15 +226,12 @@ async function renderFiles(receipt: Receipt): Promise<{ json: string; html: stri
   return { json: JSON.stringify(receipt, null, 2), html: await renderReceiptHtml(receipt) };
 }
 
-export function receiptIssuedEvent(receipt: Receipt): CloudEvent {
-  return {
-    specversion: '1.0',
+export function receiptIssuedEvent(receipt: Receipt): EventOf<typeof ReceiptIssued> {
+  return createEvent(ReceiptIssued, {
     id: `evt_receipt_${receipt.transactionId}`,
     source: `/tenants/${receipt.tenantId}/locations/${receipt.locationId}`,
-    type: RECEIPT_ISSUED,
     subject: `transactions/${receipt.transactionId}/receipt`,
     time: receipt.issuedAt,
-    datacontenttype: 'application/json',
     tenantid: receipt.tenantId,
     data: {
       transactionId: receipt.transactionId,
@@ -231,7 +242,7 @@ export function receiptIssuedEvent(receipt: Receipt): CloudEvent {
       total: receipt.totals.total,
       currency: receipt.currency,
     },
-  };
+  });
 }
 
 /** Receipts follow their customer through merges, show in the 360 view and export, and stop naming an erased one. */

@@ -1,8 +1,8 @@
 import { buildReceipt, seriesIdOf, vatBreakdown, verifySeries, type Receipt } from './receipts';
 import { verifactuFingerprint } from './verifactu';
 import { renderReceiptHtml } from './receipt-html';
-import type { Location, Tenant } from '../tenancy/tenancy';
-import type { TransactionView } from '../transactions/transactions';
+import type { Location, Tenant } from '../tenancy';
+import type { TransactionView } from '../transactions';
 
 const tenant: Tenant = { tenantId: 't1', name: 'Demo Retail S.L.', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid', taxId: 'B12345678', createdAt: '2026-01-01T00:00:00Z' };
 const store: Location = { tenantId: 't1', locationId: 'store-1', name: 'Madrid', type: 'store', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid', createdAt: '2026-01-01T00:00:00Z' };

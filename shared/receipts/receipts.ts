@@ -1,6 +1,7 @@
+import { extensionPoint } from '../kernel/extensions';
 import { sha256Hex } from '../kernel/ids';
-import type { Location, Tenant } from '../tenancy/tenancy';
-import type { TransactionView } from '../transactions/transactions';
+import type { Location, Tenant } from '../tenancy';
+import type { TransactionView } from '../transactions';
 import { fiscalAmount, fiscalDate, isoWithOffset, verifactuFingerprint, verifactuQrUrl, type VerifactuRegistration } from './verifactu';
 
 /** One line of the VAT breakdown: amounts in minor units, `total` = `base` + `tax`. */
@@ -21,6 +22,9 @@ export interface ReceiptExtras {
  * The extension point for those figures: each capability registers one provider in the
  * composition root. A provider that does not know yet returns `{}`; the receipt is never held up.
  */
+/** Figures other capabilities print on receipts (loyalty points, gift card balance left): they contribute a provider. */
+export const receiptExtras = extensionPoint<ReceiptExtrasProvider>('receipts.extras');
+
 export interface ReceiptExtrasProvider {
   name: string;
   extras(tenantId: string, transaction: TransactionView): Promise<ReceiptExtras>;

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { MovementInput, ReservationInput, StockSettingsInput } from './stock';
-import type { Platform } from '../platform';
+import { MovementInput, ReservationInput, StockSettingsInput, type StockService } from './stock';
 import type { HttpFunction } from '../edge/definition';
-import { endpoint } from '../edge/endpoint';
+import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { ProblemSchema, id } from '../edge/schemas';
 
 const problems = {
@@ -17,10 +16,9 @@ const locationList = z
   .transform((s) => s.split(',').map((l) => l.trim()))
   .optional();
 
-export function stockFunctions(platform: Platform): HttpFunction[] {
-  const { stock } = platform;
+export function stockRoutes(edge: EdgeKit, stock: StockService): HttpFunction[] {
   return [
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'recordStockMovements',
       method: 'POST',
       route: 'v1/stock/movements',
@@ -37,11 +35,11 @@ export function stockFunctions(platform: Platform): HttpFunction[] {
         422: { description: 'More out than on hand (`insufficient-stock`); nothing was written', schema: ProblemSchema },
       },
       handle: async ({ principal, body }) => {
-        const result = await stock.recordMovements(principal!, body);
+        const result = await stock.recordMovements(principal, body);
         return { status: result.movements.some((m) => m.applied) ? 201 : 200, body: result };
       },
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getStockAvailability',
       method: 'GET',
       route: 'v1/stock/{sku}',
@@ -51,9 +49,9 @@ export function stockFunctions(platform: Platform): HttpFunction[] {
       params: z.object({ sku: id }),
       query: z.object({ locationIds: locationList.describe('Only these locations (comma-separated)') }).strict(),
       responses: { 200: { description: 'Availability' }, ...problems },
-      handle: async ({ principal, params, query }) => ({ status: 200, body: await stock.availability(principal!, params.sku, query.locationIds) }),
+      handle: async ({ principal, params, query }) => ({ status: 200, body: await stock.availability(principal, params.sku, query.locationIds) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'reserveStock',
       method: 'POST',
       route: 'v1/stock/reservations',
@@ -70,11 +68,11 @@ export function stockFunctions(platform: Platform): HttpFunction[] {
         422: { description: 'Not enough available (`insufficient-stock`); nothing is held', schema: ProblemSchema },
       },
       handle: async ({ principal, body }) => {
-        const { created, reservation } = await stock.reserve(principal!, body);
+        const { created, reservation } = await stock.reserve(principal, body);
         return { status: created ? 201 : 200, body: reservation, headers: { location: `/api/v1/stock/reservations/${reservation.reservationId}` } };
       },
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getStockReservation',
       method: 'GET',
       route: 'v1/stock/reservations/{reservationId}',
@@ -83,9 +81,9 @@ export function stockFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       params: ReservationParams,
       responses: { 200: { description: 'The reservation' }, ...problems, 404: { description: 'Not found', schema: ProblemSchema } },
-      handle: async ({ principal, params }) => ({ status: 200, body: await stock.getReservation(principal!, params.reservationId) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: await stock.getReservation(principal, params.reservationId) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'cancelStockReservation',
       method: 'POST',
       route: 'v1/stock/reservations/{reservationId}/cancel',
@@ -100,9 +98,9 @@ export function stockFunctions(platform: Platform): HttpFunction[] {
         404: { description: 'Not found', schema: ProblemSchema },
         409: { description: 'Already picked up and sold (`reservation-confirmed`)', schema: ProblemSchema },
       },
-      handle: async ({ principal, params }) => ({ status: 200, body: await stock.cancel(principal!, params.reservationId) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: await stock.cancel(principal, params.reservationId) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getStockSettings',
       method: 'GET',
       route: 'v1/settings/stock',
@@ -111,9 +109,9 @@ export function stockFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       roles: ['admin'],
       responses: { 200: { description: 'The settings (defaults until set)' }, ...problems },
-      handle: async ({ principal }) => ({ status: 200, body: publicSettings(await stock.settings(principal!.tenantId)) }),
+      handle: async ({ principal }) => ({ status: 200, body: publicSettings(await stock.settings(principal.tenantId)) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'putStockSettings',
       method: 'PUT',
       route: 'v1/settings/stock',
@@ -123,7 +121,7 @@ export function stockFunctions(platform: Platform): HttpFunction[] {
       roles: ['admin'],
       body: StockSettingsInput,
       responses: { 200: { description: 'Saved' }, ...problems },
-      handle: async ({ principal, body }) => ({ status: 200, body: publicSettings(await stock.saveSettings(principal!, body)) }),
+      handle: async ({ principal, body }) => ({ status: 200, body: publicSettings(await stock.saveSettings(principal, body)) }),
     }),
   ];
 }

@@ -1,7 +1,7 @@
 import { deterministicId } from '../kernel/ids';
 import { formatOf, readSnapshot, type SnapshotRow } from './stock-snapshot';
 import type { StockService, StockStore } from './stock';
-import type { TenancyService } from '../tenancy/tenancy';
+import type { TenancyService } from '../tenancy';
 import type { Clock, Logger } from '../kernel/ports';
 
 /** Where the ERP drops snapshots (`{tenantId}/{file}.csv|.jsonl`) and where reports go. */

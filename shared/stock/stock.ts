@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors';
-import { TRANSACTION_RECORDED, type CloudEvent } from '../kernel/events';
+import { createEvent, defineEvent, type EventOf } from '../kernel/events';
 import { deterministicId } from '../kernel/ids';
-import { assertMayActFor, type Principal, type TenancyService } from '../tenancy/tenancy';
-import { quantitiesBySku, type TransactionView } from '../transactions/transactions';
+import { assertMayActFor, type Principal, type TenancyService } from '../tenancy';
+import { quantitiesBySku, type TransactionRecorded } from '../transactions';
 import type { Clock, EventPublisher, Logger } from '../kernel/ports';
 
-export const STOCK_CHANGED = 'stock.changed';
 
 const code = z.string().trim().min(1).max(64);
 const units = z.number().int('must be a whole number of units').positive().max(1_000_000);
@@ -184,29 +183,32 @@ export function emptyLevel(tenantId: string, locationId: string, sku: string, no
 /** Enough to recognise a redelivered movement; older ones are recognised by their ledger entry. */
 const RECENT_MOVEMENTS = 50;
 
-export function stockChangedEvent(level: StockLevel, now: Date): CloudEvent<StockView> {
-  return {
-    specversion: '1.0',
+export function stockChangedEvent(level: StockLevel, now: Date): EventOf<typeof StockChanged> {
+  return createEvent(StockChanged, {
     // Deterministic: one event per version of the level, so a republish is deduplicated.
     id: deterministicId('evt', 'stock', level.tenantId, level.locationId, level.sku, String(level.version)),
     source: `/tenants/${level.tenantId}/locations/${level.locationId}`,
-    type: STOCK_CHANGED,
     subject: `stock/${level.locationId}/${level.sku}`,
     time: level.updatedAt,
-    datacontenttype: 'application/json',
     tenantid: level.tenantId,
     data: levelView(level, now),
-  };
+  });
 }
 
-export interface StockView {
-  sku: string;
-  locationId: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-  version: number;
-}
+export const StockViewSchema = z
+  .object({
+    sku: z.string(),
+    locationId: z.string(),
+    onHand: z.number().int(),
+    reserved: z.number().int(),
+    available: z.number().int(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'StockLevel' });
+export type StockView = z.output<typeof StockViewSchema>;
+
+/** A location's available quantity of a SKU changed. Data: the level as it is now. */
+export const StockChanged = defineEvent('stock.changed', StockViewSchema, (level) => ({ locationid: level.locationId }));
 
 function levelView(level: StockLevel, now: Date): StockView {
   const reserved = heldQuantity(level.holds, now);
@@ -522,9 +524,8 @@ export class StockService {
    * sale takes it from its reservation's location and confirms the reservation. Online orders
    * without a reservation move no stock here: it moves through the reservation that fulfils them.
    */
-  async handleTransaction(event: CloudEvent, log: Logger): Promise<{ movements: number }> {
-    if (event.type !== TRANSACTION_RECORDED) return { movements: 0 };
-    const tx = event.data as TransactionView;
+  async handleTransaction(event: EventOf<typeof TransactionRecorded>, log: Logger): Promise<{ movements: number }> {
+    const tx = event.data;
     const reservation = tx.reservationId ? await this.store.getReservation(event.tenantid, tx.reservationId) : undefined;
     if (tx.reservationId && !reservation) log.log('warn', 'sale names a reservation that does not exist', { reservationId: tx.reservationId });
     const locationId = reservation?.locationId ?? (tx.channel === 'store' ? tx.locationId : undefined);

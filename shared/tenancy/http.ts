@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { CreateApiKeyInput, CreateLocationInput, CreateTenantInput } from './tenancy';
-import type { Platform } from '../platform';
+import { CreateApiKeyInput, CreateLocationInput, CreateTenantInput, type TenancyService } from './tenancy';
 import type { HttpFunction } from '../edge/definition';
-import { endpoint } from '../edge/endpoint';
+import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { ProblemSchema, id } from '../edge/schemas';
 
 const TenantParams = z.object({ tenantId: id });
@@ -12,9 +11,9 @@ const errors = {
 };
 
 /** The platform operator's routes: onboard a retailer, its locations and its API keys. */
-export function tenantFunctions(platform: Platform): HttpFunction[] {
+export function tenantRoutes(edge: EdgeKit, tenancy: TenancyService): HttpFunction[] {
   return [
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'createTenant',
       method: 'POST',
       route: 'v1/tenants',
@@ -23,9 +22,9 @@ export function tenantFunctions(platform: Platform): HttpFunction[] {
       auth: 'platform',
       body: CreateTenantInput,
       responses: { 201: { description: 'Created' }, ...errors, 409: { description: 'Tenant id taken', schema: ProblemSchema } },
-      handle: async ({ body }) => ({ status: 201, body: await platform.tenancy.createTenant(body) }),
+      handle: async ({ body }) => ({ status: 201, body: await tenancy.createTenant(body) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'createLocation',
       method: 'POST',
       route: 'v1/tenants/{tenantId}/locations',
@@ -35,9 +34,9 @@ export function tenantFunctions(platform: Platform): HttpFunction[] {
       params: TenantParams,
       body: CreateLocationInput,
       responses: { 201: { description: 'Created' }, ...errors, 404: { description: 'No such tenant', schema: ProblemSchema } },
-      handle: async ({ params, body }) => ({ status: 201, body: await platform.tenancy.createLocation(params.tenantId, body) }),
+      handle: async ({ params, body }) => ({ status: 201, body: await tenancy.createLocation(params.tenantId, body) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'createApiKey',
       method: 'POST',
       route: 'v1/tenants/{tenantId}/api-keys',
@@ -48,7 +47,7 @@ export function tenantFunctions(platform: Platform): HttpFunction[] {
       body: CreateApiKeyInput,
       responses: { 201: { description: 'Created' }, ...errors, 404: { description: 'No such tenant', schema: ProblemSchema } },
       handle: async ({ params, body }) => {
-        const { apiKey, record } = await platform.tenancy.issueApiKey(params.tenantId, body);
+        const { apiKey, record } = await tenancy.issueApiKey(params.tenantId, body);
         return {
           status: 201,
           body: { apiKey, keyId: record.keyId, tenantId: record.tenantId, role: record.role, locationIds: record.locationIds, name: record.name },

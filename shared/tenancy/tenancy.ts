@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DomainError, notFound } from '../kernel/errors';
 import { randomId, randomSecret, sha256Hex } from '../kernel/ids';
-import type { Clock, TenantDirectory } from '../kernel/ports';
+import type { Clock } from '../kernel/ports';
+import type { TenantDirectory } from './ports';
 
 const slug = z
   .string()

@@ -1,7 +1,7 @@
-import { RECENT_LIMIT, currentCustomer, newCustomer, recentEntry, type CustomerRecord, type RecentTransaction } from '../customers/customers';
-import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from '../kernel/events';
-import type { TransactionView } from './transactions';
-import type { Clock, CustomerStore, Logger, TransactionStore } from '../kernel/ports';
+import { currentCustomer, mergeActivity, newCustomer, recentEntry, type CustomerStore } from '../customers';
+import type { TransactionEvent } from './transactions';
+import type { TransactionStore } from './ports';
+import type { Clock, Logger } from '../kernel/ports';
 
 /**
  * Keeps each customer's activity summary (channels used, last seen, newest transactions) from
@@ -17,9 +17,8 @@ export class CustomerActivity {
     private readonly clock: Clock,
   ) {}
 
-  async handle(event: CloudEvent, log: Logger): Promise<'applied' | 'unchanged' | 'ignored'> {
-    if (event.type !== TRANSACTION_RECORDED && event.type !== TRANSACTION_CLAIMED) return 'ignored';
-    const tx = event.data as TransactionView;
+  async handle(event: TransactionEvent, log: Logger): Promise<'applied' | 'unchanged' | 'ignored'> {
+    const tx = event.data;
     if (!tx.customerId) return 'ignored';
     const entry = recentEntry(tx);
     const owner = await currentCustomer(this.customers, event.tenantid, tx.customerId);
@@ -42,17 +41,4 @@ export class CustomerActivity {
     log.log('debug', 'customer activity', { customerId, transactionId: tx.transactionId, changed });
     return changed ? 'applied' : 'unchanged';
   }
-}
-
-export function mergeActivity(current: CustomerRecord, entry: RecentTransaction): CustomerRecord {
-  if (current.recentTransactions.some((t) => t.transactionId === entry.transactionId)) return current;
-  const recentTransactions = [...current.recentTransactions, entry]
-    .sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt) || b.transactionId.localeCompare(a.transactionId))
-    .slice(0, RECENT_LIMIT);
-  const channels = current.channels.includes(entry.channel) ? current.channels : [...current.channels, entry.channel].sort();
-  const lastSeenAt =
-    current.lastSeenAt && Date.parse(current.lastSeenAt) >= Date.parse(entry.occurredAt) ? current.lastSeenAt : entry.occurredAt;
-  const kept = recentTransactions.includes(entry);
-  if (!kept && channels === current.channels && lastSeenAt === current.lastSeenAt) return current;
-  return { ...current, recentTransactions, channels, lastSeenAt };
 }

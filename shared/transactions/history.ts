@@ -1,7 +1,9 @@
 import { DomainError, notFound } from '../kernel/errors';
-import { requireCurrentCustomer } from '../customers/customers';
+import { requireCurrentCustomer } from '../customers';
 import { transactionView, type TransactionView } from './transactions';
-import type { CustomerStore, Page, TransactionStore } from '../kernel/ports';
+import type { Page } from '../kernel/ports';
+import type { CustomerStore } from '../customers';
+import type { TransactionStore } from './ports';
 
 /** Reads of recorded transactions, always within the caller's tenant. */
 export class TransactionHistory {

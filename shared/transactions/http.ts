@@ -1,8 +1,19 @@
 import { z } from 'zod';
-import type { Platform } from '../platform';
 import type { HttpFunction } from '../edge/definition';
-import { endpoint } from '../edge/endpoint';
-import { PageQuery, ProblemSchema, TransactionInputSchema, TransactionPageSchema, TransactionSchema, commonProblems, id } from '../edge/schemas';
+import { endpoint, type EdgeKit } from '../edge/endpoint';
+import type { Telemetry } from '../kernel/ports';
+import type { RecordedReply, TransactionIngest } from './ingest';
+import type { TransactionHistory } from './history';
+import { ClaimInput, type PurchaseClaims } from './claims';
+import { PageQuery, ProblemSchema, commonProblems, id } from '../edge/schemas';
+import { TransactionInput, TransactionViewSchema as TransactionSchema } from './transactions';
+
+const TransactionInputSchema = TransactionInput.meta({ id: 'TransactionInput' });
+
+const TransactionPageSchema = z.object({
+  items: z.array(TransactionSchema),
+  continuationToken: z.string().nullable().describe('Pass back as ?continuationToken= for the next page'),
+});
 
 const RecordedTransactionSchema = TransactionSchema.extend({
   receipt: z.object({
@@ -16,9 +27,17 @@ const problems = {
   403: { description: 'The key may not act for this location or channel', schema: ProblemSchema },
 };
 
-export function transactionFunctions(platform: Platform): HttpFunction[] {
+export interface TransactionUseCases {
+  ingest: TransactionIngest;
+  history: TransactionHistory;
+  claims: PurchaseClaims;
+  telemetry: Telemetry;
+  recordedReplies: readonly RecordedReply[];
+}
+
+export function transactionRoutes(edge: EdgeKit, { ingest, history, claims, telemetry, recordedReplies }: TransactionUseCases): HttpFunction[] {
   return [
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'recordTransaction',
       method: 'POST',
       route: 'v1/transactions',
@@ -37,18 +56,18 @@ export function transactionFunctions(platform: Platform): HttpFunction[] {
         422: { description: 'Idempotency-Key reused with another body, or a business rule (see `reason`)', schema: ProblemSchema },
       },
       handle: async ({ principal, body, log }) => {
-        const result = await platform.ingest.ingest(principal!, body, log);
+        const result = await ingest.ingest(principal, body, log);
         const { transactionId } = result.transaction;
-        if (result.outcome === 'created') platform.telemetry.trackEvent('transaction.recorded', { tenantId: principal!.tenantId });
-        const receipt = await platform.receipts.paperFor(principal!.tenantId, result.transaction, result.newCustomer);
+        if (result.outcome === 'created') telemetry.trackEvent('transaction.recorded', { tenantId: principal.tenantId });
+        const replies = await Promise.all(recordedReplies.map((reply) => reply(principal.tenantId, result.transaction, result.newCustomer ?? false)));
         return {
           status: result.outcome === 'created' ? 201 : 200,
-          body: { ...result.transaction, receipt },
+          body: Object.assign({}, result.transaction, ...replies),
           headers: { location: `/api/v1/transactions/${transactionId}` },
         };
       },
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'getTransaction',
       method: 'GET',
       route: 'v1/transactions/{transactionId}',
@@ -57,9 +76,9 @@ export function transactionFunctions(platform: Platform): HttpFunction[] {
       auth: 'tenant',
       params: z.object({ transactionId: id }),
       responses: { 200: { description: 'The transaction', schema: TransactionSchema }, ...problems },
-      handle: async ({ principal, params }) => ({ status: 200, body: await platform.history.get(principal!.tenantId, params.transactionId) }),
+      handle: async ({ principal, params }) => ({ status: 200, body: await history.get(principal.tenantId, params.transactionId) }),
     }),
-    endpoint(platform, {
+    endpoint(edge, {
       name: 'listCustomerTransactions',
       method: 'GET',
       route: 'v1/customers/{customerId}/transactions',
@@ -71,8 +90,29 @@ export function transactionFunctions(platform: Platform): HttpFunction[] {
       responses: { 200: { description: 'A page of transactions', schema: TransactionPageSchema }, ...problems },
       handle: async ({ principal, params, query }) => ({
         status: 200,
-        body: await platform.history.forCustomer(principal!.tenantId, params.customerId, query.limit, query.continuationToken),
+        body: await history.forCustomer(principal.tenantId, params.customerId, query.limit, query.continuationToken),
       }),
+    }),
+    endpoint(edge, {
+      name: 'claimPurchase',
+      method: 'POST',
+      route: 'v1/customers/{customerId}/claims',
+      summary: 'Attach an anonymous store sale to the customer, from the ticket number, store, date and total on the receipt',
+      tags: ['Customers'],
+      auth: 'tenant',
+      params: z.object({ customerId: id }),
+      body: ClaimInput,
+      responses: {
+        201: { description: 'Claimed', schema: TransactionSchema },
+        200: { description: 'Already claimed by this customer', schema: TransactionSchema },
+        ...problems,
+        409: { description: 'Claimed by someone else', schema: ProblemSchema },
+        422: { description: 'Date or total does not match the ticket', schema: ProblemSchema },
+      },
+      handle: async ({ principal, params, body, log }) => {
+        const { transaction, alreadyClaimed } = await claims.claim(principal, params.customerId, body, log);
+        return { status: alreadyClaimed ? 200 : 201, body: transaction };
+      },
     }),
   ];
 }

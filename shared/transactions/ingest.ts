@@ -1,7 +1,8 @@
+import { extensionPoint } from '../kernel/extensions';
 import { DomainError, invalid, unprocessable, type FieldIssue } from '../kernel/errors';
-import { assertMayActFor, type Location, type Principal, type TenancyService } from '../tenancy/tenancy';
-import { CustomerResolver, normalizeIdentifiers } from '../customers/customers';
-import { TRANSACTION_CLAIMED, TRANSACTION_RECORDED, type CloudEvent } from '../kernel/events';
+import { assertMayActFor, type Location, type Principal, type TenancyService } from '../tenancy';
+import { CustomerResolver, normalizeIdentifiers } from '../customers';
+import { createEvent } from '../kernel/events';
 import {
   anonymousKey,
   lineTotal,
@@ -14,8 +15,16 @@ import {
   type TransactionInput,
   type TransactionRecord,
   type TransactionView,
+  TransactionClaimed,
+  TransactionRecorded,
+  type TransactionEvent,
 } from './transactions';
-import type { Clock, EventPublisher, Logger, TransactionLocator, TransactionStore } from '../kernel/ports';
+import type { Clock, EventPublisher, Logger } from '../kernel/ports';
+import type { TransactionLocator, TransactionStore } from './ports';
+
+/** What the till learns beside the recorded transaction (e.g. whether to print the receipt), from other capabilities. */
+export type RecordedReply = (tenantId: string, transaction: TransactionView, newCustomer: boolean) => Promise<Record<string, unknown>>;
+export const recordedReplies = extensionPoint<RecordedReply>('transactions.recordedReplies');
 
 export interface IngestResult {
   /** `created` for the first record of this real transaction, `existing` when it was already recorded. */
@@ -32,19 +41,16 @@ const ROLE_CHANNELS: Record<Principal['role'], Array<TransactionInput['channel']
   admin: ['store', 'online'],
 };
 
-export function transactionRecordedEvent(tx: TransactionRecord, type = TRANSACTION_RECORDED): CloudEvent<TransactionView> {
-  return {
-    specversion: '1.0',
+export function transactionRecordedEvent(tx: TransactionRecord, contract: typeof TransactionRecorded | typeof TransactionClaimed = TransactionRecorded): TransactionEvent {
+  return createEvent(contract, {
     // Deterministic: a republish by the sweeper carries the same id and is deduplicated.
-    id: type === TRANSACTION_RECORDED ? `evt_${tx.transactionId}` : `evt_${tx.transactionId}_claimed`,
+    id: contract === TransactionRecorded ? `evt_${tx.transactionId}` : `evt_${tx.transactionId}_claimed`,
     source: `/tenants/${tx.tenantId}/locations/${tx.locationId}`,
-    type,
     subject: `transactions/${tx.transactionId}`,
     time: tx.recordedAt,
-    datacontenttype: 'application/json',
     tenantid: tx.tenantId,
     data: transactionView(tx),
-  };
+  });
 }
 
 /**
@@ -107,7 +113,7 @@ export class TransactionIngest {
   async announce(record: TransactionRecord, log: Logger): Promise<boolean> {
     const events = [
       ...(record.eventPending ? [transactionRecordedEvent(record)] : []),
-      ...(record.claimEventPending ? [transactionRecordedEvent(record, TRANSACTION_CLAIMED)] : []),
+      ...(record.claimEventPending ? [transactionRecordedEvent(record, TransactionClaimed)] : []),
     ];
     if (events.length === 0) return true;
     try {

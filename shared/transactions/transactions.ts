@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { IdentifierInput } from '../customers/customers';
+import { IdentifierInput } from '../customers';
 import { deterministicId } from '../kernel/ids';
+import { defineEvent, type EventOf } from '../kernel/events';
 
 const minorUnits = z.number().int('must be a whole number of minor units (cents)').nonnegative().max(100_000_000_00);
 const code = z.string().trim().min(1).max(64);
@@ -167,8 +168,34 @@ export function anonymousKey(locationId: string, occurredAt: string): string {
   return `anon:${locationId}:${new Date(occurredAt).toISOString().slice(0, 7)}`;
 }
 
-/** The public view of a transaction: what the API returns and the event carries. */
-export function transactionView(tx: TransactionRecord) {
+/** The public view of a transaction: what the API returns and the events carry. */
+export const TransactionViewSchema = z
+  .object({
+    transactionId: z.string(),
+    customerId: z.string().nullable(),
+    type: z.enum(['sale', 'return']),
+    channel: z.enum(['store', 'online']),
+    locationId: z.string(),
+    terminalId: z.string().nullable(),
+    externalId: z.string(),
+    occurredAt: z.string(),
+    recordedAt: z.string(),
+    currency: z.string(),
+    lines: z.array(TransactionLineInput.extend({ lineNumber: z.number().int(), total: z.number().int() })),
+    coupons: z.array(z.string()),
+    couponHoldId: z.string().optional(),
+    reservationId: z.string().optional(),
+    tenders: z.array(TenderInput),
+    totals: z.object({ gross: z.number().int(), discount: z.number().int(), net: z.number().int(), items: z.number().int() }),
+    originalTransactionId: z.string().nullable(),
+    claimedAt: z.string().optional(),
+    returned: z.record(z.string(), z.number().int()).optional().describe('Sales: quantities returned so far, by SKU'),
+    identityConflicts: z.array(z.object({ type: z.string(), customerId: z.string() })).optional(),
+  })
+  .meta({ id: 'Transaction' });
+export type TransactionView = z.output<typeof TransactionViewSchema>;
+
+export function transactionView(tx: TransactionRecord): TransactionView {
   return {
     transactionId: tx.transactionId,
     customerId: tx.customerId,
@@ -192,4 +219,24 @@ export function transactionView(tx: TransactionRecord) {
     identityConflicts: tx.identityConflicts.length > 0 ? tx.identityConflicts : undefined,
   };
 }
-export type TransactionView = ReturnType<typeof transactionView>;
+
+/**
+ * Routing attributes of the transaction events: consumers with nothing to do for a transaction
+ * (an anonymous sale for loyalty, a sale without coupons for coupons) are not even invoked.
+ */
+function transactionRouting(tx: TransactionView) {
+  return {
+    identified: tx.customerId !== null,
+    txtype: tx.type,
+    channel: tx.channel,
+    coupons: tx.coupons.length > 0 || tx.couponHoldId !== undefined,
+    giftcards: tx.lines.some((line) => line.giftCardId !== undefined),
+    reservation: tx.reservationId !== undefined,
+  };
+}
+
+/** A sale or return was recorded (either channel). Data: the transaction's public view. */
+export const TransactionRecorded = defineEvent('transaction.recorded', TransactionViewSchema, transactionRouting);
+/** An anonymous sale attached to a customer afterwards: count it as if identified at the till. */
+export const TransactionClaimed = defineEvent('transaction.claimed', TransactionViewSchema, transactionRouting);
+export type TransactionEvent = EventOf<typeof TransactionRecorded> | EventOf<typeof TransactionClaimed>;

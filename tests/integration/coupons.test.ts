@@ -162,7 +162,7 @@ describe('holds: release, expiry, confirmation', () => {
     expect((await validate(inStore([code!]))).body.results[0].valid).toBe(true);
     expect((await p.api('GET', `/api/v1/coupons/holds/${held.body.holdId}`, { key: t.keys.pos })).body).toMatchObject({ status: 'released', reason: 'hold-expired' });
 
-    await p.platform.coupons.sweep(p.platform.logger);
+    await p.platform.services.coupons.sweep(p.platform.logger);
     clock.offset = 0;
     expect((await validate(inStore([code!]))).body.results[0].valid).toBe(true);
     expect((await p.api('GET', `/api/v1/campaigns/${c.campaignId}`, { key: t.keys.admin })).body.redemptions).toBe(0);
@@ -195,7 +195,7 @@ describe('holds: release, expiry, confirmation', () => {
     const stored = (await store.all('coupons', t.tenantId)).find((d) => d.id === `hold:${held.body.holdId}`);
     // The hold says confirmed, but the process stopped before the counters followed.
     await store.replace('coupons', { ...stored, status: 'confirmed', settled: false, updatedAt: '2026-01-01T00:00:00.000Z' });
-    await p.platform.coupons.sweep(p.platform.logger);
+    await p.platform.services.coupons.sweep(p.platform.logger);
     const counters = (await store.all('coupons', t.tenantId)).filter((d) => d.id === `campaign:${c.campaignId.slice(4).toUpperCase()}` || d.id === `code:${code!.replace(/-/g, '')}`);
     expect(counters.map((d) => [d.used, Object.keys(d.pending).length])).toEqual([
       [1, 0],
@@ -214,7 +214,7 @@ describe('holds: release, expiry, confirmation', () => {
     expect(after.body).toMatchObject({ status: 'confirmed', transactionId: s.body.transactionId });
     expect((await p.api('DELETE', `/api/v1/coupons/holds/${held.body.holdId}`, { key: t.keys.pos })).status).toBe(422);
     clock.offset = 60 * 60_000;
-    await p.platform.coupons.sweep(p.platform.logger);
+    await p.platform.services.coupons.sweep(p.platform.logger);
     expect((await p.api('GET', `/api/v1/campaigns/${c.campaignId}`, { key: t.keys.admin })).body.redemptions).toBe(1);
     expect(await reasonOf(inStore([code!]))).toBe('already-redeemed');
   });
@@ -275,7 +275,7 @@ describe('codes sent with an offline sale', () => {
     const s = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ coupons: [c.code] }) });
     await p.bus.idle();
     const event = { specversion: '1.0', id: `evt_${s.body.transactionId}`, type: 'transaction.recorded', tenantid: t.tenantId, data: s.body };
-    for (let i = 0; i < 3; i += 1) await p.platform.coupons.handle(event as never, p.platform.logger);
+    for (let i = 0; i < 3; i += 1) await p.platform.services.coupons.handle(event as never, p.platform.logger);
     expect((await p.api('GET', `/api/v1/campaigns/${c.campaignId}`, { key: t.keys.admin })).body.redemptions).toBe(1);
   });
 });
@@ -313,9 +313,9 @@ describe('a return whose event comes before its sale’s', () => {
     });
     const event = (data: unknown) => ({ specversion: '1.0', id: 'evt', type: 'transaction.recorded', tenantid: t.tenantId, data }) as never;
     // The subscription's deliveries are held: hand the events over in the wrong order, as a redelivery would.
-    await expect(p.platform.coupons.handle(event(r.body), p.platform.logger)).rejects.toThrow('not redeemed yet');
-    expect(await p.platform.coupons.handle(event(s.body), p.platform.logger)).toBe('confirmed');
-    expect(await p.platform.coupons.handle(event(r.body), p.platform.logger)).toBe('restored');
+    await expect(p.platform.services.coupons.handle(event(r.body), p.platform.logger)).rejects.toThrow('not redeemed yet');
+    expect(await p.platform.services.coupons.handle(event(s.body), p.platform.logger)).toBe('confirmed');
+    expect(await p.platform.services.coupons.handle(event(r.body), p.platform.logger)).toBe('restored');
     release();
     await p.bus.idle();
     expect((await validate(inStore([code!]))).body.results[0].valid).toBe(true);

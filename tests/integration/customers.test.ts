@@ -1,4 +1,5 @@
-import { TRANSACTION_CLAIMED } from '../../shared/kernel/events';
+import { TransactionClaimed } from '../../shared/transactions/transactions';
+const TRANSACTION_CLAIMED = TransactionClaimed.type;
 import { BlobServiceClient } from '@azure/storage-blob';
 import { onlineSale, sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 

@@ -1,6 +1,7 @@
 import { InvocationContext } from '@azure/functions';
-import { functionCatalog } from '../../functions/catalog';
-import { TRANSACTION_RECORDED } from '../../shared/kernel/events';
+import { TransactionRecorded } from '../../shared/transactions/transactions';
+import { createEvent } from '../../shared/kernel/events';
+const TRANSACTION_RECORDED = TransactionRecorded.type;
 import type { TopicFunction } from '../../shared/edge/definition';
 import { sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
@@ -93,7 +94,7 @@ describe('consumers', () => {
     const r = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ customer: { identifiers: [{ type: 'email', value: 'twice@example.com' }] } }) });
     await p.bus.idle();
     const before = await customerDoc(t.tenantId, r.body.customerId);
-    const consumer = functionCatalog(p.platform).find((f): f is TopicFunction => f.name === 'customerActivity')!;
+    const consumer = p.platform.functions.find((f): f is TopicFunction => f.name === 'customerActivity')!;
     // A redelivery, as the trigger would hand it over after the duplicate-detection window.
     await consumer.handler(JSON.stringify(events[0]), new InvocationContext({ functionName: 'customerActivity' }));
     await consumer.handler(Buffer.from(JSON.stringify(events[0])), new InvocationContext({ functionName: 'customerActivity' }));
@@ -115,12 +116,31 @@ describe('consumers', () => {
   });
 
   it('end in the dead-letter store when they keep failing, after the max delivery count', async () => {
-    await p.bus.publish([{ specversion: '1.0', id: 'evt_poison', type: 'transaction.recorded', tenantid: t.tenantId } as never]);
+    // A well-formed event that the store refuses every time (a document id may not contain '/').
+    const recorded = (await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ customer: { identifiers: [{ type: 'email', value: 'poison@example.com' }] } }) })).body;
+    await p.bus.idle();
+    const { receipt: _receipt, ...data } = recorded;
+    await p.bus.publish([
+      createEvent(TransactionRecorded, { id: 'evt_poison', source: '/tests', subject: 'poison', time: new Date().toISOString(), tenantid: t.tenantId, data: { ...data, transactionId: 'tx/poison', customerId: 'c/poison' } }),
+    ]);
     await p.bus.idle();
     const listed = await p.api('GET', '/_local/dead-letters', { key: p.adminKey });
     expect(listed.status).toBe(200);
     const poison = listed.body.deadLetters.find((d: { messageId: string }) => d.messageId === 'evt_poison');
     expect(poison).toMatchObject({ subscription: 'customer-activity', deliveryCount: 10 });
     expect((await p.api('GET', '/_local/dead-letters', { key: t.keys.admin })).status).toBe(401);
+  });
+
+  it('never see an event that fails its contract: it goes to the dead-letter store at once, with the reason', async () => {
+    await p.bus.publish([{ specversion: '1.0', id: 'evt_malformed', type: 'transaction.recorded', tenantid: t.tenantId, identified: true } as never]);
+    await p.bus.idle();
+    const listed = await p.api('GET', '/_local/dead-letters', { key: p.adminKey });
+    const malformed = listed.body.deadLetters.filter((d: { messageId: string }) => d.messageId === 'evt_malformed');
+    // Every subscription its routing reaches refuses it on the first delivery; no handler ran, nothing was retried.
+    expect(malformed.map((d: { subscription: string }) => d.subscription).sort()).toEqual(['customer-activity', 'loyalty', 'receipts']);
+    for (const d of malformed) {
+      expect(d.deliveryCount).toBe(1);
+      expect(d.reason).toMatch(/^not a CloudEvent: source .*|transaction\.recorded data does not match its schema/);
+    }
   });
 });

@@ -88,7 +88,7 @@ describe('gift cards across channels', () => {
       body: sale({ tenders: [{ type: 'giftCard', amount: 2000, reference: paid.body.operationId }, { type: 'card', amount: 2398 }] }),
     });
     expect(s.status).toBe(201);
-    expect(await p.platform.giftCards.balance(t.tenantId, card.giftCardId)).toEqual({ balance: 500, currency: 'EUR' });
+    expect(await p.platform.services.giftCards.balance(t.tenantId, card.giftCardId)).toEqual({ balance: 500, currency: 'EUR' });
   });
 });
 

@@ -1,4 +1,5 @@
-import { TRANSACTION_RECORDED } from '../../shared/kernel/events';
+import { TransactionRecorded } from '../../shared/transactions/transactions';
+const TRANSACTION_RECORDED = TransactionRecorded.type;
 import { sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;

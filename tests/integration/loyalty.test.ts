@@ -1,5 +1,4 @@
 import { InvocationContext } from '@azure/functions';
-import { functionCatalog } from '../../functions/catalog';
 import type { TopicFunction } from '../../shared/edge/definition';
 import { onlineSale as anyOnlineSale, sale as anySale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
@@ -77,7 +76,7 @@ describe('accrual', () => {
     const replay = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body });
     expect(replay.body.transactionId).toBe(first.body.transactionId);
     await p.bus.idle();
-    const consumer = functionCatalog(p.platform).find((f): f is TopicFunction => f.name === 'loyaltyAccrual')!;
+    const consumer = p.platform.functions.find((f): f is TopicFunction => f.name === 'loyaltyAccrual')!;
     const { _etag, ...txDoc } = (await store.all('transactions', t.tenantId)).find((d: { transactionId: string }) => d.transactionId === first.body.transactionId);
     const event = { specversion: '1.0', id: `evt_${txDoc.transactionId}`, type: 'transaction.recorded', tenantid: t.tenantId, data: { ...txDoc, returned: {} } };
     await Promise.all(Array.from({ length: 5 }, () => consumer.handler(JSON.stringify(event), new InvocationContext({ functionName: 'loyaltyAccrual' }))));
@@ -130,7 +129,7 @@ describe('returns', () => {
       body: sale({ type: 'return', originalTransactionId: saleResponse.body.transactionId, lines: [{ sku: 'SKU-2', quantity: 1, unitPrice: 500, taxRate: 21, discount: 100 }], tenders: [{ type: 'card', amount: 400 }] }),
     });
     const { _etag, ...returnDoc } = (await store.all('transactions', t.tenantId)).find((d: { transactionId: string }) => d.transactionId === ret.body.transactionId);
-    await p.platform.loyalty.handle({ specversion: '1.0', id: 'x', type: 'transaction.recorded', tenantid: t.tenantId, data: returnDoc } as never, p.platform.logger);
+    await p.platform.services.loyalty.handle({ specversion: '1.0', id: 'x', type: 'transaction.recorded', tenantid: t.tenantId, data: returnDoc } as never, p.platform.logger);
     release();
     const summary = await account(saleResponse.body.customerId);
     expect(summary.spendable).toBe(79);
@@ -246,7 +245,7 @@ describe('cost', () => {
     const { _etag, ...txDoc } = (await store.all('transactions', t.tenantId)).find((d: { transactionId: string }) => d.transactionId === r.body.transactionId);
     const metrics = p.platform.cosmosMetrics;
     metrics.reset();
-    await p.platform.loyalty.handle({ specversion: '1.0', id: 'x', type: 'transaction.recorded', tenantid: t.tenantId, data: { ...txDoc, returned: {} } } as never, p.platform.logger);
+    await p.platform.services.loyalty.handle({ specversion: '1.0', id: 'x', type: 'transaction.recorded', tenantid: t.tenantId, data: { ...txDoc, returned: {} } } as never, p.platform.logger);
     expect({ reads: metrics.reads, writes: metrics.writes, queries: metrics.queries }).toEqual({ reads: 1, writes: 2, queries: 0 });
     release();
     await p.bus.idle();

@@ -1,5 +1,4 @@
 import { InvocationContext } from '@azure/functions';
-import { functionCatalog } from '../../functions/catalog';
 import type { TopicFunction } from '../../shared/edge/definition';
 import { onlineSale, sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
@@ -74,7 +73,7 @@ describe('receipts', () => {
     await p.bus.idle();
     spy.mockRestore();
     const recorded = events.find((e) => (e as { type: string }).type === 'transaction.recorded');
-    const consumer = functionCatalog(p.platform).find((f): f is TopicFunction => f.name === 'receiptIssuer')!;
+    const consumer = p.platform.functions.find((f): f is TopicFunction => f.name === 'receiptIssuer')!;
     const context = () => new InvocationContext({ functionName: 'receiptIssuer' });
     await Promise.all([consumer.handler(JSON.stringify(recorded), context()), consumer.handler(JSON.stringify(recorded), context())]);
     const second = await record(sale({ terminalId: 'till-twice' }));
@@ -108,7 +107,7 @@ describe('receipts', () => {
     // The next sale stores the head before taking number 2; the redelivered event reuses number 1.
     const second = await record(sale({ terminalId: 'till-crash' }));
     await p.bus.idle();
-    const consumer = functionCatalog(p.platform).find((f): f is TopicFunction => f.name === 'receiptIssuer')!;
+    const consumer = p.platform.functions.find((f): f is TopicFunction => f.name === 'receiptIssuer')!;
     const recorded = events.find((e) => e.type === 'transaction.recorded' && e.data.transactionId === first.transactionId);
     await consumer.handler(JSON.stringify(recorded), new InvocationContext({ functionName: 'receiptIssuer' }));
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { BLOB_CONTAINERS } from '../../shared/kernel/adapters/blob-containers';
+import { stockModule } from '../../shared/stock/module';
+const BLOB_CONTAINERS = stockModule.blobContainers;
 import { sale, useTestPlatform, type TestContext } from '../support/platform';
 
 let c: TestContext;

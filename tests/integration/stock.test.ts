@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CloudEvent } from '../../shared/kernel/events';
+import type { CloudEvent, EventOf } from '../../shared/kernel/events';
+import type { TransactionRecorded } from '../../shared/transactions';
 import type { Logger } from '../../shared/kernel/ports';
 import { sale, useTestPlatform, type TestContext } from '../support/platform';
 
@@ -210,7 +211,7 @@ describe('sales and returns move stock', () => {
   const events = () => c.p.bus;
   const silent: Logger = { log: () => undefined, child: () => silent };
   const recorded = (tx: { transactionId: string }) =>
-    ({ specversion: '1.0', id: `evt_${tx.transactionId}`, type: 'transaction.recorded', tenantid: c.t.tenantId, data: tx }) as unknown as CloudEvent;
+    ({ specversion: '1.0', id: `evt_${tx.transactionId}`, type: 'transaction.recorded', tenantid: c.t.tenantId, data: tx }) as unknown as EventOf<typeof TransactionRecorded>;
 
   it('a sale event delivered twice moves stock once; a return adds stock where it was returned', async () => {
     const item = sku();
@@ -224,7 +225,7 @@ describe('sales and returns move stock', () => {
     expect(await availableAt(item, 'store-1')).toMatchObject({ onHand: 6 });
 
     // The same event again, as a redelivery would bring it.
-    expect(await c.p.platform.stock.handleTransaction(recorded(sold.body), silent)).toEqual({ movements: 0 });
+    expect(await c.p.platform.services.stock.handleTransaction(recorded(sold.body), silent)).toEqual({ movements: 0 });
     expect(await availableAt(item, 'store-1')).toMatchObject({ onHand: 6 });
 
     const returned = await c.p.api('POST', '/api/v1/transactions', {
@@ -248,7 +249,7 @@ describe('sales and returns move stock', () => {
     expect(sold.status).toBe(201);
     await events().idle();
     // The pickup's event again: nothing moves twice, the reservation stays confirmed by the same sale.
-    expect(await c.p.platform.stock.handleTransaction(recorded(sold.body), silent)).toEqual({ movements: 0 });
+    expect(await c.p.platform.services.stock.handleTransaction(recorded(sold.body), silent)).toEqual({ movements: 0 });
     expect(await availableAt(a!, 'store-1')).toMatchObject({ onHand: 0, reserved: 0, available: 0 });
     expect(await availableAt(b!, 'store-1')).toMatchObject({ onHand: 1, reserved: 0, available: 1 });
     const view = await c.p.api('GET', `/api/v1/stock/reservations/${r.body.reservationId}`, { key: c.t.keys.pos });

@@ -5,11 +5,11 @@ import type { Platform } from '../../shared/platform';
 export function storeOf(platform: Platform) {
   const { config } = platform;
   const client = new CosmosClient({
-    endpoint: config.CosmosDb__accountEndpoint,
-    key: config.CosmosDb__key,
+    endpoint: config.cosmos.endpoint,
+    key: config.cosmos.key,
     connectionPolicy: { enableEndpointDiscovery: false },
   });
-  const database = client.database(config.CosmosDb__databaseName);
+  const database = client.database(config.cosmos.databaseName);
   return {
     async count(container: string, tenantId: string, kind?: string): Promise<number> {
       const { resources } = await database

@@ -1,7 +1,6 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { TokenCredential } from '@azure/identity';
 import type { HealthProbe } from '../ports';
-import { BLOB_CONTAINERS } from './blob-containers';
 
 /** Blob Storage with managed identity in Azure, or a connection string for Azurite locally. */
 export function createBlobServiceClient(settings: { serviceUri?: string; connectionString?: string }, credential: TokenCredential): BlobServiceClient {
@@ -17,10 +16,4 @@ export function blobHealthProbe(client: BlobServiceClient): HealthProbe {
       return { ok: true };
     },
   };
-}
-
-/** Local stack and tests: creates the containers that the Bicep storage module creates in Azure. */
-export async function ensureBlobContainers(connectionString: string): Promise<void> {
-  const client = BlobServiceClient.fromConnectionString(connectionString);
-  for (const { name } of Object.values(BLOB_CONTAINERS)) await client.getContainerClient(name).createIfNotExists();
 }

@@ -1,6 +1,6 @@
 import { ServiceBusClient, type ServiceBusSender } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
-import type { CloudEvent } from '../events';
+import { messageProperties, type CloudEvent } from '../events';
 import type { EventPublisher, HealthProbe } from '../ports';
 
 /** Publishes CloudEvents to the topic; the event id is the message id, so the topic's duplicate detection applies. */
@@ -20,7 +20,8 @@ export class ServiceBusPublisher implements EventPublisher {
         messageId: event.id,
         contentType: 'application/cloudevents+json',
         subject: event.type,
-        applicationProperties: { type: event.type, tenantId: event.tenantid },
+        // `type` and the event's routing attributes: what the subscriptions' SQL filters read.
+        applicationProperties: messageProperties(event),
       })),
     );
   }

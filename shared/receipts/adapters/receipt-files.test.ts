@@ -18,7 +18,7 @@ describe('receipt links in Azure (managed identity, no account keys)', () => {
       value: Buffer.from('a delegation key of thirty-two bytes').toString('base64'),
     };
     const getKey = jest.spyOn(client, 'getUserDelegationKey').mockResolvedValue(key as never);
-    const files = new BlobReceiptFiles(client, { now: () => now });
+    const files = new BlobReceiptFiles(client, 'receipts', { now: () => now });
 
     const expiresAt = new Date(now.getTime() + 86_400_000);
     const html = new URL(await files.link('t1', 'tx_1', 'html', expiresAt));

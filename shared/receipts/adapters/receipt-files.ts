@@ -1,7 +1,6 @@
 import { BlobSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential, type BlobServiceClient, type UserDelegationKey } from '@azure/storage-blob';
 import type { ReceiptFiles } from '../receipt-service';
 import type { Clock } from '../../kernel/ports';
-import { BLOB_CONTAINERS } from '../../kernel/adapters/blob-containers';
 
 
 const CONTENT_TYPES = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8' } as const;
@@ -19,11 +18,12 @@ export class BlobReceiptFiles implements ReceiptFiles {
 
   constructor(
     private readonly client: BlobServiceClient,
+    private readonly containerName: string,
     private readonly clock: Clock,
   ) {}
 
   private blob(tenantId: string, transactionId: string, format: 'html' | 'json') {
-    return this.client.getContainerClient(BLOB_CONTAINERS.receipts.name).getBlockBlobClient(`${tenantId}/${transactionId}.${format}`);
+    return this.client.getContainerClient(this.containerName).getBlockBlobClient(`${tenantId}/${transactionId}.${format}`);
   }
 
   async save(tenantId: string, transactionId: string, files: { json: string; html: string }): Promise<void> {

@@ -1,22 +1,25 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { SnapshotInbox } from '../stock-reconciliation';
-import { BLOB_CONTAINERS } from '../../kernel/adapters/blob-containers';
 
 /** ERP snapshots in one container, reconciliation reports in another; blobs are streamed, never buffered whole. */
 export class BlobSnapshotInbox implements SnapshotInbox {
-  constructor(private readonly blob: BlobServiceClient) {}
+  constructor(
+    private readonly blob: BlobServiceClient,
+    private readonly snapshots: string,
+    private readonly reports: string,
+  ) {}
 
   async *list(): AsyncIterable<string> {
-    for await (const item of this.blob.getContainerClient(BLOB_CONTAINERS.erpStockSnapshots.name).listBlobsFlat()) yield item.name;
+    for await (const item of this.blob.getContainerClient(this.snapshots).listBlobsFlat()) yield item.name;
   }
 
   async open(name: string): Promise<AsyncIterable<Buffer>> {
-    const download = await this.blob.getContainerClient(BLOB_CONTAINERS.erpStockSnapshots.name).getBlobClient(name).download();
+    const download = await this.blob.getContainerClient(this.snapshots).getBlobClient(name).download();
     return download.readableStreamBody as AsyncIterable<Buffer>;
   }
 
   async writeReport(name: string, run: string, json: string, csv: string): Promise<{ json: string; csv: string }> {
-    const container = this.blob.getContainerClient(BLOB_CONTAINERS.stockReconciliationReports.name);
+    const container = this.blob.getContainerClient(this.reports);
     const names = { json: `${name}.${run}.report.json`, csv: `${name}.${run}.report.csv` };
     await container.getBlockBlobClient(names.json).uploadData(Buffer.from(json), { blobHTTPHeaders: { blobContentType: 'application/json' } });
     await container.getBlockBlobClient(names.csv).uploadData(Buffer.from(csv), { blobHTTPHeaders: { blobContentType: 'text/csv' } });

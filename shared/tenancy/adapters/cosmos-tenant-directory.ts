@@ -1,5 +1,6 @@
 import type { ApiKeyRecord, Location, Tenant } from '../tenancy';
-import type { CreateOutcome, TenantDirectory } from '../../kernel/ports';
+import type { CreateOutcome } from '../../kernel/ports';
+import type { TenantDirectory } from '../ports';
 import { strip, type Documents } from '../../kernel/adapters/documents';
 
 /** Tenant, locations and keys share the tenant's partition: `tenant`, `location:<id>`, `apikey:<hash>`. */

@@ -1,4 +1,5 @@
-import type { Page, TransactionLocator, TransactionStore, CreateOutcome } from '../../kernel/ports';
+import type { Page, CreateOutcome } from '../../kernel/ports';
+import type { TransactionLocator, TransactionStore } from '../ports';
 import { unionReturned, type TransactionRecord } from '../transactions';
 import { DomainError } from '../../kernel/errors';
 import { strip, type Documents } from '../../kernel/adapters/documents';

@@ -1,5 +1,5 @@
 import { mergeActivity } from './activity';
-import { newCustomer, RECENT_LIMIT, type RecentTransaction } from '../customers/customers';
+import { newCustomer, RECENT_LIMIT, type RecentTransaction } from './customers';
 
 const entry = (n: number, channel: 'store' | 'online' = 'store'): RecentTransaction => ({
   transactionId: `tx_${n}`,

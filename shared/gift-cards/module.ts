@@ -1,0 +1,19 @@
+import { defineModule } from '../kernel/module';
+import { CosmosGiftCardStore } from './adapters/cosmos-gift-card-store';
+import { GiftCardService } from './gift-cards';
+import { giftCardRoutes } from './http';
+
+/** Gift cards that pay in every channel: issue, balance, redemption, refunds and reloads, each exactly once. */
+export const giftCardsModule = defineModule({
+  name: 'giftCards',
+  containers: {
+    giftCards: {
+      partitionKeyPaths: ['/tenantId', '/id'],
+      purpose: 'Gift cards (balance and history in one document), code lookups by hash, lookup throttles per API key',
+    },
+  },
+  build({ kernel, documents }) {
+    const giftCards = new GiftCardService(new CosmosGiftCardStore(documents('giftCards')), kernel.clock);
+    return { api: { giftCards }, routes: giftCardRoutes(kernel.edge, giftCards), consumers: {}, timers: {} };
+  },
+});

@@ -1,0 +1,15 @@
+import { tenancyModule } from './tenancy/module';
+import { customersModule } from './customers/module';
+import { transactionsModule } from './transactions/module';
+import { loyaltyModule } from './loyalty/module';
+import { giftCardsModule } from './gift-cards/module';
+import { couponsModule } from './coupons/module';
+import { receiptsModule } from './receipts/module';
+import { stockModule } from './stock/module';
+
+/**
+ * The platform's capabilities, in the order they are built: a module comes after the modules it
+ * needs. Extension points are walked in this order too (a merge moves identifiers, then
+ * transactions, loyalty, coupons, receipts). Adding a capability is one folder and one line here.
+ */
+export const MODULES = [tenancyModule, customersModule, transactionsModule, loyaltyModule, giftCardsModule, couponsModule, receiptsModule, stockModule] as const;

@@ -1,0 +1,8 @@
+/** The public entry of the transactions capability: its model and use cases, for the other capabilities. Adapters stay inside. */
+export * from './transactions';
+export * from './ingest';
+export * from './history';
+export * from './claims';
+export * from './activity';
+export * from './participant';
+export * from './ports';
