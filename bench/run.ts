@@ -52,6 +52,7 @@ async function main() {
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
     return response.status === 204 ? undefined : response.json();
   };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- seeding reads whatever each route answers
   const api = async (method: string, path: string, key: string, body?: unknown): Promise<any> => {
     const response = await fetch(`${server.url}${path}`, { method, headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = await response.json();
@@ -221,6 +222,9 @@ async function main() {
         ingestSeconds: Math.round(ingestSeconds * 10) / 10,
         drainRatio: Math.round((drainSeconds / ingestSeconds) * 100) / 100,
         deadLetters: after.bus.deadLetters,
+        // The request itself, plus every delivery to a consumer: what the Functions host would execute.
+        functionExecutionsPerSale: Math.round((1 + (after.bus.delivered - before.bus.delivered) / Math.max(1, sales)) * 100) / 100,
+        eventsPerSale: Math.round(((after.bus.accepted - before.bus.accepted) / Math.max(1, sales)) * 100) / 100,
         cosmosOperationsPerSaleHotPath: Math.round((ops(hot) / sample) * 100) / 100,
         cosmosOperationsPerSaleTotal: Math.round(((ops(after) - ops(before)) / Math.max(1, sales)) * 100) / 100,
         operationsPerSaleByContainer: Object.fromEntries(
@@ -253,7 +257,7 @@ async function reconcileInChild(): Promise<Record<string, unknown>> {
 
 interface Metrics {
   cosmos: { reads: number; writes: number; queries: number; requestCharge: number; byContainer: Record<string, { reads: number; writes: number; queries: number }> };
-  bus: { offered: number; accepted: number; deadLetters: number };
+  bus: { offered: number; accepted: number; delivered: number; deadLetters: number };
 }
 
 function print(summary: { scenarios: LoadResult[]; ingest: Record<string, unknown>; machine: Record<string, unknown>; reconciliation: Record<string, unknown> | null }) {
@@ -268,6 +272,7 @@ function print(summary: { scenarios: LoadResult[]; ingest: Record<string, unknow
   console.log(`request path alone (consumers paused): ${i.requestPathPerSecond} sales/s = ${Math.round(Number(i.requestPathShareOfFloor) * 100)}% of the floor`);
   console.log(`end to end: every consumer done ${i.endToEndSeconds} s after ingest started (ingest phase ${i.ingestSeconds} s, ratio ${i.drainRatio}); dead letters: ${i.deadLetters}`);
   console.log(`Cosmos DB operations per sale: ${i.cosmosOperationsPerSaleHotPath} on the request path, ${i.cosmosOperationsPerSaleTotal} in total with consumers${i.requestChargePerSale ? `; ${i.requestChargePerSale} RU per sale` : ' (the stand-in reports no request charge)'}`);
+  console.log(`Functions executions per sale: ${i.functionExecutionsPerSale} (the request and each consumer delivery; ${i.eventsPerSale} events published per sale)`);
   console.log(`Cosmos DB operations per sale by container: ${JSON.stringify(i.operationsPerSaleByContainer)}`);
   if (summary.reconciliation) console.log(`ERP reconciliation: ${JSON.stringify(summary.reconciliation)}`);
   console.log(`machine: ${JSON.stringify(summary.machine)}`);

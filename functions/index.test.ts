@@ -1,4 +1,5 @@
-type Functions = typeof import('@azure/functions');
+/* eslint-disable @typescript-eslint/no-require-imports -- each case loads the entry point afresh with jest.isolateModules */
+type Functions = typeof import('@azure/functions'); // eslint-disable-line @typescript-eslint/consistent-type-imports
 
 const env = {
   CosmosDb__accountEndpoint: 'https://acct.documents.azure.com:443/',

@@ -3,7 +3,7 @@ import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors'
 import {
   applyConsent,
   ConsentInput,
-  CustomerResolver,
+  type CustomerResolver,
   requireCurrentCustomer,
   IdentifierInput,
   normalizeIdentifiers,
@@ -16,7 +16,7 @@ import { mergeActivity } from './activity';
 import type { CustomerParticipant, Audience } from './participants';
 import type { Principal, TenancyService } from '../tenancy';
 import type { Clock } from '../kernel/ports';
-import type { CustomerStore } from './ports';
+import type { CustomerStore } from './customers';
 
 export const IdentifyInput = z
   .object({

@@ -3,4 +3,3 @@ export * from './customers';
 export * from './customer-service';
 export * from './participants';
 export * from './activity';
-export * from './ports';

@@ -1,5 +1,5 @@
 import { maskIdentifier, type IdentifierLink } from './customers';
-import type { CustomerStore } from './ports';
+import type { CustomerStore } from './customers';
 import { extensionPoint } from '../kernel/extensions';
 
 /** Whether the caller may see personal data in full (admin keys) or masked (POS and web shop keys). */

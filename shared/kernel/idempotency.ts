@@ -1,6 +1,6 @@
 import { DomainError } from './errors';
 import { deterministicId, sha256Hex } from './ids';
-import type { Clock, IdempotencyStore } from './ports';
+import type { Clock, CreateOutcome } from './ports';
 
 /** Keys are kept this long (published in the README); a record older than this no longer replays. */
 export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 60 * 60;
@@ -116,4 +116,12 @@ export class IdempotentRequests {
 
 function inFlight(): DomainError {
   return new DomainError('idempotency-request-in-flight', 'A request with this Idempotency-Key is still being processed');
+}
+
+export interface IdempotencyStore {
+  create(record: IdempotencyRecord): Promise<CreateOutcome>;
+  get(tenantId: string, id: string): Promise<(IdempotencyRecord & { etag: string }) | undefined>;
+  /** Replaces only if unchanged since read (`etag`); false when someone else got there first. */
+  replace(record: IdempotencyRecord, etag: string): Promise<boolean>;
+  delete(tenantId: string, id: string): Promise<void>;
 }

@@ -3,7 +3,6 @@
  * in-process bus) implement them; unit tests fake them. Nothing here imports Azure.
  */
 import type { CloudEvent } from './events';
-import type { IdempotencyRecord } from './idempotency';
 
 /** `created` or `exists`: creates are idempotent and the store enforces uniqueness. */
 export type CreateOutcome = 'created' | 'exists';
@@ -17,13 +16,6 @@ export interface Page<T> {
 
 
 
-export interface IdempotencyStore {
-  create(record: IdempotencyRecord): Promise<CreateOutcome>;
-  get(tenantId: string, id: string): Promise<(IdempotencyRecord & { etag: string }) | undefined>;
-  /** Replaces only if unchanged since read (`etag`); false when someone else got there first. */
-  replace(record: IdempotencyRecord, etag: string): Promise<boolean>;
-  delete(tenantId: string, id: string): Promise<void>;
-}
 
 export interface EventPublisher {
   /** Publishes with the event id as message id, so a republish is deduplicated downstream. */

@@ -1,4 +1,4 @@
-import { DomainError } from '../kernel/errors';
+import type { DomainError } from '../kernel/errors';
 import { absorb, accrue, cancelRedemption, emptyAccount, redeem, reverse, settle, spendablePoints, summarize, tierMultiplier, type LoyaltyAccount } from './account';
 import { LoyaltyProgramInput, type LoyaltyProgram } from './program';
 

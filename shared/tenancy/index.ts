@@ -1,3 +1,2 @@
 /** The public entry of the tenancy capability: its model and use cases, for the other capabilities. Adapters stay inside. */
 export * from './tenancy';
-export * from './ports';

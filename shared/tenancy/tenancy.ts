@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { DomainError, notFound } from '../kernel/errors';
 import { randomId, randomSecret, sha256Hex } from '../kernel/ids';
-import type { Clock } from '../kernel/ports';
-import type { TenantDirectory } from './ports';
+import type { Clock, CreateOutcome } from '../kernel/ports';
 
 const slug = z
   .string()
@@ -208,4 +207,13 @@ export function assertMayActFor(principal: Principal, locationId: string): void 
   if (principal.locationIds && !principal.locationIds.includes(locationId)) {
     throw new DomainError('forbidden', `This API key may not act for location ${locationId}`);
   }
+}
+
+export interface TenantDirectory {
+  createTenant(tenant: Tenant): Promise<CreateOutcome>;
+  getTenant(tenantId: string): Promise<Tenant | undefined>;
+  createLocation(location: Location): Promise<CreateOutcome>;
+  getLocation(tenantId: string, locationId: string): Promise<Location | undefined>;
+  createApiKey(key: ApiKeyRecord): Promise<CreateOutcome>;
+  getApiKey(tenantId: string, keyHash: string): Promise<ApiKeyRecord | undefined>;
 }

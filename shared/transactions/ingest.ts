@@ -1,7 +1,7 @@
 import { extensionPoint } from '../kernel/extensions';
 import { DomainError, invalid, unprocessable, type FieldIssue } from '../kernel/errors';
 import { assertMayActFor, type Location, type Principal, type TenancyService } from '../tenancy';
-import { CustomerResolver, normalizeIdentifiers } from '../customers';
+import { normalizeIdentifiers, type CustomerResolver } from '../customers';
 import { createEvent } from '../kernel/events';
 import {
   anonymousKey,

@@ -1,7 +1,8 @@
 /** In-memory ports for unit tests of the domain: same contracts as the Cosmos DB adapters. */
 import type { CustomerRecord, IdentifierLink, MergeRecord } from '../../shared/customers/customers';
 import type { IdempotencyRecord } from '../../shared/kernel/idempotency';
-import type { Clock, CreateOutcome, IdempotencyStore } from '../../shared/kernel/ports';
+import type { Clock, CreateOutcome } from '../../shared/kernel/ports';
+import type { IdempotencyStore } from '../../shared/kernel/idempotency';
 import type { CustomerStore } from '../../shared/customers';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));

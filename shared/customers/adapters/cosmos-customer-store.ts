@@ -1,6 +1,6 @@
 import type { CustomerRecord, IdentifierLink, MergeRecord } from '../customers';
 import type { CreateOutcome } from '../../kernel/ports';
-import type { CustomerStore } from '../ports';
+import type { CustomerStore } from '../customers';
 import type { Documents } from '../../kernel/adapters/documents';
 
 /** Customers in `customers` ([tenantId, customerId]); identifier links in `lookups` ([tenantId, id]). */

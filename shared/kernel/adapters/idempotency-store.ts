@@ -1,5 +1,5 @@
-import type { IdempotencyRecord } from '../idempotency';
-import type { CreateOutcome, IdempotencyStore } from '../ports';
+import type { IdempotencyRecord, IdempotencyStore } from '../idempotency';
+import type { CreateOutcome } from '../ports';
 import { strip, type Documents } from './documents';
 
 export class CosmosIdempotencyStore implements IdempotencyStore {

@@ -1,6 +1,6 @@
 import type { ApiKeyRecord, Location, Tenant } from '../tenancy';
 import type { CreateOutcome } from '../../kernel/ports';
-import type { TenantDirectory } from '../ports';
+import type { TenantDirectory } from '../tenancy';
 import { strip, type Documents } from '../../kernel/adapters/documents';
 
 /** Tenant, locations and keys share the tenant's partition: `tenant`, `location:<id>`, `apikey:<hash>`. */
