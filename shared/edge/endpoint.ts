@@ -7,7 +7,7 @@ import type { ApiKeyRole, Principal } from '../tenancy';
 import type { Logger } from '../kernel/ports';
 import type { IdempotentRequests } from '../kernel/idempotency';
 import type { HttpFunction, HttpMethod, OperationDoc } from './definition';
-import { problemFor, problemResponse } from './problem';
+import { problem, problemFor, problemResponse } from './problem';
 
 /** Large enough for a 500-line basket, small enough that nobody can make us buffer megabytes. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -28,6 +28,12 @@ export interface EdgeKit {
   platformAdminKey: string;
   /** A tenant's principal for an API key, or undefined when the key is unknown. */
   authenticate(apiKey: string): Promise<Principal | undefined>;
+  /**
+   * Tests only: every 2xx reply is checked against the response declared for its status (see
+   * `contractViolation`); a mismatch is logged as an error and answered 500
+   * `response-contract-violated`, so a handler cannot drift from its OpenAPI document unnoticed.
+   */
+  checkResponses?: boolean;
 }
 
 /** `platform`: the operator's PLATFORM_ADMIN_KEY; `tenant`: a tenant's API key, limited to `roles`. */
@@ -63,7 +69,7 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
   const handler = async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     let log = edge.logger.child({ invocationId: context.invocationId, function: spec.name });
     const started = Date.now();
-    let response: HttpResponseInit;
+    let reply: Reply;
     try {
       const principal = await authenticate(edge, spec, request);
       if (principal) log = log.child({ tenantId: principal.tenantId, keyId: principal.keyId });
@@ -80,14 +86,19 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
           });
         }
         const fingerprint = requestFingerprint(spec.method, spec.route, { params, body });
-        const result = await edge.idempotency.run(principal, idempotencyKey, fingerprint, run);
-        response = toResponse({ ...result, headers: { ...result.headers, ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) } });
+        const { replayed, ...result } = await edge.idempotency.run(principal, idempotencyKey, fingerprint, run);
+        reply = { ...result, headers: { ...result.headers, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) } };
       } else {
-        response = toResponse(await run());
+        reply = await run();
       }
     } catch (error) {
-      response = toResponse(toReply(error, context, log));
+      reply = toReply(error, context, log);
     }
+    if (edge.checkResponses) {
+      const violation = contractViolation(spec.responses, reply);
+      if (violation) reply = contractViolated(violation, reply.status, context, log);
+    }
+    const response = toResponse(reply);
     log.log('info', 'request', { method: spec.method, route: spec.route, status: response.status, ms: Date.now() - started });
     return response;
   };
@@ -117,6 +128,70 @@ function toReply(error: unknown, context: InvocationContext, log: Logger): Reply
   const headers = p.status === 503 ? { 'retry-after': '2' } : undefined;
   const response = problemResponse(p, headers);
   return { status: p.status, body: p, headers: response.headers as Record<string, string> };
+}
+
+/**
+ * What is wrong with a 2xx reply against the responses declared for the operation, or undefined.
+ * The body is checked as the client receives it (after JSON serialisation) and strictly: it must
+ * parse with the declared schema, and parsing must not change it. So a missing or mistyped field
+ * fails, and so does a field the schema does not declare (zod objects strip unknown keys, which
+ * shows up as a difference), and a value the schema would fill in (a `default`). Extra fields pass
+ * only where a schema says so itself (`z.looseObject`, `.catchall`), as the OpenAPI document then
+ * says too (`additionalProperties`).
+ */
+export function contractViolation(responses: OperationDoc['responses'], reply: Reply): string | undefined {
+  if (reply.status < 200 || reply.status >= 300) return undefined;
+  const declared = responses[reply.status];
+  if (!declared) return `status ${reply.status} is not declared`;
+  if (!declared.schema) return reply.body === undefined ? undefined : `status ${reply.status} declares no body, but one was sent`;
+  if (reply.body === undefined) return `status ${reply.status} declares a body, but none was sent`;
+  const sent: unknown = JSON.parse(JSON.stringify(reply.body));
+  const result = declared.schema.safeParse(sent);
+  if (!result.success) {
+    return result.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`)
+      .join('; ');
+  }
+  return firstDifference(sent, result.data, '');
+}
+
+/** Where `parsed` differs from what was sent: an undeclared field, or a value the schema changed or added. */
+function firstDifference(sent: unknown, parsed: unknown, path: string): string | undefined {
+  const at = path || '(body)';
+  if (Array.isArray(sent) && Array.isArray(parsed)) {
+    if (sent.length !== parsed.length) return `${at}: the schema changed the array`;
+    for (let i = 0; i < sent.length; i += 1) {
+      const found = firstDifference(sent[i], parsed[i], `${path}${path ? '.' : ''}${i}`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (isPlainObject(sent) && isPlainObject(parsed)) {
+    for (const key of Object.keys(sent)) {
+      const child = `${path}${path ? '.' : ''}${key}`;
+      if (!(key in parsed)) return `${child}: not declared in the schema`;
+      const found = firstDifference(sent[key], parsed[key], child);
+      if (found) return found;
+    }
+    const added = Object.keys(parsed).find((key) => !(key in sent) && parsed[key] !== undefined);
+    return added === undefined ? undefined : `${path}${path ? '.' : ''}${added}: missing, and the schema fills it in`;
+  }
+  return Object.is(sent, parsed) ? undefined : `${at}: the schema turns ${JSON.stringify(sent)} into ${JSON.stringify(parsed)}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function contractViolated(violation: string, status: number, context: InvocationContext, log: Logger): Reply {
+  log.log('error', 'response contract violated', { status, violation });
+  const p = {
+    ...problem('internal-error', `The ${status} response does not match its declared schema: ${violation}`, { instance: context.invocationId }),
+    type: 'urn:unifica:problem:response-contract-violated',
+    code: 'response-contract-violated',
+  };
+  return { status: 500, body: p, headers: problemResponse(p).headers as Record<string, string> };
 }
 
 function describe(error: unknown): string {
