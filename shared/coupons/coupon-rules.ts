@@ -72,20 +72,22 @@ export const CouponRequest = z
   .strict();
 export type CouponRequest = z.infer<typeof CouponRequest>;
 
-export type CouponReason =
-  | 'unknown'
-  | 'not-yet-valid'
-  | 'expired'
-  | 'channel-not-allowed'
-  | 'location-not-allowed'
-  | 'minimum-not-reached'
-  | 'no-eligible-items'
-  | 'budget-exhausted'
-  | 'customer-limit-reached'
-  | 'not-stackable'
-  | 'already-redeemed'
-  | 'customer-required'
-  | 'not-this-customer';
+export const CouponReason = z.enum([
+  'unknown',
+  'not-yet-valid',
+  'expired',
+  'channel-not-allowed',
+  'location-not-allowed',
+  'minimum-not-reached',
+  'no-eligible-items',
+  'budget-exhausted',
+  'customer-limit-reached',
+  'not-stackable',
+  'already-redeemed',
+  'customer-required',
+  'not-this-customer',
+]);
+export type CouponReason = z.output<typeof CouponReason>;
 
 /** A counter that never passes its limit: confirmed uses plus uses held by open holds. */
 export interface Counter {
@@ -219,14 +221,17 @@ export interface CodeContext {
   customerUsage?: Counter;
 }
 
-export interface CouponResult {
-  code: string;
-  valid: boolean;
-  reason?: CouponReason;
-  campaignId?: string;
-  discount: number;
-  lines: Array<{ lineNumber: number; discount: number }>;
-}
+export const CouponResultSchema = z
+  .object({
+    code: z.string().describe('As entered'),
+    valid: z.boolean(),
+    reason: CouponReason.optional().describe('Why it cannot be used (invalid codes only)'),
+    campaignId: z.string().optional().describe('Absent for unknown codes'),
+    discount: z.number().int().describe('Minor units, over the whole basket'),
+    lines: z.array(z.object({ lineNumber: z.number().int(), discount: z.number().int() })).describe('Basket lines it discounts (1-based)'),
+  })
+  .meta({ id: 'CouponResult' });
+export type CouponResult = z.output<typeof CouponResultSchema>;
 
 export interface EvaluationRequest {
   customerId?: string;

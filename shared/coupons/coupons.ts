@@ -10,6 +10,9 @@ import {
   MAX_SERIAL,
   campaignIdOf,
   campaignKeyOfCode,
+  CouponReason,
+  CouponResultSchema,
+  Discount,
   evaluateCoupons,
   formatCode,
   isUniqueCodeOf,
@@ -22,7 +25,6 @@ import {
   type CodeContext,
   type CodeUsage,
   type Counter,
-  type CouponReason,
   type CouponRequest,
   type CouponResult,
   type EvaluationRequest,
@@ -36,7 +38,8 @@ import type { Audience, CustomerParticipant } from '../customers';
 /** Which counter document a use is counted in. */
 export type CounterRef = { kind: 'campaign'; key: string } | { kind: 'code'; code: string } | { kind: 'customer'; key: string; customerId: string };
 
-export type HoldStatus = 'active' | 'confirmed' | 'released' | 'refused' | 'restored';
+export const HoldStatus = z.enum(['active', 'confirmed', 'released', 'refused', 'restored']);
+export type HoldStatus = z.output<typeof HoldStatus>;
 
 export interface HoldRecord {
   tenantId: string;
@@ -104,6 +107,89 @@ export const CodesInput = z
   .describe('`count` unique codes, or one personal code for `customerId`');
 export type CodesInput = z.infer<typeof CodesInput>;
 
+const channel = z.enum(['store', 'online']);
+const ItemFilter = z.object({ skus: z.array(z.string()), categories: z.array(z.string()) });
+
+/** A campaign as the API shows it: its rules and what it has given so far, never its signing secret or counters. */
+export const CampaignViewSchema = z
+  .object({
+    tenantId: z.string(),
+    campaignId: z.string(),
+    name: z.string(),
+    discount: Discount,
+    validFrom: z.string(),
+    validTo: z.string(),
+    channels: z.array(channel),
+    locationIds: z.array(z.string()).nullable().describe('null: every location'),
+    minimumBasket: z.number().int(),
+    eligible: ItemFilter.describe('Empty: every item is eligible'),
+    excluded: ItemFilter,
+    budget: z.object({ redemptions: z.number().int().nullable(), amount: z.number().int().nullable() }),
+    perCustomerLimit: z.number().int().nullable(),
+    stackable: z.boolean(),
+    publicCode: z.string().nullable(),
+    usesPerCode: z.number().int(),
+    createdAt: z.string(),
+    codesIssued: z.number().int().describe('Unique and personal codes issued'),
+    redemptions: z.number().int().describe('Uses confirmed or held'),
+    discountGiven: z.number().int().describe('Minor units, confirmed or held'),
+  })
+  .meta({ id: 'Campaign' });
+export type CampaignView = z.output<typeof CampaignViewSchema>;
+
+export const IssuedCodesSchema = z
+  .object({
+    campaignId: z.string(),
+    codes: z.array(z.string()).describe('Crockford base32, 16 characters in groups of 4'),
+    customerId: z.string().optional().describe('The owner of a personal code (the survivor, for a merged id)'),
+  })
+  .meta({ id: 'IssuedCouponCodes' });
+export type IssuedCodes = z.output<typeof IssuedCodesSchema>;
+
+export const CouponValidationSchema = z
+  .object({ results: z.array(CouponResultSchema).describe('One per distinct code'), discount: z.number().int().describe('Of the valid codes, minor units') })
+  .meta({ id: 'CouponValidation' });
+export type CouponValidation = z.output<typeof CouponValidationSchema>;
+
+export const HoldViewSchema = z
+  .object({
+    holdId: z.string(),
+    status: HoldStatus.describe('An active hold past its expiry reads as released'),
+    expiresAt: z.string(),
+    channel,
+    locationId: z.string(),
+    customerId: z.string().nullable(),
+    transactionId: z.string().nullable().describe('The sale that confirmed it (or redeemed the codes offline)'),
+    reason: z.union([CouponReason, z.literal('hold-expired')]).nullable().describe('Why the codes were not (or no longer) redeemed'),
+    codes: z.array(CouponResultSchema),
+    discount: z.number().int(),
+  })
+  .meta({ id: 'CouponHold' });
+export type HoldView = z.output<typeof HoldViewSchema>;
+
+export const HoldListSchema = z.object({ items: z.array(HoldViewSchema) }).meta({ id: 'CouponHoldList' });
+
+export const WalletItemSchema = z.object({
+  code: z.string(),
+  campaignId: z.string(),
+  name: z.string(),
+  discount: Discount,
+  validFrom: z.string(),
+  validTo: z.string(),
+  channels: z.array(channel),
+  usesLeft: z.number().int(),
+  issuedAt: z.string().nullable(),
+});
+export type WalletItem = z.output<typeof WalletItemSchema>;
+
+export const WalletSchema = z
+  .object({ customerId: z.string().describe('The survivor, for a merged id'), items: z.array(WalletItemSchema) })
+  .meta({ id: 'CouponWallet' });
+export type Wallet = z.output<typeof WalletSchema>;
+
+/** Coupons' section of the 360 view and of the export: the personal codes. */
+const CouponsSection = z.object({ coupons: z.array(WalletItemSchema) });
+
 /**
  * Campaigns, codes, validation and redemption. Every limit is a counter in one document, moved
  * by conditional single-document patches, so concurrent checkouts can never pass it; a hold
@@ -117,7 +203,7 @@ export class CouponService {
     private readonly clock: Clock,
   ) {}
 
-  async createCampaign(principal: Principal, input: CampaignInput) {
+  async createCampaign(principal: Principal, input: CampaignInput): Promise<CampaignView> {
     let campaign: Campaign | undefined;
     for (let attempt = 0; attempt < 5 && !campaign; attempt += 1) {
       const key = newCampaignKey();
@@ -132,12 +218,12 @@ export class CouponService {
     return campaignView(campaign);
   }
 
-  async getCampaign(tenantId: string, campaignId: string) {
+  async getCampaign(tenantId: string, campaignId: string): Promise<CampaignView> {
     return campaignView(await this.requireCampaign(tenantId, campaignId));
   }
 
   /** Unique codes in bulk (computed, nothing stored per code), or one personal code for a customer. */
-  async issueCodes(principal: Principal, campaignId: string, input: CodesInput): Promise<{ campaignId: string; codes: string[]; customerId?: string }> {
+  async issueCodes(principal: Principal, campaignId: string, input: CodesInput): Promise<IssuedCodes> {
     const campaign = await this.requireCampaign(principal.tenantId, campaignId);
     if ('count' in input) {
       const first = await this.reserve(campaign, input.count);
@@ -157,7 +243,7 @@ export class CouponService {
   }
 
   /** Nothing is consumed. */
-  async validate(principal: Principal, input: CouponRequest): Promise<{ results: CouponResult[]; discount: number }> {
+  async validate(principal: Principal, input: CouponRequest): Promise<CouponValidation> {
     assertMayActFor(principal, input.locationId);
     const results = await this.evaluate(principal.tenantId, input.codes, { ...input, at: this.clock.now() });
     return { results, discount: results.reduce((sum, r) => sum + r.discount, 0) };
@@ -225,16 +311,16 @@ export class CouponService {
   }
 
   /** The wallet of a customer id, following a merge to its survivor. */
-  async walletOf(tenantId: string, customerId: string) {
+  async walletOf(tenantId: string, customerId: string): Promise<Wallet> {
     const customer = await requireCurrentCustomer(this.customers, tenantId, customerId);
     return { customerId: customer.customerId, items: await this.wallet(tenantId, customer.customerId) };
   }
 
-  async wallet(tenantId: string, customerId: string) {
+  async wallet(tenantId: string, customerId: string): Promise<WalletItem[]> {
     const codes = await this.store.listPersonalCodes(tenantId, customerId);
     const campaigns = new Map<string, Campaign | undefined>();
     const now = this.clock.now().getTime();
-    const wallet = [];
+    const wallet: WalletItem[] = [];
     for (const usage of codes) {
       if (!campaigns.has(usage.campaignId)) campaigns.set(usage.campaignId, await this.store.getCampaign(tenantId, keyOfCampaignId(usage.campaignId)!));
       const campaign = campaigns.get(usage.campaignId);
@@ -457,7 +543,7 @@ function asRead(hold: HoldRecord, now: Date): HoldRecord {
   return hold.status === 'active' && Date.parse(hold.expiresAt) <= now.getTime() ? { ...hold, status: 'released', reason: 'hold-expired' } : hold;
 }
 
-export function holdView(hold: HoldRecord) {
+export function holdView(hold: HoldRecord): HoldView {
   const { holdId, status, expiresAt, results, transactionId, reason, customerId, channel, locationId } = hold;
   return {
     holdId,
@@ -499,7 +585,7 @@ function buildCampaign(tenantId: string, key: string, input: CampaignInput, now:
   };
 }
 
-export function campaignView(campaign: Campaign) {
+export function campaignView(campaign: Campaign): CampaignView {
   const { secret: _secret, pending: _pending, restored: _restored, key: _key, nextSerial, used, spent, ...rest } = campaign;
   return { ...rest, codesIssued: nextSerial, redemptions: used, discountGiven: spent };
 }
@@ -507,6 +593,8 @@ export function campaignView(campaign: Campaign) {
 /** Personal coupons in the customer's wallet and 360 view; they follow the customer through a merge. */
 export class CouponParticipant implements CustomerParticipant {
   readonly name = 'coupons';
+  readonly viewSchema = CouponsSection;
+  readonly exportSchema = CouponsSection;
   constructor(
     private readonly coupons: CouponService,
     private readonly store: CouponStore,
@@ -520,11 +608,11 @@ export class CouponParticipant implements CustomerParticipant {
     return moved;
   }
 
-  async view(tenantId: string, customerId: string, _audience: Audience) {
+  async view(tenantId: string, customerId: string, _audience: Audience): Promise<z.output<typeof CouponsSection>> {
     return { coupons: await this.coupons.wallet(tenantId, customerId) };
   }
 
-  async export(tenantId: string, customerId: string) {
+  async export(tenantId: string, customerId: string): Promise<z.output<typeof CouponsSection>> {
     return { coupons: await this.coupons.wallet(tenantId, customerId) };
   }
 

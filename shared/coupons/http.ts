@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CampaignInput, CouponRequest } from './coupon-rules';
-import { CodesInput, holdView } from './coupons';
+import { CampaignViewSchema, CodesInput, CouponValidationSchema, HoldListSchema, HoldViewSchema, IssuedCodesSchema, WalletSchema, holdView } from './coupons';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import type { CouponService } from './coupons';
@@ -25,7 +25,7 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       roles: ['admin'],
       body: CampaignInput,
       idempotent: true,
-      responses: { 201: { description: 'Created' }, ...problems },
+      responses: { 201: { description: 'Created', schema: CampaignViewSchema }, ...problems },
       handle: async ({ principal, body }) => {
         const campaign = await coupons.createCampaign(principal, body);
         return { status: 201, body: campaign, headers: { location: `/api/v1/campaigns/${campaign.campaignId}` } };
@@ -40,7 +40,7 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       auth: 'tenant',
       roles: ['admin'],
       params: z.object({ campaignId: id }),
-      responses: { 200: { description: 'The campaign' }, ...problems },
+      responses: { 200: { description: 'The campaign', schema: CampaignViewSchema }, ...problems },
       handle: async ({ principal, params }) => ({ status: 200, body: await coupons.getCampaign(principal.tenantId, params.campaignId) }),
     }),
     endpoint(edge, {
@@ -54,7 +54,7 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       params: z.object({ campaignId: id }),
       body: CodesInput,
       idempotent: true,
-      responses: { 201: { description: 'The codes: Crockford base32, 16 characters in groups of 4' }, ...problems },
+      responses: { 201: { description: 'The codes: Crockford base32, 16 characters in groups of 4', schema: IssuedCodesSchema }, ...problems },
       handle: async ({ principal, params, body }) => ({ status: 201, body: await coupons.issueCodes(principal, params.campaignId, body) }),
     }),
     endpoint(edge, {
@@ -65,7 +65,7 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       tags: ['Coupons'],
       auth: 'tenant',
       body: CouponRequest,
-      responses: { 200: { description: 'One result per distinct code' }, ...problems, 403: { description: 'Location not allowed for this key', schema: ProblemSchema } },
+      responses: { 200: { description: 'One result per distinct code', schema: CouponValidationSchema }, ...problems, 403: { description: 'Location not allowed for this key', schema: ProblemSchema } },
       handle: async ({ principal, body }) => ({ status: 200, body: await coupons.validate(principal, body) }),
     }),
     endpoint(edge, {
@@ -77,7 +77,7 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       auth: 'tenant',
       body: CouponRequest,
       idempotent: true,
-      responses: { 201: { description: 'Held' }, ...problems, ...refused },
+      responses: { 201: { description: 'Held', schema: HoldViewSchema }, ...problems, ...refused },
       handle: async ({ principal, body }) => {
         const hold = await coupons.hold(principal, body);
         return { status: 201, body: holdView(hold), headers: { location: `/api/v1/coupons/holds/${hold.holdId}` } };
@@ -91,7 +91,7 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       tags: ['Coupons'],
       auth: 'tenant',
       params: z.object({ holdId: id }),
-      responses: { 200: { description: 'The hold' }, ...problems },
+      responses: { 200: { description: 'The hold', schema: HoldViewSchema }, ...problems },
       handle: async ({ principal, params }) => ({ status: 200, body: holdView(await coupons.getHold(principal.tenantId, params.holdId)) }),
     }),
     endpoint(edge, {
@@ -102,7 +102,7 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       tags: ['Coupons'],
       auth: 'tenant',
       params: z.object({ holdId: id }),
-      responses: { 200: { description: 'Released' }, ...problems, 422: { description: 'Already confirmed or released', schema: ProblemSchema } },
+      responses: { 200: { description: 'Released', schema: HoldViewSchema }, ...problems, 422: { description: 'Already confirmed or released', schema: ProblemSchema } },
       handle: async ({ principal, params }) => ({ status: 200, body: holdView(await coupons.release(principal.tenantId, params.holdId)) }),
     }),
     endpoint(edge, {
@@ -113,7 +113,7 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       tags: ['Coupons'],
       auth: 'tenant',
       params: z.object({ transactionId: id }),
-      responses: { 200: { description: 'The holds of the transaction' }, ...problems },
+      responses: { 200: { description: 'The holds of the transaction', schema: HoldListSchema }, ...problems },
       handle: async ({ principal, params }) => ({
         status: 200,
         body: { items: (await coupons.forTransaction(principal.tenantId, params.transactionId)).map(holdView) },
@@ -127,7 +127,7 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       tags: ['Coupons', 'Customers'],
       auth: 'tenant',
       params: z.object({ customerId: id }),
-      responses: { 200: { description: 'The wallet' }, ...problems },
+      responses: { 200: { description: 'The wallet', schema: WalletSchema }, ...problems },
       handle: async ({ principal, params }) => ({ status: 200, body: await coupons.walletOf(principal.tenantId, params.customerId) }),
     }),
   ];

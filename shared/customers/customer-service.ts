@@ -3,6 +3,9 @@ import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors'
 import {
   applyConsent,
   ConsentInput,
+  ConsentPurpose,
+  ConsentStateSchema,
+  MergeRecordSchema,
   type CustomerResolver,
   requireCurrentCustomer,
   IdentifierInput,
@@ -36,6 +39,40 @@ export const MergeInput = z
   .strict();
 export type MergeInput = z.infer<typeof MergeInput>;
 
+const channels = z.array(z.enum(['store', 'online'])).describe('Channels the customer has bought in');
+
+/** The customer's own fields in the 360 view; each participant adds its section (see `CustomerService.viewSchema`). */
+const CustomerViewFields = z.object({
+  customerId: z.string(),
+  mergedFrom: z.string().optional().describe('The id asked for, when it was merged into `customerId`'),
+  createdAt: z.string(),
+  profile: ProfileInput.describe('Masked (first name and language only) unless the key is an admin key'),
+  consents: z.partialRecord(ConsentPurpose, ConsentStateSchema.omit({ source: true })),
+  channels,
+  lastSeenAt: z.string().nullable(),
+});
+export type CustomerView = z.output<typeof CustomerViewFields> & Record<string, unknown>;
+
+/** The customer's own fields in a data-protection export; each participant adds its section. */
+const CustomerExportFields = z.object({
+  exportedAt: z.string(),
+  customer: z.object({
+    customerId: z.string(),
+    createdAt: z.string(),
+    profile: ProfileInput,
+    consents: z.partialRecord(ConsentPurpose, ConsentStateSchema),
+    channels,
+    lastSeenAt: z.string().nullable(),
+  }),
+  merges: z.array(MergeRecordSchema).describe('Customers merged into this one'),
+});
+export type CustomerExport = z.output<typeof CustomerExportFields> & Record<string, unknown>;
+
+export const MergeResultSchema = MergeRecordSchema.extend({
+  alreadyMerged: z.boolean().describe('True when this call found the merge done and changed nothing'),
+}).meta({ id: 'CustomerMerge' });
+export type MergeResult = z.output<typeof MergeResultSchema>;
+
 
 /**
  * One customer across channels: identify, the 360 view, merge, export and erasure. Everything attached to a customer is reached through the participants.
@@ -48,6 +85,33 @@ export class CustomerService {
     private readonly participants: readonly CustomerParticipant[],
     private readonly clock: Clock,
   ) {}
+
+  private schemas?: { participants: number; view: z.ZodObject; export: z.ZodObject };
+
+  /**
+   * The 360 view as the participants make it up: read when a response is described or checked, once
+   * every module has contributed its participant (not while the modules are being built).
+   */
+  viewSchema(): z.ZodObject {
+    return this.composedSchemas().view;
+  }
+
+  /** The export, as the participants make it up (see `viewSchema`). */
+  exportSchema(): z.ZodObject {
+    return this.composedSchemas().export;
+  }
+
+  private composedSchemas() {
+    if (this.schemas?.participants !== this.participants.length) {
+      const sections = (pick: (p: CustomerParticipant) => z.ZodObject) => Object.assign({}, ...this.participants.map((p) => pick(p).shape)) as z.ZodRawShape;
+      this.schemas = {
+        participants: this.participants.length,
+        view: CustomerViewFields.extend(sections((p) => p.viewSchema)),
+        export: CustomerExportFields.extend(sections((p) => p.exportSchema)),
+      };
+    }
+    return this.schemas;
+  }
 
   async identify(principal: Principal, input: IdentifyInput): Promise<Resolution> {
     const { tenantId } = principal;
@@ -79,7 +143,7 @@ export class CustomerService {
     return requireCurrentCustomer(this.customers, tenantId, customerId);
   }
 
-  async view(principal: Principal, customerId: string) {
+  async view(principal: Principal, customerId: string): Promise<CustomerView> {
     const customer = await this.current(principal.tenantId, customerId);
     const audience: Audience = principal.role === 'admin' ? 'full' : 'masked';
     const sections = await Promise.all(this.participants.map((p) => p.view(principal.tenantId, customer.customerId, audience)));
@@ -148,7 +212,7 @@ export class CustomerService {
     return { record, alreadyMerged };
   }
 
-  async export(tenantId: string, customerId: string) {
+  async export(tenantId: string, customerId: string): Promise<CustomerExport> {
     const customer = await this.current(tenantId, customerId);
     const sections = await Promise.all(this.participants.map((p) => p.export(tenantId, customer.customerId)));
     return {

@@ -26,15 +26,17 @@ export interface IdentifierLink extends NormalizedIdentifier {
   linkedAt: string;
 }
 
-export interface RecentTransaction {
-  transactionId: string;
-  type: 'sale' | 'return';
-  channel: 'store' | 'online';
-  locationId: string;
-  occurredAt: string;
-  amount: number;
-  currency: string;
-}
+/** The short form of a transaction kept in a customer's summary and shown in the 360 view. */
+export const RecentTransactionSchema = z.object({
+  transactionId: z.string(),
+  type: z.enum(['sale', 'return']),
+  channel: z.enum(['store', 'online']),
+  locationId: z.string(),
+  occurredAt: z.string(),
+  amount: z.number().int().describe('Net total in minor units'),
+  currency: z.string(),
+});
+export type RecentTransaction = z.output<typeof RecentTransactionSchema>;
 
 export const ProfileInput = z
   .object({
@@ -60,14 +62,14 @@ export const ConsentInput = z
   .strict();
 export type ConsentInput = z.infer<typeof ConsentInput>;
 
-export interface ConsentState {
-  granted: boolean;
-  /** When the customer gave or withdrew it. */
-  at: string;
-  /** The API key (id) through which it was recorded. */
-  source: string;
-  history: Array<{ granted: boolean; at: string; source: string }>;
-}
+const ConsentStatement = z.object({
+  granted: z.boolean(),
+  at: z.string().describe('When the customer gave or withdrew it'),
+  source: z.string().describe('The API key (id) through which it was recorded'),
+});
+
+export const ConsentStateSchema = ConsentStatement.extend({ history: z.array(ConsentStatement) });
+export type ConsentState = z.output<typeof ConsentStateSchema>;
 
 export interface CustomerRecord {
   tenantId: string;
@@ -102,15 +104,16 @@ export function recentEntry(tx: {
 }
 
 /** Who merged which customer into which, when and why. */
-export interface MergeRecord {
-  tenantId: string;
-  survivorId: string;
-  mergedId: string;
-  mergedAt: string;
-  mergedBy: string;
-  reason: string;
-  moved: Record<string, number>;
-}
+export const MergeRecordSchema = z.object({
+  tenantId: z.string(),
+  survivorId: z.string(),
+  mergedId: z.string(),
+  mergedAt: z.string(),
+  mergedBy: z.string().describe('The API key (id) that merged them'),
+  reason: z.string(),
+  moved: z.record(z.string(), z.number().int()).describe('Items each capability moved to the survivor'),
+});
+export type MergeRecord = z.output<typeof MergeRecordSchema>;
 
 /**
  * Normalises one identifier so the same person typed two ways is one key:
@@ -164,14 +167,17 @@ export function normalizeIdentifiers(
   return { identifiers, issues };
 }
 
-export interface Resolution {
-  customerId: string;
-  created: boolean;
-  /** Identifier types linked to the customer by this call. */
-  linked: IdentifierType[];
-  /** Identifiers that already belong to a different customer: reported, never merged silently. */
-  conflicts: Array<{ type: IdentifierType; customerId: string }>;
-}
+export const ResolutionSchema = z
+  .object({
+    customerId: z.string(),
+    created: z.boolean(),
+    linked: z.array(IdentifierType).describe('Identifier types linked by this call'),
+    conflicts: z
+      .array(z.object({ type: IdentifierType, customerId: z.string() }))
+      .describe('Identifiers that already belong to another customer: reported, never merged silently'),
+  })
+  .meta({ id: 'CustomerIdentification' });
+export type Resolution = z.output<typeof ResolutionSchema>;
 
 export function newCustomer(tenantId: string, customerId: string, now: string): CustomerRecord {
   return {

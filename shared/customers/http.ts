@@ -1,19 +1,16 @@
 import { z } from 'zod';
-import { IdentifyInput, MergeInput, type CustomerService } from './customer-service';
+import { IdentifyInput, MergeInput, MergeResultSchema, type CustomerService, type MergeResult } from './customer-service';
+import { ResolutionSchema } from './customers';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { ProblemSchema, commonProblems as problems, id } from '../edge/schemas';
 
 const CustomerParams = z.object({ customerId: id });
 
-const IdentifyResultSchema = z.object({
-  customerId: z.string(),
-  created: z.boolean(),
-  linked: z.array(z.string()).describe('Identifier types linked by this call'),
-  conflicts: z.array(z.object({ type: z.string(), customerId: z.string() })).describe('Identifiers that belong to another customer: not merged'),
-});
-
 export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpFunction[] {
+  // Each capability adds its section to the 360 view and the export: the schemas are read once every module is built.
+  const CustomerViewSchema = z.lazy(() => customers.viewSchema()).meta({ id: 'CustomerView' });
+  const CustomerExportSchema = z.lazy(() => customers.exportSchema()).meta({ id: 'CustomerExport' });
   return [
     endpoint(edge, {
       name: 'identifyCustomer',
@@ -23,7 +20,7 @@ export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpF
       tags: ['Customers'],
       auth: 'tenant',
       body: IdentifyInput,
-      responses: { 200: { description: 'Known customer', schema: IdentifyResultSchema }, 201: { description: 'New customer', schema: IdentifyResultSchema }, ...problems },
+      responses: { 200: { description: 'Known customer', schema: ResolutionSchema }, 201: { description: 'New customer', schema: ResolutionSchema }, ...problems },
       handle: async ({ principal, body }) => {
         const result = await customers.identify(principal, body);
         return { status: result.created ? 201 : 200, body: result };
@@ -37,7 +34,7 @@ export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpF
       tags: ['Customers'],
       auth: 'tenant',
       params: CustomerParams,
-      responses: { 200: { description: 'The customer (a merged id answers with its survivor)' }, ...problems, 410: { description: 'Erased', schema: ProblemSchema } },
+      responses: { 200: { description: 'The customer (a merged id answers with its survivor)', schema: CustomerViewSchema }, ...problems, 410: { description: 'Erased', schema: ProblemSchema } },
       handle: async ({ principal, params }) => ({ status: 200, body: await customers.view(principal, params.customerId) }),
     }),
     endpoint(edge, {
@@ -50,10 +47,10 @@ export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpF
       roles: ['admin'],
       params: CustomerParams,
       body: MergeInput,
-      responses: { 200: { description: 'Merged (or already merged)' }, ...problems, 409: { description: 'Merged into another customer already', schema: ProblemSchema } },
+      responses: { 200: { description: 'Merged (or already merged)', schema: MergeResultSchema }, ...problems, 409: { description: 'Merged into another customer already', schema: ProblemSchema } },
       handle: async ({ principal, params, body }) => {
         const { record, alreadyMerged } = await customers.merge(principal, params.customerId, body);
-        return { status: 200, body: { ...record, alreadyMerged } };
+        return { status: 200, body: { ...record, alreadyMerged } satisfies MergeResult };
       },
     }),
     endpoint(edge, {
@@ -65,7 +62,7 @@ export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpF
       auth: 'tenant',
       roles: ['admin'],
       params: CustomerParams,
-      responses: { 200: { description: 'The export' }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
+      responses: { 200: { description: 'The export', schema: CustomerExportSchema }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
       handle: async ({ principal, params }) => ({
         status: 200,
         body: await customers.export(principal.tenantId, params.customerId),

@@ -1,4 +1,5 @@
-import { maskIdentifier, type IdentifierLink } from './customers';
+import { z } from 'zod';
+import { IdentifierType, maskIdentifier, type IdentifierLink } from './customers';
 import type { CustomerStore } from './customers';
 import { extensionPoint } from '../kernel/extensions';
 
@@ -13,6 +14,13 @@ export type Audience = 'full' | 'masked';
  */
 export interface CustomerParticipant {
   name: string;
+  /**
+   * The fields `view` adds to the 360 view, and `export` to the export: the customer routes' response
+   * schemas (OpenAPI, the response check) are the customer's own fields plus these. An implementation
+   * types `view` and `export` as the output of its schemas, so the two cannot drift apart.
+   */
+  readonly viewSchema: z.ZodObject;
+  readonly exportSchema: z.ZodObject;
   /** Moves what this capability holds for `fromId` to `intoId`; idempotent, re-runnable. Returns how many items moved. */
   move(tenantId: string, fromId: string, intoId: string): Promise<number>;
   /** Adds its fields to the 360 view. */
@@ -26,8 +34,18 @@ export interface CustomerParticipant {
 /** Where each capability registers its participant; merges, the 360 view, export and erasure walk them in module order. */
 export const customerParticipants = extensionPoint<CustomerParticipant>('customers.participants');
 
+const IdentifierView = z.object({
+  type: IdentifierType,
+  value: z.string().describe('Masked unless the key is an admin key (in the 360 view)'),
+  linkedAt: z.string(),
+});
+const IdentifierSection = z.object({ identifiers: z.array(IdentifierView) });
+type IdentifierSection = z.output<typeof IdentifierSection>;
+
 export class IdentifierParticipant implements CustomerParticipant {
   readonly name = 'identifiers';
+  readonly viewSchema = IdentifierSection;
+  readonly exportSchema = IdentifierSection;
   constructor(private readonly customers: CustomerStore) {}
 
   async move(tenantId: string, fromId: string, intoId: string): Promise<number> {
@@ -38,12 +56,12 @@ export class IdentifierParticipant implements CustomerParticipant {
     return moved;
   }
 
-  async view(tenantId: string, customerId: string, audience: Audience) {
+  async view(tenantId: string, customerId: string, audience: Audience): Promise<IdentifierSection> {
     const links = await this.customers.listIdentifiers(tenantId, customerId);
     return { identifiers: links.map((l) => present(l, audience)) };
   }
 
-  async export(tenantId: string, customerId: string) {
+  async export(tenantId: string, customerId: string): Promise<IdentifierSection> {
     return { identifiers: (await this.customers.listIdentifiers(tenantId, customerId)).map((l) => present(l, 'full')) };
   }
 
@@ -53,6 +71,6 @@ export class IdentifierParticipant implements CustomerParticipant {
   }
 }
 
-function present(link: IdentifierLink, audience: Audience) {
+function present(link: IdentifierLink, audience: Audience): z.output<typeof IdentifierView> {
   return { type: link.type, value: audience === 'full' ? link.value : maskIdentifier(link.type, link.value), linkedAt: link.linkedAt };
 }

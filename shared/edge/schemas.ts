@@ -14,10 +14,25 @@ export const ProblemSchema = z
   })
   .meta({ id: 'Problem' });
 
-export const HealthSchema = z.object({
-  status: z.enum(['up', 'degraded']),
-  dependencies: z.record(z.string(), z.object({ ok: z.boolean(), ms: z.number(), detail: z.string().optional() })),
-});
+export const HealthSchema = z
+  .object({
+    status: z.enum(['up', 'degraded']),
+    dependencies: z.record(z.string(), z.object({ ok: z.boolean(), ms: z.number(), detail: z.string().optional() })),
+  })
+  .meta({ id: 'Health' });
+
+/**
+ * This document, loosely: its own schema is the OpenAPI 3.1 specification's, not repeated here.
+ * The top-level fields it always has are checked; the rest (`additionalProperties`) is allowed.
+ */
+export const OpenApiDocumentSchema = z
+  .looseObject({
+    openapi: z.string(),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+    components: z.looseObject({ schemas: z.record(z.string(), z.unknown()) }),
+  })
+  .meta({ id: 'OpenApiDocument', description: 'OpenAPI 3.1 (https://spec.openapis.org/oas/v3.1.0)' });
 
 export const id = z.string().min(1).max(128);
 

@@ -2,7 +2,7 @@ import { z, type ZodType } from 'zod';
 import type { HealthProbe } from '../kernel/ports';
 import type { HttpFunction } from './definition';
 import { endpoint, type EdgeKit } from './endpoint';
-import { HealthSchema } from './schemas';
+import { HealthSchema, OpenApiDocumentSchema } from './schemas';
 
 const PROBE_TIMEOUT_MS = 3_000;
 
@@ -108,7 +108,7 @@ export function openApiFunction(edge: EdgeKit, listed: () => HttpFunction[]): Ht
     summary: 'This document',
     tags: ['System'],
     auth: 'none',
-    responses: { 200: { description: 'OpenAPI 3.1' } },
+    responses: { 200: { description: 'OpenAPI 3.1', schema: OpenApiDocumentSchema } },
     handle: async () => ({ status: 200, body: (cached ??= openApiDocument(listed())) }),
   });
 }

@@ -28,16 +28,53 @@ export type GiftCardOperationInput = z.infer<typeof GiftCardOperationInput>;
 export const GiftCardLookupInput = z.object({ code: z.string().trim().min(1).max(64), pin: z.string().trim().min(1).max(16) }).strict();
 export type GiftCardLookupInput = z.infer<typeof GiftCardLookupInput>;
 
-export type GiftCardOperationType = 'issue' | 'activation' | 'redemption' | 'refund' | 'reload';
+export const GiftCardOperationType = z.enum(['issue', 'activation', 'redemption', 'refund', 'reload']);
+export type GiftCardOperationType = z.output<typeof GiftCardOperationType>;
 
-export interface GiftCardOperation {
-  operationId: string;
-  type: GiftCardOperationType;
-  amount: number;
-  reference: string;
-  channel: 'store' | 'online' | 'admin' | 'sale';
-  locationId: string | null;
-  at: string;
+export const GiftCardOperationSchema = z.object({
+  operationId: z.string().describe('For a redemption, what the sale’s giftCard tender carries as `reference`'),
+  type: GiftCardOperationType,
+  amount: z.number().int().describe('Minor units; 0 for an activation'),
+  reference: z.string(),
+  channel: z.enum(['store', 'online', 'admin', 'sale']),
+  locationId: z.string().nullable(),
+  at: z.string(),
+});
+export type GiftCardOperation = z.output<typeof GiftCardOperationSchema>;
+
+/** A card as the API shows it: never its code or PIN (see `IssuedGiftCardSchema`). */
+export const GiftCardViewSchema = z
+  .object({
+    giftCardId: z.string(),
+    currency: z.string(),
+    balance: z.number().int().describe('Minor units'),
+    status: z.enum(['inactive', 'active']).describe('Inactive until a sale line names it (cards issued with activateOnSale)'),
+    expiresAt: z.string().nullable(),
+    issuedAt: z.string(),
+  })
+  .meta({ id: 'GiftCard' });
+export type GiftCardView = z.output<typeof GiftCardViewSchema>;
+
+export const IssuedGiftCardSchema = GiftCardViewSchema.extend({
+  code: z.string().describe('The bearer code, shown this once'),
+  pin: z.string().describe('Shown this once'),
+}).meta({ id: 'IssuedGiftCard' });
+
+export const GiftCardWithHistorySchema = GiftCardViewSchema.extend({
+  history: z.array(GiftCardOperationSchema).describe('Every operation, oldest first'),
+}).meta({ id: 'GiftCardWithHistory' });
+export type GiftCardWithHistory = z.output<typeof GiftCardWithHistorySchema>;
+
+/** What an operation on a card answers: the operation and the card's balance after it. */
+export const GiftCardOperationResultSchema = GiftCardOperationSchema.extend({
+  giftCardId: z.string(),
+  balance: z.number().int().describe('After the operation (now, for a repeat)'),
+  currency: z.string(),
+}).meta({ id: 'GiftCardOperationResult' });
+export type GiftCardOperationResult = z.output<typeof GiftCardOperationResultSchema>;
+
+export function operationResultView(operation: GiftCardOperation, card: GiftCardView): GiftCardOperationResult {
+  return { ...operation, giftCardId: card.giftCardId, balance: card.balance, currency: card.currency };
 }
 
 export interface GiftCardRecord {
@@ -134,7 +171,7 @@ export class GiftCardService {
     return view(card);
   }
 
-  async get(tenantId: string, giftCardId: string): Promise<GiftCardView & { history: GiftCardOperation[] }> {
+  async get(tenantId: string, giftCardId: string): Promise<GiftCardWithHistory> {
     const card = await this.require(tenantId, giftCardId);
     return { ...view(card), history: Object.values(card.ops).sort((a, b) => a.at.localeCompare(b.at)) };
   }
@@ -227,9 +264,7 @@ export class GiftCardService {
   }
 }
 
-export type GiftCardView = ReturnType<typeof view>;
-
-function view(card: GiftCardRecord) {
+function view(card: GiftCardRecord): GiftCardView {
   return { giftCardId: card.giftCardId, currency: card.currency, balance: card.balance, status: card.status, expiresAt: card.expiresAt, issuedAt: card.issuedAt };
 }
 

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { GiftCardLookupInput, GiftCardOperationInput, IssueGiftCardInput } from './gift-cards';
+import {
+  GiftCardLookupInput,
+  GiftCardOperationInput,
+  GiftCardOperationResultSchema,
+  GiftCardViewSchema,
+  GiftCardWithHistorySchema,
+  IssueGiftCardInput,
+  IssuedGiftCardSchema,
+  operationResultView,
+} from './gift-cards';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import type { GiftCardService } from './gift-cards';
@@ -25,15 +34,15 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
       params: GiftCardParams,
       body: GiftCardOperationInput,
       responses: {
-        201: { description: 'Applied' },
-        200: { description: 'Already applied with this reference: the first result' },
+        201: { description: 'Applied', schema: GiftCardOperationResultSchema },
+        200: { description: 'Already applied with this reference: the first result', schema: GiftCardOperationResultSchema },
         ...problems,
         409: { description: 'The reference was used for a different operation', schema: ProblemSchema },
         422: { description: refusals, schema: ProblemSchema },
       },
       handle: async ({ principal, params, body }) => {
         const { replayed, operation: op, card } = await run.call(giftCards, principal, params.giftCardId, body);
-        return { status: replayed ? 200 : 201, body: { ...op, giftCardId: card.giftCardId, balance: card.balance, currency: card.currency } };
+        return { status: replayed ? 200 : 201, body: operationResultView(op, card) };
       },
     });
   return [
@@ -45,7 +54,11 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
       tags: ['Gift cards'],
       auth: 'tenant',
       body: IssueGiftCardInput,
-      responses: { 201: { description: 'Issued, with `code` and `pin`' }, 200: { description: 'Already issued with this reference' }, ...problems },
+      responses: {
+        201: { description: 'Issued, with `code` and `pin`', schema: IssuedGiftCardSchema },
+        200: { description: 'Already issued with this reference (without `code` and `pin`)', schema: GiftCardViewSchema },
+        ...problems,
+      },
       handle: async ({ principal, body }) => {
         const { created, card, code, pin } = await giftCards.issue(principal, body);
         return { status: created ? 201 : 200, body: { ...card, ...(created ? { code, pin } : {}) } };
@@ -59,7 +72,7 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
       tags: ['Gift cards'],
       auth: 'tenant',
       body: GiftCardLookupInput,
-      responses: { 200: { description: 'The card' }, ...problems, 429: { description: 'Too many failed lookups with this key', schema: ProblemSchema } },
+      responses: { 200: { description: 'The card', schema: GiftCardViewSchema }, ...problems, 429: { description: 'Too many failed lookups with this key', schema: ProblemSchema } },
       handle: async ({ principal, body }) => ({ status: 200, body: await giftCards.lookup(principal, body) }),
     }),
     endpoint(edge, {
@@ -70,7 +83,7 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
       tags: ['Gift cards'],
       auth: 'tenant',
       params: GiftCardParams,
-      responses: { 200: { description: 'The card' }, ...problems },
+      responses: { 200: { description: 'The card', schema: GiftCardWithHistorySchema }, ...problems },
       handle: async ({ principal, params }) => ({ status: 200, body: await giftCards.get(principal.tenantId, params.giftCardId) }),
     }),
     operation('redeemGiftCard', 'redemptions', 'Pays with the card; the `operationId` is the reference of the sale’s giftCard tender', giftCards.redeem, 'insufficient-balance, gift-card-expired, gift-card-not-active'),

@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import { DomainError, unprocessable } from '../kernel/errors';
-import { pointsToReverse, type LinePoints, type LoyaltyProgram, type TierLevel } from './program';
+import { LinePointsSchema, pointsToReverse, type LinePoints, type LoyaltyProgram, type TierLevel } from './program';
 
 /**
  * A loyalty account is one document per customer, changed only by the pure operations below
@@ -7,90 +8,90 @@ import { pointsToReverse, type LinePoints, type LoyaltyProgram, type TierLevel }
  * spendable and to expire; redemptions and expiry consume lots oldest-expiring first. That is
  * what a single balance field cannot do.
  */
-export interface Lot {
-  /** The ledger entry that created it, e.g. `accrual:<saleId>`. */
-  id: string;
-  transactionId: string | null;
-  points: number;
-  remaining: number;
-  earnedAt: string;
-  availableAt: string;
-  expiresAt: string | null;
-}
+const points = z.number().int();
 
-export type EntryType = 'accrual' | 'reversal' | 'redemption' | 'redemption-cancelled' | 'expiry' | 'merge';
+export const LotSchema = z.object({
+  id: z.string().describe('The ledger entry that created it, e.g. `accrual:<saleId>`'),
+  transactionId: z.string().nullable(),
+  points,
+  remaining: points,
+  earnedAt: z.string(),
+  availableAt: z.string(),
+  expiresAt: z.string().nullable(),
+});
+export type Lot = z.output<typeof LotSchema>;
 
-export interface LedgerEntry {
-  tenantId: string;
-  customerId: string;
-  /** Unique per account and deterministic: the same operation always makes the same key. */
-  key: string;
-  type: EntryType;
-  /** Effect on the customer's points: positive earns, negative takes away. */
-  points: number;
-  at: string;
-  transactionId: string | null;
-  reference?: string;
-  lines?: LinePoints[];
-  availableAt?: string;
-  expiresAt?: string | null;
-  programVersion?: number;
-  tier?: string | null;
-  /** Points that could not be taken from any lot and are owed from future earnings. */
-  owed?: number;
-}
+export const EntryType = z.enum(['accrual', 'reversal', 'redemption', 'redemption-cancelled', 'expiry', 'merge']);
+export type EntryType = z.output<typeof EntryType>;
+
+export const LedgerEntrySchema = z
+  .object({
+    tenantId: z.string(),
+    customerId: z.string(),
+    key: z.string().describe('Unique per account and deterministic: the same operation always makes the same key'),
+    type: EntryType,
+    points: points.describe("Effect on the customer's points: positive earns, negative takes away"),
+    at: z.string(),
+    transactionId: z.string().nullable(),
+    reference: z.string().optional(),
+    lines: z.array(LinePointsSchema).optional(),
+    availableAt: z.string().optional(),
+    expiresAt: z.string().nullable().optional(),
+    programVersion: z.number().int().optional(),
+    tier: z.string().nullable().optional(),
+    owed: points.optional().describe('Points that could not be taken from any lot and are owed from future earnings'),
+  })
+  .meta({ id: 'LoyaltyLedgerEntry' });
+export type LedgerEntry = z.output<typeof LedgerEntrySchema>;
 
 /** What a sale earned line by line, and what each return took back, so reversals are exact and once. */
-export interface Earning {
-  lines: LinePoints[];
-  /** returnId -> lineNumber -> units. */
-  returned: Record<string, Record<string, number>>;
-}
+export const EarningSchema = z.object({
+  lines: z.array(LinePointsSchema),
+  returned: z.record(z.string(), z.record(z.string(), z.number().int())).describe('returnId -> lineNumber -> units'),
+});
+export type Earning = z.output<typeof EarningSchema>;
 
-export interface Redemption {
-  points: number;
-  at: string;
-  status: 'active' | 'cancelled';
-  consumed: Array<Omit<Lot, 'points' | 'remaining'> & { points: number }>;
-  /** The sale that paid with it (a `points` tender whose reference is the redemption's). */
-  transactionId: string | null;
-}
+export const RedemptionSchema = z.object({
+  points,
+  at: z.string(),
+  status: z.enum(['active', 'cancelled']),
+  consumed: z.array(LotSchema.omit({ remaining: true })),
+  transactionId: z.string().nullable().describe('The sale that paid with it (a `points` tender whose reference is the redemption’s)'),
+});
+export type Redemption = z.output<typeof RedemptionSchema>;
 
-export interface QualifyingItem {
-  key: string;
-  at: string;
-  spend: number;
-  points: number;
-}
+export const QualifyingItemSchema = z.object({ key: z.string(), at: z.string(), spend: z.number().int(), points });
+export type QualifyingItem = z.output<typeof QualifyingItemSchema>;
 
-export interface TierState {
-  code: string;
-  since: string;
-  /** The tier is kept at least until then, even if its threshold is no longer met. */
-  qualifiedUntil: string;
-}
+export const TierStateSchema = z.object({
+  code: z.string(),
+  since: z.string(),
+  qualifiedUntil: z.string().describe('The tier is kept at least until then, even if its threshold is no longer met'),
+});
+export type TierState = z.output<typeof TierStateSchema>;
 
-export interface LoyaltyAccount {
-  tenantId: string;
-  customerId: string;
-  lots: Lot[];
-  /** Points reversed after they were spent: new earnings settle this first. */
-  owed: number;
-  earnings: Record<string, Earning>;
-  redemptions: Record<string, Redemption>;
-  qualifying: QualifyingItem[];
-  tier: TierState | null;
-  totals: { earned: number; redeemed: number; reversed: number; expired: number };
-  /** The newest entries, written with the account: the ledger is never behind the balance. */
-  journal: LedgerEntry[];
-  mergedFrom: string[];
-  /** Set on a merged customer's account: everything goes to the survivor's. */
-  mergedInto: string | null;
-  /** When maintenance next has something to do (points to release or expire, a tier to review). */
-  dueAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+const TotalsSchema = z.object({ earned: points, redeemed: points, reversed: points, expired: points });
+
+export const LoyaltyAccountSchema = z
+  .object({
+    tenantId: z.string(),
+    customerId: z.string(),
+    lots: z.array(LotSchema),
+    owed: points.describe('Points reversed after they were spent: new earnings settle this first'),
+    earnings: z.record(z.string(), EarningSchema),
+    redemptions: z.record(z.string(), RedemptionSchema),
+    qualifying: z.array(QualifyingItemSchema),
+    tier: TierStateSchema.nullable(),
+    totals: TotalsSchema,
+    journal: z.array(LedgerEntrySchema).describe('The newest entries, written with the account: the ledger is never behind the balance'),
+    mergedFrom: z.array(z.string()),
+    mergedInto: z.string().nullable().describe("Set on a merged customer's account: everything goes to the survivor's"),
+    dueAt: z.string().nullable().describe('When maintenance next has something to do (points to release or expire, a tier to review)'),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'LoyaltyAccount' });
+export type LoyaltyAccount = z.output<typeof LoyaltyAccountSchema>;
 
 export interface Change {
   account: LoyaltyAccount;
@@ -461,18 +462,20 @@ export function absorb(current: LoyaltyAccount, merged: LoyaltyAccount, now: Dat
   );
 }
 
-export interface LoyaltySummary {
-  spendable: number;
-  pending: number;
-  owed: number;
-  /** Money value of the spendable points, minor units of the program's currency. */
-  spendableValue: number;
-  currency: string;
-  tier: { code: string; name: string; multiplier: number; since: string; keptUntil: string } | null;
-  nextTier: { code: string; name: string; threshold: number; qualifying: number; remaining: number; basis: 'spend' | 'points' } | null;
-  expiringSoon: { points: number; within: string; first: string | null };
-  totals: LoyaltyAccount['totals'];
-}
+export const LoyaltySummarySchema = z.object({
+  spendable: points,
+  pending: points.describe('Earned, not spendable yet (the return window)'),
+  owed: points,
+  spendableValue: z.number().int().describe("Money value of the spendable points, minor units of the program's currency"),
+  currency: z.string(),
+  tier: z.object({ code: z.string(), name: z.string(), multiplier: z.number(), since: z.string(), keptUntil: z.string() }).nullable(),
+  nextTier: z
+    .object({ code: z.string(), name: z.string(), threshold: z.number().int(), qualifying: z.number().int(), remaining: z.number().int(), basis: z.enum(['spend', 'points']) })
+    .nullable(),
+  expiringSoon: z.object({ points, within: z.string(), first: z.string().nullable() }),
+  totals: TotalsSchema,
+});
+export type LoyaltySummary = z.output<typeof LoyaltySummarySchema>;
 
 /** The account as a customer or a till sees it at `now`. */
 export function summarize(account: LoyaltyAccount, program: LoyaltyProgram, now: Date): LoyaltySummary {

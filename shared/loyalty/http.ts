@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { LoyaltyProgramInput } from './program';
-import { RedemptionInput, type LoyaltyService } from './service';
+import { LoyaltyProgramInput, LoyaltyProgramSchema } from './program';
+import {
+  CancelledPointsRedemptionSchema,
+  LoyaltyAccountSummarySchema,
+  LoyaltyLedgerPageSchema,
+  PointsRedemptionSchema,
+  RedemptionInput,
+  type LoyaltyService,
+} from './service';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { PageQuery, ProblemSchema, commonProblems as problems, id } from '../edge/schemas';
@@ -19,7 +26,7 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
       auth: 'tenant',
       roles: ['admin'],
       body: LoyaltyProgramInput,
-      responses: { 200: { description: 'The program, with its new version' }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
+      responses: { 200: { description: 'The program, with its new version', schema: LoyaltyProgramSchema }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
       handle: async ({ principal, body }) => ({ status: 200, body: await loyalty.putProgram(principal.tenantId, body) }),
     }),
     endpoint(edge, {
@@ -29,7 +36,7 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
       summary: "The tenant's loyalty program",
       tags: ['Loyalty'],
       auth: 'tenant',
-      responses: { 200: { description: 'The program' }, ...problems },
+      responses: { 200: { description: 'The program', schema: LoyaltyProgramSchema }, ...problems },
       handle: async ({ principal }) => ({ status: 200, body: await loyalty.getProgram(principal.tenantId) }),
     }),
     endpoint(edge, {
@@ -40,7 +47,7 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
       tags: ['Loyalty', 'Customers'],
       auth: 'tenant',
       params: CustomerParams,
-      responses: { 200: { description: 'The account (a merged id answers with its survivor)' }, ...problems, 410: { description: 'Erased', schema: ProblemSchema } },
+      responses: { 200: { description: 'The account (a merged id answers with its survivor)', schema: LoyaltyAccountSummarySchema }, ...problems, 410: { description: 'Erased', schema: ProblemSchema } },
       handle: async ({ principal, params }) => ({ status: 200, body: await loyalty.summary(principal, params.customerId) }),
     }),
     endpoint(edge, {
@@ -52,7 +59,7 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
       auth: 'tenant',
       params: CustomerParams,
       query: PageQuery,
-      responses: { 200: { description: 'A page of ledger entries' }, ...problems },
+      responses: { 200: { description: 'A page of ledger entries', schema: LoyaltyLedgerPageSchema }, ...problems },
       handle: async ({ principal, params, query }) => ({
         status: 200,
         body: await loyalty.ledger(principal, params.customerId, query.limit, query.continuationToken),
@@ -68,8 +75,8 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
       params: CustomerParams,
       body: RedemptionInput,
       responses: {
-        201: { description: 'Debited' },
-        200: { description: 'Already debited with this reference' },
+        201: { description: 'Debited', schema: PointsRedemptionSchema },
+        200: { description: 'Already debited with this reference', schema: PointsRedemptionSchema },
         ...problems,
         409: { description: 'The reference was used for another amount', schema: ProblemSchema },
         ...unprocessable,
@@ -87,7 +94,7 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
       tags: ['Loyalty', 'Checkout'],
       auth: 'tenant',
       params: CustomerParams.extend({ reference: z.string().trim().min(1).max(128) }),
-      responses: { 200: { description: 'Cancelled (or already cancelled)' }, ...problems, ...unprocessable },
+      responses: { 200: { description: 'Cancelled (or already cancelled)', schema: CancelledPointsRedemptionSchema }, ...problems, ...unprocessable },
       handle: async ({ principal, params }) => ({ status: 200, body: await loyalty.cancelRedemption(principal, params.customerId, params.reference) }),
     }),
   ];

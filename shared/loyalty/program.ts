@@ -59,12 +59,12 @@ export const LoyaltyProgramInput = z
 export type LoyaltyProgramInput = z.infer<typeof LoyaltyProgramInput>;
 export type TierLevel = z.infer<typeof TierLevelInput>;
 
-export interface LoyaltyProgram extends LoyaltyProgramInput {
-  tenantId: string;
-  /** Grows with every change; each ledger entry records the version it was computed with. */
-  version: number;
-  updatedAt: string;
-}
+export const LoyaltyProgramSchema = LoyaltyProgramInput.extend({
+  tenantId: z.string(),
+  version: z.number().int().describe('Grows with every change; each ledger entry records the version it was computed with'),
+  updatedAt: z.string(),
+}).meta({ id: 'LoyaltyProgram' });
+export type LoyaltyProgram = z.output<typeof LoyaltyProgramSchema>;
 
 /** A sale line as accrual sees it. */
 export interface EarningLine {
@@ -76,12 +76,8 @@ export interface EarningLine {
   total: number;
 }
 
-export interface LinePoints {
-  lineNumber: number;
-  sku: string;
-  quantity: number;
-  points: number;
-}
+export const LinePointsSchema = z.object({ lineNumber: z.number().int(), sku: z.string(), quantity: z.number().int(), points: z.number().int() });
+export type LinePoints = z.output<typeof LinePointsSchema>;
 
 function round(value: number, mode: LoyaltyProgram['earn']['rounding']): number {
   // Amounts like 19.99 * 3 land a hair off the whole number in binary: settle that first.

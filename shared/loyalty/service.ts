@@ -12,6 +12,10 @@ import {
   accrue,
   cancelRedemption,
   emptyAccount,
+  LedgerEntrySchema,
+  LoyaltyAccountSchema,
+  LoyaltySummarySchema,
+  RedemptionSchema,
   redeem,
   reverse,
   settle,
@@ -55,6 +59,42 @@ export const RedemptionInput = z
   })
   .strict();
 export type RedemptionInput = z.infer<typeof RedemptionInput>;
+
+/** A customer's points as a till or the customer sees them. */
+export const LoyaltyAccountSummarySchema = z
+  .object({ customerId: z.string(), programVersion: z.number().int() })
+  .extend(LoyaltySummarySchema.shape)
+  .meta({ id: 'LoyaltyAccountSummary' });
+export type LoyaltyAccountSummary = z.output<typeof LoyaltyAccountSummarySchema>;
+
+export const LoyaltyLedgerPageSchema = z
+  .object({
+    customerId: z.string(),
+    items: z.array(LedgerEntrySchema),
+    continuationToken: z.string().nullable().describe('Pass back as ?continuationToken= for the next page'),
+  })
+  .meta({ id: 'LoyaltyLedgerPage' });
+export type LoyaltyLedgerPage = z.output<typeof LoyaltyLedgerPageSchema>;
+
+const redemptionFields = {
+  customerId: z.string(),
+  reference: z.string(),
+  points: z.number().int(),
+  status: RedemptionSchema.shape.status,
+  spendable: z.number().int().describe('Spendable points after it'),
+};
+
+export const PointsRedemptionSchema = z
+  .object({ ...redemptionFields, value: z.number().int().describe("What the points pay, minor units of `currency`"), currency: z.string() })
+  .meta({ id: 'PointsRedemption' });
+export type PointsRedemption = z.output<typeof PointsRedemptionSchema>;
+
+export const CancelledPointsRedemptionSchema = z.object(redemptionFields).meta({ id: 'CancelledPointsRedemption' });
+export type CancelledPointsRedemption = z.output<typeof CancelledPointsRedemptionSchema>;
+
+/** Loyalty's section of the 360 view (null without a program) and of the export. */
+const LoyaltyView = z.object({ loyalty: LoyaltySummarySchema.nullable() });
+const LoyaltyExport = z.object({ loyalty: z.object({ account: LoyaltyAccountSchema.nullable(), ledger: z.array(LedgerEntrySchema) }) });
 
 const MAX_ATTEMPTS = 20;
 const MAX_MERGE_HOPS = 10;
@@ -117,7 +157,7 @@ export class LoyaltyService {
     return outcome;
   }
 
-  async redeem(principal: Principal, customerId: string, input: RedemptionInput) {
+  async redeem(principal: Principal, customerId: string, input: RedemptionInput): Promise<{ created: boolean; body: PointsRedemption }> {
     const program = await this.getProgram(principal.tenantId, false);
     const { account, entries } = await this.change(principal.tenantId, customerId, (a) => redeem(a, input.reference, input.points, program, this.clock.now()), {
       mustExist: true,
@@ -137,21 +177,21 @@ export class LoyaltyService {
     };
   }
 
-  async cancelRedemption(principal: Principal, customerId: string, reference: string) {
+  async cancelRedemption(principal: Principal, customerId: string, reference: string): Promise<CancelledPointsRedemption> {
     const program = await this.getProgram(principal.tenantId, false);
     const { account } = await this.change(principal.tenantId, customerId, (a) => cancelRedemption(a, reference, this.clock.now()), { mustExist: true });
     const redemption = account.redemptions[reference]!;
     return { customerId: account.customerId, reference, points: redemption.points, status: redemption.status, spendable: summarize(account, program, this.clock.now()).spendable };
   }
 
-  async summary(principal: Principal, customerId: string): Promise<LoyaltySummary & { customerId: string; programVersion: number }> {
+  async summary(principal: Principal, customerId: string): Promise<LoyaltyAccountSummary> {
     const program = await this.getProgram(principal.tenantId, false);
     const customer = await requireCurrentCustomer(this.customers, principal.tenantId, customerId);
     return { customerId: customer.customerId, programVersion: program.version, ...(await this.summaryOf(principal.tenantId, customer.customerId, program)) };
   }
 
   /** Newest first; the first page also shows the account's newest entries not yet in the ledger. */
-  async ledger(principal: Principal, customerId: string, limit: number, continuation?: string): Promise<Page<LedgerEntry> & { customerId: string }> {
+  async ledger(principal: Principal, customerId: string, limit: number, continuation?: string): Promise<LoyaltyLedgerPage> {
     const customer = await requireCurrentCustomer(this.customers, principal.tenantId, customerId);
     const page = await this.store.listEntries(principal.tenantId, customer.customerId, limit, continuation);
     if (!continuation) {
@@ -298,7 +338,7 @@ export class LoyaltyService {
     return listed.length;
   }
 
-  async export(tenantId: string, customerId: string) {
+  async export(tenantId: string, customerId: string): Promise<z.output<typeof LoyaltyExport>> {
     const account = (await this.store.readAccount(tenantId, customerId))?.account;
     return { loyalty: { account: account ?? null, ledger: await this.store.allEntries(tenantId, customerId) } };
   }
@@ -323,7 +363,7 @@ export class LoyaltyService {
     return { loyalty: { pointsEarned: lines.reduce((n, l) => n + l.points, 0), balance } };
   }
 
-  async view(tenantId: string, customerId: string): Promise<{ loyalty: LoyaltySummary | null }> {
+  async view(tenantId: string, customerId: string): Promise<z.output<typeof LoyaltyView>> {
     const program = await this.program(tenantId);
     return { loyalty: program ? await this.summaryOf(tenantId, customerId, program) : null };
   }
@@ -347,6 +387,8 @@ function accrualOf(sale: TransactionView, account: LoyaltyAccount | undefined, p
 /** Loyalty's part of merges, the 360 view, export and erasure. */
 export class LoyaltyParticipant implements CustomerParticipant {
   readonly name = 'loyalty';
+  readonly viewSchema = LoyaltyView;
+  readonly exportSchema = LoyaltyExport;
   constructor(private readonly loyalty: LoyaltyService) {}
   move(tenantId: string, fromId: string, intoId: string) {
     return this.loyalty.move(tenantId, fromId, intoId);

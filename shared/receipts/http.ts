@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
-import type { ReceiptService } from './receipt-service';
+import { ReceiptPageSchema, ReceiptWithLinksSchema, type ReceiptService } from './receipt-service';
+import { SeriesVerificationSchema } from './receipts';
 import { ProblemSchema, id } from '../edge/schemas';
 
 const problems = {
@@ -9,40 +10,6 @@ const problems = {
   401: { description: 'Missing or wrong API key', schema: ProblemSchema },
   404: { description: 'Not found (or another tenant’s), or not issued yet', schema: ProblemSchema },
 };
-
-const ReceiptSchema = z
-  .object({
-    transactionId: z.string(),
-    seriesId: z.string(),
-    number: z.number().int(),
-    invoiceNumber: z.string(),
-    documentType: z.enum(['simplifiedInvoice', 'correctiveInvoice', 'receipt']),
-    customerId: z.string().nullable(),
-    vat: z.array(z.object({ rate: z.number(), base: z.number().int(), tax: z.number().int(), total: z.number().int() })),
-    totals: z.object({ base: z.number().int(), tax: z.number().int(), total: z.number().int() }),
-    fiscal: z
-      .object({ NumSerieFactura: z.string(), TipoFactura: z.string(), Huella: z.string(), fingerprint: z.string(), qrUrl: z.string() })
-      .passthrough()
-      .nullable()
-      .describe('Spain: the chained Verifactu record'),
-  })
-  .passthrough()
-  .meta({ id: 'Receipt' });
-
-const ReceiptWithLinksSchema = z.object({
-  receipt: ReceiptSchema,
-  links: z.object({ html: z.string(), json: z.string(), expiresAt: z.string() }).describe('Signed links that open without an API key until expiresAt'),
-});
-
-const VerificationSchema = z.object({
-  seriesId: z.string(),
-  records: z.number().int(),
-  lastNumber: z.number().int(),
-  verified: z.boolean(),
-  firstBreak: z
-    .object({ number: z.number().int(), invoiceNumber: z.string().nullable(), reason: z.enum(['missing', 'duplicate', 'altered', 'chain-broken']), detail: z.string() })
-    .nullable(),
-});
 
 export function receiptRoutes(edge: EdgeKit, receipts: ReceiptService): HttpFunction[] {
   return [
@@ -70,7 +37,7 @@ export function receiptRoutes(edge: EdgeKit, receipts: ReceiptService): HttpFunc
         continuationToken: z.string().max(4096).optional(),
       }),
       responses: {
-        200: { description: 'A page of receipts', schema: z.object({ items: z.array(ReceiptSchema), continuationToken: z.string().nullable() }) },
+        200: { description: 'A page of receipts', schema: ReceiptPageSchema },
         ...problems,
         410: { description: 'Erased', schema: ProblemSchema },
       },
@@ -88,7 +55,7 @@ export function receiptRoutes(edge: EdgeKit, receipts: ReceiptService): HttpFunc
       auth: 'tenant',
       roles: ['admin'],
       params: z.object({ seriesId: id }),
-      responses: { 200: { description: 'The verification', schema: VerificationSchema }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
+      responses: { 200: { description: 'The verification', schema: SeriesVerificationSchema }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
       handle: async ({ principal, params }) => ({ status: 200, body: await receipts.verify(principal.tenantId, params.seriesId) }),
     }),
   ];

@@ -7,7 +7,7 @@ import type { CustomerParticipant } from '../customers';
 import { TransactionClaimed, type TransactionEvent, type TransactionView } from '../transactions';
 import type { Clock, CreateOutcome, EventPublisher, Logger, Page } from '../kernel/ports';
 import type { CustomerStore } from '../customers';
-import { buildReceipt, RECEIPT_LINK_TTL_MS, seriesIdOf, verifySeries, type Receipt, type ReceiptContext, type ReceiptExtras, type ReceiptExtrasProvider, type SeriesVerification } from './receipts';
+import { buildReceipt, ReceiptSchema, RECEIPT_LINK_TTL_MS, seriesIdOf, verifySeries, type Receipt, type ReceiptContext, type ReceiptExtras, type ReceiptExtrasProvider, type SeriesVerification } from './receipts';
 import { renderReceiptHtml } from './receipt-html';
 
 // ---- Ports -------------------------------------------------------------------------------
@@ -60,10 +60,32 @@ export const ReceiptIssuedSchema = z
 /** A receipt was issued (e-mail or SMS delivery subscribes here). Data: what identifies it. */
 export const ReceiptIssued = defineEvent('receipt.issued', ReceiptIssuedSchema);
 
-export interface ReceiptWithLinks {
-  receipt: Receipt;
-  links: { html: string; json: string; expiresAt: string };
-}
+export const ReceiptWithLinksSchema = z
+  .object({
+    receipt: ReceiptSchema,
+    links: z.object({ html: z.string(), json: z.string(), expiresAt: z.string() }).describe('Signed links that open without an API key until expiresAt'),
+  })
+  .meta({ id: 'ReceiptWithLinks' });
+export type ReceiptWithLinks = z.output<typeof ReceiptWithLinksSchema>;
+
+export const ReceiptPageSchema = z
+  .object({
+    items: z.array(ReceiptSchema),
+    continuationToken: z.string().nullable().describe('Pass back as ?continuationToken= for the next page'),
+  })
+  .meta({ id: 'ReceiptPage' });
+export type ReceiptPage = z.output<typeof ReceiptPageSchema>;
+
+/** Receipts' section of the 360 view (a count and the newest few) and of the export (every receipt). */
+const ReceiptsView = z.object({
+  receipts: z.object({
+    count: z.number().int(),
+    latest: z
+      .array(z.object({ transactionId: z.string(), invoiceNumber: z.string(), channel: z.enum(['store', 'online']), occurredAt: z.string(), total: z.number().int(), currency: z.string() }))
+      .describe('The newest 5'),
+  }),
+});
+const ReceiptsExport = z.object({ receipts: z.array(ReceiptSchema) });
 
 /** Whether the till should print: not when the customer chose paperless receipts. */
 export interface PaperDecision {
@@ -169,7 +191,7 @@ export class ReceiptService {
     return { receipt, links: { html, json, expiresAt: expiresAt.toISOString() } };
   }
 
-  async forCustomer(tenantId: string, customerId: string, limit: number, continuationToken?: string): Promise<Page<Receipt>> {
+  async forCustomer(tenantId: string, customerId: string, limit: number, continuationToken?: string): Promise<ReceiptPage> {
     const customer = await requireCurrentCustomer(this.customers, tenantId, customerId);
     return this.store.listForCustomer(tenantId, customer.customerId, limit, continuationToken);
   }
@@ -248,13 +270,15 @@ export function receiptIssuedEvent(receipt: Receipt): EventOf<typeof ReceiptIssu
 /** Receipts follow their customer through merges, show in the 360 view and export, and stop naming an erased one. */
 export class ReceiptParticipant implements CustomerParticipant {
   readonly name = 'receipts';
+  readonly viewSchema = ReceiptsView;
+  readonly exportSchema = ReceiptsExport;
   constructor(private readonly receipts: ReceiptService) {}
 
   move(tenantId: string, fromId: string, intoId: string): Promise<number> {
     return this.receipts.reassign(tenantId, fromId, intoId);
   }
 
-  async view(tenantId: string, customerId: string) {
+  async view(tenantId: string, customerId: string): Promise<z.output<typeof ReceiptsView>> {
     const { count, latest: newest } = await this.receipts.summary(tenantId, customerId, 5);
     const latest = newest.map((r) => ({
       transactionId: r.transactionId,
@@ -267,7 +291,7 @@ export class ReceiptParticipant implements CustomerParticipant {
     return { receipts: { count, latest } };
   }
 
-  async export(tenantId: string, customerId: string) {
+  async export(tenantId: string, customerId: string): Promise<z.output<typeof ReceiptsExport>> {
     return { receipts: await this.receipts.listAll(tenantId, customerId) };
   }
 

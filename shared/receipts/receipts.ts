@@ -1,22 +1,22 @@
+import { z } from 'zod';
 import { extensionPoint } from '../kernel/extensions';
 import { sha256Hex } from '../kernel/ids';
 import type { Location, Tenant } from '../tenancy';
-import type { TransactionView } from '../transactions';
+import { TransactionViewSchema, type TransactionView } from '../transactions';
 import { fiscalAmount, fiscalDate, isoWithOffset, verifactuFingerprint, verifactuQrUrl, type VerifactuRegistration } from './verifactu';
 
+const minor = z.number().int();
+
 /** One line of the VAT breakdown: amounts in minor units, `total` = `base` + `tax`. */
-export interface VatLine {
-  rate: number;
-  base: number;
-  tax: number;
-  total: number;
-}
+export const VatLineSchema = z.object({ rate: z.number(), base: minor, tax: minor, total: minor });
+export type VatLine = z.output<typeof VatLineSchema>;
 
 /** Figures other capabilities add to a receipt once they know them (loyalty, gift cards). */
-export interface ReceiptExtras {
-  giftCards?: Array<{ reference: string; balanceLeft: number }>;
-  loyalty?: { pointsEarned: number; balance: number };
-}
+export const ReceiptExtrasSchema = z.object({
+  giftCards: z.array(z.object({ reference: z.string(), balanceLeft: minor })).optional(),
+  loyalty: z.object({ pointsEarned: z.number().int(), balance: z.number().int() }).optional(),
+});
+export type ReceiptExtras = z.output<typeof ReceiptExtrasSchema>;
 
 /**
  * The extension point for those figures: each capability registers one provider in the
@@ -30,47 +30,69 @@ export interface ReceiptExtrasProvider {
   extras(tenantId: string, transaction: TransactionView): Promise<ReceiptExtras>;
 }
 
-/** Spain's chained record (Verifactu), as stored with the receipt. */
-export interface FiscalRecord extends VerifactuRegistration {
-  system: 'ES-verifactu';
-  TipoHuella: '01';
-  /** This record's fingerprint; the next record of the series carries it as `Huella`. */
-  fingerprint: string;
-  qrUrl: string;
-}
+/** Spain's chained record (Verifactu), as stored with the receipt; field names are the specification's own. */
+export const FiscalRecordSchema = z.object({
+  system: z.literal('ES-verifactu'),
+  TipoHuella: z.literal('01'),
+  IDEmisorFactura: z.string(),
+  NumSerieFactura: z.string(),
+  FechaExpedicionFactura: z.string().describe('dd-mm-yyyy'),
+  TipoFactura: z.string(),
+  CuotaTotal: z.string(),
+  ImporteTotal: z.string(),
+  Huella: z.string().describe("The previous record's fingerprint; empty for the first record of the chain"),
+  FechaHoraHusoGenRegistro: z.string().describe('ISO 8601 with offset'),
+  fingerprint: z.string().describe("This record's fingerprint; the next record of the series carries it as `Huella`"),
+  qrUrl: z.string(),
+});
+export type FiscalRecord = z.output<typeof FiscalRecordSchema>;
 
-export interface Receipt {
-  tenantId: string;
-  transactionId: string;
-  seriesId: string;
-  /** Consecutive within the series, from 1. */
-  number: number;
-  invoiceNumber: string;
-  documentType: 'simplifiedInvoice' | 'correctiveInvoice' | 'receipt';
-  type: 'sale' | 'return';
-  issuedAt: string;
-  /** Null for anonymous sales, and once the customer is erased. */
-  customerId: string | null;
-  channel: 'store' | 'online';
-  locationId: string;
-  terminalId: string | null;
-  externalId: string;
-  occurredAt: string;
-  currency: string;
-  timeZone: string;
-  issuer: { name: string; taxId: string | null; country: string; locationName: string };
-  lines: Array<{ lineNumber: number; sku: string; description: string | null; quantity: number; unitPrice: number; discount: number; taxRate: number; total: number }>;
-  coupons: string[];
-  discountTotal: number;
-  vat: VatLine[];
-  totals: { base: number; tax: number; total: number };
-  tenders: TransactionView['tenders'];
-  extras: ReceiptExtras;
-  returnPolicy: string | null;
-  /** Returns: the sale they correct (its invoice number once that receipt exists). */
-  corrects: { transactionId: string; invoiceNumber: string | null; issueDate: string | null } | null;
-  fiscal: FiscalRecord | null;
-}
+export const ReceiptSchema = z
+  .object({
+    tenantId: z.string(),
+    transactionId: z.string(),
+    seriesId: z.string(),
+    number: z.number().int().describe('Consecutive within the series, from 1'),
+    invoiceNumber: z.string(),
+    documentType: z.enum(['simplifiedInvoice', 'correctiveInvoice', 'receipt']),
+    type: z.enum(['sale', 'return']),
+    issuedAt: z.string(),
+    customerId: z.string().nullable().describe('Null for anonymous sales, and once the customer is erased'),
+    channel: z.enum(['store', 'online']),
+    locationId: z.string(),
+    terminalId: z.string().nullable(),
+    externalId: z.string(),
+    occurredAt: z.string(),
+    currency: z.string(),
+    timeZone: z.string(),
+    issuer: z.object({ name: z.string(), taxId: z.string().nullable(), country: z.string(), locationName: z.string() }),
+    lines: z.array(
+      z.object({
+        lineNumber: z.number().int(),
+        sku: z.string(),
+        description: z.string().nullable(),
+        quantity: z.number().int(),
+        unitPrice: minor,
+        discount: minor,
+        taxRate: z.number(),
+        total: minor,
+      }),
+    ),
+    coupons: z.array(z.string()),
+    discountTotal: minor,
+    vat: z.array(VatLineSchema),
+    totals: z.object({ base: minor, tax: minor, total: minor }),
+    tenders: TransactionViewSchema.shape.tenders,
+    extras: ReceiptExtrasSchema,
+    returnPolicy: z.string().nullable(),
+    corrects: z
+      .object({ transactionId: z.string(), invoiceNumber: z.string().nullable(), issueDate: z.string().nullable() })
+      .nullable()
+      .describe('Returns: the sale they correct (its invoice number once that receipt exists)'),
+    fiscal: FiscalRecordSchema.nullable().describe('Spain: the chained Verifactu record'),
+  })
+  .meta({ id: 'Receipt' });
+export type Receipt = z.output<typeof ReceiptSchema>;
 
 export const DEFAULT_RETURN_POLICY = 'Returns within 30 days with this receipt.';
 /** How long a receipt link opens without an API key; the API hands out a fresh one on each call. */
@@ -201,20 +223,24 @@ function sum(vat: VatLine[], field: 'base' | 'tax'): number {
   return vat.reduce((n, v) => n + v[field], 0);
 }
 
-export interface ChainBreak {
-  number: number;
-  invoiceNumber: string | null;
-  reason: 'missing' | 'duplicate' | 'altered' | 'chain-broken';
-  detail: string;
-}
+export const ChainBreakSchema = z.object({
+  number: z.number().int(),
+  invoiceNumber: z.string().nullable(),
+  reason: z.enum(['missing', 'duplicate', 'altered', 'chain-broken']),
+  detail: z.string(),
+});
+export type ChainBreak = z.output<typeof ChainBreakSchema>;
 
-export interface SeriesVerification {
-  seriesId: string;
-  records: number;
-  lastNumber: number;
-  verified: boolean;
-  firstBreak: ChainBreak | null;
-}
+export const SeriesVerificationSchema = z
+  .object({
+    seriesId: z.string(),
+    records: z.number().int(),
+    lastNumber: z.number().int(),
+    verified: z.boolean(),
+    firstBreak: ChainBreakSchema.nullable(),
+  })
+  .meta({ id: 'ReceiptSeriesVerification' });
+export type SeriesVerification = z.output<typeof SeriesVerificationSchema>;
 
 /**
  * Recomputes a series: numbers 1..n with no gap or duplicate, each fiscal record's fingerprint

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { MovementInput, ReservationInput, StockSettingsInput, type StockService } from './stock';
+import {
+  AvailabilitySchema,
+  MovementInput,
+  MovementsRecordedSchema,
+  ReservationInput,
+  ReservationViewSchema,
+  StockSettingsInput,
+  StockSettingsViewSchema,
+  settingsView,
+  type StockService,
+} from './stock';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { ProblemSchema, id } from '../edge/schemas';
@@ -28,8 +38,8 @@ export function stockRoutes(edge: EdgeKit, stock: StockService): HttpFunction[] 
       roles: ['admin', 'pos'],
       body: MovementInput,
       responses: {
-        201: { description: 'Recorded; each movement with the level it left' },
-        200: { description: 'Already recorded with this reference: nothing moved again' },
+        201: { description: 'Recorded; each movement with the level it left', schema: MovementsRecordedSchema },
+        200: { description: 'Already recorded with this reference: nothing moved again', schema: MovementsRecordedSchema },
         ...problems,
         409: { description: 'The reference was used for other movements', schema: ProblemSchema },
         422: { description: 'More out than on hand (`insufficient-stock`); nothing was written', schema: ProblemSchema },
@@ -48,7 +58,7 @@ export function stockRoutes(edge: EdgeKit, stock: StockService): HttpFunction[] 
       auth: 'tenant',
       params: z.object({ sku: id }),
       query: z.object({ locationIds: locationList.describe('Only these locations (comma-separated)') }).strict(),
-      responses: { 200: { description: 'Availability' }, ...problems },
+      responses: { 200: { description: 'Availability', schema: AvailabilitySchema }, ...problems },
       handle: async ({ principal, params, query }) => ({ status: 200, body: await stock.availability(principal, params.sku, query.locationIds) }),
     }),
     endpoint(edge, {
@@ -61,8 +71,8 @@ export function stockRoutes(edge: EdgeKit, stock: StockService): HttpFunction[] 
       roles: ['admin', 'ecommerce', 'pos'],
       body: ReservationInput,
       responses: {
-        201: { description: 'Reserved' },
-        200: { description: 'This order already has this reservation at this location: as it stands' },
+        201: { description: 'Reserved', schema: ReservationViewSchema },
+        200: { description: 'This order already has this reservation at this location: as it stands', schema: ReservationViewSchema },
         ...problems,
         409: { description: 'The order already has a different reservation here', schema: ProblemSchema },
         422: { description: 'Not enough available (`insufficient-stock`); nothing is held', schema: ProblemSchema },
@@ -80,7 +90,11 @@ export function stockRoutes(edge: EdgeKit, stock: StockService): HttpFunction[] 
       tags: ['Stock'],
       auth: 'tenant',
       params: ReservationParams,
-      responses: { 200: { description: 'The reservation' }, ...problems, 404: { description: 'Not found', schema: ProblemSchema } },
+      responses: {
+        200: { description: 'The reservation', schema: ReservationViewSchema },
+        ...problems,
+        404: { description: 'Not found', schema: ProblemSchema },
+      },
       handle: async ({ principal, params }) => ({ status: 200, body: await stock.getReservation(principal, params.reservationId) }),
     }),
     endpoint(edge, {
@@ -93,7 +107,7 @@ export function stockRoutes(edge: EdgeKit, stock: StockService): HttpFunction[] 
       roles: ['admin', 'ecommerce', 'pos'],
       params: ReservationParams,
       responses: {
-        200: { description: 'Cancelled (or already cancelled, expired or refused)' },
+        200: { description: 'Cancelled (or already cancelled, expired or refused)', schema: ReservationViewSchema },
         ...problems,
         404: { description: 'Not found', schema: ProblemSchema },
         409: { description: 'Already picked up and sold (`reservation-confirmed`)', schema: ProblemSchema },
@@ -108,8 +122,8 @@ export function stockRoutes(edge: EdgeKit, stock: StockService): HttpFunction[] 
       tags: ['Stock'],
       auth: 'tenant',
       roles: ['admin'],
-      responses: { 200: { description: 'The settings (defaults until set)' }, ...problems },
-      handle: async ({ principal }) => ({ status: 200, body: publicSettings(await stock.settings(principal.tenantId)) }),
+      responses: { 200: { description: 'The settings (defaults until set)', schema: StockSettingsViewSchema }, ...problems },
+      handle: async ({ principal }) => ({ status: 200, body: settingsView(await stock.settings(principal.tenantId)) }),
     }),
     endpoint(edge, {
       name: 'putStockSettings',
@@ -120,12 +134,8 @@ export function stockRoutes(edge: EdgeKit, stock: StockService): HttpFunction[] 
       auth: 'tenant',
       roles: ['admin'],
       body: StockSettingsInput,
-      responses: { 200: { description: 'Saved' }, ...problems },
-      handle: async ({ principal, body }) => ({ status: 200, body: publicSettings(await stock.saveSettings(principal, body)) }),
+      responses: { 200: { description: 'Saved', schema: StockSettingsViewSchema }, ...problems },
+      handle: async ({ principal, body }) => ({ status: 200, body: settingsView(await stock.saveSettings(principal, body)) }),
     }),
   ];
-}
-
-function publicSettings({ onlineLocationIds, defaultSafetyStock, safetyStock, updatedAt }: StockSettingsInput & { updatedAt: string | null }) {
-  return { onlineLocationIds, defaultSafetyStock, safetyStock, updatedAt };
 }

@@ -66,7 +66,8 @@ export const StockSettingsInput = z
   .strict();
 export type StockSettingsInput = z.infer<typeof StockSettingsInput>;
 
-export type MovementType = 'sale' | 'return' | 'receipt' | 'adjustment' | 'transfer-out' | 'transfer-in' | 'erp-correction';
+export const MovementType = z.enum(['sale', 'return', 'receipt', 'adjustment', 'transfer-out', 'transfer-in', 'erp-correction']);
+export type MovementType = z.output<typeof MovementType>;
 
 /** One reservation's claim on a stock level; it stops counting when it expires, swept or not. */
 export interface StockHold {
@@ -108,7 +109,8 @@ export interface StockMovement {
   recordedAt: string;
 }
 
-export type ReservationStatus = 'pending' | 'active' | 'confirmed' | 'cancelled' | 'expired' | 'rejected';
+export const ReservationStatus = z.enum(['pending', 'active', 'confirmed', 'cancelled', 'expired', 'rejected']);
+export type ReservationStatus = z.output<typeof ReservationStatus>;
 
 export interface Reservation {
   kind: 'reservation';
@@ -215,11 +217,69 @@ function levelView(level: StockLevel, now: Date): StockView {
   return { sku: level.sku, locationId: level.locationId, onHand: level.onHand, reserved, available: Math.max(0, level.onHand - reserved), version: level.version };
 }
 
-export function reservationView(r: Reservation, now: Date) {
+/** What recording movements answers: each movement with the level it left. */
+export const MovementsRecordedSchema = z
+  .object({
+    reference: z.string(),
+    movements: z.array(
+      StockViewSchema.extend({
+        movementType: MovementType,
+        quantity: z.number().int().describe('Signed: what it did to on hand'),
+        applied: z.boolean().describe('False when this reference had already moved it'),
+      }),
+    ),
+  })
+  .meta({ id: 'StockMovementsRecorded' });
+export type MovementsRecorded = z.output<typeof MovementsRecordedSchema>;
+
+export const AvailabilitySchema = z
+  .object({
+    sku: z.string(),
+    locations: z.array(
+      StockViewSchema.extend({
+        shipsOnline: z.boolean(),
+        safetyStock: z.number().int().describe('Units kept back from the web here'),
+      }),
+    ),
+    total: z.object({ onHand: z.number().int(), reserved: z.number().int(), available: z.number().int() }),
+    online: z.object({ available: z.number().int().describe('What the online shop may promise: available less safety stock, over the locations that ship online') }),
+  })
+  .meta({ id: 'StockAvailability' });
+export type Availability = z.output<typeof AvailabilitySchema>;
+
+export const ReservationViewSchema = z
+  .object({
+    reservationId: z.string(),
+    locationId: z.string(),
+    orderRef: z.string(),
+    lines: z.array(z.object({ sku: z.string(), quantity: z.number().int() })).describe('Summed per SKU, sorted by SKU'),
+    status: ReservationStatus.describe('An active reservation past its expiry reads as expired'),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    transactionId: z.string().nullable().describe('The sale that picked it up'),
+    reason: z.string().nullable().describe('Why it was rejected'),
+  })
+  .meta({ id: 'StockReservation' });
+export type ReservationView = z.output<typeof ReservationViewSchema>;
+
+export function reservationView(r: Reservation, now: Date): ReservationView {
   const status = r.status === 'active' && new Date(r.expiresAt) <= now ? 'expired' : r.status;
   return { reservationId: r.reservationId, locationId: r.locationId, orderRef: r.orderRef, lines: r.lines, status, createdAt: r.createdAt, expiresAt: r.expiresAt, transactionId: r.transactionId, reason: r.reason };
 }
-export type ReservationView = ReturnType<typeof reservationView>;
+
+export const StockSettingsViewSchema = z
+  .object({
+    onlineLocationIds: z.array(z.string()).nullable().describe('Locations whose stock the web may promise; null: every store and warehouse'),
+    defaultSafetyStock: z.number().int(),
+    safetyStock: z.record(z.string(), z.number().int()).describe('Per location, overriding the default'),
+    updatedAt: z.string().nullable().describe('null: the defaults, never set'),
+  })
+  .meta({ id: 'StockSettings' });
+export type StockSettingsView = z.output<typeof StockSettingsViewSchema>;
+
+export function settingsView({ onlineLocationIds, defaultSafetyStock, safetyStock, updatedAt }: StockSettingsInput & { updatedAt: string | null }): StockSettingsView {
+  return { onlineLocationIds, defaultSafetyStock, safetyStock, updatedAt };
+}
 
 export const DEFAULT_STOCK_SETTINGS = { onlineLocationIds: null, defaultSafetyStock: 0, safetyStock: {} } satisfies StockSettingsInput;
 
@@ -279,7 +339,7 @@ export class StockService {
   }
 
   /** Receipts, adjustments and transfers from the API, once per reference. */
-  async recordMovements(principal: Principal, input: MovementInput): Promise<{ reference: string; movements: Array<StockView & { movementType: MovementType; quantity: number; applied: boolean }> }> {
+  async recordMovements(principal: Principal, input: MovementInput): Promise<MovementsRecorded> {
     const { tenantId } = principal;
     const legs = movementLegs(input);
     // A transfer is sent by the location it leaves; the receiving one need not be the key's.
@@ -324,7 +384,7 @@ export class StockService {
 
   // ---- availability ----
 
-  async availability(principal: Principal, sku: string, locationIds?: string[]) {
+  async availability(principal: Principal, sku: string, locationIds?: string[]): Promise<Availability> {
     const now = this.clock.now();
     const settings = await this.settings(principal.tenantId);
     // Named locations are point reads (what a store finder or a product page asks); the whole

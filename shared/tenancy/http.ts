@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { CreateApiKeyInput, CreateLocationInput, CreateTenantInput, type TenancyService } from './tenancy';
+import {
+  CreateApiKeyInput,
+  CreateLocationInput,
+  CreateTenantInput,
+  IssuedApiKeySchema,
+  LocationSchema,
+  TenantSchema,
+  issuedApiKeyView,
+  type TenancyService,
+} from './tenancy';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { ProblemSchema, id } from '../edge/schemas';
@@ -21,7 +30,7 @@ export function tenantRoutes(edge: EdgeKit, tenancy: TenancyService): HttpFuncti
       tags: ['Platform'],
       auth: 'platform',
       body: CreateTenantInput,
-      responses: { 201: { description: 'Created' }, ...errors, 409: { description: 'Tenant id taken', schema: ProblemSchema } },
+      responses: { 201: { description: 'Created', schema: TenantSchema }, ...errors, 409: { description: 'Tenant id taken', schema: ProblemSchema } },
       handle: async ({ body }) => ({ status: 201, body: await tenancy.createTenant(body) }),
     }),
     endpoint(edge, {
@@ -33,7 +42,7 @@ export function tenantRoutes(edge: EdgeKit, tenancy: TenancyService): HttpFuncti
       auth: 'platform',
       params: TenantParams,
       body: CreateLocationInput,
-      responses: { 201: { description: 'Created' }, ...errors, 404: { description: 'No such tenant', schema: ProblemSchema } },
+      responses: { 201: { description: 'Created', schema: LocationSchema }, ...errors, 404: { description: 'No such tenant', schema: ProblemSchema } },
       handle: async ({ params, body }) => ({ status: 201, body: await tenancy.createLocation(params.tenantId, body) }),
     }),
     endpoint(edge, {
@@ -45,13 +54,14 @@ export function tenantRoutes(edge: EdgeKit, tenancy: TenancyService): HttpFuncti
       auth: 'platform',
       params: TenantParams,
       body: CreateApiKeyInput,
-      responses: { 201: { description: 'Created' }, ...errors, 404: { description: 'No such tenant', schema: ProblemSchema } },
+      responses: {
+        201: { description: 'Created; the key is in `apiKey`, this once', schema: IssuedApiKeySchema },
+        ...errors,
+        404: { description: 'No such tenant', schema: ProblemSchema },
+      },
       handle: async ({ params, body }) => {
         const { apiKey, record } = await tenancy.issueApiKey(params.tenantId, body);
-        return {
-          status: 201,
-          body: { apiKey, keyId: record.keyId, tenantId: record.tenantId, role: record.role, locationIds: record.locationIds, name: record.name },
-        };
+        return { status: 201, body: issuedApiKeyView(apiKey, record) };
       },
     }),
   ];

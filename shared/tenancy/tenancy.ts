@@ -71,16 +71,34 @@ export interface Tenant {
   createdAt: string;
 }
 
-export interface Location {
-  tenantId: string;
-  locationId: string;
-  name: string;
-  type: LocationType;
-  country: string;
-  currency: string;
-  timeZone: string;
-  createdAt: string;
-}
+/** A tenant as created: every field present (older stored tenants may lack `taxId` and `returnPolicy`, hence `Tenant`). */
+export const TenantSchema = z
+  .object({
+    tenantId: z.string(),
+    name: z.string(),
+    country: z.string(),
+    currency: z.string(),
+    timeZone: z.string(),
+    taxId: z.string().nullable().describe('Issuer tax id printed on receipts; Spanish fiscal records need it'),
+    returnPolicy: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Tenant' });
+export type TenantView = z.output<typeof TenantSchema>;
+
+export const LocationSchema = z
+  .object({
+    tenantId: z.string(),
+    locationId: z.string(),
+    name: z.string(),
+    type: LocationType,
+    country: z.string(),
+    currency: z.string(),
+    timeZone: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Location' });
+export type Location = z.output<typeof LocationSchema>;
 
 export interface ApiKeyRecord {
   tenantId: string;
@@ -92,6 +110,23 @@ export interface ApiKeyRecord {
   locationIds: string[] | null;
   name: string | null;
   createdAt: string;
+}
+
+/** What issuing a key answers: the key itself, shown this once, and what it may do. */
+export const IssuedApiKeySchema = z
+  .object({
+    apiKey: z.string().describe('Send it in the x-api-key header; it is not stored and cannot be shown again'),
+    keyId: z.string(),
+    tenantId: z.string(),
+    role: ApiKeyRole,
+    locationIds: z.array(z.string()).nullable().describe('The locations it may act for; null: every location'),
+    name: z.string().nullable(),
+  })
+  .meta({ id: 'IssuedApiKey' });
+export type IssuedApiKey = z.output<typeof IssuedApiKeySchema>;
+
+export function issuedApiKeyView(apiKey: string, record: ApiKeyRecord): IssuedApiKey {
+  return { apiKey, keyId: record.keyId, tenantId: record.tenantId, role: record.role, locationIds: record.locationIds, name: record.name };
 }
 
 /** The caller, as decided by its API key. */
@@ -119,8 +154,8 @@ export class TenancyService {
     private readonly clock: Clock,
   ) {}
 
-  async createTenant(input: CreateTenantInput): Promise<Tenant> {
-    const tenant: Tenant = {
+  async createTenant(input: CreateTenantInput): Promise<TenantView> {
+    const tenant: TenantView = {
       tenantId: input.tenantId ?? randomId('t').replace('_', '-'),
       name: input.name,
       country: input.country,

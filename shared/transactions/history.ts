@@ -1,7 +1,6 @@
 import { DomainError, notFound } from '../kernel/errors';
 import { requireCurrentCustomer } from '../customers';
-import { transactionView, type TransactionView } from './transactions';
-import type { Page } from '../kernel/ports';
+import { transactionView, type TransactionPage, type TransactionView } from './transactions';
 import type { CustomerStore } from '../customers';
 import type { TransactionStore } from './ports';
 
@@ -20,7 +19,7 @@ export class TransactionHistory {
   }
 
   /** Newest first, both channels; the continuation token is opaque to callers. */
-  async forCustomer(tenantId: string, customerId: string, limit: number, continuation?: string): Promise<Page<TransactionView>> {
+  async forCustomer(tenantId: string, customerId: string, limit: number, continuation?: string): Promise<TransactionPage> {
     const customer = await requireCurrentCustomer(this.customers, tenantId, customerId);
     const page = await this.transactions.listForCustomer(tenantId, customer.customerId, limit, continuation && decodeToken(continuation));
     return {

@@ -6,21 +6,17 @@ import type { RecordedReply, TransactionIngest } from './ingest';
 import type { TransactionHistory } from './history';
 import { ClaimInput, type PurchaseClaims } from './claims';
 import { PageQuery, ProblemSchema, commonProblems, id } from '../edge/schemas';
-import { TransactionInput, TransactionViewSchema as TransactionSchema } from './transactions';
+import { TransactionInput, TransactionPageSchema, TransactionViewSchema as TransactionSchema } from './transactions';
 
 const TransactionInputSchema = TransactionInput.meta({ id: 'TransactionInput' });
 
-const TransactionPageSchema = z.object({
-  items: z.array(TransactionSchema),
-  continuationToken: z.string().nullable().describe('Pass back as ?continuationToken= for the next page'),
-});
-
+/** The transaction and what other capabilities reply beside it (`recordedReplies`): today the receipts' paper decision. */
 const RecordedTransactionSchema = TransactionSchema.extend({
   receipt: z.object({
     paper: z.boolean().describe('False when the customer chose paperless receipts (and for online sales)'),
     url: z.string().describe('Where the digital receipt is served once issued'),
   }),
-});
+}).meta({ id: 'RecordedTransaction' });
 
 const problems = {
   ...commonProblems,

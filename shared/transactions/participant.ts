@@ -1,10 +1,35 @@
-import { recentEntry, type CustomerParticipant } from '../customers';
-import { transactionView, type TransactionRecord } from './transactions';
+import { z } from 'zod';
+import { RecentTransactionSchema, recentEntry, type CustomerParticipant } from '../customers';
+import { TransactionViewSchema, transactionView, type TransactionRecord } from './transactions';
 import type { TransactionStore } from './ports';
 import { locatorOf } from './ingest';
 
+const ChannelBehaviour = z.object({ purchases: z.number().int(), amount: z.number().int(), share: z.number().describe('Of sales in `currency`, 0 to 1') });
+
+export const BehaviourSchema = z.object({
+  currency: z.string().nullable().describe('The currency most of the history is in; amounts are in its minor units'),
+  purchases: z.number().int(),
+  returns: z.number().int(),
+  totalSpent: z.number().int().describe('Sales minus returns, in minor units of `currency`'),
+  averageTicket: z.number().int(),
+  firstPurchaseAt: z.string().nullable(),
+  lastPurchaseAt: z.string().nullable(),
+  channels: z.object({ store: ChannelBehaviour, online: ChannelBehaviour }),
+  preferredStore: z.string().nullable(),
+  topCategories: z.array(z.object({ category: z.string(), amount: z.number().int() })),
+});
+export type Behaviour = z.output<typeof BehaviourSchema>;
+
+const TransactionsView = z.object({
+  lastTransactions: z.array(RecentTransactionSchema).describe('The newest 10, newest first'),
+  behaviour: BehaviourSchema,
+});
+const TransactionsExport = z.object({ transactions: z.array(TransactionViewSchema) });
+
 export class TransactionParticipant implements CustomerParticipant {
   readonly name = 'transactions';
+  readonly viewSchema = TransactionsView;
+  readonly exportSchema = TransactionsExport;
   constructor(private readonly transactions: TransactionStore) {}
 
   async move(tenantId: string, fromId: string, intoId: string): Promise<number> {
@@ -16,32 +41,18 @@ export class TransactionParticipant implements CustomerParticipant {
     return moved;
   }
 
-  async view(tenantId: string, customerId: string) {
+  async view(tenantId: string, customerId: string): Promise<z.output<typeof TransactionsView>> {
     const all = await this.transactions.listAllForCustomer(tenantId, customerId);
     const recent = [...all].sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt)).slice(0, 10);
     return { lastTransactions: recent.map(recentEntry), behaviour: behaviourOf(all) };
   }
 
-  async export(tenantId: string, customerId: string) {
+  async export(tenantId: string, customerId: string): Promise<z.output<typeof TransactionsExport>> {
     return { transactions: (await this.transactions.listAllForCustomer(tenantId, customerId)).map(transactionView) };
   }
 
   /** Sales and returns are invoices the retailer must keep: they stay, under the customer id, which names nobody once the rest is erased. */
   async erase(): Promise<void> {}
-}
-
-export interface Behaviour {
-  currency: string | null;
-  purchases: number;
-  returns: number;
-  /** Sales minus returns, in minor units of `currency`. */
-  totalSpent: number;
-  averageTicket: number;
-  firstPurchaseAt: string | null;
-  lastPurchaseAt: string | null;
-  channels: Record<'store' | 'online', { purchases: number; amount: number; share: number }>;
-  preferredStore: string | null;
-  topCategories: Array<{ category: string; amount: number }>;
 }
 
 /**

@@ -195,6 +195,14 @@ export const TransactionViewSchema = z
   .meta({ id: 'Transaction' });
 export type TransactionView = z.output<typeof TransactionViewSchema>;
 
+export const TransactionPageSchema = z
+  .object({
+    items: z.array(TransactionViewSchema),
+    continuationToken: z.string().nullable().describe('Pass back as ?continuationToken= for the next page'),
+  })
+  .meta({ id: 'TransactionPage' });
+export type TransactionPage = z.output<typeof TransactionPageSchema>;
+
 export function transactionView(tx: TransactionRecord): TransactionView {
   return {
     transactionId: tx.transactionId,
