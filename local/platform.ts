@@ -19,6 +19,8 @@ export interface LocalPlatformOptions {
   bus?: ConstructorParameters<typeof InProcessBus>[0];
   /** Tests move time forward with their own clock. */
   clock?: Clock;
+  /** Check every 2xx body against its route's declared schema (tests). */
+  checkResponses?: boolean;
 }
 
 export interface LocalPlatform {
@@ -51,7 +53,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     await ensureCosmosSchema(config);
     await ensureBlobSchema(config);
     const bus = new InProcessBus(options.bus);
-    const platform = createPlatform(config, { publisher: bus, logSink: options.logSink ?? consoleSink, clock: options.clock });
+    const platform = createPlatform(config, { publisher: bus, logSink: options.logSink ?? consoleSink, clock: options.clock, checkResponses: options.checkResponses });
     const host = await startLocalHost({
       functions: platform.functions,
       bus,

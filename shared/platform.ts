@@ -43,6 +43,8 @@ export interface PlatformOverrides {
   publisher?: EventPublisher & DeadLetterStore;
   logSink?: LogSink;
   clock?: Clock;
+  /** Tests: every 2xx body is checked against the schema its route declares (a mismatch answers 500). */
+  checkResponses?: boolean;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -84,6 +86,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     logger,
     idempotency: new IdempotentRequests(new CosmosIdempotencyStore(documents('idempotency')), clock),
     platformAdminKey: config.platformAdminKey,
+    checkResponses: overrides.checkResponses,
     // The tenancy module is built first; the edge asks it who is calling.
     authenticate: (apiKey) => (apis as Services).tenancy.authenticate(apiKey),
   };

@@ -40,6 +40,7 @@ export async function startTestPlatform(options: { clock?: Clock } = {}): Promis
     timers: false,
     env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', OUTBOX_GRACE_SECONDS: '0' },
     bus: { retryDelayMs: () => 5 },
+    checkResponses: true,
   });
 
   const api: TestPlatform['api'] = async (method, path, options = {}) => {
