@@ -1,26 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigSchema, LOCAL_ONLY_SETTINGS, loadConfig } from '../shared/kernel/config';
 import { EVENTS_TOPIC } from '../shared/kernel/declarations';
 import { createPlatform } from '../shared/platform';
 import { scheduleSetting, type TimerFunction, type TopicFunction } from '../shared/edge/definition';
-import { blobContainers, cosmosContainers, infrastructureManifest } from '../shared/infrastructure';
+import { blobContainers, cosmosContainers, type infrastructureManifest } from '../shared/infrastructure';
 import { sqlFilter } from '../shared/kernel/events';
 import { manifestText } from '../local/generate-infra';
+import { deployedResources, render, Unknown, variable, type DeployedResource, type Template, type Value } from './support/arm-template';
+import { compileMatching, findBicep } from './support/bicep-cli';
 
 const dir = join(__dirname, '..', 'infra-bicep');
 const read = (file: string) => readFileSync(join(dir, file), 'utf8');
-const main = read('main.bicep');
-const functionApp = read('modules/function-app.bicep');
-const templates = ['main.bicep', ...readdirSync(join(dir, 'modules')).map((f) => `modules/${f}`)];
 
-/** The `appSettings` object of the function app: name -> Bicep value expression. */
-function appSettings(): Map<string, string> {
-  const block = /var appSettings = \{\n([\s\S]*?)\n\}/.exec(functionApp)?.[1] ?? '';
-  return new Map(block.split('\n').map((line) => /^\s*(\w+):\s*(.+)$/.exec(line)).filter((m): m is RegExpExecArray => !!m).map((m) => [m[1]!, m[2]!]));
-}
-
-/** The generated file the templates load (`var platform = loadJsonContent('platform.json')`). */
+/** The generated file the templates load (`var platform platformManifest = loadJsonContent('platform.json')`). */
 const generated = () => read('platform.json');
 type Manifest = ReturnType<typeof infrastructureManifest>;
 const manifest = () => JSON.parse(generated()) as Manifest;
@@ -31,36 +25,23 @@ function declaredContainers(m: Manifest) {
 
 const expectedContainers = () => cosmosContainers().map((c) => ({ name: c.id, paths: c.partitionKeyPaths, ttl: c.defaultTtl ?? -2 }));
 
-const azureConfig = { CosmosDb__accountEndpoint: 'https://a.documents.azure.com/', ServiceBus__fullyQualifiedNamespace: 'n.servicebus.windows.net', BlobStorage__serviceUri: 'https://s.blob.core.windows.net', PLATFORM_ADMIN_KEY: 'k'.repeat(40) };
+const azureConfig = {
+  CosmosDb__accountEndpoint: 'https://a.documents.azure.com/',
+  ServiceBus__fullyQualifiedNamespace: 'n.servicebus.windows.net',
+  BlobStorage__serviceUri: 'https://s.blob.core.windows.net',
+  PLATFORM_ADMIN_KEY: 'k'.repeat(40),
+};
 
-describe('infra-bicep agrees with the code', () => {
-  it('sets every setting the configuration schema reads in Azure, and nothing the code does not read', () => {
-    const settings = appSettings();
-    const read = Object.keys(ConfigSchema.shape).filter((k) => !(LOCAL_ONLY_SETTINGS as readonly string[]).includes(k));
-    expect(read.filter((name) => !settings.has(name))).toEqual([]);
-    const hostOnly = /^(AzureWebJobsStorage__|ServiceBus__(credential|clientId)$|APPLICATIONINSIGHTS_AUTHENTICATION_STRING$|Schedule_)/;
-    const unknown = [...settings.keys()].filter((k) => !read.includes(k) && !hostOnly.test(k));
-    expect(unknown).toEqual([]);
-  });
+function codeFunctions() {
+  const platform = createPlatform(loadConfig(azureConfig));
+  const timers = platform.functions.filter((f): f is TimerFunction => f.kind === 'timer');
+  const consumers = platform.functions.filter((f): f is TopicFunction => f.kind === 'serviceBusTopic');
+  void platform.close();
+  return { timers, consumers };
+}
 
-  it('gives settings that pass the configuration schema', () => {
-    // Literals as written; a parameter takes main.bicep's default; other expressions a plausible value.
-    const defaultOf = (param: string) => new RegExp(`^param ${param} \\w+ = '([^']*)'`, 'm').exec(main)?.[1];
-    const valueOf = (name: string, expression: string) => {
-      if (expression.startsWith("'")) return expression.slice(1, -1).replace(/\$\{[^}]+\}/g, 'x');
-      if (defaultOf(expression) !== undefined) return defaultOf(expression);
-      return /Endpoint|Uri/.test(name) ? 'https://example.net/' : 'x'.repeat(40);
-    };
-    const env = Object.fromEntries([...appSettings().entries()].map(([k, v]) => [k, valueOf(k, v)]));
-    expect(loadConfig(env)).toMatchObject({ messaging: { mode: 'servicebus' }, logLevel: 'info' });
-  });
-
-  it('loads the infrastructure file generated from the modules, and that file is current (`npm run infra` rewrites it)', () => {
-    expect(main).toMatch(/^var platform = loadJsonContent\('platform\.json'\)$/m);
-    expect(main).toContain('containers: platform.cosmosContainers');
-    expect(main).toContain('subscriptions: platform.subscriptions');
-    expect(main).toContain('appContainers: platform.blobContainers');
-    expect(main).toContain('timerSchedules: platform.timerSchedules');
+describe('infra-bicep agrees with the code: the generated file the templates load', () => {
+  it('is current (`npm run infra` rewrites it)', () => {
     expect(generated()).toBe(manifestText());
   });
 
@@ -68,7 +49,7 @@ describe('infra-bicep agrees with the code', () => {
     expect(declaredContainers(manifest())).toEqual(expectedContainers());
   });
 
-  it('catches a container removed from the templates, or given another partition key', () => {
+  it('catches a container removed from the file, or given another partition key', () => {
     const m = manifest();
     const removed = { ...m, cosmosContainers: m.cosmosContainers.filter((c) => c.name !== 'transactions') };
     const rekeyed = { ...m, cosmosContainers: m.cosmosContainers.map((c) => (c.name === 'loyalty' ? { ...c, partitionKeyPaths: ['/tenantId'] } : c)) };
@@ -78,61 +59,379 @@ describe('infra-bicep agrees with the code', () => {
     }
   });
 
-  it('sets every timer schedule the code uses, in the app setting its trigger reads', () => {
-    const platform = createPlatform(loadConfig(azureConfig));
-    const timers = platform.functions.filter((f): f is TimerFunction => f.kind === 'timer');
-    void platform.close();
+  it('sets every timer schedule the code uses, by the app setting its trigger reads', () => {
+    const { timers } = codeFunctions();
     const settings = new Map(Object.entries(manifest().timerSchedules));
-    expect(functionApp).toContain('items(union(appSettings, timerSchedules))');
-    const declared = [...settings.keys()].filter((k) => k.startsWith('Schedule_')).sort();
-    expect(declared).toEqual(timers.map((t) => scheduleSetting(t.name)).sort());
-    for (const timer of timers) expect({ timer: timer.name, schedule: settings.get(scheduleSetting(timer.name)) }).toEqual({ timer: timer.name, schedule: timer.schedule });
+    expect([...settings.keys()].sort()).toEqual(timers.map((t) => scheduleSetting(t.name)).sort());
+    for (const timer of timers)
+      expect({ timer: timer.name, schedule: settings.get(scheduleSetting(timer.name)) }).toEqual({ timer: timer.name, schedule: timer.schedule });
   });
 
   it('declares the events topic and one subscription per consumer, filtered to the events it accepts', () => {
-    const platform = createPlatform(loadConfig(azureConfig));
-    const consumers = platform.functions.filter((f): f is TopicFunction => f.kind === 'serviceBusTopic');
-    void platform.close();
+    const { consumers } = codeFunctions();
     const m = manifest();
     expect(m.eventsTopic).toBe(EVENTS_TOPIC);
     expect(m.subscriptions.map((s) => [s.name, s.sqlFilter]).sort()).toEqual(consumers.map((c) => [c.subscriptionName, sqlFilter(c.accepts)]).sort());
-    const serviceBus = read('modules/service-bus.bicep');
-    expect(serviceBus).toMatch(/name: '\$Default'[\s\S]*filterType: 'SqlFilter'[\s\S]*sqlExpression: sub\.sqlFilter/);
+  });
+
+  it('declares every blob container the code uses', () => {
+    expect([...manifest().blobContainers].sort()).toEqual(
+      blobContainers()
+        .map((c) => c.name)
+        .sort(),
+    );
+  });
+});
+
+// ---- the compiled templates -------------------------------------------------------------------
+// The Bicep CLI compiles the templates to the ARM JSON that Azure deploys; the tests below read what
+// that JSON deploys (tests/support/arm-template.ts evaluates its expressions, loops and modules).
+// Without the CLI they are skipped locally (`bash .ci/install-bicep.sh` installs it); in CI they fail.
+
+const bicep = findBicep();
+const inCI = /^(1|true)$/i.test(process.env.CI ?? '');
+if (!bicep && !inCI) {
+  console.warn(
+    'tests/infra.test.ts: no Bicep CLI (.ci/tools/bicep, $BICEP_CLI or `bicep` on PATH), so the tests of the compiled templates are SKIPPED. `bash .ci/install-bicep.sh` installs the pinned one.',
+  );
+}
+const describeCompiled = bicep || inCI ? describe : describe.skip;
+
+/** The documented deployment's parameters (main.parameters.json), the key, and a Key Vault administrator. */
+const deployParameters = (): { [name: string]: Value } => ({
+  ...Object.fromEntries(
+    Object.entries((JSON.parse(read('main.parameters.json')) as { parameters: { [name: string]: { value: Value } } }).parameters).map(([k, v]) => [k, v.value]),
+  ),
+  platformAdminKey: 'k'.repeat(40),
+  keyVaultAdminPrincipalId: '11111111-2222-3333-4444-555555555555',
+});
+
+type Obj = { [key: string]: Value };
+const obj = (value: Value | undefined): Obj => {
+  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value) || value instanceof Unknown)
+    throw new Error(`not an object: ${render(value ?? null)}`);
+  return value;
+};
+const props = (r: DeployedResource) => obj(r.body.properties);
+
+/** A resource name's segments (parent/child), the known ones as strings. */
+function segments(name: Value): Value[] {
+  if (typeof name === 'string') return name.split('/');
+  if (name instanceof Unknown && name.fn === 'format' && typeof name.args[0] === 'string') {
+    return name.args[0].split('/').map((part) => {
+      const slot = /^\{(\d+)\}$/.exec(part);
+      return slot ? name.args[Number(slot[1]) + 1]! : part;
+    });
+  }
+  return [name];
+}
+const leafName = (r: DeployedResource) => segments(r.name).at(-1)!;
+
+const ofType = (resources: DeployedResource[], type: string) => resources.filter((r) => r.type.toLowerCase() === type.toLowerCase());
+function theOne(resources: DeployedResource[], type: string) {
+  const found = ofType(resources, type);
+  expect(found.map((r) => r.path.join('/'))).toHaveLength(1);
+  return found[0]!;
+}
+
+/** The Cosmos DB containers a template deploys: id, partition key paths and kind, TTL (-2 = off). */
+function compiledContainers(resources: DeployedResource[]) {
+  return ofType(resources, 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers').map((r) => {
+    const resource = obj(props(r).resource);
+    const key = obj(resource.partitionKey);
+    return { name: resource.id, paths: key.paths, kind: key.kind, version: key.version, ttl: resource.defaultTtl ?? -2 };
+  });
+}
+const expectedCompiledContainers = () => expectedContainers().map((c) => ({ ...c, kind: c.paths.length > 1 ? 'MultiHash' : 'Hash', version: 2 }));
+
+/** The function app's siteConfig.appSettings, by name. */
+function appSettings(resources: DeployedResource[]): Map<string, Value> {
+  const siteConfig = obj(props(theOne(resources, 'Microsoft.Web/sites')).siteConfig);
+  const list = siteConfig.appSettings as Value[];
+  const settings = new Map(list.map((s) => [obj(s).name as string, obj(s).value!]));
+  expect(settings.size).toBe(list.length);
+  return settings;
+}
+
+/** Every template in a compiled template: itself and its modules', depth first. */
+function templatesIn(template: Template, path = 'main'): Array<{ path: string; template: Template }> {
+  const resources = Object.entries((template.resources ?? {}) as { [symbol: string]: { type?: string; properties?: { template?: Template } } });
+  return [
+    { path, template },
+    ...resources.flatMap(([symbol, r]) =>
+      r.type === 'Microsoft.Resources/deployments' && r.properties?.template ? templatesIn(r.properties.template, `${path}/${symbol}`) : [],
+    ),
+  ];
+}
+
+/** Drifted copies of the templates: each must fail the comparison of Cosmos DB containers with the code. */
+function driftVariants(): { [variant: string]: { [file: string]: string } } {
+  const m = manifest();
+  const cosmos = read('modules/cosmos.bicep');
+  const edit = (text: string, from: string, to: string) => {
+    if (!text.includes(from)) throw new Error(`modules/cosmos.bicep no longer contains ${from}: update the drift test`);
+    return text.replace(from, to);
+  };
+  return {
+    'a container removed from platform.json': {
+      'platform.json': JSON.stringify({ ...m, cosmosContainers: m.cosmosContainers.filter((c) => c.name !== 'transactions') }),
+    },
+    'another partition key in platform.json': {
+      'platform.json': JSON.stringify({
+        ...m,
+        cosmosContainers: m.cosmosContainers.map((c) => (c.name === 'loyalty' ? { ...c, partitionKeyPaths: ['/tenantId'] } : c)),
+      }),
+    },
+    'the container loop skipping one': { 'modules/cosmos.bicep': edit(cosmos, 'for c in containers:', 'for c in skip(containers, 1):') },
+    'the hierarchical key cut to its first path': {
+      'modules/cosmos.bicep': edit(cosmos, "{ paths: c.partitionKeyPaths, kind: 'MultiHash'", "{ paths: take(c.partitionKeyPaths, 1), kind: 'MultiHash'"),
+    },
+  };
+}
+
+/**
+ * Compiles, in one run of the CLI, a copy of infra-bicep as it is (main.bicep and azd.bicep) and the
+ * drifted copies (main.bicep), each in its own folder.
+ */
+async function compileAll(bicep: string, variants: Array<{ [file: string]: string }>) {
+  const root = mkdtempSync(join(tmpdir(), 'infra-bicep-'));
+  try {
+    cpSync(dir, join(root, 'current'), { recursive: true });
+    variants.forEach((files, i) => {
+      const copy = join(root, `drift-${i}`);
+      cpSync(dir, copy, { recursive: true });
+      rmSync(join(copy, 'azd.bicep'));
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(copy, file), text);
+    });
+    const diagnostics = await compileMatching(bicep, join(root, '*', '*.bicep'));
+    const load = (folder: string, file: string) => JSON.parse(readFileSync(join(root, folder, file), 'utf8')) as Template;
+    return {
+      main: load('current', 'main.json'),
+      azd: load('current', 'azd.json'),
+      drifted: variants.map((_, i) => load(`drift-${i}`, 'main.json')),
+      diagnostics: diagnostics.map((line) => line.replace(root, '<copies>')),
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code declares', () => {
+  let main: Template;
+  let diagnostics: string[];
+  let azd: Template;
+  let deployed: DeployedResource[];
+  const variants = driftVariants();
+  let drifted: DeployedResource[][];
+
+  beforeAll(async () => {
+    if (!bicep) {
+      throw new Error(
+        'CI is set and no Bicep CLI was found: CI must compile the templates. Run `bash .ci/install-bicep.sh` (it installs .ci/tools/bicep) or set BICEP_CLI.',
+      );
+    }
+    const compiled = await compileAll(bicep, Object.values(variants));
+    ({ main, azd, diagnostics } = compiled);
+    deployed = deployedResources(main, deployParameters());
+    drifted = compiled.drifted.map((template) => deployedResources(template, deployParameters()));
+  });
+
+  it('compiles with no error or warning, the linter rules of bicepconfig.json included', () => {
+    expect(diagnostics.filter((line) => !/[\\/]drift-\d+[\\/]/.test(line))).toEqual([]);
+  });
+
+  it('loads the infrastructure file generated from the modules and hands its parts to the modules', () => {
+    expect(variable(main, 'platform', deployParameters())).toEqual(JSON.parse(manifestText()));
+    const m = manifest();
+    const params = (module: string) =>
+      obj(props(deployed.find((r) => r.path.join('/') === module && r.type === 'Microsoft.Resources/deployments')!).parameters);
+    expect(params('cosmos').containers).toEqual(m.cosmosContainers);
+    expect(params('storage').appContainers).toEqual(m.blobContainers);
+    expect(params('serviceBus').topicName).toBe(m.eventsTopic);
+    expect(params('serviceBus').subscriptions).toEqual(m.subscriptions);
+    expect(params('functionApp').timerSchedules).toEqual(m.timerSchedules);
+  });
+
+  it('deploys the resources the app runs on, all in one resource group', () => {
+    expect([...new Set(deployed.map((r) => r.type))].sort()).toEqual(
+      [
+        'Microsoft.Authorization/roleAssignments',
+        'Microsoft.DocumentDB/databaseAccounts',
+        'Microsoft.DocumentDB/databaseAccounts/sqlDatabases',
+        'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers',
+        'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments',
+        'Microsoft.Insights/components',
+        'Microsoft.KeyVault/vaults',
+        'Microsoft.KeyVault/vaults/secrets',
+        'Microsoft.ManagedIdentity/userAssignedIdentities',
+        'Microsoft.OperationalInsights/workspaces',
+        'Microsoft.Resources/deployments',
+        'Microsoft.ServiceBus/namespaces',
+        'Microsoft.ServiceBus/namespaces/topics',
+        'Microsoft.ServiceBus/namespaces/topics/subscriptions',
+        'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules',
+        'Microsoft.Storage/storageAccounts',
+        'Microsoft.Storage/storageAccounts/blobServices',
+        'Microsoft.Storage/storageAccounts/blobServices/containers',
+        'Microsoft.Web/serverfarms',
+        'Microsoft.Web/sites',
+      ].sort(),
+    );
+    // No module deploys to another resource group or subscription.
+    const elsewhere = ofType(deployed, 'Microsoft.Resources/deployments').filter(
+      (r) => 'resourceGroup' in r.body || 'subscriptionId' in r.body || 'scope' in r.body,
+    );
+    expect(elsewhere.map((r) => r.path.join('/'))).toEqual([]);
+    // Every app setting made from another resource reads a module that is deployed.
+    const modules = new Set(ofType(deployed, 'Microsoft.Resources/deployments').map((r) => r.path.join('/')));
+    const referenced = [...appSettings(deployed).values()].flatMap((v) => [...render(v).matchAll(/reference\('(\w+)'\)/g)].map((m) => m[1]!));
+    expect(referenced.length).toBeGreaterThan(0);
+    expect(referenced.filter((m) => !modules.has(m))).toEqual([]);
+  });
+
+  it('runs the Node.js version the code targets, on the Flex Consumption plan', () => {
+    const engines = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const app = props(theOne(deployed, 'Microsoft.Web/sites'));
+    expect(obj(app.functionAppConfig).runtime).toEqual({ name: 'node', version: /\d+/.exec(engines)![0] });
+    expect(theOne(deployed, 'Microsoft.Web/serverfarms').body.sku).toEqual({ tier: 'FlexConsumption', name: 'FC1' });
+  });
+
+  it('sets every setting the configuration schema reads in Azure, and nothing the code does not read', () => {
+    const settings = appSettings(deployed);
+    const read = Object.keys(ConfigSchema.shape).filter((k) => !(LOCAL_ONLY_SETTINGS as readonly string[]).includes(k));
+    expect(read.filter((name) => !settings.has(name))).toEqual([]);
+    const hostOnly = /^(AzureWebJobsStorage__|ServiceBus__(credential|clientId)$|APPLICATIONINSIGHTS_AUTHENTICATION_STRING$|Schedule_)/;
+    const unknown = [...settings.keys()].filter((k) => !read.includes(k) && !hostOnly.test(k));
+    expect(unknown).toEqual([]);
+  });
+
+  it('gives settings that pass the configuration schema', () => {
+    // Values as deployed with main.parameters.json; a value known only in Azure (another resource's
+    // endpoint, a Key Vault reference) gets a plausible one: its literal parts with 'x' for the rest.
+    const valueOf = (name: string, value: Value): string => {
+      if (typeof value === 'string') return value;
+      if (value instanceof Unknown && value.fn === 'format' && !value.text.startsWith('⟨')) return value.text.replace(/⟨[^⟩]*⟩/g, 'x');
+      return /Endpoint|Uri/.test(name) ? 'https://example.net/' : 'x'.repeat(40);
+    };
+    const env = Object.fromEntries([...appSettings(deployed).entries()].map(([k, v]) => [k, valueOf(k, v)]));
+    expect(loadConfig(env)).toMatchObject({ messaging: { mode: 'servicebus' }, logLevel: 'info' });
+  });
+
+  it('declares every Cosmos DB container with the partition key paths and TTL the code uses', () => {
+    expect(compiledContainers(deployed)).toEqual(expectedCompiledContainers());
+  });
+
+  it('catches a container removed from the templates, or given another partition key', () => {
+    // The copy as it is, compiled the same way, matches (the test above): only the drift makes the difference.
+    expect(Object.keys(variants)).toHaveLength(drifted.length);
+    Object.keys(variants).forEach((variant, i) => {
+      expect({ variant, matches: JSON.stringify(compiledContainers(drifted[i]!)) === JSON.stringify(expectedCompiledContainers()) }).toEqual({
+        variant,
+        matches: false,
+      });
+    });
+  });
+
+  it('sets every timer schedule the code uses, in the app setting its trigger reads', () => {
+    const { timers } = codeFunctions();
+    const settings = appSettings(deployed);
+    const declared = [...settings.keys()].filter((k) => k.startsWith('Schedule_')).sort();
+    expect(declared).toEqual(timers.map((t) => scheduleSetting(t.name)).sort());
+    for (const timer of timers)
+      expect({ timer: timer.name, schedule: settings.get(scheduleSetting(timer.name)) }).toEqual({ timer: timer.name, schedule: timer.schedule });
+  });
+
+  it('declares the events topic and one subscription per consumer, filtered to the events it accepts', () => {
+    const { consumers } = codeFunctions();
+    const topic = theOne(deployed, 'Microsoft.ServiceBus/namespaces/topics');
+    expect(leafName(topic)).toBe(EVENTS_TOPIC);
+    expect(props(topic).requiresDuplicateDetection).toBe(true);
+    const subscriptions = ofType(deployed, 'Microsoft.ServiceBus/namespaces/topics/subscriptions').map((s) => segments(s.name).slice(1).join('/'));
+    expect(subscriptions.sort()).toEqual(consumers.map((c) => `${EVENTS_TOPIC}/${c.subscriptionName}`).sort());
+    const rules = ofType(deployed, 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules').map((r) => {
+      const [, topicName, subscription, rule] = segments(r.name);
+      return { topic: topicName, subscription, rule, filterType: props(r).filterType, sql: obj(props(r).sqlFilter).sqlExpression };
+    });
+    expect(rules.sort((a, b) => String(a.subscription).localeCompare(String(b.subscription)))).toEqual(
+      consumers
+        .map((c) => ({ topic: EVENTS_TOPIC, subscription: c.subscriptionName, rule: '$Default', filterType: 'SqlFilter', sql: sqlFilter(c.accepts) }))
+        .sort((a, b) => a.subscription.localeCompare(b.subscription)),
+    );
   });
 
   it('declares every blob container the code uses, private', () => {
-    const storage = read('modules/storage.bicep');
-    expect([...manifest().blobContainers].sort()).toEqual(blobContainers().map((c) => c.name).sort());
-    expect(storage).toContain('for container in appContainers');
-    expect(storage).toContain("publicAccess: 'None'");
+    const containers = ofType(deployed, 'Microsoft.Storage/storageAccounts/blobServices/containers');
+    const app = containers.filter((c) => leafName(c) !== 'deployment-package');
+    expect(app.map((c) => leafName(c)).sort()).toEqual(
+      blobContainers()
+        .map((c) => c.name)
+        .sort(),
+    );
+    for (const c of app) expect({ container: leafName(c), publicAccess: props(c).publicAccess }).toEqual({ container: leafName(c), publicAccess: 'None' });
+    expect(props(theOne(deployed, 'Microsoft.Storage/storageAccounts')).allowBlobPublicAccess).toBe(false);
   });
 
   it('is secure by default: no keys, local auth off, no secrets in outputs', () => {
-    const all = templates.map(read).join('\n');
-    expect(all).not.toMatch(/listKeys\(|listConnectionStrings\(|AccountKey=/);
-    expect(read('modules/cosmos.bicep')).toContain('disableLocalAuth: true');
-    expect(read('modules/service-bus.bicep')).toContain('disableLocalAuth: true');
-    expect(read('modules/storage.bicep')).toContain('allowSharedKeyAccess: false');
-    expect(appSettings().get('PLATFORM_ADMIN_KEY')).toMatch(/^'@Microsoft\.KeyVault\(SecretUri=/);
-    expect([...main.matchAll(/^output (\w+)/gm)].map((m) => m[1]).filter((o) => /secret|password|connectionstring|accesskey|adminkey|apikey/i.test(o!))).toEqual([]);
+    expect(JSON.stringify(main)).not.toMatch(/listKeys\(|listConnectionStrings\(|AccountKey=/);
+    expect(props(theOne(deployed, 'Microsoft.DocumentDB/databaseAccounts')).disableLocalAuth).toBe(true);
+    expect(props(theOne(deployed, 'Microsoft.ServiceBus/namespaces')).disableLocalAuth).toBe(true);
+    expect(props(theOne(deployed, 'Microsoft.Storage/storageAccounts')).allowSharedKeyAccess).toBe(false);
+    expect(props(theOne(deployed, 'Microsoft.Insights/components')).DisableLocalAuth).toBe(true);
+    const key = appSettings(deployed).get('PLATFORM_ADMIN_KEY');
+    expect(key instanceof Unknown ? key.text : key).toMatch(/^@Microsoft\.KeyVault\(SecretUri=⟨reference\('keyVault'\)/);
+    const outputs = Object.keys((main.outputs ?? {}) as object);
+    expect(outputs.length).toBeGreaterThan(0);
+    expect(outputs.filter((o) => /secret|password|connectionstring|accesskey|adminkey|apikey/i.test(o))).toEqual([]);
+    // No output of any template is made from the key (or is secure).
+    for (const { path, template } of templatesIn(main)) {
+      for (const [name, output] of Object.entries((template.outputs ?? {}) as { [name: string]: { type?: string; value?: unknown } })) {
+        expect({ path, name, type: output.type, fromKey: /platformAdminKey/i.test(JSON.stringify(output.value)) }).toEqual({
+          path,
+          name,
+          type: expect.not.stringMatching(/^secure/i),
+          fromKey: false,
+        });
+      }
+    }
   });
 
   it('describes every parameter and output', () => {
-    for (const file of templates) {
-      const lines = read(file).split('\n');
-      lines.forEach((line, i) => {
-        if (!/^(param|output) /.test(line)) return;
-        let j = i - 1;
-        while (j >= 0 && lines[j]!.startsWith('@') && !lines[j]!.startsWith('@description')) j -= 1;
-        expect({ file, line, described: (lines[j] ?? '').startsWith('@description') }).toEqual({ file, line, described: true });
+    const undescribed = [...templatesIn(main), ...templatesIn(azd, 'azd')].flatMap(({ path, template }) =>
+      (['parameters', 'outputs'] as const).flatMap((kind) =>
+        Object.entries((template[kind] ?? {}) as { [name: string]: { metadata?: { description?: string } } })
+          .filter(([, d]) => !d.metadata?.description?.trim())
+          .map(([name]) => `${path} ${kind} ${name}`),
+      ),
+    );
+    expect(templatesIn(main).length).toBe(1 + readdirSync(join(dir, 'modules')).length);
+    expect(undescribed).toEqual([]);
+  });
+
+  it('names role assignments deterministically, so a redeploy changes nothing', () => {
+    const assignments = deployed.filter((r) => /roleAssignments$/i.test(r.type));
+    expect(assignments.length).toBeGreaterThanOrEqual(5);
+    for (const r of assignments) {
+      // guid(scope, principal, role): the same three give the same name on every deployment.
+      const p = props(r);
+      const name = segments(r.name).at(-1)!;
+      const role = p.roleDefinitionId;
+      const expected = [r.scope ?? p.scope!, p.principalId!, role instanceof Unknown ? role.args.at(-1)! : role!].map(render);
+      expect({ at: r.path.join('/'), name: name instanceof Unknown ? [name.fn, ...name.args.map(render)] : render(name) }).toEqual({
+        at: r.path.join('/'),
+        name: ['guid', ...expected],
       });
     }
   });
 
-  it('names role assignments deterministically, so a redeploy changes nothing', () => {
-    const all = templates.map(read).join('\n');
-    const names = [...all.matchAll(/roleAssignments@[\d-]+' = (?:\[\s*for [^:]+:\s*)?(?:if \(.*\) )?\{\s*\n\s*name: ([^\n]+)/g)].map((m) => m[1]!.trim());
-    expect(names.length).toBeGreaterThanOrEqual(5);
-    for (const name of names) expect(name).toMatch(/^guid\(/);
+  it('has azd deploy main.bicep, unchanged, into the resource group of the azd environment', () => {
+    const [group, app] = deployedResources(azd, { environmentName: 'demo', location: 'westeurope', platformAdminKey: 'k'.repeat(40), principalId: '' });
+    expect(group).toMatchObject({
+      type: 'Microsoft.Resources/resourceGroups',
+      name: 'rg-demo',
+      body: { location: 'westeurope', tags: { 'azd-env-name': 'demo' } },
+    });
+    expect(app).toMatchObject({ type: 'Microsoft.Resources/deployments', body: { resourceGroup: 'rg-demo' } });
+    expect((azd.resources as { [symbol: string]: { properties: { template: Template } } }).app!.properties.template).toEqual(main);
+    expect(props(app!).parameters).toEqual({ environmentName: 'demo', location: 'westeurope', platformAdminKey: 'k'.repeat(40), keyVaultAdminPrincipalId: '' });
   });
 });

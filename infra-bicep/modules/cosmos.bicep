@@ -1,13 +1,15 @@
+import { cosmosContainer, tags as resourceTags } from '../types.bicep'
+
 @description('Cosmos DB account name.')
 param accountName string
 @description('Region.')
 param location string
 @description('Tags.')
-param tags object
+param tags resourceTags
 @description('Database name (CosmosDb__databaseName).')
 param databaseName string
 @description('Containers: name, partitionKeyPaths (hierarchical when more than one), defaultTtl (-2 = off, -1 = per item, seconds).')
-param containers array
+param containers cosmosContainer[]
 @allowed(['serverless', 'autoscale'])
 @description('Capacity mode.')
 param capacityMode string
@@ -16,7 +18,7 @@ param autoscaleMaxThroughput int
 @description('Principal of the function app identity (data-plane access).')
 param principalId string
 
-resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
+resource account 'Microsoft.DocumentDB/databaseAccounts@2026-03-15' = {
   name: accountName
   location: location
   tags: tags
@@ -32,7 +34,7 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
   }
 }
 
-resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15' = {
+resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2026-03-15' = {
   parent: account
   name: databaseName
   properties: {
@@ -41,7 +43,7 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15
   }
 }
 
-resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = [
+resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2026-03-15' = [
   for c in containers: {
     parent: database
     name: c.name
@@ -60,10 +62,10 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
   }
 ]
 
-// Built-in "Cosmos DB Built-in Data Contributor": read and write items, no control plane.
+@description('Built-in "Cosmos DB Built-in Data Contributor": read and write items, no control plane.')
 var dataContributor = '00000000-0000-0000-0000-000000000002'
 
-resource dataAccess 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
+resource dataAccess 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2026-03-15' = {
   parent: account
   name: guid(account.id, principalId, dataContributor)
   properties: {

@@ -1,3 +1,5 @@
+import { stringMap, tags as resourceTags } from '../types.bicep'
+
 @description('Flex Consumption plan name.')
 param planName string
 @description('Function app name.')
@@ -5,7 +7,7 @@ param appName string
 @description('Region.')
 param location string
 @description('Tags.')
-param tags object
+param tags resourceTags
 @description('User-assigned identity resource id.')
 param identityId string
 @description('User-assigned identity client id.')
@@ -29,9 +31,9 @@ param platformAdminKeySecretUri string
 @description('LOG_LEVEL.')
 param logLevel string
 @description('Timer schedules by app setting (Schedule_<timer>, NCRONTAB), as the code declares them (platform.json).')
-param timerSchedules object
+param timerSchedules stringMap
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -41,6 +43,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 // Every setting shared/config.ts reads (a test holds them equal). Identity-based: no keys, no connection strings.
+@description('App settings besides the timer schedules.')
 var appSettings = {
   AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__credential: 'managedidentity'
@@ -60,7 +63,7 @@ var appSettings = {
   OUTBOX_GRACE_SECONDS: '30'
 }
 
-resource app 'Microsoft.Web/sites@2024-04-01' = {
+resource app 'Microsoft.Web/sites@2025-03-01' = {
   name: appName
   location: location
   tags: union(tags, { 'azd-service-name': 'api' })

@@ -1,11 +1,13 @@
+import { tags as resourceTags } from '../types.bicep'
+
 @description('Name of the user-assigned managed identity the function app runs as.')
 param name string
 @description('Region.')
 param location string
 @description('Tags.')
-param tags object
+param tags resourceTags
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: name
   location: location
   tags: tags

@@ -1,9 +1,13 @@
-@description('Key Vault name.')
+import { tags as resourceTags } from '../types.bicep'
+
+@minLength(3)
+@maxLength(24)
+@description('Key Vault name (3-24 letters, digits and hyphens).')
 param name string
 @description('Region.')
 param location string
 @description('Tags.')
-param tags object
+param tags resourceTags
 @description('Principal of the function app identity (reads secrets).')
 param principalId string
 @description('Optional person or group administering secrets.')
@@ -12,8 +16,8 @@ param adminPrincipalId string
 @description('The platform operator key.')
 param platformAdminKey string
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  name: take(name, 24)
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
+  name: name
   location: location
   tags: tags
   properties: {
@@ -26,13 +30,15 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource secret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
   parent: vault
   name: 'platform-admin-key'
   properties: { value: platformAdminKey }
 }
 
+@description('Built-in "Key Vault Secrets User": read secret values.')
 var secretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+@description('Built-in "Key Vault Secrets Officer": manage secrets.')
 var secretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 
 resource appReads 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

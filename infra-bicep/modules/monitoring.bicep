@@ -1,3 +1,5 @@
+import { tags as resourceTags } from '../types.bicep'
+
 @description('Log Analytics workspace name.')
 param workspaceName string
 @description('Application Insights name.')
@@ -5,13 +7,13 @@ param appInsightsName string
 @description('Region.')
 param location string
 @description('Tags.')
-param tags object
+param tags resourceTags
 @description('Days logs are kept.')
 param retentionInDays int
 @description('Principal allowed to publish telemetry (Entra ID ingestion, no instrumentation key auth).')
 param publisherPrincipalId string
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
   name: workspaceName
   location: location
   tags: tags
@@ -33,6 +35,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
+@description('Built-in "Monitoring Metrics Publisher": send telemetry with Entra ID.')
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 
 resource publisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

@@ -1,17 +1,19 @@
+import { topicSubscription, tags as resourceTags } from '../types.bicep'
+
 @description('Service Bus namespace name.')
 param namespaceName string
 @description('Region.')
 param location string
 @description('Tags.')
-param tags object
+param tags resourceTags
 @description('Topic all domain events are published to.')
 param topicName string
 @description('One subscription per consumer: name and sqlFilter (the events its consumer accepts, on the application properties the publisher sets).')
-param subscriptions array
+param subscriptions topicSubscription[]
 @description('Principal of the function app identity.')
 param principalId string
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
+resource namespace 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
   name: namespaceName
   location: location
   tags: tags
@@ -22,7 +24,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   }
 }
 
-resource topic 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = {
+resource topic 'Microsoft.ServiceBus/namespaces/topics@2026-01-01' = {
   parent: namespace
   name: topicName
   properties: {
@@ -34,7 +36,7 @@ resource topic 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = {
   }
 }
 
-resource subs 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-preview' = [
+resource subs 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2026-01-01' = [
   for sub in subscriptions: {
     parent: topic
     name: sub.name
@@ -50,7 +52,7 @@ resource subs 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-p
 ]
 
 // Each subscription's default rule becomes its filter: a consumer is invoked only for events it has work in.
-resource filters 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2022-10-01-preview' = [
+resource filters 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2026-01-01' = [
   for (sub, i) in subscriptions: {
     parent: subs[i]
     name: '$Default'
@@ -61,6 +63,7 @@ resource filters 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@202
   }
 ]
 
+@description('Built-in roles of the app identity on the namespace.')
 var roles = [
   '69a216fc-b8fb-44d8-bc22-1f3c2552a39e' // Azure Service Bus Data Sender
   '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0' // Azure Service Bus Data Receiver
@@ -79,4 +82,4 @@ resource assignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
 ]
 
 @description('Host name for ServiceBus__fullyQualifiedNamespace.')
-output fullyQualifiedNamespace string = '${namespace.name}.servicebus.windows.net'
+output fullyQualifiedNamespace string = parseUri(namespace.properties.serviceBusEndpoint).host

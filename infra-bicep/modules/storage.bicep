@@ -1,18 +1,23 @@
+import { tags as resourceTags } from '../types.bicep'
+
+@minLength(3)
+@maxLength(24)
 @description('Storage account name (3-24 lower-case letters and digits).')
 param name string
 @description('Region.')
 param location string
 @description('Tags.')
-param tags object
+param tags resourceTags
 @description('Principal of the function app identity.')
 param principalId string
 @description('The app\'s own blob containers, as the code declares them (platform.json); private: receipts open through user-delegation SAS links.')
-param appContainers array
+param appContainers string[]
 
+@description('Container the Flex Consumption plan deploys the app package from.')
 var deploymentContainerName = 'deployment-package'
 
-resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  name: take(name, 24)
+resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
+  name: name
   location: location
   tags: tags
   kind: 'StorageV2'
@@ -26,17 +31,17 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01' = {
   parent: account
   name: 'default'
 }
 
-resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobs
   name: deploymentContainerName
 }
 
-resource appBlobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+resource appBlobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = [
   for container in appContainers: {
     parent: blobs
     name: container
@@ -45,6 +50,7 @@ resource appBlobContainers 'Microsoft.Storage/storageAccounts/blobServices/conta
 ]
 
 // The Functions host needs blobs, queues and tables of its storage; the app needs blobs.
+@description('Built-in roles of the app identity on the account.')
 var roles = [
   'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
   '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
