@@ -3,7 +3,8 @@
 # package). Bicep ships on NuGet as a package with the native binary inside: a throwaway project
 # downloads that exact version with `dotnet restore`, then the package version, the binary's SHA-256
 # and the version the binary reports are checked before it is installed. Needs the .NET SDK.
-# Usage: bash .ci/install-bicep.sh   (prints the binary's path; does nothing when it is already there)
+# Usage: bicep="$(bash .ci/install-bicep.sh)"   (prints only the binary's path on stdout, the rest on
+# stderr; downloads nothing when the pinned binary is already there)
 set -euo pipefail
 
 BICEP_VERSION=0.49.2
@@ -48,8 +49,8 @@ cat >"$work/fetch-bicep.csproj" <<PROJECT
   </ItemGroup>
 </Project>
 PROJECT
-echo "install-bicep: downloading $PACKAGE $BICEP_VERSION"
-dotnet restore "$work/fetch-bicep.csproj" --packages "$work/packages" --verbosity quiet
+echo "install-bicep: downloading $PACKAGE $BICEP_VERSION" >&2
+dotnet restore "$work/fetch-bicep.csproj" --packages "$work/packages" --verbosity quiet >&2
 
 package="$work/packages/$(echo "$PACKAGE" | tr '[:upper:]' '[:lower:]')/$BICEP_VERSION"
 if ! grep -q "<version>$BICEP_VERSION</version>" "$package"/*.nuspec; then
