@@ -35,6 +35,15 @@ param logRetentionDays int = 30
 @description('Application log level (LOG_LEVEL).')
 param logLevel string = 'info'
 
+@description('The company that produces the invoicing system, named in every Verifactu record (INVOICING_SYSTEM_PRODUCER).')
+@maxLength(120)
+param invoicingSystemProducer string = 'Unifica Retail Platform'
+
+@description('Its NIF (INVOICING_SYSTEM_PRODUCER_NIF).')
+@minLength(9)
+@maxLength(9)
+param invoicingSystemProducerNif string = 'B00000000'
+
 @description('Tags applied to every resource.')
 param tags resourceTags = {}
 
@@ -130,6 +139,8 @@ module functionApp 'modules/function-app.bicep' = {
     appInsightsConnectionString: monitoring.outputs.connectionString
     platformAdminKeySecretUri: keyVault.outputs.platformAdminKeySecretUri
     logLevel: logLevel
+    invoicingSystemProducer: invoicingSystemProducer
+    invoicingSystemProducerNif: invoicingSystemProducerNif
     timerSchedules: platform.timerSchedules
   }
 }

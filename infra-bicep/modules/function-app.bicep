@@ -30,6 +30,10 @@ param appInsightsConnectionString string
 param platformAdminKeySecretUri string
 @description('LOG_LEVEL.')
 param logLevel string
+@description('INVOICING_SYSTEM_PRODUCER.')
+param invoicingSystemProducer string
+@description('INVOICING_SYSTEM_PRODUCER_NIF.')
+param invoicingSystemProducerNif string
 @description('Timer schedules by app setting (Schedule_<timer>, NCRONTAB), as the code declares them (platform.json).')
 param timerSchedules stringMap
 
@@ -61,6 +65,8 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   LOG_LEVEL: logLevel
   OUTBOX_GRACE_SECONDS: '30'
+  INVOICING_SYSTEM_PRODUCER: invoicingSystemProducer
+  INVOICING_SYSTEM_PRODUCER_NIF: invoicingSystemProducerNif
 }
 
 resource app 'Microsoft.Web/sites@2025-03-01' = {

@@ -28,6 +28,9 @@ export const ConfigSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** Seconds a transaction's event may stay unconfirmed before the sweeper resends it. */
     OUTBOX_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    /** Who produces the invoicing system, as every Verifactu record names it (the platform operator's company). */
+    INVOICING_SYSTEM_PRODUCER: z.string().trim().min(1).max(120).default('Unifica Retail Platform'),
+    INVOICING_SYSTEM_PRODUCER_NIF: z.string().regex(/^[A-Z0-9]{9}$/, 'must be a 9-character NIF').default('B00000000'),
   })
   .superRefine((c, ctx) => {
     if (c.MESSAGING_MODE === 'servicebus' && !c.ServiceBus__fullyQualifiedNamespace) {
@@ -58,6 +61,8 @@ export interface Config {
   logLevel: Settings['LOG_LEVEL'];
   /** Seconds an event may stay unconfirmed before a sweeper resends it. */
   outboxGraceSeconds: number;
+  /** The producer of the invoicing system, named in every Verifactu record's SistemaInformatico. */
+  invoicingSystem: { producerName: string; producerNif: string };
 }
 
 function toConfig(s: Settings): Config {
@@ -70,6 +75,7 @@ function toConfig(s: Settings): Config {
     identityClientId: s.AZURE_CLIENT_ID,
     logLevel: s.LOG_LEVEL,
     outboxGraceSeconds: s.OUTBOX_GRACE_SECONDS,
+    invoicingSystem: { producerName: s.INVOICING_SYSTEM_PRODUCER, producerNif: s.INVOICING_SYSTEM_PRODUCER_NIF },
   };
 }
 

@@ -10,6 +10,11 @@ import { BlobReceiptFiles } from './adapters/receipt-files';
 import { receiptRoutes } from './http';
 import { ReceiptParticipant, ReceiptService } from './receipt-service';
 import { receiptExtras } from './receipts';
+import { RecordingAeatSubmitter } from './adapters/recording-submitter';
+import type { InvoicingSystem } from './chain';
+
+/** The invoicing system's version as records name it; raised with each release that changes what records hold. */
+const INVOICING_SYSTEM_VERSION = '1.0';
 
 const blobContainers = {
   receipts: { name: 'receipts', purpose: 'Receipts as JSON and HTML under {tenantId}/, opened through signed, expiring links' },
@@ -35,9 +40,12 @@ export const receiptsModule = defineModule({
   },
   build({ kernel, documents, contributions }, { tenancy: { tenancy }, customers: { customers } }) {
     const files = new BlobReceiptFiles(kernel.blob, blobContainers.receipts.name, kernel.clock);
-    const receipts = new ReceiptService(new CosmosReceiptStore(documents('receipts')), files, tenancy, customers, kernel.publisher, contributions(receiptExtras), kernel.clock);
+    const system: InvoicingSystem = { ...kernel.config.invoicingSystem, name: 'unifica', id: 'UN', version: INVOICING_SYSTEM_VERSION };
+    const submitter = new RecordingAeatSubmitter(kernel.logger.child({ component: 'aeat' }));
+    const store = new CosmosReceiptStore(documents('receipts'));
+    const receipts = new ReceiptService(store, files, tenancy, customers, kernel.publisher, contributions(receiptExtras), system, submitter, kernel.clock);
     return {
-      api: { receipts },
+      api: { receipts, aeatSubmitter: submitter },
       routes: receiptRoutes(kernel.edge, receipts),
       consumers: { receiptIssuer: (event, log) => receipts.handle(event, log) },
       timers: {},

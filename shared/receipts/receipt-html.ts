@@ -56,6 +56,7 @@ small,.muted{color:#444}.qr{margin:1.25rem 0;text-align:center}.qr img{width:38m
 <h1>${escape(receipt.issuer.name)}</h1>
 <p class="muted">${receipt.issuer.taxId ? `NIF ${escape(receipt.issuer.taxId)} · ` : ''}${escape(receipt.issuer.locationName)}</p>
 <p><strong>${KIND_TITLE[receipt.documentType]}</strong><br>No. <span id="invoice-number">${escape(receipt.invoiceNumber)}</span><br><time datetime="${escape(receipt.occurredAt)}">${when}</time></p>
+${receipt.cancelled ? `<p class="cancelled" role="alert"><strong>ANULADA · CANCELLED</strong> ${escape(receipt.cancelled.at.slice(0, 10))}: ${escape(receipt.cancelled.reason)}</p>` : ''}
 ${receipt.corrects ? `<p>Corrects ${escape(receipt.corrects.invoiceNumber ?? receipt.corrects.transactionId)}${receipt.corrects.issueDate ? ` of ${receipt.corrects.issueDate}` : ''}</p>` : ''}
 </header>
 <main>

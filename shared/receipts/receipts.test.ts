@@ -1,3 +1,4 @@
+import { ChainVerifier, linkTo, ONLINE_INSTALLATIONS, walkedReceipt } from './chain';
 import { buildReceipt, seriesIdOf, vatBreakdown, verifySeries, type Receipt } from './receipts';
 import { verifactuFingerprint } from './verifactu';
 import { renderReceiptHtml } from './receipt-html';
@@ -57,7 +58,7 @@ describe('VAT breakdown', () => {
 });
 
 describe('receipts', () => {
-  const context = { tenant, location: store, previousFingerprint: '', now: new Date('2026-11-22T09:15:02Z'), extras: {}, corrects: null };
+  const context = { tenant, location: store, chain: { installationId: 'store-1.till-1', sequence: 1, link: { previousFingerprint: '', previous: null } }, now: new Date('2026-11-22T09:15:02Z'), extras: {}, corrects: null };
 
   it('makes a Spanish sale a simplified invoice (F2) with its fiscal record and QR URL', () => {
     const receipt = buildReceipt(tx(), 't1', { ...context, number: 1 });
@@ -91,16 +92,19 @@ describe('receipts', () => {
     expect(receipt.fiscal).toMatchObject({ TipoFactura: 'R5', ImporteTotal: '-50.38', CuotaTotal: '-8.05' });
   });
 
-  it('gives other countries a plain receipt, and online shops one series each', () => {
+  it('gives other countries a plain receipt, and spreads an online shop over a few installations, each with its series', () => {
     const receipt = buildReceipt(tx(), 't1', { ...context, number: 7, location: { ...store, country: 'PT' } });
     expect(receipt).toMatchObject({ documentType: 'receipt', fiscal: null, number: 7 });
-    expect(seriesIdOf({ channel: 'online', locationId: 'web', terminalId: null, type: 'sale' })).toBe('web');
-    expect(seriesIdOf({ channel: 'store', locationId: 'store-1', terminalId: 'Till #3/a', type: 'sale' })).toMatch(/^store-1\.[0-9a-f]{12}$/);
+    const online = (transactionId: string) => seriesIdOf({ channel: 'online', locationId: 'web', terminalId: null, type: 'sale', transactionId });
+    expect(online('tx_1')).toMatch(/^web\.web[0-7]$/);
+    expect(online('tx_1')).toBe(online('tx_1'));
+    expect(new Set(Array.from({ length: 200 }, (_, i) => online(`tx_${i}`))).size).toBe(ONLINE_INSTALLATIONS);
+    expect(seriesIdOf({ channel: 'store', locationId: 'store-1', terminalId: 'Till #3/a', type: 'sale', transactionId: 'tx_1' })).toMatch(/^store-1\.[0-9a-f]{12}$/);
   });
 });
 
 describe('the receipt page', () => {
-  const context = { tenant, location: store, previousFingerprint: '', now: new Date('2026-11-22T09:15:02Z'), corrects: null, number: 3 };
+  const context = { tenant, location: store, chain: { installationId: 'store-1.till-1', sequence: 1, link: { previousFingerprint: '', previous: null } }, now: new Date('2026-11-22T09:15:02Z'), corrects: null, number: 3 };
 
   it('shows the figures other capabilities provide, and leaves them out when unknown', async () => {
     const extras = { giftCards: [{ reference: 'gcr_00001234', balanceLeft: 1550 }], loyalty: { pointsEarned: 50, balance: 1250 } };
@@ -123,11 +127,16 @@ describe('verifySeries', () => {
   function chain(n: number): Receipt[] {
     const out: Receipt[] = [];
     for (let i = 1; i <= n; i += 1) {
-      const previousFingerprint = out[i - 2]?.fiscal?.fingerprint ?? '';
-      out.push(buildReceipt(tx({ transactionId: `tx_${i}` }), 't1', { tenant, location: store, number: i, previousFingerprint, now: new Date(), extras: {}, corrects: null }));
+      const link = linkTo(out[i - 2]?.fiscal ?? null);
+      out.push(buildReceipt(tx({ transactionId: `tx_${i}` }), 't1', { tenant, location: store, number: i, chain: { installationId: 'store-1.till-1', sequence: i, link }, now: new Date(), extras: {}, corrects: null }));
     }
     return out;
   }
+  const walk = (receipts: Receipt[]) => {
+    const verifier = new ChainVerifier('store-1.till-1');
+    for (const r of receipts) if (!verifier.add(walkedReceipt(r))) break;
+    return verifier.finish(receipts.length, { 'store-1.till-1': receipts.length });
+  };
 
   it('verifies an intact chain', () => {
     expect(verifySeries('s', chain(5), 5)).toMatchObject({ verified: true, records: 5, firstBreak: null });
@@ -141,7 +150,10 @@ describe('verifySeries', () => {
     const relinked = chain(5);
     const forged = { ...relinked[2]!.fiscal!, ImporteTotal: '1.00' };
     relinked[2] = { ...relinked[2]!, totals: { ...relinked[2]!.totals, total: 100 }, fiscal: { ...forged, fingerprint: verifactuFingerprint(forged) } };
-    expect(verifySeries('s', relinked, 5).firstBreak).toMatchObject({ number: 4, reason: 'chain-broken' });
+    // A forged record with a recomputed fingerprint passes alone; the chain (per installation) catches it at the next record.
+    expect(verifySeries('s', relinked, 5).firstBreak).toBeNull();
+    expect(walk(relinked).firstBreak).toMatchObject({ sequence: 4, reason: 'chain-broken' });
+    expect(walk(chain(5))).toMatchObject({ verified: true, records: 5 });
 
     const gap = chain(5);
     gap.splice(1, 1);

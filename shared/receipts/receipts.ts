@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { extensionPoint } from '../kernel/extensions';
-import { sha256Hex } from '../kernel/ids';
 import type { Location, Tenant } from '../tenancy';
 import { TransactionViewSchema, type TransactionView } from '../transactions';
 import { fiscalAmount, fiscalDate, isoWithOffset, verifactuFingerprint, verifactuQrUrl, type VerifactuRegistration } from './verifactu';
+import { ChainPositionSchema, installationOf, PreviousInvoiceSchema, seriesOf, type ChainLink } from './chain';
 
 const minor = z.number().int();
 
@@ -40,9 +40,10 @@ export const FiscalRecordSchema = z.object({
   TipoFactura: z.string(),
   CuotaTotal: z.string(),
   ImporteTotal: z.string(),
-  Huella: z.string().describe("The previous record's fingerprint; empty for the first record of the chain"),
+  Huella: z.string().describe("The fingerprint of the previous record in the installation's chain (any series); empty for the first"),
   FechaHoraHusoGenRegistro: z.string().describe('ISO 8601 with offset'),
-  fingerprint: z.string().describe("This record's fingerprint; the next record of the series carries it as `Huella`"),
+  fingerprint: z.string().describe("This record's fingerprint; the installation's next record carries it as `Huella`"),
+  previous: PreviousInvoiceSchema,
   qrUrl: z.string(),
 });
 export type FiscalRecord = z.output<typeof FiscalRecordSchema>;
@@ -53,6 +54,7 @@ export const ReceiptSchema = z
     transactionId: z.string(),
     seriesId: z.string(),
     number: z.number().int().describe('Consecutive within the series, from 1'),
+    chain: ChainPositionSchema.describe('The issuing installation (a till or an online shop instance) and the place of this record in its chain'),
     invoiceNumber: z.string(),
     documentType: z.enum(['simplifiedInvoice', 'correctiveInvoice', 'receipt']),
     type: z.enum(['sale', 'return']),
@@ -90,6 +92,10 @@ export const ReceiptSchema = z
       .nullable()
       .describe('Returns: the sale they correct (its invoice number once that receipt exists)'),
     fiscal: FiscalRecordSchema.nullable().describe('Spain: the chained Verifactu record'),
+    cancelled: z
+      .object({ at: z.string(), reason: z.string(), sequence: z.number().int(), fingerprint: z.string().nullable() })
+      .nullable()
+      .describe('Issued in error and cancelled (anulación): the invoice stays in its series; the cancellation record joins the chain'),
   })
   .meta({ id: 'Receipt' });
 export type Receipt = z.output<typeof ReceiptSchema>;
@@ -116,26 +122,20 @@ export function vatBreakdown(lines: Array<{ taxRate: number; total: number }>): 
     });
 }
 
-/**
- * A series per till (store) or per online shop. Spanish law keeps corrective invoices in a series
- * of their own, so returns number apart (`-R`). Ids stay URL- and document-id-safe.
- */
-export function seriesIdOf(tx: Pick<TransactionView, 'channel' | 'locationId' | 'terminalId' | 'type'>): string {
-  const till = tx.terminalId ?? 'till';
-  const tillPart = /^[A-Za-z0-9-]{1,32}$/.test(till) ? till : sha256Hex(till).slice(0, 12);
-  const base = tx.channel === 'online' ? tx.locationId : `${tx.locationId}.${tillPart}`;
-  return tx.type === 'return' ? `${base}-R` : base;
+/** The series a transaction numbers in: its installation's, or that installation's corrective (`-R`) series for a return. */
+export function seriesIdOf(tx: Pick<TransactionView, 'channel' | 'locationId' | 'terminalId' | 'type' | 'transactionId'>): string {
+  return seriesOf(installationOf(tx), tx.type);
 }
 
 /** Country rules: which fiscal record a receipt carries. Other countries get a plain receipt until theirs are added here. */
 export interface FiscalRules {
   documentType(type: 'sale' | 'return'): Receipt['documentType'];
-  record(receipt: Receipt, previousFingerprint: string, generatedAt: Date): FiscalRecord | null;
+  record(receipt: Receipt, link: ChainLink, generatedAt: Date): FiscalRecord | null;
 }
 
 const SPAIN: FiscalRules = {
   documentType: (type) => (type === 'sale' ? 'simplifiedInvoice' : 'correctiveInvoice'),
-  record(receipt, previousFingerprint, generatedAt) {
+  record(receipt, link, generatedAt) {
     if (!receipt.issuer.taxId) return null;
     const sign = receipt.type === 'return' ? -1 : 1;
     const fields: VerifactuRegistration = {
@@ -145,11 +145,11 @@ const SPAIN: FiscalRules = {
       TipoFactura: receipt.type === 'sale' ? 'F2' : 'R5',
       CuotaTotal: fiscalAmount(sign * receipt.totals.tax),
       ImporteTotal: fiscalAmount(sign * receipt.totals.total),
-      Huella: previousFingerprint,
+      Huella: link.previousFingerprint,
       FechaHoraHusoGenRegistro: isoWithOffset(generatedAt, receipt.timeZone),
     };
     const qrUrl = verifactuQrUrl({ nif: fields.IDEmisorFactura, numserie: fields.NumSerieFactura, fecha: fields.FechaExpedicionFactura, importe: fields.ImporteTotal });
-    return { system: 'ES-verifactu', TipoHuella: '01', ...fields, fingerprint: verifactuFingerprint(fields), qrUrl };
+    return { system: 'ES-verifactu', TipoHuella: '01', ...fields, fingerprint: verifactuFingerprint(fields), previous: link.previous, qrUrl };
   },
 };
 
@@ -165,7 +165,8 @@ export interface ReceiptContext {
   tenant: Tenant;
   location: Location;
   number: number;
-  previousFingerprint: string;
+  /** The installation's chain: this record's place and the record before it. */
+  chain: { installationId: string; sequence: number; link: ChainLink };
   now: Date;
   extras: ReceiptExtras;
   corrects: Receipt['corrects'];
@@ -175,13 +176,14 @@ export interface ReceiptContext {
 export function buildReceipt(tx: TransactionView, tenantId: string, context: ReceiptContext): Receipt {
   const { tenant, location } = context;
   const rules = fiscalRulesFor(location.country);
-  const seriesId = seriesIdOf(tx);
+  const seriesId = seriesOf(context.chain.installationId, tx.type);
   const vat = vatBreakdown(tx.lines);
   const receipt: Receipt = {
     tenantId,
     transactionId: tx.transactionId,
     seriesId,
     number: context.number,
+    chain: { installationId: context.chain.installationId, sequence: context.chain.sequence },
     invoiceNumber: `${seriesId}/${context.number}`,
     documentType: rules.documentType(tx.type),
     type: tx.type,
@@ -214,8 +216,9 @@ export function buildReceipt(tx: TransactionView, tenantId: string, context: Rec
     returnPolicy: tx.type === 'sale' ? (tenant.returnPolicy ?? DEFAULT_RETURN_POLICY) : null,
     corrects: context.corrects,
     fiscal: null,
+    cancelled: null,
   };
-  receipt.fiscal = rules.record(receipt, context.previousFingerprint, context.now);
+  receipt.fiscal = rules.record(receipt, context.chain.link, context.now);
   return receipt;
 }
 
@@ -243,8 +246,8 @@ export const SeriesVerificationSchema = z
 export type SeriesVerification = z.output<typeof SeriesVerificationSchema>;
 
 /**
- * Recomputes a series: numbers 1..n with no gap or duplicate, each fiscal record's fingerprint
- * recomputed from its fields, and each `Huella` equal to the previous record's fingerprint.
+ * Recomputes a series: numbers 1..n with no gap or duplicate, and each fiscal record's fingerprint
+ * recomputed from its fields. How records chain is checked per installation (`ChainVerifier`).
  * `receipts` in number order; `lastNumber` is what the series counter says was issued.
  */
 export function verifySeries(seriesId: string, receipts: Receipt[], lastNumber: number): SeriesVerification {
@@ -262,10 +265,7 @@ export function verifySeries(seriesId: string, receipts: Receipt[], lastNumber: 
       if (fiscal.NumSerieFactura !== receipt.invoiceNumber || fiscalAmount((receipt.type === 'return' ? -1 : 1) * receipt.totals.total) !== fiscal.ImporteTotal) {
         return result({ number: receipt.number, invoiceNumber: receipt.invoiceNumber, reason: 'altered', detail: 'the receipt does not match its fiscal record' });
       }
-      const previousFingerprint = previous?.fiscal?.fingerprint ?? '';
-      if (fiscal.Huella !== previousFingerprint) {
-        return result({ number: receipt.number, invoiceNumber: receipt.invoiceNumber, reason: 'chain-broken', detail: `Huella does not match the fingerprint of number ${receipt.number - 1}` });
-      }
+      // The chain itself (Huella = the previous record's fingerprint) runs per installation, across series: see ChainVerifier.
     }
     previous = receipt;
   }

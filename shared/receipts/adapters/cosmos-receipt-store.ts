@@ -1,12 +1,17 @@
 import type { Receipt } from '../receipts';
-import type { ReceiptStore, SeriesState } from '../receipt-service';
+import type { ReceiptStore } from '../receipt-service';
+import type { Cancellation, ChainRecord, InstallationState } from '../chain';
 import type { CreateOutcome, Page } from '../../kernel/ports';
 import { strip, type Documents } from '../../kernel/adapters/documents';
 
 type ReceiptDoc = Receipt & { id: string; kind: 'receipt' };
-type SeriesDoc = SeriesState & { id: string; kind: 'series' };
+type InstallationDoc = InstallationState<Receipt> & { id: string; kind: 'installation' };
+type CancellationDoc = Cancellation & { id: string; kind: 'cancellation' };
 
-/** Receipts and series heads in `receipts` ([tenantId, id]): point reads by transaction or series id. */
+/**
+ * Receipts, cancellations and one document per issuing installation (its series counters and
+ * chain head) in `receipts` ([tenantId, id]): point reads by transaction or installation id.
+ */
 export class CosmosReceiptStore implements ReceiptStore {
   constructor(private readonly receipts: Documents) {}
 
@@ -19,19 +24,60 @@ export class CosmosReceiptStore implements ReceiptStore {
     return this.receipts.create<ReceiptDoc>({ ...receipt, id: receiptId(receipt.transactionId), kind: 'receipt' });
   }
 
-  async getSeries(tenantId: string, seriesId: string): Promise<(SeriesState & { etag: string }) | undefined> {
-    const doc = await this.receipts.read<SeriesDoc>(seriesDocId(seriesId), [tenantId, seriesDocId(seriesId)]);
+  async getInstallation(tenantId: string, installationId: string): Promise<(InstallationState<Receipt> & { etag: string }) | undefined> {
+    const id = installationDocId(installationId);
+    const doc = await this.receipts.read<InstallationDoc>(id, [tenantId, id]);
     if (!doc || doc.tenantId !== tenantId) return undefined;
-    return { tenantId: doc.tenantId, seriesId: doc.seriesId, head: doc.head, etag: doc._etag };
+    const { id: _id, kind: _kind, _etag, ...state } = doc;
+    return { ...strip<InstallationState<Receipt>>(state), etag: _etag! };
   }
 
-  createSeries(state: SeriesState): Promise<CreateOutcome> {
-    return this.receipts.create<SeriesDoc>({ ...state, id: seriesDocId(state.seriesId), kind: 'series' });
+  createInstallation(state: InstallationState<Receipt>): Promise<CreateOutcome> {
+    return this.receipts.create<InstallationDoc>({ ...state, id: installationDocId(state.installationId), kind: 'installation' });
   }
 
-  replaceSeries(state: SeriesState, etag: string): Promise<boolean> {
-    const id = seriesDocId(state.seriesId);
-    return this.receipts.replace<SeriesDoc>({ ...state, id, kind: 'series' }, [state.tenantId, id], etag);
+  replaceInstallation(state: InstallationState<Receipt>, etag: string): Promise<boolean> {
+    const id = installationDocId(state.installationId);
+    return this.receipts.replace<InstallationDoc>({ ...state, id, kind: 'installation' }, [state.tenantId, id], etag);
+  }
+
+  storeRecord(record: ChainRecord<Receipt>): Promise<CreateOutcome> {
+    return record.kind === 'receipt' ? this.createReceipt(record.receipt) : this.createCancellation(record.cancellation);
+  }
+
+  createCancellation(cancellation: Cancellation): Promise<CreateOutcome> {
+    return this.receipts.create<CancellationDoc>({ ...cancellation, id: cancellationId(cancellation.transactionId), kind: 'cancellation' });
+  }
+
+  async getCancellation(tenantId: string, transactionId: string): Promise<Cancellation | undefined> {
+    const id = cancellationId(transactionId);
+    const doc = await this.receipts.read<CancellationDoc>(id, [tenantId, id]);
+    if (!doc || doc.tenantId !== tenantId) return undefined;
+    const { id: _id, kind: _kind, ...rest } = strip<CancellationDoc>(doc);
+    return rest;
+  }
+
+  async markCancelled(tenantId: string, transactionId: string, cancelled: NonNullable<Receipt['cancelled']>): Promise<Receipt | undefined> {
+    const id = receiptId(transactionId);
+    const updated = await this.receipts.update<ReceiptDoc>(id, [tenantId, id], (doc) => (doc.cancelled ? undefined : { ...doc, cancelled }));
+    return updated && unwrap(updated);
+  }
+
+  async listChain(tenantId: string, installationId: string, limit: number, continuationToken?: string): Promise<Page<ChainRecord<Receipt>>> {
+    const page = await this.receipts.query<ReceiptDoc | CancellationDoc>(
+      'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.chain.installationId = @installationId ORDER BY c.chain.sequence ASC',
+      [
+        { name: '@tenantId', value: tenantId },
+        { name: '@installationId', value: installationId },
+      ],
+      { maxItemCount: limit, continuationToken },
+    );
+    const items = page.items.map((doc): ChainRecord<Receipt> => {
+      if (doc.kind === 'receipt') return { kind: 'receipt', receipt: unwrap(doc) };
+      const { id: _id, kind: _kind, ...cancellation } = strip<CancellationDoc>(doc);
+      return { kind: 'cancellation', cancellation };
+    });
+    return { items, continuationToken: page.continuationToken };
   }
 
   async listSeries(tenantId: string, seriesId: string): Promise<Receipt[]> {
@@ -72,14 +118,17 @@ export class CosmosReceiptStore implements ReceiptStore {
   }
 
   async reassign(tenantId: string, fromId: string, toId: string | null): Promise<Receipt[]> {
-    // A series head is a copy of its last receipt, stored again by the next sale: it must agree.
-    const heads = await this.receipts.queryAll<SeriesDoc>('SELECT * FROM c WHERE c.tenantId = @tenantId AND c.kind = "series" AND c.head.customerId = @customerId', [
-      { name: '@tenantId', value: tenantId },
-      { name: '@customerId', value: fromId },
-    ]);
+    // An installation's head is a copy of its last record, stored again by the next one: it must agree.
+    const heads = await this.receipts.queryAll<InstallationDoc>(
+      'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.kind = "installation" AND c.head.kind = "receipt" AND c.head.receipt.customerId = @customerId',
+      [
+        { name: '@tenantId', value: tenantId },
+        { name: '@customerId', value: fromId },
+      ],
+    );
     for (const head of heads) {
-      await this.receipts.update<SeriesDoc>(head.id, [tenantId, head.id], (doc) =>
-        doc.head?.customerId === fromId ? { ...doc, head: { ...doc.head, customerId: toId } } : undefined,
+      await this.receipts.update<InstallationDoc>(head.id, [tenantId, head.id], (doc) =>
+        doc.head?.kind === 'receipt' && doc.head.receipt.customerId === fromId ? { ...doc, head: { kind: 'receipt', receipt: { ...doc.head.receipt, customerId: toId } } } : undefined,
       );
     }
     const changed: Receipt[] = [];
@@ -103,8 +152,12 @@ function receiptId(transactionId: string): string {
   return `receipt:${transactionId}`;
 }
 
-function seriesDocId(seriesId: string): string {
-  return `series:${seriesId}`;
+function installationDocId(installationId: string): string {
+  return `installation:${installationId}`;
+}
+
+function cancellationId(transactionId: string): string {
+  return `cancellation:${transactionId}`;
 }
 
 function unwrap(doc: ReceiptDoc): Receipt {

@@ -3,13 +3,14 @@ import type { ReceiptFiles } from '../receipt-service';
 import type { Clock } from '../../kernel/ports';
 
 
-const CONTENT_TYPES = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8' } as const;
+const CONTENT_TYPES = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8', xml: 'application/xml; charset=utf-8' } as const;
 /** A user delegation key may live 7 days; ask for that and renew a day before it runs out. */
 const DELEGATION_KEY_MS = 7 * 24 * 3600_000;
 const RENEW_BEFORE_MS = 24 * 3600_000;
 
 /**
- * Receipts as blobs under `<tenantId>/<transactionId>.<json|html>`, and read-only links that expire.
+ * Receipts as blobs under `<tenantId>/<transactionId>.<json|html|xml>` (the XML is its AEAT record),
+ * inspectors' exports under `<tenantId>/exports/`, and read-only links that expire.
  * In Azure the link is a user-delegation SAS signed with a key the managed identity obtains (no
  * account keys exist); against Azurite, whose client holds the development key, a service SAS.
  */
@@ -22,20 +23,37 @@ export class BlobReceiptFiles implements ReceiptFiles {
     private readonly clock: Clock,
   ) {}
 
-  private blob(tenantId: string, transactionId: string, format: 'html' | 'json') {
-    return this.client.getContainerClient(this.containerName).getBlockBlobClient(`${tenantId}/${transactionId}.${format}`);
+  private blob(name: string) {
+    return this.client.getContainerClient(this.containerName).getBlockBlobClient(name);
   }
 
-  async save(tenantId: string, transactionId: string, files: { json: string; html: string }): Promise<void> {
+  async save(tenantId: string, transactionId: string, files: { json: string; html: string; xml?: string }): Promise<void> {
     await Promise.all(
-      (['json', 'html'] as const).map((format) =>
-        this.blob(tenantId, transactionId, format).upload(files[format], Buffer.byteLength(files[format]), { blobHTTPHeaders: { blobContentType: CONTENT_TYPES[format] } }),
-      ),
+      (['json', 'html', 'xml'] as const).map((format) => {
+        const content = files[format];
+        return content === undefined ? undefined : this.put(`${tenantId}/${transactionId}.${format}`, content, CONTENT_TYPES[format]);
+      }),
     );
   }
 
-  async link(tenantId: string, transactionId: string, format: 'html' | 'json', expiresOn: Date): Promise<string> {
-    const blob = this.blob(tenantId, transactionId, format);
+  link(tenantId: string, transactionId: string, format: 'html' | 'json' | 'xml', expiresOn: Date): Promise<string> {
+    return this.signedLink(`${tenantId}/${transactionId}.${format}`, expiresOn);
+  }
+
+  saveExport(tenantId: string, name: string, content: string, contentType: string): Promise<void> {
+    return this.put(`${tenantId}/exports/${name}`, content, contentType);
+  }
+
+  linkExport(tenantId: string, name: string, expiresOn: Date): Promise<string> {
+    return this.signedLink(`${tenantId}/exports/${name}`, expiresOn);
+  }
+
+  private async put(name: string, content: string, contentType: string): Promise<void> {
+    await this.blob(name).upload(content, Buffer.byteLength(content), { blobHTTPHeaders: { blobContentType: contentType } });
+  }
+
+  private async signedLink(name: string, expiresOn: Date): Promise<string> {
+    const blob = this.blob(name);
     const permissions = BlobSASPermissions.parse('r');
     if (this.client.credential instanceof StorageSharedKeyCredential) return blob.generateSasUrl({ permissions, expiresOn });
     const startsOn = new Date(this.clock.now().getTime() - 5 * 60_000);
