@@ -122,6 +122,30 @@ describe('the Verifactu chain of an installation', () => {
   });
 });
 
+describe('the cost of a receipt', () => {
+  it('is 4 Cosmos DB operations once its installation exists: installation read, previous head stored (an idempotent create), installation replace, receipt create', async () => {
+    await record(sale({ terminalId: 'chain-cost' }));
+    await p.bus.idle();
+    const metrics = p.platform.cosmosMetrics;
+    metrics.reset();
+    await record(sale({ terminalId: 'chain-cost' }));
+    await p.bus.idle();
+    expect(metrics.byContainer.receipts).toEqual({ reads: 1, writes: 3, queries: 0 });
+    // A redelivery is recognised from the installation's recent records: one read, and the head is stored again (idempotent).
+    metrics.reset();
+    const sold = await record(sale({ terminalId: 'chain-cost' }));
+    await p.bus.idle();
+    const issued = (await receiptOf(sold.transactionId)).receipt;
+    metrics.reset();
+    await p.platform.services.receipts.handle(
+      { specversion: '1.0', id: `evt_${sold.transactionId}`, type: 'transaction.recorded', source: '/t', subject: 's', time: sold.recordedAt, datacontenttype: 'application/json', tenantid: t.tenantId, data: (({ receipt: _r, ...tx }) => tx)(sold) } as never,
+      p.platform.logger,
+    );
+    expect(metrics.byContainer.receipts).toEqual({ reads: 1, writes: 1, queries: 0 });
+    expect((await receiptOf(sold.transactionId)).receipt).toEqual(issued);
+  });
+});
+
 describe('cancelling a receipt issued in error', () => {
   it('chains a cancellation record, keeps the invoice in its series marked cancelled, and answers a repeat with the same record', async () => {
     const wrong = await record(sale({ terminalId: 'chain-cancel' }));
