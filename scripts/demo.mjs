@@ -217,14 +217,23 @@ async function main() {
   const r = receipt.receipt;
   detail(`${r.documentType} ${r.invoiceNumber}, issued by ${r.issuer.name} (NIF ${r.issuer.taxId}), total ${euros(r.totals.total)}`);
   for (const v of r.vat) detail(`  VAT ${String(v.rate).padStart(2)}%: base ${euros(v.base)}, tax ${euros(v.tax)}`);
-  detail(`Verifactu fingerprint ${r.fiscal.fingerprint.slice(0, 16)}..., chained to ${r.fiscal.Huella ? r.fiscal.Huella.slice(0, 16) + '...' : '(first of its series)'}`);
+  detail(`Verifactu fingerprint ${r.fiscal.fingerprint.slice(0, 16)}..., chained to ${r.fiscal.Huella ? r.fiscal.Huella.slice(0, 16) + '...' : '(first of its installation)'}`);
   const luciaReceipt = (await until(() => call('GET', `/api/v1/transactions/${storeSale.body.transactionId}/receipt`, state.keys.admin))).body;
   detail(`Lucía's store receipt ${luciaReceipt.receipt.invoiceNumber}, open it in a browser (no API key, valid 24 h):`);
   console.log(`\n   ${luciaReceipt.links.html}\n`);
 
-  say('17. An auditor checks the Barcelona till series: every number there, every fingerprint chained.');
-  const audit = await call('GET', `/api/v1/receipts/series/${r.seriesId}/verify`, state.keys.admin);
-  detail(`series ${audit.body.seriesId}: ${audit.body.records} record(s), verified: ${audit.body.verified}`);
+  say('17. An inspector audits the Barcelona till: its returns and sales form one chain across two series.');
+  const installation = r.chain.installationId;
+  const audit = await call('GET', `/api/v1/receipts/installations/${installation}/verify`, state.keys.admin);
+  const series = Object.entries(audit.body.series).map(([id, s]) => `${id} 1..${s.lastNumber}`).join(', ');
+  detail(`installation ${installation}: ${audit.body.records} record(s) chained, series ${series}; verified: ${audit.body.verified}`);
+  const records = await call('POST', `/api/v1/receipts/installations/${installation}/exports`, state.keys.admin, { from: '2026-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' });
+  const csv = (await (await fetch(records.body.links.csv)).text()).trim().split('\n').slice(1);
+  for (const row of csv) {
+    const [sequence, , type, invoice, , , total, huella, , fingerprint] = row.split(',');
+    detail(`  ${sequence}. ${type} ${invoice.padEnd(30)} ${total.padStart(7)} EUR  Huella ${huella ? huella.slice(0, 8) + '...' : '(first)     '} -> ${fingerprint.slice(0, 8)}...`);
+  }
+  detail(`AEAT XML for the inspector (signed link, 24 h): ${records.body.links.xml.length} file(s)`);
   say('18. Sara orders Chelsea boots on the web, to collect in Madrid: the shop reserves a pair there.');
   const boots = async () => (await call('GET', '/api/v1/stock/BOOTS-CHELSEA-40?locationIds=madrid-centro', state.keys.ecommerce)).body.locations[0];
   const web40 = await call('GET', '/api/v1/stock/BOOTS-CHELSEA-40', state.keys.ecommerce);
