@@ -77,7 +77,9 @@ export interface StockHold {
 
 /**
  * The one truth for a SKU at a location: on hand and the holds of open reservations, changed only
- * by etag-checked replaces. `recentMovements` makes applying a movement idempotent within the document.
+ * by etag-checked replaces. `recentMovements` makes applying a movement idempotent within the document;
+ * with `recentAppliedAt` and `forgottenUntil` it also tells when a movement missing from it is new
+ * without reading the ledger (see `remembersSince`).
  */
 export interface StockLevel {
   kind: 'level';
@@ -88,6 +90,13 @@ export interface StockLevel {
   reserved: number;
   holds: Record<string, StockHold>;
   recentMovements: string[];
+  /** When each of `recentMovements` was applied: epoch seconds, rounded up, by its writer's clock. */
+  recentAppliedAt?: number[];
+  /**
+   * Every movement that has left `recentMovements` was applied by then (epoch seconds, its writer's
+   * clock); null: none has left yet. Absent on a level written before it was kept: unknown.
+   */
+  forgottenUntil?: number | null;
   version: number;
   updatedAt: string;
   /** Available changed and `stock.changed` is not confirmed published yet: the sweeper resends it. */
@@ -144,7 +153,7 @@ export interface LevelSummary {
 
 export interface StockStore {
   getLevel(tenantId: string, locationId: string, sku: string): Promise<StockLevel | undefined>;
-  /** Creates the level at zero if missing, then read-modify-write with the etag; `mutate` may run more than once. */
+  /** Read-modify-write with the etag; a missing level is created at zero with the change in the same write. `mutate` may run more than once. */
   updateLevel(tenantId: string, locationId: string, sku: string, mutate: (current: StockLevel) => StockLevel | undefined): Promise<StockLevel>;
   levelsForSku(tenantId: string, sku: string): Promise<StockLevel[]>;
   /** Every level of a location, page by page (a few queries, not a read per SKU). */
@@ -179,11 +188,49 @@ function liveHolds(holds: Record<string, StockHold>, now: Date): Record<string, 
 }
 
 export function emptyLevel(tenantId: string, locationId: string, sku: string, now: string): StockLevel {
-  return { kind: 'level', tenantId, locationId, sku, onHand: 0, reserved: 0, holds: {}, recentMovements: [], version: 0, updatedAt: now, eventPending: false };
+  return { kind: 'level', tenantId, locationId, sku, onHand: 0, reserved: 0, holds: {}, recentMovements: [], recentAppliedAt: [], forgottenUntil: null, version: 0, updatedAt: now, eventPending: false };
 }
 
 /** Enough to recognise a redelivered movement; older ones are recognised by their ledger entry. */
 const RECENT_MOVEMENTS = 50;
+
+/** How far the clocks of two instances (the one that recorded a sale, the one that applies it) may disagree. */
+export const CLOCK_MARGIN_MS = 5 * 60_000;
+
+/**
+ * Whether a movement that cannot have been applied before `notBefore` (by the clock of whoever
+ * read it) would still be in `recentMovements` had it been applied: yes when nothing has ever left
+ * the list, or when everything that left it was applied more than the margin before `notBefore`.
+ * (If it had been applied and had left, it was applied at or after `notBefore`, so no earlier than
+ * `notBefore` less the margin by any instance's clock, yet by `forgottenUntil`: a contradiction.)
+ * No for a level that does not know (written before these fields were kept): the ledger decides.
+ */
+export function remembersSince(level: Pick<StockLevel, 'forgottenUntil'>, notBefore: string): boolean {
+  if (level.forgottenUntil === undefined) return false;
+  if (level.forgottenUntil === null) return true;
+  const since = Date.parse(notBefore);
+  return Number.isFinite(since) && since - CLOCK_MARGIN_MS > level.forgottenUntil * 1000;
+}
+
+/**
+ * The recent list with one more movement, applied at `appliedAt`; what leaves it moves
+ * `forgottenUntil` on. A level that does not know its times yet (written before they were kept)
+ * takes `appliedAt` for all it remembers and all it has forgotten: they were applied before it, so
+ * the guess is late, never early, and late only makes `remembersSince` answer no more often.
+ */
+function remember(current: StockLevel, movementId: string, appliedAt: Date): Pick<StockLevel, 'recentMovements' | 'recentAppliedAt' | 'forgottenUntil'> {
+  const at = Math.ceil(appliedAt.getTime() / 1000);
+  const known = current.forgottenUntil !== undefined && current.recentAppliedAt?.length === current.recentMovements.length;
+  const ids = [...current.recentMovements, movementId];
+  const times = [...(known ? current.recentAppliedAt! : current.recentMovements.map(() => at)), at];
+  let forgottenUntil = known ? (current.forgottenUntil ?? null) : at;
+  while (ids.length > RECENT_MOVEMENTS) {
+    ids.shift();
+    const left = times.shift()!;
+    forgottenUntil = Math.max(forgottenUntil ?? left, left);
+  }
+  return { recentMovements: ids, recentAppliedAt: times, forgottenUntil };
+}
 
 export function stockChangedEvent(level: StockLevel, now: Date): EventOf<typeof StockChanged> {
   return createEvent(StockChanged, {
@@ -289,7 +336,21 @@ export const PENDING_GRACE_MS = 120_000;
 type MovementSpec = Omit<StockMovement, 'kind' | 'tenantId' | 'recordedAt'> & {
   /** A pickup sale also releases its reservation's hold on the SKU, in the same write. */
   releaseHold?: string;
+  /**
+   * The movement cannot have been applied before this time (a sale line: before its transaction was
+   * recorded). Given, the level's recent list decides alone whenever `remembersSince` allows.
+   */
+  notBefore?: string;
 };
+
+/**
+ * How a changed level's `stock.changed` is made sure of. `outbox`: the write marks the level
+ * `eventPending` and the mark is cleared after the publish (two more operations), so the sweeper
+ * resends what a failed publish or a crash left; what the API writes needs it, nothing else would
+ * retry. `redelivery`: for consumers, which Service Bus redelivers until they succeed: no mark; a
+ * failed publish throws, and the redelivery, finding the movement applied, republishes the level.
+ */
+type Announce = 'outbox' | 'redelivery';
 
 /**
  * Stock levels, movements and reservations. Every change is one etag-checked write to one level
@@ -307,22 +368,61 @@ export class StockService {
 
   // ---- movements ----
 
-  /** Applies one movement once: the ledger entry or the level's recent list tells a repeat. */
-  async applyMovement(tenantId: string, spec: MovementSpec): Promise<{ applied: boolean; level?: StockLevel }> {
-    const recorded = await this.store.getMovement(tenantId, spec.locationId, spec.movementId);
-    if (recorded) {
-      if (recorded.quantity !== spec.quantity || recorded.sku !== spec.sku) {
-        throw new DomainError('conflict', `Reference ${spec.reference} was already used for different stock movements`, { reason: 'reference-reused' });
+  /**
+   * Applies one movement once: the level's recent list or the ledger entry tells a repeat.
+   *
+   * Without `notBefore` the ledger is read first. With it, the level is read (as the write needs it
+   * anyway) and decides when it can: listed = a repeat; not listed and `remembersSince` = new. Only
+   * when it cannot tell is the ledger read, then the level again. Either way the ledger entry is
+   * written after the level (reconciliation replays it), also on a repeat: that heals an entry a crash
+   * between the two writes left out.
+   */
+  async applyMovement(tenantId: string, spec: MovementSpec, announce: Announce = 'outbox'): Promise<{ applied: boolean; level?: StockLevel }> {
+    let levelDecides = spec.notBefore !== undefined;
+    for (;;) {
+      if (!levelDecides) {
+        const recorded = await this.store.getMovement(tenantId, spec.locationId, spec.movementId);
+        if (recorded) {
+          if (recorded.quantity !== spec.quantity || recorded.sku !== spec.sku) {
+            throw new DomainError('conflict', `Reference ${spec.reference} was already used for different stock movements`, { reason: 'reference-reused' });
+          }
+          // A redelivery: the delivery that applied it may have failed to announce it.
+          if (announce === 'redelivery') await this.reannounce(tenantId, spec.locationId, spec.sku);
+          return { applied: false };
+        }
       }
-      return { applied: false };
+      let undecided = false;
+      const now = this.clock.now();
+      const { level, written } = await this.changeLevel(
+        tenantId,
+        spec.locationId,
+        spec.sku,
+        (current) => {
+          undecided = false;
+          if (current.recentMovements.includes(spec.movementId)) return undefined;
+          if (levelDecides && !remembersSince(current, spec.notBefore!)) {
+            undecided = true;
+            return undefined;
+          }
+          const holds = { ...current.holds };
+          if (spec.releaseHold) delete holds[spec.releaseHold];
+          // Read per attempt: a retried write is stamped when it is made.
+          return this.nextLevel(current, { onHand: current.onHand + spec.quantity, holds }, this.clock.now(), spec.movementId);
+        },
+        announce,
+      );
+      if (undecided) {
+        levelDecides = false;
+        continue;
+      }
+      await this.saveMovementOf(tenantId, spec, now);
+      // Listed already: a redelivery, whose first delivery may have failed to announce the change.
+      if (!written && announce === 'redelivery') await this.announceOrThrow(level);
+      return { applied: written, level };
     }
-    const now = this.clock.now();
-    const { level, written } = await this.changeLevel(tenantId, spec.locationId, spec.sku, (current) => {
-      if (current.recentMovements.includes(spec.movementId)) return undefined;
-      const holds = { ...current.holds };
-      if (spec.releaseHold) delete holds[spec.releaseHold];
-      return this.nextLevel(current, { onHand: current.onHand + spec.quantity, holds }, now, spec.movementId);
-    });
+  }
+
+  private async saveMovementOf(tenantId: string, spec: MovementSpec, now: Date): Promise<void> {
     await this.store.saveMovement({
       kind: 'movement',
       movementId: spec.movementId,
@@ -335,7 +435,6 @@ export class StockService {
       reference: spec.reference,
       recordedAt: now.toISOString(),
     });
-    return { applied: written, level };
   }
 
   /** Receipts, adjustments and transfers from the API, once per reference. */
@@ -593,16 +692,22 @@ export class StockService {
     const releaseHold = tx.type === 'sale' ? reservation?.reservationId : undefined;
     let movements = 0;
     for (const line of tx.lines) {
-      const { applied } = await this.applyMovement(event.tenantid, {
-        movementId: deterministicId('mv', event.tenantid, 'tx', tx.transactionId, String(line.lineNumber)),
-        locationId,
-        sku: line.sku,
-        type: tx.type,
-        quantity: tx.type === 'sale' ? -line.quantity : line.quantity,
-        at: tx.occurredAt,
-        reference: tx.transactionId,
-        releaseHold,
-      });
+      const { applied } = await this.applyMovement(
+        event.tenantid,
+        {
+          movementId: deterministicId('mv', event.tenantid, 'tx', tx.transactionId, String(line.lineNumber)),
+          locationId,
+          sku: line.sku,
+          type: tx.type,
+          quantity: tx.type === 'sale' ? -line.quantity : line.quantity,
+          at: tx.occurredAt,
+          reference: tx.transactionId,
+          releaseHold,
+          // Its movements are applied by this consumer, after the transaction was recorded.
+          notBefore: tx.recordedAt,
+        },
+        'redelivery',
+      );
       if (applied) movements += 1;
     }
     if (reservation && releaseHold) await this.confirm(reservation, tx.transactionId, log);
@@ -621,11 +726,18 @@ export class StockService {
   // ---- shared ----
 
   /**
-   * One etag-checked write to a level. When what is available changes, the write itself marks the
-   * level `eventPending`; `stock.changed` goes out after it and the mark is cleared, so a failed
-   * publish is resent by the sweeper, never lost.
+   * One etag-checked write to a level; when what is available changes, `stock.changed` goes out
+   * after it. With the outbox the write itself marks the level `eventPending` and the mark is
+   * cleared after the publish, so a failed publish is resent by the sweeper, never lost; a consumer
+   * relies on its redelivery instead (see `Announce`).
    */
-  private async changeLevel(tenantId: string, locationId: string, sku: string, mutate: (current: StockLevel) => StockLevel | undefined): Promise<{ level: StockLevel; written: boolean }> {
+  private async changeLevel(
+    tenantId: string,
+    locationId: string,
+    sku: string,
+    mutate: (current: StockLevel) => StockLevel | undefined,
+    how: Announce = 'outbox',
+  ): Promise<{ level: StockLevel; written: boolean }> {
     const now = this.clock.now();
     let written = false;
     let announce = false;
@@ -633,9 +745,9 @@ export class StockService {
       const next = mutate(current);
       written = next !== undefined;
       announce = written && available(next!, now) !== available(current, now);
-      return announce ? { ...next!, eventPending: true } : next;
+      return announce && how === 'outbox' ? { ...next!, eventPending: true } : next;
     });
-    if (announce) await this.announce(level);
+    if (announce) await (how === 'outbox' ? this.announce(level) : this.announceOrThrow(level));
     return { level, written };
   }
 
@@ -655,10 +767,35 @@ export class StockService {
       ...change,
       holds,
       reserved: heldQuantity(holds, now),
-      recentMovements: movementId ? [...current.recentMovements, movementId].slice(-RECENT_MOVEMENTS) : current.recentMovements,
+      ...(movementId ? remember(current, movementId, now) : {}),
       version: current.version + 1,
       updatedAt: now.toISOString(),
     };
+  }
+
+  /**
+   * The consumer's announcement: publish, or throw so that Service Bus redelivers (the redelivery
+   * finds the movement applied and republishes the level's current state; the event id derives from
+   * the level version, so what was sent already is dropped as a duplicate). Before throwing it also
+   * marks the level for the sweeper, in case every redelivery fails too. A mark an earlier writer
+   * left (its publish failed) is cleared once this newer state is out, as the sweeper would.
+   */
+  private async announceOrThrow(level: StockLevel): Promise<void> {
+    try {
+      await this.publisher.publish([stockChangedEvent(level, this.clock.now())]);
+    } catch (error) {
+      await this.store
+        .updateLevel(level.tenantId, level.locationId, level.sku, (current) => (current.eventPending ? undefined : { ...current, eventPending: true }))
+        .catch((markError: Error) => this.log.log('warn', 'stock.changed neither published nor marked; the redelivery will publish it', { error: markError.message }));
+      throw error;
+    }
+    if (level.eventPending) await this.store.markAnnounced(level);
+  }
+
+  /** A redelivery of a movement the ledger knows: the level's current state goes out again. */
+  private async reannounce(tenantId: string, locationId: string, sku: string): Promise<void> {
+    const level = await this.store.getLevel(tenantId, locationId, sku);
+    if (level) await this.announceOrThrow(level);
   }
 
   private async announce(level: StockLevel): Promise<boolean> {

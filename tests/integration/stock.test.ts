@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CloudEvent, EventOf } from '../../shared/kernel/events';
 import type { TransactionRecorded } from '../../shared/transactions';
 import type { Logger } from '../../shared/kernel/ports';
+import { CLOCK_MARGIN_MS } from '../../shared/stock/stock';
 import { sale, useTestPlatform, type TestContext } from '../support/platform';
 
 let c: TestContext;
@@ -207,8 +208,9 @@ describe('reservations after a crash', () => {
   });
 });
 
+const events = () => c.p.bus;
+
 describe('sales and returns move stock', () => {
-  const events = () => c.p.bus;
   const silent: Logger = { log: () => undefined, child: () => silent };
   const recorded = (tx: { transactionId: string }) =>
     ({ specversion: '1.0', id: `evt_${tx.transactionId}`, type: 'transaction.recorded', tenantid: c.t.tenantId, data: tx }) as unknown as EventOf<typeof TransactionRecorded>;
@@ -297,6 +299,132 @@ describe('sales and returns move stock', () => {
     const sent = seen.filter((e) => e.type === 'stock.changed' && (e.data as { sku: string }).sku === item);
     expect(sent.map((e) => e.id)).toEqual([sent[0]!.id, sent[0]!.id]);
     expect(sent[1]!.data).toMatchObject({ available: 3, version: 1 });
+  });
+});
+
+describe('sales move stock without reading the ledger when the level can tell', () => {
+  const silent: Logger = { log: () => undefined, child: () => silent };
+  const recorded = (tx: { transactionId: string }) =>
+    ({ specversion: '1.0', id: `evt_${tx.transactionId}`, type: 'transaction.recorded', tenantid: c.t.tenantId, data: tx }) as unknown as EventOf<typeof TransactionRecorded>;
+  const lines = (item: string, n: number) => Array.from({ length: n }, () => ({ sku: item, quantity: 1, unitPrice: 100, taxRate: 21 }));
+  const sell = async (item: string, n = 1) => {
+    const r = await c.p.api('POST', '/api/v1/transactions', { key: c.t.keys.pos, body: sale({ lines: lines(item, n), tenders: [{ type: 'card', amount: 100 * n }] }) });
+    expect(r.status).toBe(201);
+    return r.body;
+  };
+  const counted = async (call: () => Promise<unknown>) => {
+    const m = c.p.platform.cosmosMetrics;
+    m.reset();
+    const result = await call();
+    return { result, ops: { reads: m.reads, writes: m.writes, queries: m.queries } };
+  };
+  const levelOf = async (item: string) => (await c.store.all('stock', c.t.tenantId)).find((d) => d.kind === 'level' && d.sku === item);
+
+  it('a redelivery the level no longer remembers is told by the ledger and moves nothing; a sale recorded right after reads the ledger, one recorded later does not', async () => {
+    const item = sku();
+    await receive('store-1', [{ sku: item, quantity: 100 }]);
+    const first = await sell(item);
+    await events().idle();
+    // Fifty more movements of the same level: the first sale's movement leaves the recent list.
+    await sell(item, 50);
+    await events().idle();
+    const level = await levelOf(item);
+    expect(level.recentMovements).toHaveLength(50);
+    expect(typeof level.forgottenUntil).toBe('number');
+    expect(await availableAt(item, 'store-1')).toMatchObject({ onHand: 49 });
+
+    // The level cannot tell (it forgot movements applied moments ago): the ledger decides, and the
+    // level's current state is announced again (a duplicate id, dropped by the bus).
+    const again = await counted(() => c.p.platform.services.stock.handleTransaction(recorded(first), silent));
+    expect(again.result).toEqual({ movements: 0 });
+    expect(again.ops).toEqual({ reads: 3, writes: 0, queries: 0 });
+    expect(await availableAt(item, 'store-1')).toMatchObject({ onHand: 49 });
+
+    // A sale recorded within the margin of what the level forgot: level read, ledger read, then the usual 3.
+    const release = events().holdDeliveries();
+    try {
+      const soon = await sell(item);
+      const applied = await counted(() => c.p.platform.services.stock.handleTransaction(recorded(soon), silent));
+      expect(applied.result).toEqual({ movements: 1 });
+      expect(applied.ops).toEqual({ reads: 3, writes: 2, queries: 0 });
+    } finally {
+      release();
+    }
+    await events().idle();
+
+    // Recorded more than the margin after the level last forgot: the level decides alone.
+    c.p.advanceClock(CLOCK_MARGIN_MS + 60_000);
+    const hold = events().holdDeliveries();
+    try {
+      const later = await sell(item);
+      const applied = await counted(() => c.p.platform.services.stock.handleTransaction(recorded(later), silent));
+      expect(applied.result).toEqual({ movements: 1 });
+      expect(applied.ops).toEqual({ reads: 1, writes: 2, queries: 0 });
+      // Delivered again while the level remembers it: nothing moves.
+      expect(await c.p.platform.services.stock.handleTransaction(recorded(later), silent)).toEqual({ movements: 0 });
+    } finally {
+      hold();
+    }
+    await events().idle();
+    expect(await availableAt(item, 'store-1')).toMatchObject({ onHand: 47 });
+    const ledger = (await c.store.all('stock', c.t.tenantId)).filter((d) => d.kind === 'movement' && d.sku === item);
+    expect(ledger).toHaveLength(1 + 1 + 50 + 1 + 1);
+  });
+
+  it('a level written before it kept applied times lets the ledger decide, and learns them with its next movement', async () => {
+    const item = sku();
+    await receive('store-1', [{ sku: item, quantity: 10 }]);
+    const { recentAppliedAt: _times, forgottenUntil: _forgotten, ...legacy } = await levelOf(item);
+    await c.store.replace('stock', legacy);
+    const release = events().holdDeliveries();
+    let sold: { transactionId: string } | undefined;
+    try {
+      sold = await sell(item);
+      const applied = await counted(() => c.p.platform.services.stock.handleTransaction(recorded(sold!), silent));
+      expect(applied.result).toEqual({ movements: 1 });
+      expect(applied.ops).toEqual({ reads: 3, writes: 2, queries: 0 });
+    } finally {
+      release();
+    }
+    await events().idle();
+    const learnt = await levelOf(item);
+    expect(learnt.recentAppliedAt).toHaveLength(2);
+    expect(typeof learnt.forgottenUntil).toBe('number');
+    expect(await c.p.platform.services.stock.handleTransaction(recorded(sold!), silent)).toEqual({ movements: 0 });
+    expect(await availableAt(item, 'store-1')).toMatchObject({ onHand: 9 });
+  });
+
+  it('a failed stock.changed publish makes the consumer throw; the redelivery announces the change, stock moves once', async () => {
+    const item = sku();
+    await receive('store-1', [{ sku: item, quantity: 10 }]);
+    await events().idle();
+    const sent: CloudEvent[] = [];
+    const publish = c.p.bus.publish.bind(c.p.bus);
+    c.p.bus.publish = async (batch) => {
+      await publish(batch);
+      sent.push(...batch.filter((e) => e.type === 'stock.changed' && (e.data as { sku: string }).sku === item));
+    };
+    const release = events().holdDeliveries();
+    try {
+      const sold = await sell(item);
+      c.p.bus.failNextPublishes(1);
+      await expect(c.p.platform.services.stock.handleTransaction(recorded(sold), silent)).rejects.toThrow(/unavailable/);
+      expect(sent).toHaveLength(0);
+      // Moved, and marked for the sweeper in case every redelivery failed too.
+      const moved = await levelOf(item);
+      expect(moved).toMatchObject({ onHand: 9, eventPending: true });
+      // The redelivery finds the movement applied and announces the level as it is.
+      expect(await c.p.platform.services.stock.handleTransaction(recorded(sold), silent)).toEqual({ movements: 0 });
+      expect(sent.map((e) => e.data)).toEqual([expect.objectContaining({ onHand: 9, available: 9, version: moved.version })]);
+    } finally {
+      release();
+      c.p.bus.publish = publish;
+    }
+    await events().idle();
+    await c.p.host.runTimer('stockSweeper');
+    expect(await levelOf(item)).toMatchObject({ onHand: 9, eventPending: false });
+    expect(new Set(sent.map((e) => e.id)).size).toBe(1);
+    expect(c.p.bus.deadLetters().filter((d) => JSON.stringify(d.body).includes(item))).toEqual([]);
   });
 });
 

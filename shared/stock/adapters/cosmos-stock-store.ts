@@ -28,7 +28,11 @@ export class CosmosStockStore implements StockStore {
     const key = [tenantId, locationId];
     const first = await this.docs.update<StockLevel>(id, key, mutate, HOT_DOCUMENT_ATTEMPTS);
     if (first) return first;
-    await this.docs.create({ id, ...emptyLevel(tenantId, locationId, sku, new Date().toISOString()) });
+    // Missing: create it with the change already made, one write; if another writer created it
+    // meanwhile, the create fails as a whole and the change is made to theirs.
+    const empty = emptyLevel(tenantId, locationId, sku, new Date().toISOString());
+    const created = mutate(empty) ?? empty;
+    if ((await this.docs.create({ id, ...created })) === 'created') return created;
     return (await this.docs.update<StockLevel>(id, key, mutate, HOT_DOCUMENT_ATTEMPTS))!;
   }
 
