@@ -302,11 +302,17 @@ export interface CustomerStore {
   claimIdentifier(link: IdentifierLink): Promise<CreateOutcome>;
   createCustomer(customer: CustomerRecord): Promise<CreateOutcome>;
   getCustomer(tenantId: string, customerId: string): Promise<CustomerRecord | undefined>;
-  /** Read-modify-write with optimistic concurrency; `mutate` may run more than once. */
+  /**
+   * Read-modify-write with optimistic concurrency; `mutate` may run more than once. `basis`, a
+   * record this store's `getCustomer` just returned for the same customer, saves the read: the first
+   * attempt changes it and replaces with the version it was read at; if the customer changed since,
+   * it reads again as usual. A store that does not know the basis's version just reads.
+   */
   updateCustomer(
     tenantId: string,
     customerId: string,
     mutate: (current: CustomerRecord) => CustomerRecord | undefined,
+    basis?: CustomerRecord,
   ): Promise<CustomerRecord | undefined>;
   listIdentifiers(tenantId: string, customerId: string): Promise<IdentifierLink[]>;
   /** Points an identifier at another customer, only if it still points at `fromCustomerId`. */

@@ -31,13 +31,20 @@ export class CustomerActivity {
       log.log('info', 'moved a transaction recorded during a merge to the survivor', { transactionId: tx.transactionId, customerId });
     }
     let changed = false;
-    await this.customers.updateCustomer(event.tenantid, customerId, (current) => {
-      // A merged or erased customer's summary stays empty; the merge gives the survivor its part.
-      if (current.mergedInto || current.erasedAt) return undefined;
-      const next = mergeActivity(current, entry);
-      changed = next !== current;
-      return changed ? next : undefined;
-    });
+    // The customer just read is the basis: one read and one replace, unless it changed meanwhile.
+    await this.customers.updateCustomer(
+      event.tenantid,
+      customerId,
+      (current) => {
+        // A merged or erased customer's summary stays empty; the merge gives the survivor its part.
+        changed = false;
+        if (current.mergedInto || current.erasedAt) return undefined;
+        const next = mergeActivity(current, entry);
+        changed = next !== current;
+        return changed ? next : undefined;
+      },
+      owner,
+    );
     log.log('debug', 'customer activity', { customerId, transactionId: tx.transactionId, changed });
     return changed ? 'applied' : 'unchanged';
   }

@@ -5,6 +5,9 @@ import type { Documents } from '../../kernel/adapters/documents';
 
 /** Customers in `customers` ([tenantId, customerId]); identifier links in `lookups` ([tenantId, id]). */
 export class CosmosCustomerStore implements CustomerStore {
+  /** The version (etag) each record `getCustomer` returned was read at, for `updateCustomer`'s basis. */
+  private readonly versions = new WeakMap<CustomerRecord, string>();
+
   constructor(
     private readonly customers: Documents,
     private readonly lookups: Documents,
@@ -25,10 +28,20 @@ export class CosmosCustomerStore implements CustomerStore {
 
   async getCustomer(tenantId: string, customerId: string): Promise<CustomerRecord | undefined> {
     const doc = await this.customers.read<CustomerRecord>(customerId, [tenantId, customerId]);
-    return doc && doc.tenantId === tenantId ? unwrapCustomer(doc) : undefined;
+    if (!doc || doc.tenantId !== tenantId) return undefined;
+    const customer = unwrapCustomer(doc);
+    this.versions.set(customer, doc._etag);
+    return customer;
   }
 
-  async updateCustomer(tenantId: string, customerId: string, mutate: (current: CustomerRecord) => CustomerRecord | undefined) {
+  async updateCustomer(tenantId: string, customerId: string, mutate: (current: CustomerRecord) => CustomerRecord | undefined, basis?: CustomerRecord) {
+    const etag = basis && this.versions.get(basis);
+    if (basis && etag && basis.tenantId === tenantId && basis.customerId === customerId) {
+      const next = mutate(basis);
+      if (!next) return basis;
+      if (await this.customers.replace({ ...next, id: customerId, kind: 'customer' }, [tenantId, customerId], etag)) return next;
+      // Changed since it was read: the ordinary read-modify-write below, on the current version.
+    }
     const updated = await this.customers.update<CustomerRecord & { kind: string }>(customerId, [tenantId, customerId], (doc) => {
       const next = mutate(unwrapCustomer(doc));
       return next && { ...next, kind: 'customer' };
