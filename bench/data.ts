@@ -64,7 +64,13 @@ export function nextSale(options: SaleOptions) {
   const identified = rand() < options.identified;
   const coupons = options.publicCode && rand() < 0.1 ? [options.publicCode] : [];
   const giftCard = options.giftCardTenders?.length && rand() < 0.05 ? options.giftCardTenders[Math.floor(rand() * options.giftCardTenders.length)] : undefined;
-  const tenders = giftCard && total > giftCard.amount ? [{ type: 'giftCard', ...giftCard }, { type: 'card', amount: total - giftCard.amount }] : [{ type: 'card', amount: total }];
+  const tenders =
+    giftCard && total > giftCard.amount
+      ? [
+          { type: 'giftCard', ...giftCard },
+          { type: 'card', amount: total - giftCard.amount },
+        ]
+      : [{ type: 'card', amount: total }];
   const body = {
     type: 'sale',
     channel: store ? 'store' : 'online',

@@ -60,7 +60,12 @@ export async function load(name: string, url: string, next: () => Call, options:
 }
 
 /** Throughput and latency percentiles of one scenario, from the latency of every request (ms). */
-export function summarize(name: string, latencies: number[], options: { connections: number; seconds: number }, failures: Record<string, number> = {}): LoadResult {
+export function summarize(
+  name: string,
+  latencies: number[],
+  options: { connections: number; seconds: number },
+  failures: Record<string, number> = {},
+): LoadResult {
   const sorted = [...latencies].sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
   return {

@@ -32,16 +32,37 @@ const location = (l: number) => `store-${l}`;
 const stocked = (i: number) => 1 + (i % 40);
 
 /** Runs the measurement and returns its figures (the lead's benchmark may call this). */
-export async function benchReconcile({ rows: ROWS, locations: LOCATIONS, stocked: STOCKED, different: DIFFERENT }: ReconcileBenchOptions): Promise<Record<string, unknown>> {
-  const local = await startLocalPlatform({ port: 0, timers: false, databaseName: 'bench', env: { LOG_LEVEL: 'warn', PLATFORM_ADMIN_KEY: 'bench-admin-key-0123456789abcdef0123' } });
+export async function benchReconcile({
+  rows: ROWS,
+  locations: LOCATIONS,
+  stocked: STOCKED,
+  different: DIFFERENT,
+}: ReconcileBenchOptions): Promise<Record<string, unknown>> {
+  const local = await startLocalPlatform({
+    port: 0,
+    timers: false,
+    databaseName: 'bench',
+    env: { LOG_LEVEL: 'warn', PLATFORM_ADMIN_KEY: 'bench-admin-key-0123456789abcdef0123' },
+  });
   try {
     const admin = async (path: string, body: unknown) => {
-      const r = await fetch(`${local.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': local.adminKey }, body: JSON.stringify(body) });
+      const r = await fetch(`${local.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': local.adminKey },
+        body: JSON.stringify(body),
+      });
       if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
     };
     await admin('/api/v1/tenants', { tenantId: TENANT, name: 'Bench', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' });
     for (let l = 0; l < LOCATIONS; l += 1) {
-      await admin(`/api/v1/tenants/${TENANT}/locations`, { locationId: location(l), name: location(l), type: 'store', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' });
+      await admin(`/api/v1/tenants/${TENANT}/locations`, {
+        locationId: location(l),
+        name: location(l),
+        type: 'store',
+        country: 'ES',
+        currency: 'EUR',
+        timeZone: 'Europe/Madrid',
+      });
     }
 
     const seedStarted = Date.now();
@@ -53,7 +74,11 @@ export async function benchReconcile({ rows: ROWS, locations: LOCATIONS, stocked
       for (let start = 0; start < STOCKED; start += 500) {
         const operations: OperationInput[] = [];
         for (let i = start; i < Math.min(start + 500, STOCKED); i += 1) {
-          const level: Record<string, unknown> = { id: deterministicId('lvl', location(l), sku(i)), ...emptyLevel(TENANT, location(l), sku(i), now), onHand: stocked(i) };
+          const level: Record<string, unknown> = {
+            id: deterministicId('lvl', location(l), sku(i)),
+            ...emptyLevel(TENANT, location(l), sku(i), now),
+            onHand: stocked(i),
+          };
           operations.push({ operationType: 'Create', resourceBody: level, partitionKey: [TENANT, location(l)] } as OperationInput);
         }
         await container.items.executeBulkOperations(operations);
@@ -86,16 +111,16 @@ export async function benchReconcile({ rows: ROWS, locations: LOCATIONS, stocked
     const mb = (n: number) => Math.round(n / 1024 / 1024);
     const { reads, writes, queries } = local.platform.cosmosMetrics;
     return {
-        rows: ROWS,
-        fileMB: mb(size),
-        locations: LOCATIONS,
-        stockedLevels: STOCKED * LOCATIONS,
-        seedMs,
-        reconcileMs: ms,
-        rowsPerSecond: Math.round((ROWS / ms) * 1000),
-        summary: { ...result?.summary, report: undefined },
-        cosmos: { reads, writes, queries },
-        memoryMB: { baselineRss: mb(baseline.rss), peakRss: mb(peakRss), baselineHeap: mb(baseline.heapUsed), peakHeap: mb(peakHeap) },
+      rows: ROWS,
+      fileMB: mb(size),
+      locations: LOCATIONS,
+      stockedLevels: STOCKED * LOCATIONS,
+      seedMs,
+      reconcileMs: ms,
+      rowsPerSecond: Math.round((ROWS / ms) * 1000),
+      summary: { ...result?.summary, report: undefined },
+      cosmos: { reads, writes, queries },
+      memoryMB: { baselineRss: mb(baseline.rss), peakRss: mb(peakRss), baselineHeap: mb(baseline.heapUsed), peakHeap: mb(peakHeap) },
     };
   } finally {
     await local.stop();
@@ -122,7 +147,12 @@ function* snapshot(asOf: string, ROWS: number, LOCATIONS: number, STOCKED: numbe
 
 if (require.main === module) {
   const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-  benchReconcile({ rows: setting('ROWS', 1_000_000), locations: setting('LOCATIONS', 10), stocked: setting('STOCKED', 1_000), different: setting('DIFFERENT', 100) })
+  benchReconcile({
+    rows: setting('ROWS', 1_000_000),
+    locations: setting('LOCATIONS', 10),
+    stocked: setting('STOCKED', 1_000),
+    different: setting('DIFFERENT', 100),
+  })
     .then((result) => console.log(JSON.stringify(result)))
     .catch((error) => {
       console.error(error);

@@ -54,7 +54,11 @@ async function main() {
   };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- seeding reads whatever each route answers
   const api = async (method: string, path: string, key: string, body?: unknown): Promise<any> => {
-    const response = await fetch(`${server.url}${path}`, { method, headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const json = await response.json();
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
@@ -77,22 +81,42 @@ async function main() {
 
     console.log('seeding campaigns and gift cards...');
     const campaign = await api('POST', '/api/v1/campaigns', keys.admin!, {
-      name: 'Bench 10%', discount: { type: 'percentage', percent: 10 }, validFrom: '2026-01-01T00:00:00Z', validTo: '2030-01-01T00:00:00Z', publicCode: `BENCH${run}`.slice(0, 32),
+      name: 'Bench 10%',
+      discount: { type: 'percentage', percent: 10 },
+      validFrom: '2026-01-01T00:00:00Z',
+      validTo: '2030-01-01T00:00:00Z',
+      publicCode: `BENCH${run}`.slice(0, 32),
     });
     const uniqueCampaign = await api('POST', '/api/v1/campaigns', keys.admin!, {
-      name: 'Bench unique 5 EUR', discount: { type: 'fixedAmount', amount: 500 }, validFrom: '2026-01-01T00:00:00Z', validTo: '2030-01-01T00:00:00Z',
+      name: 'Bench unique 5 EUR',
+      discount: { type: 'fixedAmount', amount: 500 },
+      validFrom: '2026-01-01T00:00:00Z',
+      validTo: '2030-01-01T00:00:00Z',
     });
     const uniqueCodes: string[] = (await api('POST', `/api/v1/campaigns/${uniqueCampaign.campaignId}/codes`, keys.admin!, { count: 100_000 })).codes;
     const giftCards: string[] = [];
-    await pool(Array.from({ length: 200 }, (_, i) => i), CONNECTIONS, async (i) => {
-      giftCards.push((await api('POST', '/api/v1/gift-cards', keys.ecommerce!, { amount: 100_000_000, currency: 'EUR', reference: `bench-${run}-${i}` })).giftCardId);
-    });
+    await pool(
+      Array.from({ length: 200 }, (_, i) => i),
+      CONNECTIONS,
+      async (i) => {
+        giftCards.push(
+          (await api('POST', '/api/v1/gift-cards', keys.ecommerce!, { amount: 100_000_000, currency: 'EUR', reference: `bench-${run}-${i}` })).giftCardId,
+        );
+      },
+    );
     // Sales that pay with a gift card carry a redemption made at checkout, as a till would.
     const giftCardTenders: Array<{ reference: string; amount: number }> = [];
-    await pool(Array.from({ length: 300 }, (_, i) => i), CONNECTIONS, async (i) => {
-      const done = await api('POST', `/api/v1/gift-cards/${giftCards[i % giftCards.length]}/redemptions`, keys['pos-madrid']!, { amount: 500, reference: `bench-sale-${run}-${i}` });
-      giftCardTenders.push({ reference: done.operationId, amount: 500 });
-    });
+    await pool(
+      Array.from({ length: 300 }, (_, i) => i),
+      CONNECTIONS,
+      async (i) => {
+        const done = await api('POST', `/api/v1/gift-cards/${giftCards[i % giftCards.length]}/redemptions`, keys['pos-madrid']!, {
+          amount: 500,
+          reference: `bench-sale-${run}-${i}`,
+        });
+        giftCardTenders.push({ reference: done.operationId, amount: 500 });
+      },
+    );
     for (const locationId of ['madrid-centro', 'almacen-getafe']) {
       for (let start = 0; start < Math.min(SKUS, 1000); start += 50) {
         const lines = skus.slice(start, start + 50).map((sku) => ({ sku: sku.sku, quantity: 100 }));
@@ -113,7 +137,12 @@ async function main() {
       await load(
         'identify a customer',
         server.url,
-        () => ({ method: 'POST', path: '/api/v1/customers/identify', key: keys['pos-madrid']!, body: { identifiers: [{ type: 'email', value: customerEmail(run, Math.floor(rand() * CUSTOMERS)) }] } }),
+        () => ({
+          method: 'POST',
+          path: '/api/v1/customers/identify',
+          key: keys['pos-madrid']!,
+          body: { identifiers: [{ type: 'email', value: customerEmail(run, Math.floor(rand() * CUSTOMERS)) }] },
+        }),
         { connections: CONNECTIONS, seconds: SECONDS },
       ),
     );
@@ -126,17 +155,32 @@ async function main() {
       return { channel: 'store', locationId: 'madrid-centro', lines };
     };
     report(
-      await load('coupon validate (public code)', server.url, () => ({ method: 'POST', path: '/api/v1/coupons/validate', key: keys['pos-madrid']!, body: { codes: [saleOptions.publicCode], ...basket() } }), {
-        connections: CONNECTIONS,
-        seconds: SECONDS,
-      }),
+      await load(
+        'coupon validate (public code)',
+        server.url,
+        () => ({ method: 'POST', path: '/api/v1/coupons/validate', key: keys['pos-madrid']!, body: { codes: [saleOptions.publicCode], ...basket() } }),
+        {
+          connections: CONNECTIONS,
+          seconds: SECONDS,
+        },
+      ),
     );
     let nextCode = 0;
     report(
-      await load('coupon hold (unique code)', server.url, () => ({ method: 'POST', path: '/api/v1/coupons/holds', key: keys['pos-madrid']!, body: { codes: [uniqueCodes[nextCode++ % uniqueCodes.length]], ...basket() } }), {
-        connections: CONNECTIONS,
-        seconds: SECONDS,
-      }),
+      await load(
+        'coupon hold (unique code)',
+        server.url,
+        () => ({
+          method: 'POST',
+          path: '/api/v1/coupons/holds',
+          key: keys['pos-madrid']!,
+          body: { codes: [uniqueCodes[nextCode++ % uniqueCodes.length]], ...basket() },
+        }),
+        {
+          connections: CONNECTIONS,
+          seconds: SECONDS,
+        },
+      ),
     );
     let redemption = 0;
     report(
@@ -145,17 +189,31 @@ async function main() {
         server.url,
         () => {
           redemption += 1;
-          return { method: 'POST', path: `/api/v1/gift-cards/${giftCards[redemption % giftCards.length]}/redemptions`, key: keys['pos-madrid']!, body: { amount: 100, reference: `bench-${run}-r${redemption}` } };
+          return {
+            method: 'POST',
+            path: `/api/v1/gift-cards/${giftCards[redemption % giftCards.length]}/redemptions`,
+            key: keys['pos-madrid']!,
+            body: { amount: 100, reference: `bench-${run}-r${redemption}` },
+          };
         },
         { connections: CONNECTIONS, seconds: SECONDS },
       ),
     );
 
     report(
-      await load('stock availability (2 locations)', server.url, () => ({ method: 'GET', path: `/api/v1/stock/${skus[Math.floor(rand() * Math.min(SKUS, 1000))]!.sku}?locationIds=madrid-centro,almacen-getafe`, key: keys.ecommerce! }), {
-        connections: CONNECTIONS,
-        seconds: SECONDS,
-      }),
+      await load(
+        'stock availability (2 locations)',
+        server.url,
+        () => ({
+          method: 'GET',
+          path: `/api/v1/stock/${skus[Math.floor(rand() * Math.min(SKUS, 1000))]!.sku}?locationIds=madrid-centro,almacen-getafe`,
+          key: keys.ecommerce!,
+        }),
+        {
+          connections: CONNECTIONS,
+          seconds: SECONDS,
+        },
+      ),
     );
 
     console.log('ingest...');
@@ -199,7 +257,11 @@ async function main() {
     await local('POST', '/_local/idle');
 
     console.log('floor...');
-    const sampleSale = await api('GET', `/api/v1/customers/${(await api('POST', '/api/v1/customers/identify', keys.admin!, { identifiers: [{ type: 'email', value: customerEmail(run, 1) }] })).customerId}/transactions?limit=1`, keys.admin!);
+    const sampleSale = await api(
+      'GET',
+      `/api/v1/customers/${(await api('POST', '/api/v1/customers/identify', keys.admin!, { identifiers: [{ type: 'email', value: customerEmail(run, 1) }] })).customerId}/transactions?limit=1`,
+      keys.admin!,
+    );
     const floor = await cosmosFloor(server.cosmosEndpoint, 'unifica', sampleSale.items[0] ?? {}, { connections: CONNECTIONS, seconds: SECONDS });
     report(floor);
 
@@ -256,23 +318,45 @@ async function reconcileInChild(): Promise<Record<string, unknown>> {
 }
 
 interface Metrics {
-  cosmos: { reads: number; writes: number; queries: number; requestCharge: number; byContainer: Record<string, { reads: number; writes: number; queries: number }> };
+  cosmos: {
+    reads: number;
+    writes: number;
+    queries: number;
+    requestCharge: number;
+    byContainer: Record<string, { reads: number; writes: number; queries: number }>;
+  };
   bus: { offered: number; accepted: number; delivered: number; deadLetters: number };
 }
 
-function print(summary: { scenarios: LoadResult[]; ingest: Record<string, unknown>; machine: Record<string, unknown>; reconciliation: Record<string, unknown> | null }) {
+function print(summary: {
+  scenarios: LoadResult[];
+  ingest: Record<string, unknown>;
+  machine: Record<string, unknown>;
+  reconciliation: Record<string, unknown> | null;
+}) {
   console.log(`\n| scenario | req/s | p50 ms | p95 ms | p99 ms | failures |`);
   console.log(`| --- | ---: | ---: | ---: | ---: | --- |`);
   for (const r of summary.scenarios) {
-    const failures = Object.entries(r.failures).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
+    const failures =
+      Object.entries(r.failures)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 'none';
     console.log(`| ${r.name} | ${r.perSecond} | ${r.p50} | ${r.p95} | ${r.p99} | ${failures} |`);
   }
   const i = summary.ingest;
   console.log(`\ningest: ${i.perSecond} sales/s = ${Math.round(Number(i.shareOfFloor) * 100)}% of the floor (${i.floorPerSecond}/s)`);
-  console.log(`request path alone (consumers paused): ${i.requestPathPerSecond} sales/s = ${Math.round(Number(i.requestPathShareOfFloor) * 100)}% of the floor`);
-  console.log(`end to end: every consumer done ${i.endToEndSeconds} s after ingest started (ingest phase ${i.ingestSeconds} s, ratio ${i.drainRatio}); dead letters: ${i.deadLetters}`);
-  console.log(`Cosmos DB operations per sale: ${i.cosmosOperationsPerSaleHotPath} on the request path, ${i.cosmosOperationsPerSaleTotal} in total with consumers${i.requestChargePerSale ? `; ${i.requestChargePerSale} RU per sale` : ' (the stand-in reports no request charge)'}`);
-  console.log(`Functions executions per sale: ${i.functionExecutionsPerSale} (the request and each consumer delivery; ${i.eventsPerSale} events published per sale)`);
+  console.log(
+    `request path alone (consumers paused): ${i.requestPathPerSecond} sales/s = ${Math.round(Number(i.requestPathShareOfFloor) * 100)}% of the floor`,
+  );
+  console.log(
+    `end to end: every consumer done ${i.endToEndSeconds} s after ingest started (ingest phase ${i.ingestSeconds} s, ratio ${i.drainRatio}); dead letters: ${i.deadLetters}`,
+  );
+  console.log(
+    `Cosmos DB operations per sale: ${i.cosmosOperationsPerSaleHotPath} on the request path, ${i.cosmosOperationsPerSaleTotal} in total with consumers${i.requestChargePerSale ? `; ${i.requestChargePerSale} RU per sale` : ' (the stand-in reports no request charge)'}`,
+  );
+  console.log(
+    `Functions executions per sale: ${i.functionExecutionsPerSale} (the request and each consumer delivery; ${i.eventsPerSale} events published per sale)`,
+  );
   console.log(`Cosmos DB operations per sale by container: ${JSON.stringify(i.operationsPerSaleByContainer)}`);
   if (summary.reconciliation) console.log(`ERP reconciliation: ${JSON.stringify(summary.reconciliation)}`);
   console.log(`machine: ${JSON.stringify(summary.machine)}`);

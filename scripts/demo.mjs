@@ -48,8 +48,18 @@ async function main() {
 
   say('1. Lucía buys a coat and a scarf on the web shop, signed in with her email.');
   const web = await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
-    type: 'sale', channel: 'online', locationId: 'web-es', externalId: `WEB-${run}-1001`, occurredAt: day(18, '21:40'), currency: 'EUR',
-    customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }, { type: 'ecommerceId', value: `web-user-${run}` }] },
+    type: 'sale',
+    channel: 'online',
+    locationId: 'web-es',
+    externalId: `WEB-${run}-1001`,
+    occurredAt: day(18, '21:40'),
+    currency: 'EUR',
+    customer: {
+      identifiers: [
+        { type: 'email', value: `lucia.garcia+${run}@example.com` },
+        { type: 'ecommerceId', value: `web-user-${run}` },
+      ],
+    },
     lines: [
       { sku: 'COAT-WOOL-M', quantity: 1, unitPrice: 8995, taxRate: 21, category: 'coats', description: 'Wool coat, M' },
       { sku: 'SCARF-RED', quantity: 1, unitPrice: 1995, taxRate: 21, category: 'accessories', description: 'Red scarf' },
@@ -61,14 +71,22 @@ async function main() {
 
   say('2. Two days later she pays at a till in Madrid and gives her email, typed her own way.');
   const gloves = {
-    type: 'sale', channel: 'store', locationId: 'madrid-centro', terminalId: 'till-2', externalId: `T2-${run}-0457`, occurredAt: day(20, '12:05'), currency: 'EUR',
+    type: 'sale',
+    channel: 'store',
+    locationId: 'madrid-centro',
+    terminalId: 'till-2',
+    externalId: `T2-${run}-0457`,
+    occurredAt: day(20, '12:05'),
+    currency: 'EUR',
     customer: { identifiers: [{ type: 'email', value: `  Lucia.Garcia+${run}@Example.com ` }] },
     lines: [{ sku: 'GLOVES-LEATHER', quantity: 1, unitPrice: 3495, taxRate: 21, category: 'accessories', discount: 500 }],
     tenders: [{ type: 'cash', amount: 2995 }],
   };
   const storeSale = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], gloves, { 'Idempotency-Key': `till-2-${run}-0457` });
   detail(`ticket ${storeSale.body.externalId} recorded as ${storeSale.body.transactionId}, ${euros(storeSale.body.totals.net)}`);
-  detail(`customer ${storeSale.body.customerId} ${storeSale.body.customerId === web.body.customerId ? '= the same person as online' : '(a different customer!)'}`);
+  detail(
+    `customer ${storeSale.body.customerId} ${storeSale.body.customerId === web.body.customerId ? '= the same person as online' : '(a different customer!)'}`,
+  );
 
   say('3. The till loses its connection and sends the same ticket again.');
   const retry = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], gloves, { 'Idempotency-Key': `till-2-${run}-0457` });
@@ -76,7 +94,13 @@ async function main() {
 
   say('4. The scarf was a gift she does not like: she returns it in the Barcelona store.');
   const ret = await call('POST', '/api/v1/transactions', state.keys['pos-barcelona'], {
-    type: 'return', channel: 'store', locationId: 'barcelona-diagonal', terminalId: 'till-1', externalId: `R1-${run}-0031`, occurredAt: day(22, '17:30'), currency: 'EUR',
+    type: 'return',
+    channel: 'store',
+    locationId: 'barcelona-diagonal',
+    terminalId: 'till-1',
+    externalId: `R1-${run}-0031`,
+    occurredAt: day(22, '17:30'),
+    currency: 'EUR',
     originalTransactionId: web.body.transactionId,
     lines: [{ sku: 'SCARF-RED', quantity: 1, unitPrice: 1995, taxRate: 21 }],
     tenders: [{ type: 'card', amount: 1995 }],
@@ -86,8 +110,16 @@ async function main() {
     method: 'POST',
     headers: { 'x-api-key': state.keys['pos-barcelona'], 'content-type': 'application/json' },
     body: JSON.stringify({
-      type: 'return', channel: 'store', locationId: 'barcelona-diagonal', terminalId: 'till-1', externalId: `R1-${run}-0032`, occurredAt: day(22, '17:45'), currency: 'EUR',
-      originalTransactionId: web.body.transactionId, lines: [{ sku: 'SCARF-RED', quantity: 1, unitPrice: 1995, taxRate: 21 }], tenders: [{ type: 'card', amount: 1995 }],
+      type: 'return',
+      channel: 'store',
+      locationId: 'barcelona-diagonal',
+      terminalId: 'till-1',
+      externalId: `R1-${run}-0032`,
+      occurredAt: day(22, '17:45'),
+      currency: 'EUR',
+      originalTransactionId: web.body.transactionId,
+      lines: [{ sku: 'SCARF-RED', quantity: 1, unitPrice: 1995, taxRate: 21 }],
+      tenders: [{ type: 'card', amount: 1995 }],
     }),
   }).then((r) => r.json());
   detail(`returning the same scarf twice is refused: ${returnedAgain.status} ${returnedAgain.reason}`);
@@ -100,7 +132,13 @@ async function main() {
 
   say('6. Pablo pays cash in Barcelona without giving any details: an anonymous ticket.');
   const ticket = await call('POST', '/api/v1/transactions', state.keys['pos-barcelona'], {
-    type: 'sale', channel: 'store', locationId: 'barcelona-diagonal', terminalId: 'till-1', externalId: `T1-${run}-0088`, occurredAt: day(21, '19:10'), currency: 'EUR',
+    type: 'sale',
+    channel: 'store',
+    locationId: 'barcelona-diagonal',
+    terminalId: 'till-1',
+    externalId: `T1-${run}-0088`,
+    occurredAt: day(21, '19:10'),
+    currency: 'EUR',
     lines: [{ sku: 'SNEAKERS-42', quantity: 1, unitPrice: 6995, taxRate: 21, category: 'shoes' }],
     tenders: [{ type: 'cash', amount: 6995 }],
   });
@@ -108,24 +146,38 @@ async function main() {
 
   say('7. At home he opens a web account, then claims the ticket with what is printed on his receipt.');
   const account = await call('POST', '/api/v1/customers/identify', state.keys.ecommerce, {
-    identifiers: [{ type: 'ecommerceId', value: `web-pablo-${run}` }, { type: 'email', value: `pablo+${run}@example.com` }],
+    identifiers: [
+      { type: 'ecommerceId', value: `web-pablo-${run}` },
+      { type: 'email', value: `pablo+${run}@example.com` },
+    ],
     profile: { name: 'Pablo Ruiz', language: 'es-ES' },
-    consents: [{ purpose: 'paperlessReceipts', granted: true }, { purpose: 'marketingEmail', granted: false }],
+    consents: [
+      { purpose: 'paperlessReceipts', granted: true },
+      { purpose: 'marketingEmail', granted: false },
+    ],
   });
   detail(`web account -> customer ${account.body.customerId} (${account.status === 201 ? 'new' : 'known'})`);
   const claimed = await call('POST', `/api/v1/customers/${account.body.customerId}/claims`, state.keys.ecommerce, {
-    locationId: 'barcelona-diagonal', externalId: `T1-${run}-0088`, date: '2026-11-21', total: 6995,
+    locationId: 'barcelona-diagonal',
+    externalId: `T1-${run}-0088`,
+    date: '2026-11-21',
+    total: 6995,
   });
   detail(`claimed: ticket ${claimed.body.transactionId} now belongs to ${claimed.body.customerId}`);
   const wrongClaim = await fetch(`${base}/api/v1/customers/${account.body.customerId}/claims`, {
-    method: 'POST', headers: { 'x-api-key': state.keys.ecommerce, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'x-api-key': state.keys.ecommerce, 'content-type': 'application/json' },
     body: JSON.stringify({ locationId: 'barcelona-diagonal', externalId: `T1-${run}-0088`, date: '2026-11-21', total: 100 }),
   }).then((r) => r.json());
   detail(`a claim with the wrong total is refused: ${wrongClaim.status} ${wrongClaim.reason}`);
 
   say('8. On his next visit the till asks for his email and phone: the phone joins the same person.');
   const linked = await call('POST', '/api/v1/customers/identify', state.keys['pos-barcelona'], {
-    identifiers: [{ type: 'email', value: `PABLO+${run}@example.com` }, { type: 'phone', value: '612 000 111' }], locationId: 'barcelona-diagonal',
+    identifiers: [
+      { type: 'email', value: `PABLO+${run}@example.com` },
+      { type: 'phone', value: '612 000 111' },
+    ],
+    locationId: 'barcelona-diagonal',
   });
   detail(`customer ${linked.body.customerId}, newly linked: ${linked.body.linked.join(', ') || 'nothing'}`);
 
@@ -136,23 +188,39 @@ async function main() {
   detail(`identifiers (till):  ${masked.body.identifiers.map((i) => `${i.type}=${i.value}`).join('  ')}`);
   detail(`profile (till): ${JSON.stringify(masked.body.profile)}; paperless receipts: ${full.body.consents.paperlessReceipts?.granted}`);
   const b = full.body.behaviour;
-  detail(`behaviour: ${b.purchases} purchase(s), ${euros(b.totalSpent)} spent, preferred store ${b.preferredStore}, top category ${b.topCategories[0]?.category}`);
+  detail(
+    `behaviour: ${b.purchases} purchase(s), ${euros(b.totalSpent)} spent, preferred store ${b.preferredStore}, top category ${b.topCategories[0]?.category}`,
+  );
 
   say('10. Loyalty: Lucía earned points online; the returned scarf took its points back.');
   await new Promise((resolve) => setTimeout(resolve, 300)); // accrual runs on the event, a moment later
   const points = await call('GET', `/api/v1/customers/${web.body.customerId}/loyalty`, state.keys['pos-madrid']);
-  detail(`spendable ${points.body.spendable} points (worth ${euros(points.body.spendableValue)}), pending ${points.body.pending}, tier ${points.body.tier?.name}`);
+  detail(
+    `spendable ${points.body.spendable} points (worth ${euros(points.body.spendableValue)}), pending ${points.body.pending}, tier ${points.body.tier?.name}`,
+  );
   if (points.body.nextTier) detail(`${euros(points.body.nextTier.remaining)} more spend to reach ${points.body.nextTier.name}`);
 
   say('11. Back in Madrid she pays part of a belt with those points at the till.');
   const spend = Math.min(points.body.spendable, 150);
-  const redemption = await call('POST', `/api/v1/customers/${web.body.customerId}/loyalty/redemptions`, state.keys['pos-madrid'], { points: spend, reference: `till-2-${run}-0460` });
+  const redemption = await call('POST', `/api/v1/customers/${web.body.customerId}/loyalty/redemptions`, state.keys['pos-madrid'], {
+    points: spend,
+    reference: `till-2-${run}-0460`,
+  });
   detail(`redeemed ${redemption.body.points} points = ${euros(redemption.body.value)} off; ${redemption.body.spendable} left`);
   const belt = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
-    type: 'sale', channel: 'store', locationId: 'madrid-centro', terminalId: 'till-2', externalId: `T2-${run}-0460`, occurredAt: day(22, '11:20'), currency: 'EUR',
+    type: 'sale',
+    channel: 'store',
+    locationId: 'madrid-centro',
+    terminalId: 'till-2',
+    externalId: `T2-${run}-0460`,
+    occurredAt: day(22, '11:20'),
+    currency: 'EUR',
     customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
     lines: [{ sku: 'BELT-BROWN', quantity: 1, unitPrice: 3900, taxRate: 21, category: 'accessories' }],
-    tenders: [{ type: 'points', amount: redemption.body.value, reference: `till-2-${run}-0460` }, { type: 'card', amount: 3900 - redemption.body.value }],
+    tenders: [
+      { type: 'points', amount: redemption.body.value, reference: `till-2-${run}-0460` },
+      { type: 'card', amount: 3900 - redemption.body.value },
+    ],
   });
   detail(`ticket ${belt.body.externalId}: ${euros(redemption.body.value)} in points + ${euros(3900 - redemption.body.value)} by card`);
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -163,8 +231,11 @@ async function main() {
   say('12. Head office sends Lucía a personal 10 EUR coupon; it shows in her wallet on every channel.');
   const lucia = web.body.customerId;
   const campaign = await call('POST', '/api/v1/campaigns', state.keys.admin, {
-    name: 'Welcome back', discount: { type: 'fixedAmount', amount: 1000 }, minimumBasket: 3000,
-    validFrom: '2026-01-01T00:00:00Z', validTo: '2027-01-01T00:00:00Z',
+    name: 'Welcome back',
+    discount: { type: 'fixedAmount', amount: 1000 },
+    minimumBasket: 3000,
+    validFrom: '2026-01-01T00:00:00Z',
+    validTo: '2027-01-01T00:00:00Z',
   });
   const personal = await call('POST', `/api/v1/campaigns/${campaign.body.campaignId}/codes`, state.keys.admin, { customerId: lucia });
   const coupon = personal.body.codes[0];
@@ -172,28 +243,58 @@ async function main() {
   detail(`campaign ${campaign.body.campaignId}; her wallet: ${wallet.body.items.map((c) => `${c.code} "${c.name}" (${c.usesLeft} use left)`).join(', ')}`);
 
   say('13. On the web shop she buys a 30 EUR gift card for herself; the sale activates it.');
-  const card = await call('POST', '/api/v1/gift-cards', state.keys.ecommerce, { amount: 3000, currency: 'EUR', activateOnSale: true, reference: `WEB-${run}-1002` });
+  const card = await call('POST', '/api/v1/gift-cards', state.keys.ecommerce, {
+    amount: 3000,
+    currency: 'EUR',
+    activateOnSale: true,
+    reference: `WEB-${run}-1002`,
+  });
   await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
-    type: 'sale', channel: 'online', locationId: 'web-es', externalId: `WEB-${run}-1002`, occurredAt: day(23, '10:00'), currency: 'EUR',
+    type: 'sale',
+    channel: 'online',
+    locationId: 'web-es',
+    externalId: `WEB-${run}-1002`,
+    occurredAt: day(23, '10:00'),
+    currency: 'EUR',
     customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
-    lines: [{ sku: 'GIFT-CARD', quantity: 1, unitPrice: 3000, taxRate: 0, category: 'gift-cards', giftCardId: card.body.giftCardId, description: 'Gift card 30 EUR' }],
+    lines: [
+      { sku: 'GIFT-CARD', quantity: 1, unitPrice: 3000, taxRate: 0, category: 'gift-cards', giftCardId: card.body.giftCardId, description: 'Gift card 30 EUR' },
+    ],
     tenders: [{ type: 'card', amount: 3000 }],
   });
   detail(`gift card ${card.body.giftCardId}: code ${card.body.code} and PIN emailed to her (shown once, stored only hashed)`);
 
   say('14. In Madrid she buys a sweater with her coupon, and pays part with the gift card.');
-  const basket = { channel: 'store', locationId: 'madrid-centro', customerId: lucia, lines: [{ sku: 'SWEATER-BLUE', quantity: 1, unitPrice: 4995, category: 'knitwear' }] };
+  const basket = {
+    channel: 'store',
+    locationId: 'madrid-centro',
+    customerId: lucia,
+    lines: [{ sku: 'SWEATER-BLUE', quantity: 1, unitPrice: 4995, category: 'knitwear' }],
+  };
   const held = await call('POST', '/api/v1/coupons/holds', state.keys['pos-madrid'], { codes: [coupon], ...basket });
   detail(`coupon held: ${euros(held.body.discount)} off, hold ${held.body.holdId} until ${held.body.expiresAt.slice(11, 16)} UTC`);
   const found = await call('POST', '/api/v1/gift-cards/lookup', state.keys['pos-madrid'], { code: card.body.code, pin: card.body.pin });
-  const paid = await call('POST', `/api/v1/gift-cards/${found.body.giftCardId}/redemptions`, state.keys['pos-madrid'], { amount: 2500, reference: `T2-${run}-0501` });
+  const paid = await call('POST', `/api/v1/gift-cards/${found.body.giftCardId}/redemptions`, state.keys['pos-madrid'], {
+    amount: 2500,
+    reference: `T2-${run}-0501`,
+  });
   detail(`gift card (status ${found.body.status}) charged ${euros(paid.body.amount)}, ${euros(paid.body.balance)} left`);
   const sweater = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
-    type: 'sale', channel: 'store', locationId: 'madrid-centro', terminalId: 'till-2', externalId: `T2-${run}-0501`, occurredAt: day(24, '18:20'), currency: 'EUR',
+    type: 'sale',
+    channel: 'store',
+    locationId: 'madrid-centro',
+    terminalId: 'till-2',
+    externalId: `T2-${run}-0501`,
+    occurredAt: day(24, '18:20'),
+    currency: 'EUR',
     customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
     lines: [{ sku: 'SWEATER-BLUE', quantity: 1, unitPrice: 4995, taxRate: 21, category: 'knitwear', discount: held.body.discount }],
-    coupons: [coupon], couponHoldId: held.body.holdId,
-    tenders: [{ type: 'giftCard', amount: 2500, reference: paid.body.operationId }, { type: 'card', amount: 4995 - held.body.discount - 2500 }],
+    coupons: [coupon],
+    couponHoldId: held.body.holdId,
+    tenders: [
+      { type: 'giftCard', amount: 2500, reference: paid.body.operationId },
+      { type: 'card', amount: 4995 - held.body.discount - 2500 },
+    ],
   });
   let hold = held.body;
   for (let i = 0; i < 50 && hold.status !== 'confirmed'; i += 1) {
@@ -207,9 +308,18 @@ async function main() {
   detail(`online: valid ${again.body.results[0].valid}, reason ${again.body.results[0].reason}`);
   say('16. Every purchase got a digital receipt. Pablo chose paperless, so the till is told not to print his.');
   const pablo = await call('POST', '/api/v1/transactions', state.keys['pos-barcelona'], {
-    type: 'sale', channel: 'store', locationId: 'barcelona-diagonal', terminalId: 'till-1', externalId: `T1-${run}-0101`, occurredAt: day(22, '11:20'), currency: 'EUR',
+    type: 'sale',
+    channel: 'store',
+    locationId: 'barcelona-diagonal',
+    terminalId: 'till-1',
+    externalId: `T1-${run}-0101`,
+    occurredAt: day(22, '11:20'),
+    currency: 'EUR',
     customer: { identifiers: [{ type: 'phone', value: '612 000 111' }] },
-    lines: [{ sku: 'SOCKS-3', quantity: 2, unitPrice: 995, taxRate: 21, category: 'accessories' }, { sku: 'BOOK-GUIDE', quantity: 1, unitPrice: 1500, taxRate: 4 }],
+    lines: [
+      { sku: 'SOCKS-3', quantity: 2, unitPrice: 995, taxRate: 21, category: 'accessories' },
+      { sku: 'BOOK-GUIDE', quantity: 1, unitPrice: 1500, taxRate: 4 },
+    ],
     tenders: [{ type: 'card', amount: 3490 }],
   });
   detail(`Lucía at the Madrid till: print paper? ${storeSale.body.receipt.paper}.  Pablo in Barcelona: print paper? ${pablo.body.receipt.paper}`);
@@ -217,7 +327,9 @@ async function main() {
   const r = receipt.receipt;
   detail(`${r.documentType} ${r.invoiceNumber}, issued by ${r.issuer.name} (NIF ${r.issuer.taxId}), total ${euros(r.totals.total)}`);
   for (const v of r.vat) detail(`  VAT ${String(v.rate).padStart(2)}%: base ${euros(v.base)}, tax ${euros(v.tax)}`);
-  detail(`Verifactu fingerprint ${r.fiscal.fingerprint.slice(0, 16)}..., chained to ${r.fiscal.Huella ? r.fiscal.Huella.slice(0, 16) + '...' : '(first of its installation)'}`);
+  detail(
+    `Verifactu fingerprint ${r.fiscal.fingerprint.slice(0, 16)}..., chained to ${r.fiscal.Huella ? r.fiscal.Huella.slice(0, 16) + '...' : '(first of its installation)'}`,
+  );
   const luciaReceipt = (await until(() => call('GET', `/api/v1/transactions/${storeSale.body.transactionId}/receipt`, state.keys.admin))).body;
   detail(`Lucía's store receipt ${luciaReceipt.receipt.invoiceNumber}, open it in a browser (no API key, valid 24 h):`);
   console.log(`\n   ${luciaReceipt.links.html}\n`);
@@ -225,13 +337,20 @@ async function main() {
   say('17. An inspector audits the Barcelona till: its returns and sales form one chain across two series.');
   const installation = r.chain.installationId;
   const audit = await call('GET', `/api/v1/receipts/installations/${installation}/verify`, state.keys.admin);
-  const series = Object.entries(audit.body.series).map(([id, s]) => `${id} 1..${s.lastNumber}`).join(', ');
+  const series = Object.entries(audit.body.series)
+    .map(([id, s]) => `${id} 1..${s.lastNumber}`)
+    .join(', ');
   detail(`installation ${installation}: ${audit.body.records} record(s) chained, series ${series}; verified: ${audit.body.verified}`);
-  const records = await call('POST', `/api/v1/receipts/installations/${installation}/exports`, state.keys.admin, { from: '2026-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' });
+  const records = await call('POST', `/api/v1/receipts/installations/${installation}/exports`, state.keys.admin, {
+    from: '2026-01-01T00:00:00Z',
+    to: '2100-01-01T00:00:00Z',
+  });
   const csv = (await (await fetch(records.body.links.csv)).text()).trim().split('\n').slice(1);
   for (const row of csv) {
     const [sequence, , type, invoice, , , total, huella, , fingerprint] = row.split(',');
-    detail(`  ${sequence}. ${type} ${invoice.padEnd(30)} ${total.padStart(7)} EUR  Huella ${huella ? huella.slice(0, 8) + '...' : '(first)     '} -> ${fingerprint.slice(0, 8)}...`);
+    detail(
+      `  ${sequence}. ${type} ${invoice.padEnd(30)} ${total.padStart(7)} EUR  Huella ${huella ? huella.slice(0, 8) + '...' : '(first)     '} -> ${fingerprint.slice(0, 8)}...`,
+    );
   }
   detail(`AEAT XML for the inspector (signed link, 24 h): ${records.body.links.xml.length} file(s)`);
   say('18. Sara orders Chelsea boots on the web, to collect in Madrid: the shop reserves a pair there.');
@@ -240,16 +359,29 @@ async function main() {
   detail(`the web may promise ${web40.body.online.available} pairs across ${web40.body.locations.length} locations`);
   const before = await boots();
   const reservation = await call('POST', '/api/v1/stock/reservations', state.keys.ecommerce, {
-    locationId: 'madrid-centro', orderRef: `WEB-${run}-2002`, lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 1 }], expiresInMinutes: 2880,
+    locationId: 'madrid-centro',
+    orderRef: `WEB-${run}-2002`,
+    lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 1 }],
+    expiresInMinutes: 2880,
   });
   const bootsHeld = await boots();
   detail(`reservation ${reservation.body.reservationId}: ${reservation.body.status} until ${reservation.body.expiresAt.slice(0, 16)}`);
-  detail(`Madrid Centro: available ${before.available} -> ${bootsHeld.available} (on hand ${bootsHeld.onHand}, reserved ${bootsHeld.reserved}); the till cannot sell her pair to someone else`);
+  detail(
+    `Madrid Centro: available ${before.available} -> ${bootsHeld.available} (on hand ${bootsHeld.onHand}, reserved ${bootsHeld.reserved}); the till cannot sell her pair to someone else`,
+  );
 
   say('19. She collects them at the till, which records the sale with the reservation.');
   await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
-    type: 'sale', channel: 'store', locationId: 'madrid-centro', terminalId: 'till-1', externalId: `T1-${run}-0500`, occurredAt: new Date().toISOString(), currency: 'EUR',
-    reservationId: reservation.body.reservationId, lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 1, unitPrice: 11995, taxRate: 21, category: 'shoes' }], tenders: [{ type: 'card', amount: 11995 }],
+    type: 'sale',
+    channel: 'store',
+    locationId: 'madrid-centro',
+    terminalId: 'till-1',
+    externalId: `T1-${run}-0500`,
+    occurredAt: new Date().toISOString(),
+    currency: 'EUR',
+    reservationId: reservation.body.reservationId,
+    lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 1, unitPrice: 11995, taxRate: 21, category: 'shoes' }],
+    tenders: [{ type: 'card', amount: 11995 }],
   });
   let picked = reservation.body;
   for (let i = 0; i < 50 && picked.status !== 'confirmed'; i += 1) {

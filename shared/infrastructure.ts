@@ -27,7 +27,9 @@ export function infrastructureManifest(modules: readonly AnyModule[] = MODULES) 
     cosmosContainers: cosmosContainers(modules).map((c) => ({ name: c.id, partitionKeyPaths: c.partitionKeyPaths, defaultTtl: c.defaultTtl ?? -2 })),
     blobContainers: blobContainers(modules).map((c) => c.name),
     eventsTopic: EVENTS_TOPIC,
-    subscriptions: modules.flatMap((m) => Object.entries(m.consumers).map(([fn, spec]) => ({ name: spec.subscription, consumer: fn, sqlFilter: sqlFilter(spec.accepts) }))),
+    subscriptions: modules.flatMap((m) =>
+      Object.entries(m.consumers).map(([fn, spec]) => ({ name: spec.subscription, consumer: fn, sqlFilter: sqlFilter(spec.accepts) })),
+    ),
     timerSchedules: Object.fromEntries(modules.flatMap((m) => Object.entries(m.timers).map(([name, timer]) => [scheduleSetting(name), timer.schedule]))),
   };
 }

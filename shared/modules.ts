@@ -12,4 +12,13 @@ import { stockModule } from './stock/module';
  * needs. Extension points are walked in this order too (a merge moves identifiers, then
  * transactions, loyalty, coupons, receipts). Adding a capability is one folder and one line here.
  */
-export const MODULES = [tenancyModule, customersModule, transactionsModule, loyaltyModule, giftCardsModule, couponsModule, receiptsModule, stockModule] as const;
+export const MODULES = [
+  tenancyModule,
+  customersModule,
+  transactionsModule,
+  loyaltyModule,
+  giftCardsModule,
+  couponsModule,
+  receiptsModule,
+  stockModule,
+] as const;

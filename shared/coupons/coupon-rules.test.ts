@@ -46,7 +46,8 @@ describe('discounts', () => {
 
   it('counts a hold past its expiry as released', () => {
     const c = campaign({ budget: { redemptions: 1, amount: null }, used: 1, pending: { h1: { n: 1, amt: 100, exp: Date.parse('2026-06-01T00:00:00Z') } } });
-    const at = (iso: string) => evaluateCoupons([{ code: 'PROMO', campaign: c, limitedCode: false }], { channel: 'store', locationId: 's', lines, at: new Date(iso) })[0];
+    const at = (iso: string) =>
+      evaluateCoupons([{ code: 'PROMO', campaign: c, limitedCode: false }], { channel: 'store', locationId: 's', lines, at: new Date(iso) })[0];
     expect(at('2026-05-31T23:59:00Z')!.reason).toBe('budget-exhausted');
     expect(at('2026-06-01T00:00:00Z')!.valid).toBe(true);
   });

@@ -39,14 +39,19 @@ export const CampaignInput = z
       .optional(),
     perCustomerLimit: z.number().int().positive().max(1000).optional().describe('Redemptions per customer; codes then need a customer'),
     stackable: z.boolean().default(false).describe('Whether it combines with other coupons in one basket'),
-    publicCode: z.string().trim().regex(/^[A-Za-z0-9-]{4,32}$/, 'must be 4 to 32 letters, digits or hyphens').optional(),
+    publicCode: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9-]{4,32}$/, 'must be 4 to 32 letters, digits or hyphens')
+      .optional(),
     usesPerCode: z.number().int().positive().max(1000).default(1).describe('For unique and personal codes'),
   })
   .strict()
   .superRefine((c, ctx) => {
     if (Date.parse(c.validTo) <= Date.parse(c.validFrom)) ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'must be after validFrom' });
     // 16 characters is the shape of unique codes, which are recognised without a lookup.
-    if (c.publicCode && normalizeCode(c.publicCode).length === 16) ctx.addIssue({ code: 'custom', path: ['publicCode'], message: 'may not be 16 characters long' });
+    if (c.publicCode && normalizeCode(c.publicCode).length === 16)
+      ctx.addIssue({ code: 'custom', path: ['publicCode'], message: 'may not be 16 characters long' });
   });
 export type CampaignInput = z.infer<typeof CampaignInput>;
 
@@ -278,13 +283,23 @@ export function discountLines(campaign: Campaign, lines: BasketLine[], taken: nu
  * in the order a customer would understand it (does it exist, is it valid now, here, for you,
  * is anything left, does the basket qualify, does it combine).
  */
-export function evaluateCoupons(contexts: Array<CodeContext | { code: string; entered?: string; campaign?: undefined }>, request: EvaluationRequest): CouponResult[] {
+export function evaluateCoupons(
+  contexts: Array<CodeContext | { code: string; entered?: string; campaign?: undefined }>,
+  request: EvaluationRequest,
+): CouponResult[] {
   const taken = request.lines.map(() => 0);
   const accepted: Campaign[] = [];
   const now = request.at.getTime();
   return contexts.map((context) => {
     const entered = context.entered ?? context.code;
-    const refuse = (reason: CouponReason): CouponResult => ({ code: entered, valid: false, reason, campaignId: context.campaign?.campaignId, discount: 0, lines: [] });
+    const refuse = (reason: CouponReason): CouponResult => ({
+      code: entered,
+      valid: false,
+      reason,
+      campaignId: context.campaign?.campaignId,
+      discount: 0,
+      lines: [],
+    });
     if (!context.campaign) return refuse('unknown');
     const { campaign, usage, customerUsage } = context as CodeContext;
     if (now < Date.parse(campaign.validFrom)) return refuse('not-yet-valid');
@@ -296,11 +311,13 @@ export function evaluateCoupons(contexts: Array<CodeContext | { code: string; en
     if ((context as CodeContext).limitedCode && liveUses(usage ?? EMPTY_COUNTER, now).used >= campaign.usesPerCode) return refuse('already-redeemed');
     const budget = liveUses(campaign, now);
     if (campaign.budget.redemptions !== null && budget.used >= campaign.budget.redemptions) return refuse('budget-exhausted');
-    if (campaign.perCustomerLimit !== null && liveUses(customerUsage ?? EMPTY_COUNTER, now).used >= campaign.perCustomerLimit) return refuse('customer-limit-reached');
+    if (campaign.perCustomerLimit !== null && liveUses(customerUsage ?? EMPTY_COUNTER, now).used >= campaign.perCustomerLimit)
+      return refuse('customer-limit-reached');
     const basket = request.lines.reduce((sum, line) => sum + lineBase(line), 0);
     if (basket < campaign.minimumBasket) return refuse('minimum-not-reached');
     if (!request.lines.some((line) => isEligible(campaign, line) && lineBase(line) > 0)) return refuse('no-eligible-items');
-    if (accepted.length > 0 && (!campaign.stackable || accepted.some((c) => !c.stackable || c.campaignId === campaign.campaignId))) return refuse('not-stackable');
+    if (accepted.length > 0 && (!campaign.stackable || accepted.some((c) => !c.stackable || c.campaignId === campaign.campaignId)))
+      return refuse('not-stackable');
     const perLine = discountLines(campaign, request.lines, taken);
     const discount = perLine.reduce((a, b) => a + b, 0);
     if (campaign.budget.amount !== null && budget.spent + discount > campaign.budget.amount) return refuse('budget-exhausted');

@@ -160,7 +160,10 @@ export const HoldViewSchema = z
     locationId: z.string(),
     customerId: z.string().nullable(),
     transactionId: z.string().nullable().describe('The sale that confirmed it (or redeemed the codes offline)'),
-    reason: z.union([CouponReason, z.literal('hold-expired')]).nullable().describe('Why the codes were not (or no longer) redeemed'),
+    reason: z
+      .union([CouponReason, z.literal('hold-expired')])
+      .nullable()
+      .describe('Why the codes were not (or no longer) redeemed'),
     codes: z.array(CouponResultSchema),
     discount: z.number().int(),
   })
@@ -261,7 +264,13 @@ export class CouponService {
     await this.store.createHold(hold);
     const failure = await this.claimAll(hold, contexts as CodeContext[]);
     if (failure) {
-      await this.store.updateHold(hold.tenantId, hold.holdId, (h) => ({ ...h, status: 'refused', reason: failure, settled: true, updatedAt: now.toISOString() }));
+      await this.store.updateHold(hold.tenantId, hold.holdId, (h) => ({
+        ...h,
+        status: 'refused',
+        reason: failure,
+        settled: true,
+        updatedAt: now.toISOString(),
+      }));
       throw unprocessable(failure, `The coupons could not be held: ${failure}`);
     }
     return hold;
@@ -325,8 +334,25 @@ export class CouponService {
       if (!campaigns.has(usage.campaignId)) campaigns.set(usage.campaignId, await this.store.getCampaign(tenantId, keyOfCampaignId(usage.campaignId)!));
       const campaign = campaigns.get(usage.campaignId);
       if (!campaign) continue;
-      const usesLeft = Math.max(0, campaign.usesPerCode - (usage.used - Object.values(usage.pending).filter((u) => u.exp <= now).reduce((n, u) => n + u.n, 0)));
-      wallet.push({ code: formatCode(usage.code), campaignId: campaign.campaignId, name: campaign.name, discount: campaign.discount, validFrom: campaign.validFrom, validTo: campaign.validTo, channels: campaign.channels, usesLeft, issuedAt: usage.issuedAt });
+      const usesLeft = Math.max(
+        0,
+        campaign.usesPerCode -
+          (usage.used -
+            Object.values(usage.pending)
+              .filter((u) => u.exp <= now)
+              .reduce((n, u) => n + u.n, 0)),
+      );
+      wallet.push({
+        code: formatCode(usage.code),
+        campaignId: campaign.campaignId,
+        name: campaign.name,
+        discount: campaign.discount,
+        validFrom: campaign.validFrom,
+        validTo: campaign.validTo,
+        channels: campaign.channels,
+        usesLeft,
+        issuedAt: usage.issuedAt,
+      });
     }
     return wallet;
   }
@@ -371,7 +397,14 @@ export class CouponService {
     );
   }
 
-  private newHold(tenantId: string, holdId: string, input: Omit<CouponRequest, 'codes' | 'lines'>, results: CouponResult[], contexts: CodeContext[], now: Date): HoldRecord {
+  private newHold(
+    tenantId: string,
+    holdId: string,
+    input: Omit<CouponRequest, 'codes' | 'lines'>,
+    results: CouponResult[],
+    contexts: CodeContext[],
+    now: Date,
+  ): HoldRecord {
     const exp = now.getTime() + HOLD_MINUTES * 60_000;
     const claims: HoldRecord['claims'] = [];
     results.forEach((result, i) => {
@@ -464,7 +497,9 @@ export class CouponService {
     // A sale confirming a hold whose expired use another checkout already took: the limit holds, and the record says why.
     const reason = givenAway > 0 ? 'hold-expired' : hold.reason;
     return (
-      (await this.store.updateHold(hold.tenantId, hold.holdId, (h) => (h.status === hold.status && !h.settled ? { ...h, settled: true, reason } : undefined))) ?? hold
+      (await this.store.updateHold(hold.tenantId, hold.holdId, (h) =>
+        h.status === hold.status && !h.settled ? { ...h, settled: true, reason } : undefined,
+      )) ?? hold
     );
   }
 
@@ -493,7 +528,13 @@ export class CouponService {
     const refused = results.find((r) => !r.valid);
     const now = this.clock.now();
     if (refused && !existing) {
-      await this.store.createHold({ ...this.newHold(tenantId, holdId, request, [], [], now), transactionId: tx.transactionId, status: 'refused', reason: refused.reason!, results });
+      await this.store.createHold({
+        ...this.newHold(tenantId, holdId, request, [], [], now),
+        transactionId: tx.transactionId,
+        status: 'refused',
+        reason: refused.reason!,
+        results,
+      });
       log.log('info', 'offline coupons refused', { transactionId: tx.transactionId, reason: refused.reason });
       return 'refused';
     }

@@ -65,7 +65,11 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       tags: ['Coupons'],
       auth: 'tenant',
       body: CouponRequest,
-      responses: { 200: { description: 'One result per distinct code', schema: CouponValidationSchema }, ...problems, 403: { description: 'Location not allowed for this key', schema: ProblemSchema } },
+      responses: {
+        200: { description: 'One result per distinct code', schema: CouponValidationSchema },
+        ...problems,
+        403: { description: 'Location not allowed for this key', schema: ProblemSchema },
+      },
       handle: async ({ principal, body }) => ({ status: 200, body: await coupons.validate(principal, body) }),
     }),
     endpoint(edge, {
@@ -102,7 +106,11 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       tags: ['Coupons'],
       auth: 'tenant',
       params: z.object({ holdId: id }),
-      responses: { 200: { description: 'Released', schema: HoldViewSchema }, ...problems, 422: { description: 'Already confirmed or released', schema: ProblemSchema } },
+      responses: {
+        200: { description: 'Released', schema: HoldViewSchema },
+        ...problems,
+        422: { description: 'Already confirmed or released', schema: ProblemSchema },
+      },
       handle: async ({ principal, params }) => ({ status: 200, body: holdView(await coupons.release(principal.tenantId, params.holdId)) }),
     }),
     endpoint(edge, {

@@ -15,7 +15,10 @@ describe('mergeActivity', () => {
   it('gives the same result whatever the order and however often each event is applied', () => {
     const entries = Array.from({ length: 15 }, (_, i) => entry(i + 1, i % 2 ? 'online' : 'store'));
     const forward = entries.reduce(mergeActivity, newCustomer('t', 'c', 'now'));
-    const shuffled = [...entries].reverse().concat(entries.slice(3, 9)).reduce(mergeActivity, newCustomer('t', 'c', 'now'));
+    const shuffled = [...entries]
+      .reverse()
+      .concat(entries.slice(3, 9))
+      .reduce(mergeActivity, newCustomer('t', 'c', 'now'));
     expect(shuffled).toEqual(forward);
     expect(forward.recentTransactions).toHaveLength(RECENT_LIMIT);
     expect(forward.recentTransactions[0]!.transactionId).toBe('tx_15');

@@ -73,7 +73,6 @@ export const MergeResultSchema = MergeRecordSchema.extend({
 }).meta({ id: 'CustomerMerge' });
 export type MergeResult = z.output<typeof MergeResultSchema>;
 
-
 /**
  * One customer across channels: identify, the 360 view, merge, export and erasure. Everything attached to a customer is reached through the participants.
  */

@@ -44,8 +44,14 @@ export const ProfileInput = z
     birthDate: z.iso.date().optional().describe('YYYY-MM-DD'),
     gender: z.enum(['female', 'male', 'nonBinary', 'undisclosed']).optional(),
     postalCode: z.string().trim().min(1).max(16).optional(),
-    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as ES').optional(),
-    language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as es or es-ES').optional(),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as ES')
+      .optional(),
+    language: z
+      .string()
+      .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as es or es-ES')
+      .optional(),
   })
   .strict();
 export type Profile = z.infer<typeof ProfileInput>;
@@ -100,7 +106,15 @@ export function recentEntry(tx: {
   currency: string;
   totals: { net: number };
 }): RecentTransaction {
-  return { transactionId: tx.transactionId, type: tx.type, channel: tx.channel, locationId: tx.locationId, occurredAt: tx.occurredAt, amount: tx.totals.net, currency: tx.currency };
+  return {
+    transactionId: tx.transactionId,
+    type: tx.type,
+    channel: tx.channel,
+    locationId: tx.locationId,
+    occurredAt: tx.occurredAt,
+    amount: tx.totals.net,
+    currency: tx.currency,
+  };
 }
 
 /** Who merged which customer into which, when and why. */
@@ -119,11 +133,7 @@ export type MergeRecord = z.output<typeof MergeRecordSchema>;
  * Normalises one identifier so the same person typed two ways is one key:
  * emails trimmed and lower-cased, phones to E.164 with the location's country, cards without spaces.
  */
-export function normalizeIdentifier(
-  tenantId: string,
-  input: IdentifierInput,
-  defaultCountry: string,
-): NormalizedIdentifier | { error: string } {
+export function normalizeIdentifier(tenantId: string, input: IdentifierInput, defaultCountry: string): NormalizedIdentifier | { error: string } {
   let value: string;
   switch (input.type) {
     case 'email': {
@@ -251,7 +261,6 @@ export class CustomerResolver {
     const found = await Promise.all(ordered.map((i) => this.store.findIdentifier(tenantId, i.key)));
     const owner = found.find((link) => link !== undefined)?.customerId;
     if (owner) return this.linkMissing(tenantId, owner, ordered, found, false);
-
 
     const now = this.clock.now().toISOString();
     const first = ordered[0];

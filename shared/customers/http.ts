@@ -20,7 +20,11 @@ export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpF
       tags: ['Customers'],
       auth: 'tenant',
       body: IdentifyInput,
-      responses: { 200: { description: 'Known customer', schema: ResolutionSchema }, 201: { description: 'New customer', schema: ResolutionSchema }, ...problems },
+      responses: {
+        200: { description: 'Known customer', schema: ResolutionSchema },
+        201: { description: 'New customer', schema: ResolutionSchema },
+        ...problems,
+      },
       handle: async ({ principal, body }) => {
         const result = await customers.identify(principal, body);
         return { status: result.created ? 201 : 200, body: result };
@@ -34,7 +38,11 @@ export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpF
       tags: ['Customers'],
       auth: 'tenant',
       params: CustomerParams,
-      responses: { 200: { description: 'The customer (a merged id answers with its survivor)', schema: CustomerViewSchema }, ...problems, 410: { description: 'Erased', schema: ProblemSchema } },
+      responses: {
+        200: { description: 'The customer (a merged id answers with its survivor)', schema: CustomerViewSchema },
+        ...problems,
+        410: { description: 'Erased', schema: ProblemSchema },
+      },
       handle: async ({ principal, params }) => ({ status: 200, body: await customers.view(principal, params.customerId) }),
     }),
     endpoint(edge, {
@@ -47,7 +55,11 @@ export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpF
       roles: ['admin'],
       params: CustomerParams,
       body: MergeInput,
-      responses: { 200: { description: 'Merged (or already merged)', schema: MergeResultSchema }, ...problems, 409: { description: 'Merged into another customer already', schema: ProblemSchema } },
+      responses: {
+        200: { description: 'Merged (or already merged)', schema: MergeResultSchema },
+        ...problems,
+        409: { description: 'Merged into another customer already', schema: ProblemSchema },
+      },
       handle: async ({ principal, params, body }) => {
         const { record, alreadyMerged } = await customers.merge(principal, params.customerId, body);
         return { status: 200, body: { ...record, alreadyMerged } satisfies MergeResult };
@@ -62,7 +74,11 @@ export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpF
       auth: 'tenant',
       roles: ['admin'],
       params: CustomerParams,
-      responses: { 200: { description: 'The export', schema: CustomerExportSchema }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
+      responses: {
+        200: { description: 'The export', schema: CustomerExportSchema },
+        ...problems,
+        403: { description: 'Admin keys only', schema: ProblemSchema },
+      },
       handle: async ({ principal, params }) => ({
         status: 200,
         body: await customers.export(principal.tenantId, params.customerId),

@@ -13,7 +13,10 @@ export const customersModule = defineModule({
   needs: [tenancyModule],
   containers: {
     customers: { partitionKeyPaths: ['/tenantId', '/customerId'], purpose: 'One document per customer, with its activity summary' },
-    lookups: { partitionKeyPaths: ['/tenantId', '/id'], purpose: 'Unique keys within a tenant (identifiers, transaction ids): point reads and idempotent claims' },
+    lookups: {
+      partitionKeyPaths: ['/tenantId', '/id'],
+      purpose: 'Unique keys within a tenant (identifiers, transaction ids): point reads and idempotent claims',
+    },
   },
   build({ kernel, documents, contributions }, { tenancy: { tenancy } }) {
     const customers = new CosmosCustomerStore(documents('customers'), documents('lookups'));

@@ -105,7 +105,13 @@ export interface GiftCardStore {
    * `op.operationId`, and (for a debit) has the funds: `balanceChange` < 0 needs that much balance,
    * `refundableChange` < 0 needs that much refundable. `applied` carries the card after.
    */
-  apply(tenantId: string, giftCardId: string, op: GiftCardOperation, change: { balance: number; refundable: number }, now: number): Promise<GiftCardRecord | 'refused' | 'missing'>;
+  apply(
+    tenantId: string,
+    giftCardId: string,
+    op: GiftCardOperation,
+    change: { balance: number; refundable: number },
+    now: number,
+  ): Promise<GiftCardRecord | 'refused' | 'missing'>;
   activate(tenantId: string, giftCardId: string, op: GiftCardOperation): Promise<boolean>;
   failedLookups(tenantId: string, keyId: string): Promise<{ failures: number; windowStart: number } | undefined>;
   recordFailedLookup(tenantId: string, keyId: string, now: number, windowMs: number): Promise<void>;
@@ -159,7 +165,9 @@ export class GiftCardService {
     const throttle = await this.store.failedLookups(principal.tenantId, principal.keyId);
     if (throttle && throttle.failures >= LOOKUP_FAILURES_ALLOWED && now - throttle.windowStart < LOOKUP_WINDOW_MS) {
       const retryAfter = Math.ceil((throttle.windowStart + LOOKUP_WINDOW_MS - now) / 1000);
-      throw new DomainError('too-many-requests', `Too many failed gift card lookups with this API key; retry in ${retryAfter} s`, { reason: 'lookup-throttled' });
+      throw new DomainError('too-many-requests', `Too many failed gift card lookups with this API key; retry in ${retryAfter} s`, {
+        reason: 'lookup-throttled',
+      });
     }
     const codeHash = sha256Hex(normalizeCode(input.code));
     const giftCardId = await this.store.findByCode(principal.tenantId, codeHash);
@@ -224,7 +232,13 @@ export class GiftCardService {
    * One conditional write on the happy path. A refusal is explained by one read: a repeat of an
    * operation already applied answers as the first time did.
    */
-  private async move(principal: Principal, giftCardId: string, type: GiftCardOperationType, input: GiftCardOperationInput, change: { balance: number; refundable: number }) {
+  private async move(
+    principal: Principal,
+    giftCardId: string,
+    type: GiftCardOperationType,
+    input: GiftCardOperationInput,
+    change: { balance: number; refundable: number },
+  ) {
     if (input.locationId) assertMayActFor(principal, input.locationId);
     const op = this.operation(principal, type, input.amount, input.reference, input.locationId, giftCardId);
     const now = this.clock.now().getTime();
@@ -234,7 +248,8 @@ export class GiftCardService {
     const card = await this.require(principal.tenantId, giftCardId);
     const earlier = card.ops[op.operationId];
     if (earlier) {
-      if (earlier.type !== type || earlier.amount !== input.amount) throw new DomainError('conflict', `Reference ${input.reference} was already used for another operation`);
+      if (earlier.type !== type || earlier.amount !== input.amount)
+        throw new DomainError('conflict', `Reference ${input.reference} was already used for another operation`);
       return { replayed: true, operation: earlier, card: view(card) };
     }
     if (card.status !== 'active') throw unprocessable('gift-card-not-active', 'The gift card is not active yet');
@@ -243,7 +258,14 @@ export class GiftCardService {
     throw unprocessable('refund-exceeds-redeemed', `At most ${card.refundable} can be refunded to this card`);
   }
 
-  private operation(principal: Principal, type: GiftCardOperationType, amount: number, reference: string, locationId: string | undefined, giftCardId = ''): GiftCardOperation {
+  private operation(
+    principal: Principal,
+    type: GiftCardOperationType,
+    amount: number,
+    reference: string,
+    locationId: string | undefined,
+    giftCardId = '',
+  ): GiftCardOperation {
     const channel = principal.role === 'pos' ? 'store' : principal.role === 'ecommerce' ? 'online' : 'admin';
     return {
       // The id of a redemption is what a giftCard tender's `reference` carries.
@@ -265,7 +287,14 @@ export class GiftCardService {
 }
 
 function view(card: GiftCardRecord): GiftCardView {
-  return { giftCardId: card.giftCardId, currency: card.currency, balance: card.balance, status: card.status, expiresAt: card.expiresAt, issuedAt: card.issuedAt };
+  return {
+    giftCardId: card.giftCardId,
+    currency: card.currency,
+    balance: card.balance,
+    status: card.status,
+    expiresAt: card.expiresAt,
+    issuedAt: card.issuedAt,
+  };
 }
 
 function hashPin(pin: string): string {

@@ -72,7 +72,11 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
       tags: ['Gift cards'],
       auth: 'tenant',
       body: GiftCardLookupInput,
-      responses: { 200: { description: 'The card', schema: GiftCardViewSchema }, ...problems, 429: { description: 'Too many failed lookups with this key', schema: ProblemSchema } },
+      responses: {
+        200: { description: 'The card', schema: GiftCardViewSchema },
+        ...problems,
+        429: { description: 'Too many failed lookups with this key', schema: ProblemSchema },
+      },
       handle: async ({ principal, body }) => ({ status: 200, body: await giftCards.lookup(principal, body) }),
     }),
     endpoint(edge, {
@@ -86,8 +90,20 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
       responses: { 200: { description: 'The card', schema: GiftCardWithHistorySchema }, ...problems },
       handle: async ({ principal, params }) => ({ status: 200, body: await giftCards.get(principal.tenantId, params.giftCardId) }),
     }),
-    operation('redeemGiftCard', 'redemptions', 'Pays with the card; the `operationId` is the reference of the sale’s giftCard tender', giftCards.redeem, 'insufficient-balance, gift-card-expired, gift-card-not-active'),
-    operation('refundGiftCard', 'refunds', 'Gives back to the card (a return), never more than was redeemed', giftCards.refund, 'refund-exceeds-redeemed, gift-card-expired, gift-card-not-active'),
+    operation(
+      'redeemGiftCard',
+      'redemptions',
+      'Pays with the card; the `operationId` is the reference of the sale’s giftCard tender',
+      giftCards.redeem,
+      'insufficient-balance, gift-card-expired, gift-card-not-active',
+    ),
+    operation(
+      'refundGiftCard',
+      'refunds',
+      'Gives back to the card (a return), never more than was redeemed',
+      giftCards.refund,
+      'refund-exceeds-redeemed, gift-card-expired, gift-card-not-active',
+    ),
     operation('reloadGiftCard', 'reloads', 'Adds value to the card', giftCards.reload, 'gift-card-expired, gift-card-not-active'),
   ];
 }

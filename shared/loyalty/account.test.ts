@@ -1,5 +1,17 @@
 import type { DomainError } from '../kernel/errors';
-import { absorb, accrue, cancelRedemption, emptyAccount, redeem, reverse, settle, spendablePoints, summarize, tierMultiplier, type LoyaltyAccount } from './account';
+import {
+  absorb,
+  accrue,
+  cancelRedemption,
+  emptyAccount,
+  redeem,
+  reverse,
+  settle,
+  spendablePoints,
+  summarize,
+  tierMultiplier,
+  type LoyaltyAccount,
+} from './account';
 import { LoyaltyProgramInput, type LoyaltyProgram } from './program';
 
 const T0 = '2026-01-10T10:00:00.000Z';
@@ -132,7 +144,19 @@ describe('returns', () => {
     const first = reverse(account, { saleId: 's1', returnId: 'r1', lines: [{ sku: 'A', quantity: 1 }], spend: 1000 }, now)!;
     expect(first.entries[0]).toMatchObject({ type: 'reversal', points: -3, lines: [{ lineNumber: 1, quantity: 1, points: 3 }] });
     expect(reverse(first.account, { saleId: 's1', returnId: 'r1', lines: [{ sku: 'A', quantity: 1 }], spend: 1000 }, now)).toBeUndefined();
-    const second = reverse(first.account, { saleId: 's1', returnId: 'r2', lines: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 1 }], spend: 5000 }, now)!;
+    const second = reverse(
+      first.account,
+      {
+        saleId: 's1',
+        returnId: 'r2',
+        lines: [
+          { sku: 'A', quantity: 5 },
+          { sku: 'B', quantity: 1 },
+        ],
+        spend: 5000,
+      },
+      now,
+    )!;
     expect(second.entries[0]!.points).toBe(-57);
     expect(spendablePoints(second.account, now)).toBe(0);
   });

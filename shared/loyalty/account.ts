@@ -252,8 +252,7 @@ export function reverse(current: LoyaltyAccount, input: ReversalInput, now: Date
   if (!earning || earning.returned[input.returnId]) return undefined;
   const account = clone(current);
   const target = account.earnings[input.saleId]!;
-  const returnedUnits = (lineNumber: number) =>
-    Object.values(target.returned).reduce((n, byLine) => n + (byLine[String(lineNumber)] ?? 0), 0);
+  const returnedUnits = (lineNumber: number) => Object.values(target.returned).reduce((n, byLine) => n + (byLine[String(lineNumber)] ?? 0), 0);
 
   const byLine: Record<string, number> = {};
   const reversedLines: LinePoints[] = [];
@@ -324,7 +323,14 @@ export function redeem(current: LoyaltyAccount, reference: string, points: numbe
     points,
     at,
     status: 'active',
-    consumed: parts.map(({ lot, points: n }) => ({ id: lot.id, transactionId: lot.transactionId, earnedAt: lot.earnedAt, availableAt: lot.availableAt, expiresAt: lot.expiresAt, points: n })),
+    consumed: parts.map(({ lot, points: n }) => ({
+      id: lot.id,
+      transactionId: lot.transactionId,
+      earnedAt: lot.earnedAt,
+      availableAt: lot.availableAt,
+      expiresAt: lot.expiresAt,
+      points: n,
+    })),
     transactionId: null,
   };
   account.totals.redeemed += points;
@@ -352,7 +358,18 @@ export function cancelRedemption(current: LoyaltyAccount, reference: string, now
   const at = now.toISOString();
   return record(
     account,
-    [{ tenantId: account.tenantId, customerId: account.customerId, key: `redemption-cancelled:${reference}`, type: 'redemption-cancelled', points: target.points, at, transactionId: null, reference }],
+    [
+      {
+        tenantId: account.tenantId,
+        customerId: account.customerId,
+        key: `redemption-cancelled:${reference}`,
+        type: 'redemption-cancelled',
+        points: target.points,
+        at,
+        transactionId: null,
+        reference,
+      },
+    ],
     now,
   );
 }
@@ -382,7 +399,16 @@ export function settle(current: LoyaltyAccount, program: LoyaltyProgram | undefi
   const entries: LedgerEntry[] = [];
   for (const lot of account.lots) {
     if (lot.expiresAt && before(lot.expiresAt, at) && lot.remaining > 0) {
-      entries.push({ tenantId: account.tenantId, customerId: account.customerId, key: `expiry:${lot.id}`, type: 'expiry', points: -lot.remaining, at, transactionId: lot.transactionId, expiresAt: lot.expiresAt });
+      entries.push({
+        tenantId: account.tenantId,
+        customerId: account.customerId,
+        key: `expiry:${lot.id}`,
+        type: 'expiry',
+        points: -lot.remaining,
+        at,
+        transactionId: lot.transactionId,
+        expiresAt: lot.expiresAt,
+      });
       account.totals.expired += lot.remaining;
       lot.remaining = 0;
     }
@@ -457,7 +483,18 @@ export function absorb(current: LoyaltyAccount, merged: LoyaltyAccount, now: Dat
   const points = merged.lots.reduce((n, l) => n + l.remaining, 0) - owed;
   return record(
     account,
-    [{ tenantId: account.tenantId, customerId: account.customerId, key: `merge:${merged.customerId}`, type: 'merge', points, at: now.toISOString(), transactionId: null, reference: merged.customerId }],
+    [
+      {
+        tenantId: account.tenantId,
+        customerId: account.customerId,
+        key: `merge:${merged.customerId}`,
+        type: 'merge',
+        points,
+        at: now.toISOString(),
+        transactionId: null,
+        reference: merged.customerId,
+      },
+    ],
     now,
   );
 }
@@ -470,7 +507,14 @@ export const LoyaltySummarySchema = z.object({
   currency: z.string(),
   tier: z.object({ code: z.string(), name: z.string(), multiplier: z.number(), since: z.string(), keptUntil: z.string() }).nullable(),
   nextTier: z
-    .object({ code: z.string(), name: z.string(), threshold: z.number().int(), qualifying: z.number().int(), remaining: z.number().int(), basis: z.enum(['spend', 'points']) })
+    .object({
+      code: z.string(),
+      name: z.string(),
+      threshold: z.number().int(),
+      qualifying: z.number().int(),
+      remaining: z.number().int(),
+      basis: z.enum(['spend', 'points']),
+    })
     .nullable(),
   expiringSoon: z.object({ points, within: z.string(), first: z.string().nullable() }),
   totals: TotalsSchema,
@@ -497,9 +541,19 @@ export function summarize(account: LoyaltyAccount, program: LoyaltyProgram, now:
     owed: account.owed,
     spendableValue: Math.floor(spendable * program.redemption.pointValue),
     currency: program.currency,
-    tier: level ? { code: level.code, name: level.name, multiplier: level.multiplier, since: account.tier?.since ?? account.createdAt, keptUntil: account.tier?.qualifiedUntil ?? account.createdAt } : null,
+    tier: level
+      ? {
+          code: level.code,
+          name: level.name,
+          multiplier: level.multiplier,
+          since: account.tier?.since ?? account.createdAt,
+          keptUntil: account.tier?.qualifiedUntil ?? account.createdAt,
+        }
+      : null,
     nextTier:
-      next && tiers ? { code: next.code, name: next.name, threshold: next.threshold, qualifying, remaining: Math.max(0, next.threshold - qualifying), basis: tiers.basis } : null,
+      next && tiers
+        ? { code: next.code, name: next.name, threshold: next.threshold, qualifying, remaining: Math.max(0, next.threshold - qualifying), basis: tiers.basis }
+        : null,
     expiringSoon: { points: expiring.reduce((n, l) => n + l.remaining, 0), within: horizon, first: expiring[0]?.expiresAt ?? null },
     totals: account.totals,
   };

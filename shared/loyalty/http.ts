@@ -26,7 +26,11 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
       auth: 'tenant',
       roles: ['admin'],
       body: LoyaltyProgramInput,
-      responses: { 200: { description: 'The program, with its new version', schema: LoyaltyProgramSchema }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
+      responses: {
+        200: { description: 'The program, with its new version', schema: LoyaltyProgramSchema },
+        ...problems,
+        403: { description: 'Admin keys only', schema: ProblemSchema },
+      },
       handle: async ({ principal, body }) => ({ status: 200, body: await loyalty.putProgram(principal.tenantId, body) }),
     }),
     endpoint(edge, {
@@ -47,7 +51,11 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
       tags: ['Loyalty', 'Customers'],
       auth: 'tenant',
       params: CustomerParams,
-      responses: { 200: { description: 'The account (a merged id answers with its survivor)', schema: LoyaltyAccountSummarySchema }, ...problems, 410: { description: 'Erased', schema: ProblemSchema } },
+      responses: {
+        200: { description: 'The account (a merged id answers with its survivor)', schema: LoyaltyAccountSummarySchema },
+        ...problems,
+        410: { description: 'Erased', schema: ProblemSchema },
+      },
       handle: async ({ principal, params }) => ({ status: 200, body: await loyalty.summary(principal, params.customerId) }),
     }),
     endpoint(edge, {

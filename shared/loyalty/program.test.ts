@@ -5,7 +5,13 @@ function program(earn: Record<string, unknown> = {}): LoyaltyProgram {
   return { ...input, tenantId: 't', version: 1, updatedAt: '2026-01-01T00:00:00.000Z' };
 }
 
-const line = (lineNumber: number, total: number, extra: Partial<EarningLine> = {}): EarningLine => ({ lineNumber, sku: `SKU-${lineNumber}`, quantity: 1, total, ...extra });
+const line = (lineNumber: number, total: number, extra: Partial<EarningLine> = {}): EarningLine => ({
+  lineNumber,
+  sku: `SKU-${lineNumber}`,
+  quantity: 1,
+  total,
+  ...extra,
+});
 const points = (p: LoyaltyProgram, lines: EarningLine[], tierMultiplier = 1, pointsPaid = 0) =>
   pointsForLines(p, lines, { tierMultiplier, pointsPaid }).map((l) => l.points);
 
@@ -77,7 +83,13 @@ describe('the program schema', () => {
       currency: 'EUR',
       earn: { pointsPerUnit: 1 },
       redemption: { pointValue: 1 },
-      tiers: { basis: 'spend', levels: [{ code: 'silver', name: 'Silver', threshold: 100 }, { code: 'gold', name: 'Gold', threshold: 50 }] },
+      tiers: {
+        basis: 'spend',
+        levels: [
+          { code: 'silver', name: 'Silver', threshold: 100 },
+          { code: 'gold', name: 'Gold', threshold: 50 },
+        ],
+      },
     });
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['tiers.levels.0.threshold', 'tiers.levels.1.threshold']);

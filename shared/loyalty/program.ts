@@ -15,7 +15,10 @@ export const TierLevelInput = z
 export const LoyaltyProgramInput = z
   .object({
     name: z.string().trim().min(1).max(100),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').describe('Sales in other currencies earn nothing'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+      .describe('Sales in other currencies earn nothing'),
     earn: z
       .object({
         pointsPerUnit: z.number().positive().max(10_000).describe('Points per whole currency unit spent (per 100 minor units)'),

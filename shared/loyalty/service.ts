@@ -85,7 +85,7 @@ const redemptionFields = {
 };
 
 export const PointsRedemptionSchema = z
-  .object({ ...redemptionFields, value: z.number().int().describe("What the points pay, minor units of `currency`"), currency: z.string() })
+  .object({ ...redemptionFields, value: z.number().int().describe('What the points pay, minor units of `currency`'), currency: z.string() })
   .meta({ id: 'PointsRedemption' });
 export type PointsRedemption = z.output<typeof PointsRedemptionSchema>;
 
@@ -181,7 +181,13 @@ export class LoyaltyService {
     const program = await this.getProgram(principal.tenantId, false);
     const { account } = await this.change(principal.tenantId, customerId, (a) => cancelRedemption(a, reference, this.clock.now()), { mustExist: true });
     const redemption = account.redemptions[reference]!;
-    return { customerId: account.customerId, reference, points: redemption.points, status: redemption.status, spendable: summarize(account, program, this.clock.now()).spendable };
+    return {
+      customerId: account.customerId,
+      reference,
+      points: redemption.points,
+      status: redemption.status,
+      spendable: summarize(account, program, this.clock.now()).spendable,
+    };
   }
 
   async summary(principal: Principal, customerId: string): Promise<LoyaltyAccountSummary> {
@@ -224,7 +230,9 @@ export class LoyaltyService {
   }
 
   private async accrueSale(tenantId: string, customerId: string, sale: TransactionView): Promise<'applied' | 'unchanged'> {
-    const { entries } = await this.change(tenantId, customerId, (account, program) => accrue(account, accrualOf(sale, account, program), program, this.clock.now()));
+    const { entries } = await this.change(tenantId, customerId, (account, program) =>
+      accrue(account, accrualOf(sale, account, program), program, this.clock.now()),
+    );
     return entries.some((e) => e.type === 'accrual') ? 'applied' : 'unchanged';
   }
 
@@ -270,9 +278,7 @@ export class LoyaltyService {
       const entries = [...(settled?.entries ?? []), ...(changed?.entries ?? []), ...(final?.entries ?? [])];
       const account = final?.account ?? changed?.account ?? settled?.account;
       if (!account) return { account: base, entries: [], written: false };
-      const written = loaded.stored
-        ? await this.store.replaceAccount(account, loaded.stored.etag)
-        : (await this.store.createAccount(account)) === 'created';
+      const written = loaded.stored ? await this.store.replaceAccount(account, loaded.stored.etag) : (await this.store.createAccount(account)) === 'created';
       if (written) {
         await this.store.writeEntries(entries);
         return { account, entries, written: true };

@@ -65,11 +65,18 @@ describe('AEAT billing records', () => {
   });
 
   it('escapes text, so a name with & or < stays one element', () => {
-    expect(recordXml({ kind: 'alta', record: { ...first, NombreRazonEmisor: 'Pérez & <Hijos>' } })).toContain('<sum1:NombreRazonEmisor>Pérez &amp; &lt;Hijos&gt;</sum1:NombreRazonEmisor>');
+    expect(recordXml({ kind: 'alta', record: { ...first, NombreRazonEmisor: 'Pérez & <Hijos>' } })).toContain(
+      '<sum1:NombreRazonEmisor>Pérez &amp; &lt;Hijos&gt;</sum1:NombreRazonEmisor>',
+    );
   });
 
   it('refuses more than AEAT takes in one submission', () => {
-    expect(() => submissionXml(issuer, Array.from({ length: 1001 }, () => ({ kind: 'alta' as const, record: first })))).toThrow(/1,000/);
+    expect(() =>
+      submissionXml(
+        issuer,
+        Array.from({ length: 1001 }, () => ({ kind: 'alta' as const, record: first })),
+      ),
+    ).toThrow(/1,000/);
   });
 });
 

@@ -113,7 +113,14 @@ function altaNode(r: AltaRecord): Node {
     el('NombreRazonEmisor', r.NombreRazonEmisor),
     el('TipoFactura', r.TipoFactura),
     ...(r.TipoFactura === 'R5' ? [el('TipoRectificativa', 'I')] : []),
-    ...(r.FacturasRectificadas?.length ? [el('FacturasRectificadas', r.FacturasRectificadas.map((f) => el('IDFacturaRectificada', invoiceId(f))))] : []),
+    ...(r.FacturasRectificadas?.length
+      ? [
+          el(
+            'FacturasRectificadas',
+            r.FacturasRectificadas.map((f) => el('IDFacturaRectificada', invoiceId(f))),
+          ),
+        ]
+      : []),
     el('DescripcionOperacion', r.DescripcionOperacion),
     el(
       'Desglose',

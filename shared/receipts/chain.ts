@@ -160,11 +160,18 @@ export interface ChainLink {
 }
 
 /** The link to a record: its invoice and fingerprint, as the next record carries them. */
-export function linkTo(fiscal: { IDEmisorFactura?: string; NumSerieFactura?: string; FechaExpedicionFactura?: string; fingerprint: string } | null, cancellation?: Cancellation['fiscal']): ChainLink {
+export function linkTo(
+  fiscal: { IDEmisorFactura?: string; NumSerieFactura?: string; FechaExpedicionFactura?: string; fingerprint: string } | null,
+  cancellation?: Cancellation['fiscal'],
+): ChainLink {
   if (cancellation) {
     return {
       previousFingerprint: cancellation.fingerprint,
-      previous: { IDEmisorFactura: cancellation.IDEmisorFacturaAnulada, NumSerieFactura: cancellation.NumSerieFacturaAnulada, FechaExpedicionFactura: cancellation.FechaExpedicionFacturaAnulada },
+      previous: {
+        IDEmisorFactura: cancellation.IDEmisorFacturaAnulada,
+        NumSerieFactura: cancellation.NumSerieFacturaAnulada,
+        FechaExpedicionFactura: cancellation.FechaExpedicionFacturaAnulada,
+      },
     };
   }
   if (!fiscal?.IDEmisorFactura) return { previousFingerprint: fiscal?.fingerprint ?? '', previous: null };
@@ -196,7 +203,8 @@ export interface RegisteredReceipt {
   fiscal: (VerifactuRegistration & { fingerprint: string; previous: z.output<typeof PreviousInvoiceSchema> }) | null;
 }
 
-const previousRecord = (previous: z.output<typeof PreviousInvoiceSchema>, huella: string): PreviousRecord => (previous ? { ...previous, Huella: huella } : null);
+const previousRecord = (previous: z.output<typeof PreviousInvoiceSchema>, huella: string): PreviousRecord =>
+  previous ? { ...previous, Huella: huella } : null;
 
 /** The AEAT registration record (RegistroAlta) of a receipt; null without a fiscal record. */
 export function registrationOf(receipt: RegisteredReceipt, system: InvoicingSystem): BillingRecord | null {
@@ -210,10 +218,18 @@ export function registrationOf(receipt: RegisteredReceipt, system: InvoicingSyst
     NombreRazonEmisor: receipt.issuer.name.slice(0, 120),
     TipoFactura: fiscal.TipoFactura === 'R5' ? 'R5' : 'F2',
     ...(receipt.type === 'return' && receipt.corrects?.invoiceNumber && receipt.corrects.issueDate
-      ? { FacturasRectificadas: [{ IDEmisorFactura: fiscal.IDEmisorFactura, NumSerieFactura: receipt.corrects.invoiceNumber, FechaExpedicionFactura: receipt.corrects.issueDate }] }
+      ? {
+          FacturasRectificadas: [
+            { IDEmisorFactura: fiscal.IDEmisorFactura, NumSerieFactura: receipt.corrects.invoiceNumber, FechaExpedicionFactura: receipt.corrects.issueDate },
+          ],
+        }
       : {}),
     DescripcionOperacion: receipt.type === 'sale' ? 'Venta al por menor' : 'Devolución de venta al por menor',
-    Desglose: receipt.vat.map((v) => ({ TipoImpositivo: v.rate.toFixed(2), BaseImponibleOimporteNoSujeto: fiscalAmount(sign * v.base), CuotaRepercutida: fiscalAmount(sign * v.tax) })),
+    Desglose: receipt.vat.map((v) => ({
+      TipoImpositivo: v.rate.toFixed(2),
+      BaseImponibleOimporteNoSujeto: fiscalAmount(sign * v.base),
+      CuotaRepercutida: fiscalAmount(sign * v.tax),
+    })),
     CuotaTotal: fiscal.CuotaTotal,
     ImporteTotal: fiscal.ImporteTotal,
     previous: previousRecord(fiscal.previous, fiscal.Huella),
@@ -229,7 +245,11 @@ export function cancellationOf(cancellation: Cancellation, system: InvoicingSyst
   const fiscal = cancellation.fiscal;
   if (!fiscal) return null;
   const record: AnulacionRecord = {
-    cancelled: { IDEmisorFactura: fiscal.IDEmisorFacturaAnulada, NumSerieFactura: fiscal.NumSerieFacturaAnulada, FechaExpedicionFactura: fiscal.FechaExpedicionFacturaAnulada },
+    cancelled: {
+      IDEmisorFactura: fiscal.IDEmisorFacturaAnulada,
+      NumSerieFactura: fiscal.NumSerieFacturaAnulada,
+      FechaExpedicionFactura: fiscal.FechaExpedicionFacturaAnulada,
+    },
     previous: previousRecord(fiscal.previous, fiscal.Huella),
     SistemaInformatico: sistemaInformatico(system, cancellation.chain.installationId),
     FechaHoraHusoGenRegistro: fiscal.FechaHoraHusoGenRegistro,
@@ -290,7 +310,12 @@ export class ChainVerifier {
     if (this.failure) return false;
     this.walked += 1;
     const expected = (this.previous?.sequence ?? 0) + 1;
-    const fail = (reason: NonNullable<ChainVerification['firstBreak']>['reason'], detail: string, sequence = record.sequence, invoiceNumber: string | null = record.invoiceNumber) => {
+    const fail = (
+      reason: NonNullable<ChainVerification['firstBreak']>['reason'],
+      detail: string,
+      sequence = record.sequence,
+      invoiceNumber: string | null = record.invoiceNumber,
+    ) => {
       this.failure = { sequence, invoiceNumber, reason, detail };
       return false;
     };
@@ -301,11 +326,13 @@ export class ChainVerifier {
       const previousFingerprint = this.previous?.fingerprint ?? '';
       if (record.huella !== previousFingerprint) return fail('chain-broken', `Huella does not match the fingerprint of record ${record.sequence - 1}`);
       const previousInvoice = this.previous?.invoice ?? null;
-      if (JSON.stringify(record.previous) !== JSON.stringify(previousInvoice)) return fail('chain-broken', `the previous invoice named does not match record ${record.sequence - 1}`);
+      if (JSON.stringify(record.previous) !== JSON.stringify(previousInvoice))
+        return fail('chain-broken', `the previous invoice named does not match record ${record.sequence - 1}`);
     }
     if (record.seriesId !== null && record.number !== null) {
       const s = this.series.get(record.seriesId) ?? { contiguous: 0, above: new Set<number>() };
-      if (record.number <= s.contiguous || s.above.has(record.number)) return fail('duplicate', `number ${record.number} of series ${record.seriesId} appears twice`);
+      if (record.number <= s.contiguous || s.above.has(record.number))
+        return fail('duplicate', `number ${record.number} of series ${record.seriesId} appears twice`);
       s.above.add(record.number);
       while (s.above.delete(s.contiguous + 1)) s.contiguous += 1;
       this.series.set(record.seriesId, s);
@@ -328,7 +355,12 @@ export class ChainVerifier {
       for (const [id, s] of Object.entries(series)) {
         const seen = this.series.get(id);
         if (s.verified < s.lastNumber || (seen?.above.size ?? 0) > 0) {
-          firstBreak = { sequence: this.previous?.sequence ?? 0, invoiceNumber: `${id}/${s.verified + 1}`, reason: 'series-gap', detail: `series ${id}: number ${s.verified + 1} is missing` };
+          firstBreak = {
+            sequence: this.previous?.sequence ?? 0,
+            invoiceNumber: `${id}/${s.verified + 1}`,
+            reason: 'series-gap',
+            detail: `series ${id}: number ${s.verified + 1} is missing`,
+          };
           break;
         }
       }
@@ -338,7 +370,13 @@ export class ChainVerifier {
 }
 
 /** How the verifier sees a registration: recomputes its fingerprint from its fields. */
-export function walkedReceipt(receipt: { chain: ChainPosition; invoiceNumber: string; seriesId: string; number: number; fiscal: RegisteredReceipt['fiscal'] }): WalkedRecord {
+export function walkedReceipt(receipt: {
+  chain: ChainPosition;
+  invoiceNumber: string;
+  seriesId: string;
+  number: number;
+  fiscal: RegisteredReceipt['fiscal'];
+}): WalkedRecord {
   const fiscal = receipt.fiscal;
   return {
     sequence: receipt.chain.sequence,
@@ -349,7 +387,9 @@ export function walkedReceipt(receipt: { chain: ChainPosition; invoiceNumber: st
     fingerprint: fiscal?.fingerprint ?? null,
     huella: fiscal ? fiscal.Huella : null,
     previous: fiscal?.previous ?? null,
-    invoice: fiscal ? { IDEmisorFactura: fiscal.IDEmisorFactura, NumSerieFactura: fiscal.NumSerieFactura, FechaExpedicionFactura: fiscal.FechaExpedicionFactura } : null,
+    invoice: fiscal
+      ? { IDEmisorFactura: fiscal.IDEmisorFactura, NumSerieFactura: fiscal.NumSerieFactura, FechaExpedicionFactura: fiscal.FechaExpedicionFactura }
+      : null,
   };
 }
 
@@ -365,6 +405,12 @@ export function walkedCancellation(cancellation: Cancellation): WalkedRecord {
     fingerprint: fiscal?.fingerprint ?? null,
     huella: fiscal ? fiscal.Huella : null,
     previous: fiscal?.previous ?? null,
-    invoice: fiscal ? { IDEmisorFactura: fiscal.IDEmisorFacturaAnulada, NumSerieFactura: fiscal.NumSerieFacturaAnulada, FechaExpedicionFactura: fiscal.FechaExpedicionFacturaAnulada } : null,
+    invoice: fiscal
+      ? {
+          IDEmisorFactura: fiscal.IDEmisorFacturaAnulada,
+          NumSerieFactura: fiscal.NumSerieFacturaAnulada,
+          FechaExpedicionFactura: fiscal.FechaExpedicionFacturaAnulada,
+        }
+      : null,
   };
 }

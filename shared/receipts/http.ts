@@ -56,7 +56,11 @@ export function receiptRoutes(edge: EdgeKit, receipts: ReceiptService): HttpFunc
       auth: 'tenant',
       roles: ['admin'],
       params: z.object({ seriesId: id }),
-      responses: { 200: { description: 'The verification', schema: SeriesVerificationSchema }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
+      responses: {
+        200: { description: 'The verification', schema: SeriesVerificationSchema },
+        ...problems,
+        403: { description: 'Admin keys only', schema: ProblemSchema },
+      },
       handle: async ({ principal, params }) => ({ status: 200, body: await receipts.verify(principal.tenantId, params.seriesId) }),
     }),
     endpoint(edge, {
@@ -68,7 +72,11 @@ export function receiptRoutes(edge: EdgeKit, receipts: ReceiptService): HttpFunc
       auth: 'tenant',
       roles: ['admin'],
       params: z.object({ installationId: id }),
-      responses: { 200: { description: 'The verification', schema: ChainVerificationSchema }, ...problems, 403: { description: 'Admin keys only', schema: ProblemSchema } },
+      responses: {
+        200: { description: 'The verification', schema: ChainVerificationSchema },
+        ...problems,
+        403: { description: 'Admin keys only', schema: ProblemSchema },
+      },
       handle: async ({ principal, params }) => ({ status: 200, body: await receipts.verifyInstallation(principal.tenantId, params.installationId) }),
     }),
     endpoint(edge, {
@@ -93,7 +101,8 @@ export function receiptRoutes(edge: EdgeKit, receipts: ReceiptService): HttpFunc
       name: 'cancelReceipt',
       method: 'POST',
       route: 'v1/transactions/{transactionId}/receipt/cancellation',
-      summary: 'Cancel a receipt issued in error (anulación): a cancellation record joins its installation’s chain; the invoice keeps its number, marked cancelled',
+      summary:
+        'Cancel a receipt issued in error (anulación): a cancellation record joins its installation’s chain; the invoice keeps its number, marked cancelled',
       tags: ['Receipts'],
       auth: 'tenant',
       roles: ['admin'],

@@ -51,7 +51,9 @@ export const receiptsModule = defineModule({
       timers: {},
       contributes: [
         ...contribute(customerParticipants, new ReceiptParticipant(receipts)),
-        ...contribute(recordedReplies, async (tenantId, transaction, newCustomer) => ({ receipt: await receipts.paperFor(tenantId, transaction, newCustomer) })),
+        ...contribute(recordedReplies, async (tenantId, transaction, newCustomer) => ({
+          receipt: await receipts.paperFor(tenantId, transaction, newCustomer),
+        })),
       ],
     };
   },

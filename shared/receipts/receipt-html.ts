@@ -26,10 +26,13 @@ export async function renderReceiptHtml(receipt: Receipt): Promise<string> {
 
   const lines = receipt.lines
     .map(
-      (l) => `<tr><td>${escape(l.description ?? l.sku)}<br><small>${l.quantity} × ${money(l.unitPrice)}${l.discount ? ` · discount ${money(-l.discount)}` : ''} · VAT ${l.taxRate}%</small></td><td class="n">${money(l.total)}</td></tr>`,
+      (l) =>
+        `<tr><td>${escape(l.description ?? l.sku)}<br><small>${l.quantity} × ${money(l.unitPrice)}${l.discount ? ` · discount ${money(-l.discount)}` : ''} · VAT ${l.taxRate}%</small></td><td class="n">${money(l.total)}</td></tr>`,
     )
     .join('');
-  const vat = receipt.vat.map((v) => `<tr><td>${v.rate}%</td><td class="n">${money(v.base)}</td><td class="n">${money(v.tax)}</td><td class="n">${money(v.total)}</td></tr>`).join('');
+  const vat = receipt.vat
+    .map((v) => `<tr><td>${v.rate}%</td><td class="n">${money(v.base)}</td><td class="n">${money(v.tax)}</td><td class="n">${money(v.total)}</td></tr>`)
+    .join('');
   const tenders = receipt.tenders.map((t) => `<tr><td>${TENDER_LABEL[t.type] ?? escape(t.type)}</td><td class="n">${money(t.amount)}</td></tr>`).join('');
   const extras = [
     ...(receipt.extras.giftCards ?? []).map((g) => `<p>Gift card ${escape(g.reference.slice(-4))}: ${money(g.balanceLeft)} left</p>`),

@@ -5,7 +5,17 @@ import type { Clock, CreateOutcome, EventPublisher, Logger, Page } from '../kern
 import { requireCurrentCustomer, type CustomerParticipant, type CustomerStore } from '../customers';
 import type { Principal, TenancyService } from '../tenancy';
 import { TransactionClaimed, type TransactionEvent, type TransactionView } from '../transactions';
-import { buildReceipt, ReceiptSchema, RECEIPT_LINK_TTL_MS, verifySeries, type Receipt, type ReceiptContext, type ReceiptExtras, type ReceiptExtrasProvider, type SeriesVerification } from './receipts';
+import {
+  buildReceipt,
+  ReceiptSchema,
+  RECEIPT_LINK_TTL_MS,
+  verifySeries,
+  type Receipt,
+  type ReceiptContext,
+  type ReceiptExtras,
+  type ReceiptExtrasProvider,
+  type SeriesVerification,
+} from './receipts';
 import { renderReceiptHtml } from './receipt-html';
 import { submissionXml, type BillingRecord } from './aeat-records';
 import {
@@ -98,7 +108,12 @@ export const ReceiptWithLinksSchema = z
   .object({
     receipt: ReceiptSchema,
     links: z
-      .object({ html: z.string(), json: z.string(), xml: z.string().optional().describe("The AEAT record (RegistroAlta), when the receipt has one"), expiresAt: z.string() })
+      .object({
+        html: z.string(),
+        json: z.string(),
+        xml: z.string().optional().describe('The AEAT record (RegistroAlta), when the receipt has one'),
+        expiresAt: z.string(),
+      })
       .describe('Signed links that open without an API key until expiresAt'),
   })
   .meta({ id: 'ReceiptWithLinks' });
@@ -117,7 +132,16 @@ const ReceiptsView = z.object({
   receipts: z.object({
     count: z.number().int(),
     latest: z
-      .array(z.object({ transactionId: z.string(), invoiceNumber: z.string(), channel: z.enum(['store', 'online']), occurredAt: z.string(), total: z.number().int(), currency: z.string() }))
+      .array(
+        z.object({
+          transactionId: z.string(),
+          invoiceNumber: z.string(),
+          channel: z.enum(['store', 'online']),
+          occurredAt: z.string(),
+          total: z.number().int(),
+          currency: z.string(),
+        }),
+      )
       .describe('The newest 5'),
   }),
 });
@@ -291,7 +315,11 @@ export class ReceiptService {
       const sequence = installation.sequence + 1;
       const fiscal = receipt.fiscal
         ? cancellationRecord(
-            { IDEmisorFactura: receipt.fiscal.IDEmisorFactura, NumSerieFactura: receipt.fiscal.NumSerieFactura, FechaExpedicionFactura: receipt.fiscal.FechaExpedicionFactura },
+            {
+              IDEmisorFactura: receipt.fiscal.IDEmisorFactura,
+              NumSerieFactura: receipt.fiscal.NumSerieFactura,
+              FechaExpedicionFactura: receipt.fiscal.FechaExpedicionFactura,
+            },
             this.linkToHead(head),
             isoWithOffset(now, receipt.timeZone),
           )
@@ -331,7 +359,8 @@ export class ReceiptService {
   }
 
   private async submit(tenantId: string, issuer: Receipt['issuer'], record: BillingRecord | null): Promise<void> {
-    if (record && issuer.taxId) await this.submitter.submit({ tenantId, issuer: { NombreRazon: issuer.name.slice(0, 120), NIF: issuer.taxId }, records: [record] });
+    if (record && issuer.taxId)
+      await this.submitter.submit({ tenantId, issuer: { NombreRazon: issuer.name.slice(0, 120), NIF: issuer.taxId }, records: [record] });
   }
 
   private async renderFiles(receipt: Receipt): Promise<{ json: string; html: string; xml?: string }> {
@@ -339,7 +368,9 @@ export class ReceiptService {
     return {
       json: JSON.stringify(receipt, null, 2),
       html: await renderReceiptHtml(receipt),
-      ...(record && receipt.issuer.taxId ? { xml: submissionXml({ NombreRazon: receipt.issuer.name.slice(0, 120), NIF: receipt.issuer.taxId }, [record]) } : {}),
+      ...(record && receipt.issuer.taxId
+        ? { xml: submissionXml({ NombreRazon: receipt.issuer.name.slice(0, 120), NIF: receipt.issuer.taxId }, [record]) }
+        : {}),
     };
   }
 
@@ -388,7 +419,8 @@ export class ReceiptService {
       for (const record of page.items) {
         const at = Date.parse(record.kind === 'receipt' ? record.receipt.issuedAt : record.cancellation.cancelledAt);
         if (at < from || at >= to) continue;
-        if (records.length >= MAX_EXPORT_RECORDS) throw unprocessable('export-too-large', `A period may hold at most ${MAX_EXPORT_RECORDS} records; choose a shorter one`);
+        if (records.length >= MAX_EXPORT_RECORDS)
+          throw unprocessable('export-too-large', `A period may hold at most ${MAX_EXPORT_RECORDS} records; choose a shorter one`);
         const billing = record.kind === 'receipt' ? registrationOf(record.receipt, this.system) : cancellationOf(record.cancellation, this.system);
         if (billing) records.push(billing);
         rows.push(csvRow(record));
@@ -406,7 +438,13 @@ export class ReceiptService {
     }
     const csvName = `${exportId}.csv`;
     await this.files.saveExport(tenantId, csvName, `${rows.join('\n')}\n`, 'text/csv; charset=utf-8');
-    return { installationId, from: input.from, to: input.to, records: rows.length - 1, links: { xml, csv: await this.files.linkExport(tenantId, csvName, expiresAt), expiresAt: expiresAt.toISOString() } };
+    return {
+      installationId,
+      from: input.from,
+      to: input.to,
+      records: rows.length - 1,
+      links: { xml, csv: await this.files.linkExport(tenantId, csvName, expiresAt), expiresAt: expiresAt.toISOString() },
+    };
   }
 
   async get(tenantId: string, transactionId: string): Promise<ReceiptWithLinks> {

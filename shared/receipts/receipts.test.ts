@@ -5,8 +5,25 @@ import { renderReceiptHtml } from './receipt-html';
 import type { Location, Tenant } from '../tenancy';
 import type { TransactionView } from '../transactions';
 
-const tenant: Tenant = { tenantId: 't1', name: 'Demo Retail S.L.', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid', taxId: 'B12345678', createdAt: '2026-01-01T00:00:00Z' };
-const store: Location = { tenantId: 't1', locationId: 'store-1', name: 'Madrid', type: 'store', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid', createdAt: '2026-01-01T00:00:00Z' };
+const tenant: Tenant = {
+  tenantId: 't1',
+  name: 'Demo Retail S.L.',
+  country: 'ES',
+  currency: 'EUR',
+  timeZone: 'Europe/Madrid',
+  taxId: 'B12345678',
+  createdAt: '2026-01-01T00:00:00Z',
+};
+const store: Location = {
+  tenantId: 't1',
+  locationId: 'store-1',
+  name: 'Madrid',
+  type: 'store',
+  country: 'ES',
+  currency: 'EUR',
+  timeZone: 'Europe/Madrid',
+  createdAt: '2026-01-01T00:00:00Z',
+};
 
 function tx(overrides: Partial<TransactionView> = {}): TransactionView {
   const lines = [
@@ -52,13 +69,25 @@ describe('VAT breakdown', () => {
   it('rounds an exact half cent up, and rounds the sum of a rate rather than each line', () => {
     expect(vatBreakdown([{ taxRate: 4, total: 13 }])).toEqual([{ rate: 4, base: 13, tax: 0, total: 13 }]); // 12.5 -> 13
     // Line by line: 82.64 + 82.64 -> 83 + 83 = 166; the invoice rounds 200 / 1.21 = 165.29 once.
-    expect(vatBreakdown([{ taxRate: 21, total: 100 }, { taxRate: 21, total: 100 }])).toEqual([{ rate: 21, base: 165, tax: 35, total: 200 }]);
+    expect(
+      vatBreakdown([
+        { taxRate: 21, total: 100 },
+        { taxRate: 21, total: 100 },
+      ]),
+    ).toEqual([{ rate: 21, base: 165, tax: 35, total: 200 }]);
     expect(vatBreakdown([{ taxRate: 0, total: 999 }])).toEqual([{ rate: 0, base: 999, tax: 0, total: 999 }]);
   });
 });
 
 describe('receipts', () => {
-  const context = { tenant, location: store, chain: { installationId: 'store-1.till-1', sequence: 1, link: { previousFingerprint: '', previous: null } }, now: new Date('2026-11-22T09:15:02Z'), extras: {}, corrects: null };
+  const context = {
+    tenant,
+    location: store,
+    chain: { installationId: 'store-1.till-1', sequence: 1, link: { previousFingerprint: '', previous: null } },
+    now: new Date('2026-11-22T09:15:02Z'),
+    extras: {},
+    corrects: null,
+  };
 
   it('makes a Spanish sale a simplified invoice (F2) with its fiscal record and QR URL', () => {
     const receipt = buildReceipt(tx(), 't1', { ...context, number: 1 });
@@ -80,7 +109,8 @@ describe('receipts', () => {
       ImporteTotal: '50.38',
       Huella: '',
       FechaHoraHusoGenRegistro: '2026-11-22T10:15:02+01:00',
-      qrUrl: 'https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQRNoVerifactu?nif=B12345678&numserie=store-1.till-1%2F1&fecha=22-11-2026&importe=50.38',
+      qrUrl:
+        'https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQRNoVerifactu?nif=B12345678&numserie=store-1.till-1%2F1&fecha=22-11-2026&importe=50.38',
     });
     expect(receipt.fiscal!.fingerprint).toBe(verifactuFingerprint(receipt.fiscal!));
   });
@@ -99,12 +129,21 @@ describe('receipts', () => {
     expect(online('tx_1')).toMatch(/^web\.web[0-7]$/);
     expect(online('tx_1')).toBe(online('tx_1'));
     expect(new Set(Array.from({ length: 200 }, (_, i) => online(`tx_${i}`))).size).toBe(ONLINE_INSTALLATIONS);
-    expect(seriesIdOf({ channel: 'store', locationId: 'store-1', terminalId: 'Till #3/a', type: 'sale', transactionId: 'tx_1' })).toMatch(/^store-1\.[0-9a-f]{12}$/);
+    expect(seriesIdOf({ channel: 'store', locationId: 'store-1', terminalId: 'Till #3/a', type: 'sale', transactionId: 'tx_1' })).toMatch(
+      /^store-1\.[0-9a-f]{12}$/,
+    );
   });
 });
 
 describe('the receipt page', () => {
-  const context = { tenant, location: store, chain: { installationId: 'store-1.till-1', sequence: 1, link: { previousFingerprint: '', previous: null } }, now: new Date('2026-11-22T09:15:02Z'), corrects: null, number: 3 };
+  const context = {
+    tenant,
+    location: store,
+    chain: { installationId: 'store-1.till-1', sequence: 1, link: { previousFingerprint: '', previous: null } },
+    now: new Date('2026-11-22T09:15:02Z'),
+    corrects: null,
+    number: 3,
+  };
 
   it('shows the figures other capabilities provide, and leaves them out when unknown', async () => {
     const extras = { giftCards: [{ reference: 'gcr_00001234', balanceLeft: 1550 }], loyalty: { pointsEarned: 50, balance: 1250 } };
@@ -117,7 +156,9 @@ describe('the receipt page', () => {
 
   it('escapes text that comes from the till', async () => {
     const lines = [{ sku: 'X', description: '<script>alert(1)</script>', quantity: 1, unitPrice: 100, taxRate: 21, discount: 0, lineNumber: 1, total: 100 }];
-    const html = await renderReceiptHtml(buildReceipt(tx({ lines, totals: { gross: 100, discount: 0, net: 100, items: 1 } }), 't1', { ...context, extras: {} }));
+    const html = await renderReceiptHtml(
+      buildReceipt(tx({ lines, totals: { gross: 100, discount: 0, net: 100, items: 1 } }), 't1', { ...context, extras: {} }),
+    );
     expect(html).not.toContain('<script>');
     expect(html).toContain('&#60;script&#62;');
   });
@@ -128,7 +169,17 @@ describe('verifySeries', () => {
     const out: Receipt[] = [];
     for (let i = 1; i <= n; i += 1) {
       const link = linkTo(out[i - 2]?.fiscal ?? null);
-      out.push(buildReceipt(tx({ transactionId: `tx_${i}` }), 't1', { tenant, location: store, number: i, chain: { installationId: 'store-1.till-1', sequence: i, link }, now: new Date(), extras: {}, corrects: null }));
+      out.push(
+        buildReceipt(tx({ transactionId: `tx_${i}` }), 't1', {
+          tenant,
+          location: store,
+          number: i,
+          chain: { installationId: 'store-1.till-1', sequence: i, link },
+          now: new Date(),
+          extras: {},
+          corrects: null,
+        }),
+      );
     }
     return out;
   }

@@ -148,7 +148,12 @@ const SPAIN: FiscalRules = {
       Huella: link.previousFingerprint,
       FechaHoraHusoGenRegistro: isoWithOffset(generatedAt, receipt.timeZone),
     };
-    const qrUrl = verifactuQrUrl({ nif: fields.IDEmisorFactura, numserie: fields.NumSerieFactura, fecha: fields.FechaExpedicionFactura, importe: fields.ImporteTotal });
+    const qrUrl = verifactuQrUrl({
+      nif: fields.IDEmisorFactura,
+      numserie: fields.NumSerieFactura,
+      fecha: fields.FechaExpedicionFactura,
+      importe: fields.ImporteTotal,
+    });
     return { system: 'ES-verifactu', TipoHuella: '01', ...fields, fingerprint: verifactuFingerprint(fields), previous: link.previous, qrUrl };
   },
 };
@@ -251,25 +256,41 @@ export type SeriesVerification = z.output<typeof SeriesVerificationSchema>;
  * `receipts` in number order; `lastNumber` is what the series counter says was issued.
  */
 export function verifySeries(seriesId: string, receipts: Receipt[], lastNumber: number): SeriesVerification {
-  const result = (firstBreak: ChainBreak | null): SeriesVerification => ({ seriesId, records: receipts.length, lastNumber, verified: firstBreak === null, firstBreak });
+  const result = (firstBreak: ChainBreak | null): SeriesVerification => ({
+    seriesId,
+    records: receipts.length,
+    lastNumber,
+    verified: firstBreak === null,
+    firstBreak,
+  });
   let previous: Receipt | undefined;
   for (const receipt of receipts) {
     const expected = (previous?.number ?? 0) + 1;
-    if (receipt.number < expected) return result({ number: receipt.number, invoiceNumber: receipt.invoiceNumber, reason: 'duplicate', detail: `number ${receipt.number} appears twice` });
+    if (receipt.number < expected)
+      return result({ number: receipt.number, invoiceNumber: receipt.invoiceNumber, reason: 'duplicate', detail: `number ${receipt.number} appears twice` });
     if (receipt.number > expected) return result({ number: expected, invoiceNumber: null, reason: 'missing', detail: `number ${expected} is missing` });
     const fiscal = receipt.fiscal;
     if (fiscal) {
       if (verifactuFingerprint(fiscal) !== fiscal.fingerprint) {
         return result({ number: receipt.number, invoiceNumber: receipt.invoiceNumber, reason: 'altered', detail: 'the fingerprint does not match the record' });
       }
-      if (fiscal.NumSerieFactura !== receipt.invoiceNumber || fiscalAmount((receipt.type === 'return' ? -1 : 1) * receipt.totals.total) !== fiscal.ImporteTotal) {
-        return result({ number: receipt.number, invoiceNumber: receipt.invoiceNumber, reason: 'altered', detail: 'the receipt does not match its fiscal record' });
+      if (
+        fiscal.NumSerieFactura !== receipt.invoiceNumber ||
+        fiscalAmount((receipt.type === 'return' ? -1 : 1) * receipt.totals.total) !== fiscal.ImporteTotal
+      ) {
+        return result({
+          number: receipt.number,
+          invoiceNumber: receipt.invoiceNumber,
+          reason: 'altered',
+          detail: 'the receipt does not match its fiscal record',
+        });
       }
       // The chain itself (Huella = the previous record's fingerprint) runs per installation, across series: see ChainVerifier.
     }
     previous = receipt;
   }
   const last = previous?.number ?? 0;
-  if (last < lastNumber) return result({ number: last + 1, invoiceNumber: null, reason: 'missing', detail: `numbers ${last + 1} to ${lastNumber} are missing` });
+  if (last < lastNumber)
+    return result({ number: last + 1, invoiceNumber: null, reason: 'missing', detail: `numbers ${last + 1} to ${lastNumber} are missing` });
   return result(null);
 }

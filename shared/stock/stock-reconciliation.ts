@@ -97,14 +97,24 @@ export class StockReconciliation {
   private async processOnce(name: string, log: Logger): Promise<ReconciliationSummary | undefined> {
     const tenantId = name.split('/')[0]!;
     const now = this.clock.now();
-    const claim: ReconciledFile = { kind: 'reconciliation', tenantId, file: name, status: 'running', startedAt: now.toISOString(), finishedAt: null, summary: null };
+    const claim: ReconciledFile = {
+      kind: 'reconciliation',
+      tenantId,
+      file: name,
+      status: 'running',
+      startedAt: now.toISOString(),
+      finishedAt: null,
+      summary: null,
+    };
     // A point read first: every run lists the whole inbox, and most files in it are done.
     const known = await this.files.get(tenantId, name);
     if (known?.status === 'done') return undefined;
     if (known || (await this.files.claim(claim)) === 'exists') {
       const existing = known ?? (await this.files.get(tenantId, name));
       if (!existing || existing.status === 'done' || now.getTime() - new Date(existing.startedAt).getTime() < RUN_LEASE_MS) return undefined;
-      const taken = await this.files.update(existing, (c) => (c.status === 'running' && c.startedAt === existing.startedAt ? { ...c, startedAt: now.toISOString() } : undefined));
+      const taken = await this.files.update(existing, (c) =>
+        c.status === 'running' && c.startedAt === existing.startedAt ? { ...c, startedAt: now.toISOString() } : undefined,
+      );
       if (taken?.startedAt !== now.toISOString()) return undefined;
       log.log('warn', 'taking over an unfinished reconciliation', { file: name });
     }
@@ -156,14 +166,28 @@ export class StockReconciliation {
           matched += 1;
           continue;
         }
-        differences.push({ line, locationId: row.locationId, sku: row.sku, erpOnHand: row.onHand, asOf: row.asOf.toISOString(), movementsAfterAsOf: after, platformOnHand: platformOnHand ?? 0, correction });
+        differences.push({
+          line,
+          locationId: row.locationId,
+          sku: row.sku,
+          erpOnHand: row.onHand,
+          asOf: row.asOf.toISOString(),
+          movementsAfterAsOf: after,
+          platformOnHand: platformOnHand ?? 0,
+          correction,
+        });
       }
     }
 
     const corrected = await this.correct(tenantId, name, differences);
     // The CSV parser reports malformed records as it meets them, which may be ahead of the rows read.
     badRows.sort((a, b) => a.line - b.line);
-    const report = await this.inbox.writeReport(name, now.toISOString().replace(/[-:.]/g, ''), reportJson(name, tenantId, now, { rows, matched, differences, badRows }), reportCsv(differences, badRows));
+    const report = await this.inbox.writeReport(
+      name,
+      now.toISOString().replace(/[-:.]/g, ''),
+      reportJson(name, tenantId, now, { rows, matched, differences, badRows }),
+      reportCsv(differences, badRows),
+    );
     return { rows, matched, differences: differences.length, corrected, badRows: badRows.length, report };
   }
 
@@ -220,8 +244,17 @@ function rowProblem(row: SnapshotRow, state: LocationState, lookbackStart: numbe
   return undefined;
 }
 
-function reportJson(file: string, tenantId: string, at: Date, r: { rows: number; matched: number; differences: Difference[]; badRows: Array<{ line: number; reason: string }> }): string {
-  return JSON.stringify({ file, tenantId, reconciledAt: at.toISOString(), rows: r.rows, matched: r.matched, differences: r.differences, badRows: r.badRows }, null, 1);
+function reportJson(
+  file: string,
+  tenantId: string,
+  at: Date,
+  r: { rows: number; matched: number; differences: Difference[]; badRows: Array<{ line: number; reason: string }> },
+): string {
+  return JSON.stringify(
+    { file, tenantId, reconciledAt: at.toISOString(), rows: r.rows, matched: r.matched, differences: r.differences, badRows: r.badRows },
+    null,
+    1,
+  );
 }
 
 const CSV_COLUMNS = ['kind', 'line', 'locationId', 'sku', 'erpOnHand', 'asOf', 'movementsAfterAsOf', 'platformOnHand', 'correction', 'reason'] as const;

@@ -10,7 +10,14 @@ async function entries(text: string, format: 'csv' | 'jsonl'): Promise<SnapshotE
 
 describe('ERP snapshot reader', () => {
   it('reads CSV with the header names ERPs use, and reports each bad row with its line', async () => {
-    const text = ['SKU;Location;On hand;As of'.replace(/;/g, ','), 'A,s1,3,2026-11-22T06:00:00Z', 'B,s1,-1,2026-11-22T06:00:00Z', 'C,s1', '"D,1",s1,2,2026-11-22', 'E,s1,4,2026-11-22T06:00:00+01:00'].join('\r\n');
+    const text = [
+      'SKU;Location;On hand;As of'.replace(/;/g, ','),
+      'A,s1,3,2026-11-22T06:00:00Z',
+      'B,s1,-1,2026-11-22T06:00:00Z',
+      'C,s1',
+      '"D,1",s1,2,2026-11-22',
+      'E,s1,4,2026-11-22T06:00:00+01:00',
+    ].join('\r\n');
     expect(await entries(text, 'csv')).toEqual([
       { line: 2, row: { sku: 'A', locationId: 's1', onHand: 3, asOf: new Date('2026-11-22T06:00:00Z') } },
       { line: 3, error: 'on hand is not a whole number of units >= 0' },
@@ -21,7 +28,12 @@ describe('ERP snapshot reader', () => {
   });
 
   it('reads JSON lines, skipping blank lines and reporting the rest', async () => {
-    const text = ['{"sku":"A","locationId":"s1","onHand":2,"asOf":"2026-11-22T06:00:00Z"}', '', '[1]', '{"sku":"B","location":"s1","on_hand":"x","asOf":"2026-11-22T06:00:00Z"}'].join('\n');
+    const text = [
+      '{"sku":"A","locationId":"s1","onHand":2,"asOf":"2026-11-22T06:00:00Z"}',
+      '',
+      '[1]',
+      '{"sku":"B","location":"s1","on_hand":"x","asOf":"2026-11-22T06:00:00Z"}',
+    ].join('\n');
     expect(await entries(text, 'jsonl')).toEqual([
       { line: 1, row: { sku: 'A', locationId: 's1', onHand: 2, asOf: new Date('2026-11-22T06:00:00Z') } },
       { line: 3, error: 'not a JSON object' },

@@ -91,7 +91,9 @@ function toEntry(line: number, raw: Record<string, unknown>): SnapshotEntry {
     ...(sku === '' || sku.length > 64 ? ['sku is missing or longer than 64 characters'] : []),
     ...(locationId === '' || locationId.length > 64 ? ['location is missing or longer than 64 characters'] : []),
     ...(!Number.isInteger(onHand) || onHand < 0 ? ['on hand is not a whole number of units >= 0'] : []),
-    ...(!/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/i.test(text(raw.asOf)) || Number.isNaN(asOf.getTime()) ? ['as-of is not an ISO 8601 time with offset'] : []),
+    ...(!/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/i.test(text(raw.asOf)) || Number.isNaN(asOf.getTime())
+      ? ['as-of is not an ISO 8601 time with offset']
+      : []),
   ];
   if (problems.length > 0) return { line, error: problems.join('; ') };
   return { line, row: { sku, locationId, onHand, asOf } };

@@ -6,7 +6,6 @@ import { assertMayActFor, type Principal, type TenancyService } from '../tenancy
 import { quantitiesBySku, type TransactionRecorded } from '../transactions';
 import type { Clock, EventPublisher, Logger } from '../kernel/ports';
 
-
 const code = z.string().trim().min(1).max(64);
 const units = z.number().int('must be a whole number of units').positive().max(1_000_000);
 const StockLineInput = z.object({ sku: code, quantity: units }).strict();
@@ -28,7 +27,19 @@ export const MovementInput = z.discriminatedUnion('type', [
       locationId: code,
       reason: z.string().trim().min(1).max(200).optional(),
       lines: z
-        .array(z.object({ sku: code, quantity: z.number().int().min(-1_000_000).max(1_000_000).refine((n) => n !== 0, 'must not be zero') }).strict())
+        .array(
+          z
+            .object({
+              sku: code,
+              quantity: z
+                .number()
+                .int()
+                .min(-1_000_000)
+                .max(1_000_000)
+                .refine((n) => n !== 0, 'must not be zero'),
+            })
+            .strict(),
+        )
         .min(1)
         .max(500)
         .describe('Signed quantities: negative for shrinkage, positive for found stock'),
@@ -52,7 +63,12 @@ export const ReservationInput = z
     locationId: code.describe('The store or warehouse that holds the goods'),
     orderRef: code.describe('The order; one reservation per order and location, so a retry finds the first'),
     lines: z.array(StockLineInput).min(1).max(500).describe('Quantities of the same SKU are summed'),
-    expiresInMinutes: z.number().int().min(1).max(14 * 24 * 60).default(120),
+    expiresInMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(14 * 24 * 60)
+      .default(120),
   })
   .strict();
 export type ReservationInput = z.infer<typeof ReservationInput>;
@@ -188,7 +204,21 @@ function liveHolds(holds: Record<string, StockHold>, now: Date): Record<string, 
 }
 
 export function emptyLevel(tenantId: string, locationId: string, sku: string, now: string): StockLevel {
-  return { kind: 'level', tenantId, locationId, sku, onHand: 0, reserved: 0, holds: {}, recentMovements: [], recentAppliedAt: [], forgottenUntil: null, version: 0, updatedAt: now, eventPending: false };
+  return {
+    kind: 'level',
+    tenantId,
+    locationId,
+    sku,
+    onHand: 0,
+    reserved: 0,
+    holds: {},
+    recentMovements: [],
+    recentAppliedAt: [],
+    forgottenUntil: null,
+    version: 0,
+    updatedAt: now,
+    eventPending: false,
+  };
 }
 
 /** Enough to recognise a redelivered movement; older ones are recognised by their ledger entry. */
@@ -261,7 +291,14 @@ export const StockChanged = defineEvent('stock.changed', StockViewSchema, (level
 
 function levelView(level: StockLevel, now: Date): StockView {
   const reserved = heldQuantity(level.holds, now);
-  return { sku: level.sku, locationId: level.locationId, onHand: level.onHand, reserved, available: Math.max(0, level.onHand - reserved), version: level.version };
+  return {
+    sku: level.sku,
+    locationId: level.locationId,
+    onHand: level.onHand,
+    reserved,
+    available: Math.max(0, level.onHand - reserved),
+    version: level.version,
+  };
 }
 
 /** What recording movements answers: each movement with the level it left. */
@@ -289,7 +326,9 @@ export const AvailabilitySchema = z
       }),
     ),
     total: z.object({ onHand: z.number().int(), reserved: z.number().int(), available: z.number().int() }),
-    online: z.object({ available: z.number().int().describe('What the online shop may promise: available less safety stock, over the locations that ship online') }),
+    online: z.object({
+      available: z.number().int().describe('What the online shop may promise: available less safety stock, over the locations that ship online'),
+    }),
   })
   .meta({ id: 'StockAvailability' });
 export type Availability = z.output<typeof AvailabilitySchema>;
@@ -311,7 +350,17 @@ export type ReservationView = z.output<typeof ReservationViewSchema>;
 
 export function reservationView(r: Reservation, now: Date): ReservationView {
   const status = r.status === 'active' && new Date(r.expiresAt) <= now ? 'expired' : r.status;
-  return { reservationId: r.reservationId, locationId: r.locationId, orderRef: r.orderRef, lines: r.lines, status, createdAt: r.createdAt, expiresAt: r.expiresAt, transactionId: r.transactionId, reason: r.reason };
+  return {
+    reservationId: r.reservationId,
+    locationId: r.locationId,
+    orderRef: r.orderRef,
+    lines: r.lines,
+    status,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    transactionId: r.transactionId,
+    reason: r.reason,
+  };
 }
 
 export const StockSettingsViewSchema = z
@@ -324,7 +373,12 @@ export const StockSettingsViewSchema = z
   .meta({ id: 'StockSettings' });
 export type StockSettingsView = z.output<typeof StockSettingsViewSchema>;
 
-export function settingsView({ onlineLocationIds, defaultSafetyStock, safetyStock, updatedAt }: StockSettingsInput & { updatedAt: string | null }): StockSettingsView {
+export function settingsView({
+  onlineLocationIds,
+  defaultSafetyStock,
+  safetyStock,
+  updatedAt,
+}: StockSettingsInput & { updatedAt: string | null }): StockSettingsView {
   return { onlineLocationIds, defaultSafetyStock, safetyStock, updatedAt };
 }
 
@@ -444,13 +498,20 @@ export class StockService {
     // A transfer is sent by the location it leaves; the receiving one need not be the key's.
     assertMayActFor(principal, input.type === 'transfer' ? input.fromLocationId : input.locationId);
     for (const leg of new Set(legs.map((l) => l.locationId))) {
-      await this.requireStockLocation(tenantId, leg, input.type === 'transfer' ? (leg === input.fromLocationId ? 'fromLocationId' : 'toLocationId') : 'locationId');
+      await this.requireStockLocation(
+        tenantId,
+        leg,
+        input.type === 'transfer' ? (leg === input.fromLocationId ? 'fromLocationId' : 'toLocationId') : 'locationId',
+      );
     }
     const identified = legs.map((leg) => ({ ...leg, movementId: deterministicId('mv', tenantId, input.type, input.reference, leg.locationId, leg.sku) }));
     // A repeat of a recorded reference is not checked again: its stock has long moved on.
     const fresh = [];
     for (const leg of identified) if (!(await this.store.getMovement(tenantId, leg.locationId, leg.movementId))) fresh.push(leg);
-    await this.assertEnoughOnHand(tenantId, fresh.filter((l) => l.quantity < 0));
+    await this.assertEnoughOnHand(
+      tenantId,
+      fresh.filter((l) => l.quantity < 0),
+    );
     const at = this.clock.now().toISOString();
     const movements = [];
     for (const leg of identified) {
@@ -516,7 +577,10 @@ export class StockService {
 
   async saveSettings(principal: Principal, input: StockSettingsInput): Promise<StockSettings> {
     const { tenantId } = principal;
-    const named = [...(input.onlineLocationIds ?? []).map((id, i) => ({ id, field: `onlineLocationIds.${i}` })), ...Object.keys(input.safetyStock).map((id) => ({ id, field: `safetyStock.${id}` }))];
+    const named = [
+      ...(input.onlineLocationIds ?? []).map((id, i) => ({ id, field: `onlineLocationIds.${i}` })),
+      ...Object.keys(input.safetyStock).map((id) => ({ id, field: `safetyStock.${id}` })),
+    ];
     const issues = [];
     for (const { id, field } of named) if (!(await this.tenancy.getLocation(tenantId, id))) issues.push({ field, message: `location ${id} does not exist` });
     if (issues.length > 0) throw invalid(issues);
@@ -564,7 +628,11 @@ export class StockService {
       if (existing.status !== 'pending' && existing.status !== 'rejected') return { created: false, reservation: reservationView(existing, now) };
       // A refused reservation holds nothing: a retry tries again, with a fresh expiry.
       reservation =
-        (await this.store.updateReservation(existing, (c) => (c.status === 'rejected' ? { ...c, status: 'pending', reason: null, createdAt: draft.createdAt, expiresAt: draft.expiresAt, updatedAt: draft.updatedAt } : undefined))) ?? existing;
+        (await this.store.updateReservation(existing, (c) =>
+          c.status === 'rejected'
+            ? { ...c, status: 'pending', reason: null, createdAt: draft.createdAt, expiresAt: draft.expiresAt, updatedAt: draft.updatedAt }
+            : undefined,
+        )) ?? existing;
       if (reservation.status !== 'pending') return { created: false, reservation: reservationView(reservation, now) };
     }
 
@@ -572,7 +640,9 @@ export class StockService {
       for (const line of lines) await this.hold(reservation, line, now);
     } catch (error) {
       const reason = error instanceof DomainError ? (error.details.reason ?? error.code) : 'failed';
-      const settled = await this.settle(reservation, (c) => (c.status === 'pending' ? { ...c, status: 'rejected', reason, updatedAt: now.toISOString() } : undefined));
+      const settled = await this.settle(reservation, (c) =>
+        c.status === 'pending' ? { ...c, status: 'rejected', reason, updatedAt: now.toISOString() } : undefined,
+      );
       // A concurrent repeat of the same order got every line first: its holds are the reservation's.
       if (settled?.status === 'active') return { created: false, reservation: reservationView(settled, now) };
       throw error;
@@ -643,7 +713,9 @@ export class StockService {
   async cancel(principal: Principal, reservationId: string): Promise<ReservationView> {
     const reservation = await this.findReservation(principal, reservationId);
     const now = this.clock.now();
-    const updated = (await this.settle(reservation, (c) => (c.status === 'active' || c.status === 'pending' ? { ...c, status: 'cancelled', updatedAt: now.toISOString() } : undefined)))!;
+    const updated = (await this.settle(reservation, (c) =>
+      c.status === 'active' || c.status === 'pending' ? { ...c, status: 'cancelled', updatedAt: now.toISOString() } : undefined,
+    ))!;
     if (updated.status === 'confirmed') throw new DomainError('conflict', 'The reservation was picked up and sold', { reason: 'reservation-confirmed' });
     return reservationView(updated, now);
   }
@@ -720,7 +792,8 @@ export class StockService {
     const updated = await this.settle(reservation, (c) =>
       c.status === 'confirmed' || c.status === 'cancelled' ? undefined : { ...c, status: 'confirmed', transactionId, updatedAt: now.toISOString() },
     );
-    if (updated?.status === 'cancelled') log.log('warn', 'a cancelled reservation was sold at pickup', { reservationId: reservation.reservationId, transactionId });
+    if (updated?.status === 'cancelled')
+      log.log('warn', 'a cancelled reservation was sold at pickup', { reservationId: reservation.reservationId, transactionId });
   }
 
   // ---- shared ----
@@ -786,7 +859,9 @@ export class StockService {
     } catch (error) {
       await this.store
         .updateLevel(level.tenantId, level.locationId, level.sku, (current) => (current.eventPending ? undefined : { ...current, eventPending: true }))
-        .catch((markError: Error) => this.log.log('warn', 'stock.changed neither published nor marked; the redelivery will publish it', { error: markError.message }));
+        .catch((markError: Error) =>
+          this.log.log('warn', 'stock.changed neither published nor marked; the redelivery will publish it', { error: markError.message }),
+        );
       throw error;
     }
     if (level.eventPending) await this.store.markAnnounced(level);
@@ -804,7 +879,12 @@ export class StockService {
       await this.store.markAnnounced(level);
       return true;
     } catch (error) {
-      this.log.log('warn', 'stock.changed not published yet; the sweeper will resend it', { tenantId: level.tenantId, locationId: level.locationId, sku: level.sku, error: (error as Error).message });
+      this.log.log('warn', 'stock.changed not published yet; the sweeper will resend it', {
+        tenantId: level.tenantId,
+        locationId: level.locationId,
+        sku: level.sku,
+        error: (error as Error).message,
+      });
       return false;
     }
   }

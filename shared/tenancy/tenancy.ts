@@ -3,9 +3,7 @@ import { DomainError, notFound } from '../kernel/errors';
 import { randomId, randomSecret, sha256Hex } from '../kernel/ids';
 import type { Clock, CreateOutcome } from '../kernel/ports';
 
-const slug = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits and dashes, 2 to 40 characters');
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits and dashes, 2 to 40 characters');
 const country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code, e.g. ES');
 const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code, e.g. EUR');
 const timeZone = z.string().refine(isTimeZone, 'an IANA time zone, e.g. Europe/Madrid');

@@ -41,7 +41,10 @@ const ROLE_CHANNELS: Record<Principal['role'], Array<TransactionInput['channel']
   admin: ['store', 'online'],
 };
 
-export function transactionRecordedEvent(tx: TransactionRecord, contract: typeof TransactionRecorded | typeof TransactionClaimed = TransactionRecorded): TransactionEvent {
+export function transactionRecordedEvent(
+  tx: TransactionRecord,
+  contract: typeof TransactionRecorded | typeof TransactionClaimed = TransactionRecorded,
+): TransactionEvent {
   return createEvent(contract, {
     // Deterministic: a republish by the sweeper carries the same id and is deduplicated.
     id: contract === TransactionRecorded ? `evt_${tx.transactionId}` : `evt_${tx.transactionId}_claimed`,

@@ -15,10 +15,7 @@ export interface TransactionStore {
   create(transaction: TransactionRecord): Promise<CreateOutcome>;
   get(locator: TransactionLocator): Promise<TransactionRecord | undefined>;
   /** Read-modify-write with optimistic concurrency; `mutate` may run more than once. */
-  update(
-    locator: TransactionLocator,
-    mutate: (current: TransactionRecord) => TransactionRecord | undefined,
-  ): Promise<TransactionRecord | undefined>;
+  update(locator: TransactionLocator, mutate: (current: TransactionRecord) => TransactionRecord | undefined): Promise<TransactionRecord | undefined>;
   markEventPublished(locator: TransactionLocator): Promise<void>;
   /**
    * Moves a transaction to another partition (a merge, or a claimed anonymous sale): copy, point

@@ -42,7 +42,10 @@ export const TransactionInput = z
     externalId: code.describe('POS ticket number or web order number; unique per channel and location'),
     occurredAt: z.iso.datetime({ offset: true }).describe('When it happened, ISO 8601 with offset'),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
-    customer: z.object({ identifiers: z.array(IdentifierInput).min(1).max(10) }).strict().optional(),
+    customer: z
+      .object({ identifiers: z.array(IdentifierInput).min(1).max(10) })
+      .strict()
+      .optional(),
     lines: z.array(TransactionLineInput).min(1).max(500),
     coupons: z.array(code).max(20).default([]).describe('Coupon codes applied (a POS that was offline sends them here)'),
     couponHoldId: code.optional().describe('The coupon hold taken at checkout, confirmed by this sale'),

@@ -22,7 +22,10 @@ describe('API keys', () => {
   });
 
   it("answers 404 for another tenant's transaction and customer, exactly as for ids that do not exist", async () => {
-    const mine = await p.api('POST', '/api/v1/transactions', { key: a.keys.pos, body: sale({ customer: { identifiers: [{ type: 'email', value: 'a@example.com' }] } }) });
+    const mine = await p.api('POST', '/api/v1/transactions', {
+      key: a.keys.pos,
+      body: sale({ customer: { identifiers: [{ type: 'email', value: 'a@example.com' }] } }),
+    });
     const theirs = await p.api('GET', `/api/v1/transactions/${mine.body.transactionId}`, { key: b.keys.admin });
     const nothing = await p.api('GET', '/api/v1/transactions/tx_does_not_exist', { key: b.keys.admin });
     expect(theirs.status).toBe(404);

@@ -61,7 +61,11 @@ describe('bad input is refused with problem+json and leaves nothing behind', () 
   });
 
   it('a discount larger than its line', () =>
-    expectRefused({ body: sale({ lines: [{ sku: 'A', quantity: 1, unitPrice: 100, taxRate: 21, discount: 200 }], tenders: [{ type: 'cash', amount: 1 }] }) }, 400, ['lines.0.discount']));
+    expectRefused(
+      { body: sale({ lines: [{ sku: 'A', quantity: 1, unitPrice: 100, taxRate: 21, discount: 200 }], tenders: [{ type: 'cash', amount: 1 }] }) },
+      400,
+      ['lines.0.discount'],
+    ));
 
   it('a date without a time zone offset', () => expectRefused({ body: sale({ occurredAt: '2026-11-22 10:15' }) }, 400, ['occurredAt']));
 
@@ -81,18 +85,41 @@ describe('bad input is refused with problem+json and leaves nothing behind', () 
   });
 
   it('an invalid email or phone among the identifiers', () =>
-    expectRefused({ body: sale({ customer: { identifiers: [{ type: 'email', value: 'not-an-email' }, { type: 'phone', value: '12' }] } }) }, 400, [
-      'customer.identifiers.0.value',
-      'customer.identifiers.1.value',
-    ]));
+    expectRefused(
+      {
+        body: sale({
+          customer: {
+            identifiers: [
+              { type: 'email', value: 'not-an-email' },
+              { type: 'phone', value: '12' },
+            ],
+          },
+        }),
+      },
+      400,
+      ['customer.identifiers.0.value', 'customer.identifiers.1.value'],
+    ));
 
   it('too many lines', () =>
-    expectRefused({ body: sale({ lines: Array.from({ length: 501 }, (_, i) => ({ sku: `S${i}`, quantity: 1, unitPrice: 1, taxRate: 21 })), tenders: [{ type: 'cash', amount: 501 }] }) }, 400, ['lines']));
+    expectRefused(
+      {
+        body: sale({
+          lines: Array.from({ length: 501 }, (_, i) => ({ sku: `S${i}`, quantity: 1, unitPrice: 1, taxRate: 21 })),
+          tenders: [{ type: 'cash', amount: 501 }],
+        }),
+      },
+      400,
+      ['lines'],
+    ));
 
-  it('an oversized body', () => expectRefused({ rawBody: JSON.stringify({ ...sale(), padding: 'x'.repeat(300 * 1024) }), headers: { 'content-type': 'application/json' } }, 413));
+  it('an oversized body', () =>
+    expectRefused({ rawBody: JSON.stringify({ ...sale(), padding: 'x'.repeat(300 * 1024) }), headers: { 'content-type': 'application/json' } }, 413));
 
   it('never echoes personal data or SDK messages in a problem', async () => {
-    const r = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ customer: { identifiers: [{ type: 'email', value: 'secret-person@@example' }] } }) });
+    const r = await p.api('POST', '/api/v1/transactions', {
+      key: t.keys.pos,
+      body: sale({ customer: { identifiers: [{ type: 'email', value: 'secret-person@@example' }] } }),
+    });
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.body)).not.toContain('secret-person');
   });

@@ -53,7 +53,9 @@ describe('cost of a first purchase', () => {
 describe('cost of the consumers, per sale line and per event', () => {
   const silent: Logger = { log: () => undefined, child: () => silent };
   const recorded = (tx: { transactionId: string }) =>
-    ({ specversion: '1.0', id: `evt_${tx.transactionId}`, type: 'transaction.recorded', tenantid: t.tenantId, data: tx }) as unknown as EventOf<typeof TransactionRecorded>;
+    ({ specversion: '1.0', id: `evt_${tx.transactionId}`, type: 'transaction.recorded', tenantid: t.tenantId, data: tx }) as unknown as EventOf<
+      typeof TransactionRecorded
+    >;
   const line = (sku: string) => ({ sku, quantity: 1, unitPrice: 1000, taxRate: 21 });
 
   /** Records a sale with deliveries held, so that only `consume` is counted; the real deliveries follow. */
@@ -77,7 +79,10 @@ describe('cost of the consumers, per sale line and per event', () => {
 
   it('stock: a sale line costs 3 operations (level read, level replace, ledger entry): no ledger read, no announcement mark', async () => {
     const sku = `SKU-COST-${Date.now()}`;
-    await p.api('POST', '/api/v1/stock/movements', { key: t.keys.admin, body: { type: 'receipt', reference: `GR-${sku}`, locationId: 'store-1', lines: [{ sku, quantity: 10 }] } });
+    await p.api('POST', '/api/v1/stock/movements', {
+      key: t.keys.admin,
+      body: { type: 'receipt', reference: `GR-${sku}`, locationId: 'store-1', lines: [{ sku, quantity: 10 }] },
+    });
     const announced = p.bus.statsOf('stock.changed').accepted;
     const stock = p.platform.services.stock;
     const one = await consumed(sale({ lines: [line(sku)], tenders: [{ type: 'card', amount: 1000 }] }), (e) => stock.handleTransaction(e, silent));
@@ -95,7 +100,9 @@ describe('cost of the consumers, per sale line and per event', () => {
 
   it('stock: the first sale of a SKU where it has no level yet costs 3 too (the level is created with the sale in it)', async () => {
     const sku = `SKU-NEW-${Date.now()}`;
-    const { result, counted } = await consumed(sale({ lines: [line(sku)], tenders: [{ type: 'card', amount: 1000 }] }), (e) => p.platform.services.stock.handleTransaction(e, silent));
+    const { result, counted } = await consumed(sale({ lines: [line(sku)], tenders: [{ type: 'card', amount: 1000 }] }), (e) =>
+      p.platform.services.stock.handleTransaction(e, silent),
+    );
     expect(result).toEqual({ movements: 1 });
     expect(counted).toEqual({ reads: 1, writes: 2, queries: 0 });
     expect(await onHandOf(sku)).toBe(-1);
@@ -103,8 +110,13 @@ describe('cost of the consumers, per sale line and per event', () => {
 
   it('stock: a redelivered sale line the level remembers costs 2 (level read, ledger entry found there) and moves nothing', async () => {
     const sku = `SKU-AGAIN-${Date.now()}`;
-    await p.api('POST', '/api/v1/stock/movements', { key: t.keys.admin, body: { type: 'receipt', reference: `GR-${sku}`, locationId: 'store-1', lines: [{ sku, quantity: 10 }] } });
-    const { transaction } = await consumed(sale({ lines: [line(sku)], tenders: [{ type: 'card', amount: 1000 }] }), (e) => p.platform.services.stock.handleTransaction(e, silent));
+    await p.api('POST', '/api/v1/stock/movements', {
+      key: t.keys.admin,
+      body: { type: 'receipt', reference: `GR-${sku}`, locationId: 'store-1', lines: [{ sku, quantity: 10 }] },
+    });
+    const { transaction } = await consumed(sale({ lines: [line(sku)], tenders: [{ type: 'card', amount: 1000 }] }), (e) =>
+      p.platform.services.stock.handleTransaction(e, silent),
+    );
     const metrics = p.platform.cosmosMetrics;
     metrics.reset();
     expect(await p.platform.services.stock.handleTransaction(recorded(transaction), silent)).toEqual({ movements: 0 });
@@ -124,7 +136,10 @@ describe('cost of the consumers, per sale line and per event', () => {
 
   it('customers: a basis that changed since it was read is read again, and the change made on top of the current version', async () => {
     const customers = p.platform.services.customers;
-    const r = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ customer: { identifiers: [{ type: 'email', value: `basis-${Date.now()}@example.com` }] } }) });
+    const r = await p.api('POST', '/api/v1/transactions', {
+      key: t.keys.pos,
+      body: sale({ customer: { identifiers: [{ type: 'email', value: `basis-${Date.now()}@example.com` }] } }),
+    });
     await p.bus.idle();
     const id = r.body.customerId as string;
     const basis = (await customers.getCustomer(t.tenantId, id))!;

@@ -160,7 +160,10 @@ describe('holds: release, expiry, confirmation', () => {
 
     clock.offset = 11 * 60_000;
     expect((await validate(inStore([code!]))).body.results[0].valid).toBe(true);
-    expect((await p.api('GET', `/api/v1/coupons/holds/${held.body.holdId}`, { key: t.keys.pos })).body).toMatchObject({ status: 'released', reason: 'hold-expired' });
+    expect((await p.api('GET', `/api/v1/coupons/holds/${held.body.holdId}`, { key: t.keys.pos })).body).toMatchObject({
+      status: 'released',
+      reason: 'hold-expired',
+    });
 
     await p.platform.services.coupons.sweep(p.platform.logger);
     clock.offset = 0;
@@ -196,7 +199,9 @@ describe('holds: release, expiry, confirmation', () => {
     // The hold says confirmed, but the process stopped before the counters followed.
     await store.replace('coupons', { ...stored, status: 'confirmed', settled: false, updatedAt: '2026-01-01T00:00:00.000Z' });
     await p.platform.services.coupons.sweep(p.platform.logger);
-    const counters = (await store.all('coupons', t.tenantId)).filter((d) => d.id === `campaign:${c.campaignId.slice(4).toUpperCase()}` || d.id === `code:${code!.replace(/-/g, '')}`);
+    const counters = (await store.all('coupons', t.tenantId)).filter(
+      (d) => d.id === `campaign:${c.campaignId.slice(4).toUpperCase()}` || d.id === `code:${code!.replace(/-/g, '')}`,
+    );
     expect(counters.map((d) => [d.used, Object.keys(d.pending).length])).toEqual([
       [1, 0],
       [1, 0],
@@ -250,7 +255,9 @@ describe('personal coupons follow the customer', () => {
     const [kept, merged] = [await customer('kept.wallet@example.com'), await customer('merged.wallet@example.com')];
     const c = await campaign({ name: 'Birthday' });
     const issued = await p.api('POST', `/api/v1/campaigns/${c.campaignId}/codes`, { key: t.keys.admin, body: { customerId: merged } });
-    expect((await p.api('POST', `/api/v1/customers/${kept}/merge`, { key: t.keys.admin, body: { customerId: merged, reason: 'same person' } })).status).toBe(200);
+    expect((await p.api('POST', `/api/v1/customers/${kept}/merge`, { key: t.keys.admin, body: { customerId: merged, reason: 'same person' } })).status).toBe(
+      200,
+    );
     const view = await p.api('GET', `/api/v1/customers/${kept}`, { key: t.keys.admin });
     expect(view.body.coupons).toEqual([expect.objectContaining({ code: issued.body.codes[0], name: 'Birthday' })]);
     const exported = await p.api('GET', `/api/v1/customers/${kept}/export`, { key: t.keys.admin });
@@ -306,10 +313,18 @@ describe('a return whose event comes before its sale’s', () => {
     const [code] = await uniqueCodes((await campaign()).campaignId, 1);
     await p.bus.idle();
     const release = p.bus.holdDeliveries();
-    const s = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ coupons: [code], lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1999, taxRate: 21 }], tenders: [{ type: 'card', amount: 1999 }] }) });
+    const s = await p.api('POST', '/api/v1/transactions', {
+      key: t.keys.pos,
+      body: sale({ coupons: [code], lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1999, taxRate: 21 }], tenders: [{ type: 'card', amount: 1999 }] }),
+    });
     const r = await p.api('POST', '/api/v1/transactions', {
       key: t.keys.pos,
-      body: sale({ type: 'return', originalTransactionId: s.body.transactionId, lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1999, taxRate: 21 }], tenders: [{ type: 'card', amount: 1999 }] }),
+      body: sale({
+        type: 'return',
+        originalTransactionId: s.body.transactionId,
+        lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1999, taxRate: 21 }],
+        tenders: [{ type: 'card', amount: 1999 }],
+      }),
     });
     const event = (data: unknown) => ({ specversion: '1.0', id: 'evt', type: 'transaction.recorded', tenantid: t.tenantId, data }) as never;
     // The subscription's deliveries are held: hand the events over in the wrong order, as a redelivery would.

@@ -43,7 +43,13 @@ describe('identify', () => {
     const card = { type: 'loyaltyCard', value: '7001 0002' };
     const atTill = await identify([card], t.keys.pos);
     await buy(t.keys.pos, sale({ customer: { identifiers: [card] } }));
-    const online = await identify([{ type: 'ecommerceId', value: 'web-42' }, { type: 'email', value: 'one@example.com' }], t.keys.ecommerce);
+    const online = await identify(
+      [
+        { type: 'ecommerceId', value: 'web-42' },
+        { type: 'email', value: 'one@example.com' },
+      ],
+      t.keys.ecommerce,
+    );
     await buy(t.keys.ecommerce, onlineSale({ customer: { identifiers: [{ type: 'ecommerceId', value: 'web-42' }] } }));
     expect(online.body.customerId).not.toBe(atTill.body.customerId);
 
@@ -62,13 +68,20 @@ describe('identify', () => {
 
   it('links new identifiers and records profile and consents', async () => {
     const first = await identify([{ type: 'email', value: 'profile@example.com' }]);
-    const second = await identify([{ type: 'email', value: 'profile@example.com' }, { type: 'phone', value: '699 000 111' }], t.keys.ecommerce, {
-      profile: { name: 'Lucía García Pérez', birthDate: '1990-04-12', language: 'es-ES', postalCode: '28013', country: 'ES' },
-      consents: [
-        { purpose: 'marketingEmail', granted: true, at: '2026-11-01T10:00:00Z' },
-        { purpose: 'paperlessReceipts', granted: true },
+    const second = await identify(
+      [
+        { type: 'email', value: 'profile@example.com' },
+        { type: 'phone', value: '699 000 111' },
       ],
-    });
+      t.keys.ecommerce,
+      {
+        profile: { name: 'Lucía García Pérez', birthDate: '1990-04-12', language: 'es-ES', postalCode: '28013', country: 'ES' },
+        consents: [
+          { purpose: 'marketingEmail', granted: true, at: '2026-11-01T10:00:00Z' },
+          { purpose: 'paperlessReceipts', granted: true },
+        ],
+      },
+    );
     expect(second.body).toMatchObject({ customerId: first.body.customerId, created: false, linked: ['phone'] });
     const view = await get(first.body.customerId);
     expect(view.body.profile).toMatchObject({ name: 'Lucía García Pérez', birthDate: '1990-04-12' });
@@ -88,7 +101,10 @@ describe('identify', () => {
   });
 
   it('refuses invalid identifiers and unknown fields with the field named', async () => {
-    const r = await p.api('POST', '/api/v1/customers/identify', { key: t.keys.pos, body: { identifiers: [{ type: 'email', value: 'nope' }], profile: { shoeSize: 42 } } });
+    const r = await p.api('POST', '/api/v1/customers/identify', {
+      key: t.keys.pos,
+      body: { identifiers: [{ type: 'email', value: 'nope' }], profile: { shoeSize: 42 } },
+    });
     expect(r.status).toBe(400);
     expect(r.body.errors.map((e: { field: string }) => e.field)).toContain('profile');
   });
@@ -98,11 +114,38 @@ describe('the 360 view', () => {
   it('computes behaviour from the whole history of both channels', async () => {
     const who = { identifiers: [{ type: 'email', value: 'behaviour@example.com' }] };
     const lines = (category: string, amount: number) => [{ sku: `${category}-1`, quantity: 1, unitPrice: amount, taxRate: 21, category }];
-    await buy(t.keys.pos, sale({ occurredAt: '2026-10-01T10:00:00+02:00', customer: who, lines: lines('shoes', 6000), tenders: [{ type: 'card', amount: 6000 }] }));
-    await buy(t.keys.pos, sale({ occurredAt: '2026-10-15T10:00:00+02:00', customer: who, lines: lines('shoes', 4000), tenders: [{ type: 'card', amount: 4000 }] }));
-    await buy(t.keys.posOtherStore, sale({ locationId: 'store-2', occurredAt: '2026-10-20T10:00:00+02:00', customer: who, lines: lines('socks', 500), tenders: [{ type: 'cash', amount: 500 }] }));
-    const web = await buy(t.keys.ecommerce, onlineSale({ occurredAt: '2026-11-02T22:00:00+01:00', customer: who, lines: lines('coats', 9500), tenders: [{ type: 'card', amount: 9500 }] }));
-    await buy(t.keys.pos, sale({ type: 'return', occurredAt: '2026-11-05T10:00:00+01:00', originalTransactionId: web.body.transactionId, lines: lines('coats', 9500), tenders: [{ type: 'card', amount: 9500 }] }));
+    await buy(
+      t.keys.pos,
+      sale({ occurredAt: '2026-10-01T10:00:00+02:00', customer: who, lines: lines('shoes', 6000), tenders: [{ type: 'card', amount: 6000 }] }),
+    );
+    await buy(
+      t.keys.pos,
+      sale({ occurredAt: '2026-10-15T10:00:00+02:00', customer: who, lines: lines('shoes', 4000), tenders: [{ type: 'card', amount: 4000 }] }),
+    );
+    await buy(
+      t.keys.posOtherStore,
+      sale({
+        locationId: 'store-2',
+        occurredAt: '2026-10-20T10:00:00+02:00',
+        customer: who,
+        lines: lines('socks', 500),
+        tenders: [{ type: 'cash', amount: 500 }],
+      }),
+    );
+    const web = await buy(
+      t.keys.ecommerce,
+      onlineSale({ occurredAt: '2026-11-02T22:00:00+01:00', customer: who, lines: lines('coats', 9500), tenders: [{ type: 'card', amount: 9500 }] }),
+    );
+    await buy(
+      t.keys.pos,
+      sale({
+        type: 'return',
+        occurredAt: '2026-11-05T10:00:00+01:00',
+        originalTransactionId: web.body.transactionId,
+        lines: lines('coats', 9500),
+        tenders: [{ type: 'card', amount: 9500 }],
+      }),
+    );
 
     const view = await get(web.body.customerId);
     expect(view.status).toBe(200);
@@ -127,9 +170,17 @@ describe('the 360 view', () => {
 
   it('masks identifiers and profile for POS and web shop keys, and shows them in full to admin keys', async () => {
     const { customerId } = (
-      await identify([{ type: 'email', value: 'masked.person@example.com' }, { type: 'phone', value: '+34 612 999 888' }, { type: 'loyaltyCard', value: '99887766' }], t.keys.pos, {
-        profile: { name: 'Ana Torres', birthDate: '1985-01-02' },
-      })
+      await identify(
+        [
+          { type: 'email', value: 'masked.person@example.com' },
+          { type: 'phone', value: '+34 612 999 888' },
+          { type: 'loyaltyCard', value: '99887766' },
+        ],
+        t.keys.pos,
+        {
+          profile: { name: 'Ana Torres', birthDate: '1985-01-02' },
+        },
+      )
     ).body;
     const asPos = await get(customerId, t.keys.pos);
     const values = asPos.body.identifiers.map((i: Identifier) => i.value).sort();
@@ -154,7 +205,17 @@ describe('the 360 view', () => {
 describe('merge', () => {
   it('moves identifiers and transactions, keeps the old id answering, and changes nothing when repeated', async () => {
     const a = await buy(t.keys.pos, sale({ customer: { identifiers: [{ type: 'email', value: 'merge-a@example.com' }] } }));
-    const b1 = await buy(t.keys.ecommerce, onlineSale({ customer: { identifiers: [{ type: 'email', value: 'merge-b@example.com' }, { type: 'phone', value: '611222333' }] } }));
+    const b1 = await buy(
+      t.keys.ecommerce,
+      onlineSale({
+        customer: {
+          identifiers: [
+            { type: 'email', value: 'merge-b@example.com' },
+            { type: 'phone', value: '611222333' },
+          ],
+        },
+      }),
+    );
     const b2 = await buy(t.keys.pos, sale({ customer: { identifiers: [{ type: 'phone', value: '611222333' }] } }));
     const survivor = a.body.customerId;
     const merged = b1.body.customerId;
@@ -163,7 +224,13 @@ describe('merge', () => {
     const body = { customerId: merged, reason: 'Customer asked to join her accounts' };
     const first = await p.api('POST', `/api/v1/customers/${survivor}/merge`, { key: t.keys.admin, body });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ survivorId: survivor, mergedId: merged, reason: body.reason, moved: { identifiers: 2, transactions: 2 }, alreadyMerged: false });
+    expect(first.body).toMatchObject({
+      survivorId: survivor,
+      mergedId: merged,
+      reason: body.reason,
+      moved: { identifiers: 2, transactions: 2 },
+      alreadyMerged: false,
+    });
     expect(first.body.mergedBy).toMatch(/^key_/);
 
     const view = await get(survivor);
@@ -194,10 +261,22 @@ describe('merge', () => {
 
   it('carries over returns recorded on a sale while its customer is being merged', async () => {
     const lines = [{ sku: 'BULK', quantity: 20, unitPrice: 100, taxRate: 21 }];
-    const sold = await buy(t.keys.pos, sale({ lines, tenders: [{ type: 'card', amount: 2000 }], customer: { identifiers: [{ type: 'email', value: 'moving@example.com' }] } }));
+    const sold = await buy(
+      t.keys.pos,
+      sale({ lines, tenders: [{ type: 'card', amount: 2000 }], customer: { identifiers: [{ type: 'email', value: 'moving@example.com' }] } }),
+    );
     const survivor = (await identify([{ type: 'email', value: 'staying@example.com' }])).body.customerId;
     const giveBack = (i: number) =>
-      buy(t.keys.pos, sale({ type: 'return', externalId: `MOVE-R-${i}`, originalTransactionId: sold.body.transactionId, lines: [{ sku: 'BULK', quantity: 1, unitPrice: 100, taxRate: 21 }], tenders: [{ type: 'cash', amount: 100 }] }));
+      buy(
+        t.keys.pos,
+        sale({
+          type: 'return',
+          externalId: `MOVE-R-${i}`,
+          originalTransactionId: sold.body.transactionId,
+          lines: [{ sku: 'BULK', quantity: 1, unitPrice: 100, taxRate: 21 }],
+          tenders: [{ type: 'cash', amount: 100 }],
+        }),
+      );
     const [merge, ...returns] = await Promise.all([
       p.api('POST', `/api/v1/customers/${survivor}/merge`, { key: t.keys.admin, body: { customerId: sold.body.customerId, reason: 'test' } }),
       ...Array.from({ length: 12 }, (_, i) => giveBack(i)),
@@ -218,7 +297,9 @@ describe('merge', () => {
     const merged = (await identify([mergedEmail])).body.customerId;
     await p.api('POST', `/api/v1/customers/${survivor}/merge`, { key: t.keys.admin, body: { customerId: merged, reason: 'test' } });
     // Recreate the merge's window: the merged customer is marked, but its email still points at it.
-    const link = (await store.all('lookups', t.tenantId)).find((d: { kind: string; value: string }) => d.kind === 'identifier' && d.value === mergedEmail.value);
+    const link = (await store.all('lookups', t.tenantId)).find(
+      (d: { kind: string; value: string }) => d.kind === 'identifier' && d.value === mergedEmail.value,
+    );
     await store.replace('lookups', { ...link, customerId: merged });
 
     const late = await buy(t.keys.pos, sale({ customer: { identifiers: [mergedEmail] } }));
@@ -235,7 +316,8 @@ describe('merge', () => {
     const x = (await identify([{ type: 'email', value: 'x@example.com' }])).body.customerId;
     const y = (await identify([{ type: 'email', value: 'y@example.com' }])).body.customerId;
     const z = (await identify([{ type: 'email', value: 'z@example.com' }])).body.customerId;
-    const merge = (into: string, from: string, key = t.keys.admin) => p.api('POST', `/api/v1/customers/${into}/merge`, { key, body: { customerId: from, reason: 'test' } });
+    const merge = (into: string, from: string, key = t.keys.admin) =>
+      p.api('POST', `/api/v1/customers/${into}/merge`, { key, body: { customerId: from, reason: 'test' } });
     expect((await merge(x, y, t.keys.pos)).status).toBe(403);
     expect((await merge(x, x)).status).toBe(422);
     expect((await merge(x, y)).status).toBe(200);
@@ -280,14 +362,23 @@ describe('claiming an anonymous purchase', () => {
     expect(read.body.customerId).toBe(ana);
     const doc = (await store.all('customers', t.tenantId)).find((c: { customerId: string; kind: string }) => c.customerId === ana && c.kind === 'customer');
     expect(doc.recentTransactions.map((r: { transactionId: string }) => r.transactionId)).toEqual([ticket.body.transactionId]);
-    expect((await store.all('transactions', t.tenantId)).filter((d: { transactionId: string }) => d.transactionId === ticket.body.transactionId)).toHaveLength(1);
+    expect((await store.all('transactions', t.tenantId)).filter((d: { transactionId: string }) => d.transactionId === ticket.body.transactionId)).toHaveLength(
+      1,
+    );
   });
 
   it('lets only one of two customers claiming at once win', async () => {
     const ticket = await buy(t.keys.pos, sale({ externalId: 'T9-RACE' }));
-    const ids = await Promise.all(['race-1@example.com', 'race-2@example.com'].map(async (v) => (await identify([{ type: 'email', value: v }])).body.customerId));
+    const ids = await Promise.all(
+      ['race-1@example.com', 'race-2@example.com'].map(async (v) => (await identify([{ type: 'email', value: v }])).body.customerId),
+    );
     const results = await Promise.all(
-      ids.map((id) => p.api('POST', `/api/v1/customers/${id}/claims`, { key: t.keys.pos, body: { locationId: 'store-1', externalId: 'T9-RACE', date: '2026-11-22', total: 4398 } })),
+      ids.map((id) =>
+        p.api('POST', `/api/v1/customers/${id}/claims`, {
+          key: t.keys.pos,
+          body: { locationId: 'store-1', externalId: 'T9-RACE', date: '2026-11-22', total: 4398 },
+        }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
     const copies = (await store.all('transactions', t.tenantId)).filter((d: { transactionId: string }) => d.transactionId === ticket.body.transactionId);
@@ -297,7 +388,10 @@ describe('claiming an anonymous purchase', () => {
 
 describe('data protection', () => {
   it('exports everything held about the person', async () => {
-    const who = [{ type: 'email', value: 'export@example.com' }, { type: 'loyaltyCard', value: '5550001' }];
+    const who = [
+      { type: 'email', value: 'export@example.com' },
+      { type: 'loyaltyCard', value: '5550001' },
+    ];
     const sold = await buy(t.keys.pos, sale({ customer: { identifiers: who } }));
     await identify(who, t.keys.pos, { profile: { name: 'Eva Export' }, consents: [{ purpose: 'marketingEmail', granted: true }] });
     const r = await p.api('GET', `/api/v1/customers/${sold.body.customerId}/export`, { key: t.keys.admin });
@@ -313,7 +407,10 @@ describe('data protection', () => {
     const email = 'forget.me@example.com';
     const phone = '+34677888999';
     const name = 'Olvido Borrado';
-    const who = [{ type: 'email', value: email }, { type: 'phone', value: phone }];
+    const who = [
+      { type: 'email', value: email },
+      { type: 'phone', value: phone },
+    ];
     const sold = await buy(t.keys.pos, sale({ customer: { identifiers: who } }));
     const customerId = sold.body.customerId;
     await identify(who, t.keys.pos, { profile: { name, postalCode: '08001' }, consents: [{ purpose: 'marketingSms', granted: true }] });

@@ -29,7 +29,10 @@ afterEach(() => jest.restoreAllMocks());
 describe('transaction.recorded', () => {
   it('is a CloudEvents 1.0 event that the customer-activity consumer applies', async () => {
     const events = captureEvents();
-    const r = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ customer: { identifiers: [{ type: 'loyaltyCard', value: '1234 5678' }] } }) });
+    const r = await p.api('POST', '/api/v1/transactions', {
+      key: t.keys.pos,
+      body: sale({ customer: { identifiers: [{ type: 'loyaltyCard', value: '1234 5678' }] } }),
+    });
     await p.bus.idle();
     expect(events).toEqual([
       expect.objectContaining({
@@ -52,7 +55,10 @@ describe('transaction.recorded', () => {
   it('still goes out when the publish fails after the write: the sweeper resends it', async () => {
     p.bus.failNextPublishes(1);
     const before = p.bus.statsOf(TRANSACTION_RECORDED).accepted;
-    const r = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ customer: { identifiers: [{ type: 'email', value: 'late@example.com' }] } }) });
+    const r = await p.api('POST', '/api/v1/transactions', {
+      key: t.keys.pos,
+      body: sale({ customer: { identifiers: [{ type: 'email', value: 'late@example.com' }] } }),
+    });
     expect(r.status).toBe(201);
     expect(p.bus.statsOf(TRANSACTION_RECORDED).accepted).toBe(before);
     const pending = (await store.all('transactions', t.tenantId)).find((d: { transactionId: string }) => d.transactionId === r.body.transactionId);
@@ -91,7 +97,10 @@ describe('transaction.recorded', () => {
 describe('consumers', () => {
   it('act once on an event delivered twice', async () => {
     const events = captureEvents();
-    const r = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ customer: { identifiers: [{ type: 'email', value: 'twice@example.com' }] } }) });
+    const r = await p.api('POST', '/api/v1/transactions', {
+      key: t.keys.pos,
+      body: sale({ customer: { identifiers: [{ type: 'email', value: 'twice@example.com' }] } }),
+    });
     await p.bus.idle();
     const before = await customerDoc(t.tenantId, r.body.customerId);
     const consumer = p.platform.functions.find((f): f is TopicFunction => f.name === 'customerActivity')!;
@@ -107,7 +116,10 @@ describe('consumers', () => {
     const identifiers = { identifiers: [{ type: 'email', value: 'many@example.com' }] };
     const days = [5, 1, 12, 3, 9, 7, 11, 2, 10, 4, 8, 6];
     for (const day of days) {
-      await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ occurredAt: `2026-09-${String(day).padStart(2, '0')}T10:00:00+02:00`, customer: identifiers }) });
+      await p.api('POST', '/api/v1/transactions', {
+        key: t.keys.pos,
+        body: sale({ occurredAt: `2026-09-${String(day).padStart(2, '0')}T10:00:00+02:00`, customer: identifiers }),
+      });
     }
     await p.bus.idle();
     const all = await store.all('customers', t.tenantId);
@@ -117,11 +129,23 @@ describe('consumers', () => {
 
   it('end in the dead-letter store when they keep failing, after the max delivery count', async () => {
     // A well-formed event that the store refuses every time (a document id may not contain '/').
-    const recorded = (await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ customer: { identifiers: [{ type: 'email', value: 'poison@example.com' }] } }) })).body;
+    const recorded = (
+      await p.api('POST', '/api/v1/transactions', {
+        key: t.keys.pos,
+        body: sale({ customer: { identifiers: [{ type: 'email', value: 'poison@example.com' }] } }),
+      })
+    ).body;
     await p.bus.idle();
     const { receipt: _receipt, ...data } = recorded;
     await p.bus.publish([
-      createEvent(TransactionRecorded, { id: 'evt_poison', source: '/tests', subject: 'poison', time: new Date().toISOString(), tenantid: t.tenantId, data: { ...data, transactionId: 'tx/poison', customerId: 'c/poison' } }),
+      createEvent(TransactionRecorded, {
+        id: 'evt_poison',
+        source: '/tests',
+        subject: 'poison',
+        time: new Date().toISOString(),
+        tenantid: t.tenantId,
+        data: { ...data, transactionId: 'tx/poison', customerId: 'c/poison' },
+      }),
     ]);
     await p.bus.idle();
     const listed = await p.api('GET', '/_local/dead-letters', { key: p.adminKey });

@@ -85,7 +85,12 @@ describe('gift cards across channels', () => {
     expect(paid.status).toBe(201);
     const s = await p.api('POST', '/api/v1/transactions', {
       key: t.keys.pos,
-      body: sale({ tenders: [{ type: 'giftCard', amount: 2000, reference: paid.body.operationId }, { type: 'card', amount: 2398 }] }),
+      body: sale({
+        tenders: [
+          { type: 'giftCard', amount: 2000, reference: paid.body.operationId },
+          { type: 'card', amount: 2398 },
+        ],
+      }),
     });
     expect(s.status).toBe(201);
     expect(await p.platform.services.giftCards.balance(t.tenantId, card.giftCardId)).toEqual({ balance: 500, currency: 'EUR' });
@@ -113,7 +118,10 @@ describe('enumeration throttling', () => {
     const blocked = await p.api('POST', '/api/v1/gift-cards/lookup', { key: t.keys.posOtherStore, body: { code: card.code, pin: card.pin } });
     expect(blocked.status).toBe(429);
     expect(blocked.body.reason).toBe('lookup-throttled');
-    const wrongPin = await p.api('POST', '/api/v1/gift-cards/lookup', { key: t.keys.pos, body: { code: card.code, pin: card.pin === '000000' ? '111111' : '000000' } });
+    const wrongPin = await p.api('POST', '/api/v1/gift-cards/lookup', {
+      key: t.keys.pos,
+      body: { code: card.code, pin: card.pin === '000000' ? '111111' : '000000' },
+    });
     expect(wrongPin.status).toBe(404);
     expect((await p.api('POST', '/api/v1/gift-cards/lookup', { key: t.keys.pos, body: { code: card.code, pin: card.pin } })).status).toBe(200);
   });

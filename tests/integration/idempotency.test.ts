@@ -7,8 +7,7 @@ let t: TestTenant;
 let store: TestContext['store'];
 useTestPlatform((context) => ({ p, t, store } = context));
 
-const post = (body: unknown, headers: Record<string, string> = {}, key = t.keys.pos) =>
-  p.api('POST', '/api/v1/transactions', { key, body, headers });
+const post = (body: unknown, headers: Record<string, string> = {}, key = t.keys.pos) => p.api('POST', '/api/v1/transactions', { key, body, headers });
 
 describe('Idempotency-Key', () => {
   it('replays the first response for a repeat with the same key and body', async () => {
@@ -83,7 +82,14 @@ describe('duplicates without a key', () => {
     const tenant = await p.createTenant();
     await p.bus.idle();
     const before = p.bus.statsOf(TRANSACTION_RECORDED);
-    const body = sale({ customer: { identifiers: [{ type: 'email', value: 'rush@example.com' }, { type: 'phone', value: '+34 600 111 222' }] } });
+    const body = sale({
+      customer: {
+        identifiers: [
+          { type: 'email', value: 'rush@example.com' },
+          { type: 'phone', value: '+34 600 111 222' },
+        ],
+      },
+    });
     const results = await Promise.all(Array.from({ length: 20 }, () => post(body, {}, tenant.keys.pos)));
     expect(results.every((r) => r.status === 201 || r.status === 200)).toBe(true);
     expect(new Set(results.map((r) => r.body.transactionId)).size).toBe(1);

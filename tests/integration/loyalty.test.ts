@@ -77,8 +77,16 @@ describe('accrual', () => {
     expect(replay.body.transactionId).toBe(first.body.transactionId);
     await p.bus.idle();
     const consumer = p.platform.functions.find((f): f is TopicFunction => f.name === 'loyaltyAccrual')!;
-    const { _etag, ...txDoc } = (await store.all('transactions', t.tenantId)).find((d: { transactionId: string }) => d.transactionId === first.body.transactionId);
-    const event = { specversion: '1.0', id: `evt_${txDoc.transactionId}`, type: 'transaction.recorded', tenantid: t.tenantId, data: { ...txDoc, returned: {} } };
+    const { _etag, ...txDoc } = (await store.all('transactions', t.tenantId)).find(
+      (d: { transactionId: string }) => d.transactionId === first.body.transactionId,
+    );
+    const event = {
+      specversion: '1.0',
+      id: `evt_${txDoc.transactionId}`,
+      type: 'transaction.recorded',
+      tenantid: t.tenantId,
+      data: { ...txDoc, returned: {} },
+    };
     await Promise.all(Array.from({ length: 5 }, () => consumer.handler(JSON.stringify(event), new InvocationContext({ functionName: 'loyaltyAccrual' }))));
     expect((await account(first.body.customerId)).spendable).toBe(83);
     expect((await ledger(first.body.customerId)).filter((e: { type: string }) => e.type === 'accrual')).toHaveLength(1);
@@ -116,7 +124,14 @@ describe('returns', () => {
     // 83 earned; one shirt of two back: half of the line's 79, rounded = 40.
     expect(summary.spendable).toBe(43);
     const reversals = (await ledger(web.body.customerId)).filter((e: { type: string }) => e.type === 'reversal');
-    expect(reversals).toEqual([expect.objectContaining({ points: -40, transactionId: ret.body.transactionId, reference: web.body.transactionId, lines: [expect.objectContaining({ lineNumber: 1, quantity: 1, points: 40 })] })]);
+    expect(reversals).toEqual([
+      expect.objectContaining({
+        points: -40,
+        transactionId: ret.body.transactionId,
+        reference: web.body.transactionId,
+        lines: [expect.objectContaining({ lineNumber: 1, quantity: 1, points: 40 })],
+      }),
+    ]);
   });
 
   it('reverse a return that arrives before the sale accrued, and the late sale event does not earn again', async () => {
@@ -126,15 +141,28 @@ describe('returns', () => {
     // The return's event is handled first, directly, while the sale's is still held.
     const ret = await p.api('POST', '/api/v1/transactions', {
       key: t.keys.pos,
-      body: sale({ type: 'return', originalTransactionId: saleResponse.body.transactionId, lines: [{ sku: 'SKU-2', quantity: 1, unitPrice: 500, taxRate: 21, discount: 100 }], tenders: [{ type: 'card', amount: 400 }] }),
+      body: sale({
+        type: 'return',
+        originalTransactionId: saleResponse.body.transactionId,
+        lines: [{ sku: 'SKU-2', quantity: 1, unitPrice: 500, taxRate: 21, discount: 100 }],
+        tenders: [{ type: 'card', amount: 400 }],
+      }),
     });
-    const { _etag, ...returnDoc } = (await store.all('transactions', t.tenantId)).find((d: { transactionId: string }) => d.transactionId === ret.body.transactionId);
-    await p.platform.services.loyalty.handle({ specversion: '1.0', id: 'x', type: 'transaction.recorded', tenantid: t.tenantId, data: returnDoc } as never, p.platform.logger);
+    const { _etag, ...returnDoc } = (await store.all('transactions', t.tenantId)).find(
+      (d: { transactionId: string }) => d.transactionId === ret.body.transactionId,
+    );
+    await p.platform.services.loyalty.handle(
+      { specversion: '1.0', id: 'x', type: 'transaction.recorded', tenantid: t.tenantId, data: returnDoc } as never,
+      p.platform.logger,
+    );
     release();
     const summary = await account(saleResponse.body.customerId);
     expect(summary.spendable).toBe(79);
     const types = (await ledger(saleResponse.body.customerId)).map((e: { type: string; points: number }) => [e.type, e.points]).sort();
-    expect(types).toEqual([['accrual', 83], ['reversal', -4]]);
+    expect(types).toEqual([
+      ['accrual', 83],
+      ['reversal', -4],
+    ]);
   });
 });
 
@@ -142,7 +170,8 @@ describe('redemption', () => {
   async function memberWithPoints(sales: number) {
     const customer = member();
     let customerId = '';
-    for (let i = 0; i < sales; i += 1) customerId = (await p.api('POST', '/api/v1/transactions', { key: t.keys.ecommerce, body: onlineSale({ customer }) })).body.customerId;
+    for (let i = 0; i < sales; i += 1)
+      customerId = (await p.api('POST', '/api/v1/transactions', { key: t.keys.ecommerce, body: onlineSale({ customer }) })).body.customerId;
     await p.bus.idle();
     return { customerId, customer };
   }
@@ -151,7 +180,10 @@ describe('redemption', () => {
     const { customerId } = await memberWithPoints(3); // 249 points
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        p.api('POST', `/api/v1/customers/${customerId}/loyalty/redemptions`, { key: i % 2 ? t.keys.pos : t.keys.ecommerce, body: { points: 20, reference: `checkout-${i}` } }),
+        p.api('POST', `/api/v1/customers/${customerId}/loyalty/redemptions`, {
+          key: i % 2 ? t.keys.pos : t.keys.ecommerce,
+          body: { points: 20, reference: `checkout-${i}` },
+        }),
       ),
     );
     const accepted = results.filter((r) => r.status === 201);
@@ -184,7 +216,13 @@ describe('redemption', () => {
     await p.api('POST', `/api/v1/customers/${customerId}/loyalty/redemptions`, { key: t.keys.pos, body: { points: 80, reference: 'pay-1' } });
     const paid = await p.api('POST', '/api/v1/transactions', {
       key: t.keys.pos,
-      body: sale({ customer, tenders: [{ type: 'card', amount: 4318 }, { type: 'points', amount: 80, reference: 'pay-1' }] }),
+      body: sale({
+        customer,
+        tenders: [
+          { type: 'card', amount: 4318 },
+          { type: 'points', amount: 80, reference: 'pay-1' },
+        ],
+      }),
     });
     expect(paid.body.customerId).toBe(customerId);
     await p.bus.idle();
@@ -196,7 +234,9 @@ describe('redemption', () => {
   });
 
   it('answers 404 for an unknown customer and 422 for a member without points', async () => {
-    expect((await p.api('POST', '/api/v1/customers/cus_nobody/loyalty/redemptions', { key: t.keys.pos, body: { points: 1, reference: 'r' } })).status).toBe(404);
+    expect((await p.api('POST', '/api/v1/customers/cus_nobody/loyalty/redemptions', { key: t.keys.pos, body: { points: 1, reference: 'r' } })).status).toBe(
+      404,
+    );
     const created = await p.api('POST', '/api/v1/customers/identify', { key: t.keys.pos, body: member() });
     const r = await p.api('POST', `/api/v1/customers/${created.body.customerId}/loyalty/redemptions`, { key: t.keys.pos, body: { points: 1, reference: 'r' } });
     expect(r.status).toBe(422);
@@ -214,11 +254,19 @@ describe('the customer', () => {
     await p.api('POST', `/api/v1/customers/${second.body.customerId}/loyalty/redemptions`, { key: t.keys.ecommerce, body: { points: 30, reference: 'web-1' } });
     const before = [...(await ledger(first.body.customerId)), ...(await ledger(second.body.customerId))].map((e: { key: string }) => e.key).sort();
 
-    const merged = await p.api('POST', `/api/v1/customers/${first.body.customerId}/merge`, { key: t.keys.admin, body: { customerId: second.body.customerId, reason: 'same person' } });
+    const merged = await p.api('POST', `/api/v1/customers/${first.body.customerId}/merge`, {
+      key: t.keys.admin,
+      body: { customerId: second.body.customerId, reason: 'same person' },
+    });
     expect(merged.status).toBe(200);
     expect(merged.body.moved.loyalty).toBe(2);
     const after = await ledger(first.body.customerId);
-    expect(after.map((e: { key: string }) => e.key).filter((k: string) => !k.startsWith('merge:')).sort()).toEqual(before);
+    expect(
+      after
+        .map((e: { key: string }) => e.key)
+        .filter((k: string) => !k.startsWith('merge:'))
+        .sort(),
+    ).toEqual(before);
     expect((await account(first.body.customerId)).spendable).toBe(83 + 83 - 30);
     // The merged id answers with the survivor's account; new points for it go there too.
     expect((await account(second.body.customerId)).customerId).toBe(first.body.customerId);
@@ -245,17 +293,27 @@ describe('cost', () => {
     const { _etag, ...txDoc } = (await store.all('transactions', t.tenantId)).find((d: { transactionId: string }) => d.transactionId === r.body.transactionId);
     const metrics = p.platform.cosmosMetrics;
     metrics.reset();
-    await p.platform.services.loyalty.handle({ specversion: '1.0', id: 'x', type: 'transaction.recorded', tenantid: t.tenantId, data: { ...txDoc, returned: {} } } as never, p.platform.logger);
+    await p.platform.services.loyalty.handle(
+      { specversion: '1.0', id: 'x', type: 'transaction.recorded', tenantid: t.tenantId, data: { ...txDoc, returned: {} } } as never,
+      p.platform.logger,
+    );
     expect({ reads: metrics.reads, writes: metrics.writes, queries: metrics.queries }).toEqual({ reads: 1, writes: 2, queries: 0 });
     release();
     await p.bus.idle();
 
     await p.api('GET', `/api/v1/customers/${r.body.customerId}/loyalty`, { key: t.keys.pos });
     const before = { reads: metrics.reads, writes: metrics.writes, queries: metrics.queries };
-    const redeemed = await p.api('POST', `/api/v1/customers/${r.body.customerId}/loyalty/redemptions`, { key: t.keys.pos, body: { points: 10, reference: 'cost-1' } });
+    const redeemed = await p.api('POST', `/api/v1/customers/${r.body.customerId}/loyalty/redemptions`, {
+      key: t.keys.pos,
+      body: { points: 10, reference: 'cost-1' },
+    });
     expect(redeemed.status).toBe(201);
     // The API key is read through the tenant cache, which the GET above warmed.
-    expect({ reads: metrics.reads - before.reads, writes: metrics.writes - before.writes, queries: metrics.queries - before.queries }).toEqual({ reads: 1, writes: 2, queries: 0 });
+    expect({ reads: metrics.reads - before.reads, writes: metrics.writes - before.writes, queries: metrics.queries - before.queries }).toEqual({
+      reads: 1,
+      writes: 2,
+      queries: 0,
+    });
   });
 });
 

@@ -16,7 +16,13 @@ async function record(body: Record<string, unknown>, key = t.keys.pos) {
 const receiptOf = async (transactionId: string) => (await p.api('GET', `/api/v1/transactions/${transactionId}/receipt`, { key: t.keys.admin })).body;
 const verifyInstallation = (installationId: string, key = t.keys.admin) => p.api('GET', `/api/v1/receipts/installations/${installationId}/verify`, { key });
 const returnOf = (sold: { transactionId: string }, overrides: Record<string, unknown> = {}) =>
-  sale({ type: 'return', originalTransactionId: sold.transactionId, lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1999, taxRate: 21 }], tenders: [{ type: 'card', amount: 1999 }], ...overrides });
+  sale({
+    type: 'return',
+    originalTransactionId: sold.transactionId,
+    lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1999, taxRate: 21 }],
+    tenders: [{ type: 'card', amount: 1999 }],
+    ...overrides,
+  });
 
 describe('the Verifactu chain of an installation', () => {
   it("links a till's sales and returns in one chain across its two series, apart from another till's", async () => {
@@ -32,7 +38,11 @@ describe('the Verifactu chain of an installation', () => {
 
     const [r1, rR, r2] = await Promise.all([a1, aReturn, a2].map((x) => receiptOf(x.transactionId)));
     // Numbers per series: sales 1, 2 and the correction 1 in store-1.chain-a-R.
-    expect([r1.receipt.invoiceNumber, rR.receipt.invoiceNumber, r2.receipt.invoiceNumber]).toEqual(['store-1.chain-a/1', 'store-1.chain-a-R/1', 'store-1.chain-a/2']);
+    expect([r1.receipt.invoiceNumber, rR.receipt.invoiceNumber, r2.receipt.invoiceNumber]).toEqual([
+      'store-1.chain-a/1',
+      'store-1.chain-a-R/1',
+      'store-1.chain-a/2',
+    ]);
     // One chain: F2 -> R5 -> F2, each Huella the fingerprint of the record generated before it at this till.
     expect([r1, rR, r2].map((r) => r.receipt.chain)).toEqual([1, 2, 3].map((sequence) => ({ installationId: 'store-1.chain-a', sequence })));
     expect(r1.receipt.fiscal).toMatchObject({ Huella: '', previous: null });
@@ -56,7 +66,11 @@ describe('the Verifactu chain of an installation', () => {
     });
     expect((await verifyInstallation('store-1.chain-b')).body).toMatchObject({ records: 2, verified: true });
     // The series route still checks numbering and records, per series.
-    expect((await p.api('GET', '/api/v1/receipts/series/store-1.chain-a-R/verify', { key: t.keys.admin })).body).toMatchObject({ records: 1, lastNumber: 1, verified: true });
+    expect((await p.api('GET', '/api/v1/receipts/series/store-1.chain-a-R/verify', { key: t.keys.admin })).body).toMatchObject({
+      records: 1,
+      lastNumber: 1,
+      verified: true,
+    });
   });
 
   it('reports a broken link, an altered record, a missing record and a missing tail, walking the chain page by page', async () => {
@@ -67,20 +81,28 @@ describe('the Verifactu chain of an installation', () => {
     // Pages of 3 records: the walk crosses pages and still sees the whole chain.
     expect(await receipts.verifyInstallation(t.tenantId, 'store-1.chain-audit', 3)).toMatchObject({ records: 7, lastSequence: 7, verified: true });
 
-    const docs = (await store.all('receipts', t.tenantId)).filter((d: { kind: string; chain?: { installationId: string } }) => d.kind === 'receipt' && d.chain?.installationId === 'store-1.chain-audit');
+    const docs = (await store.all('receipts', t.tenantId)).filter(
+      (d: { kind: string; chain?: { installationId: string } }) => d.kind === 'receipt' && d.chain?.installationId === 'store-1.chain-audit',
+    );
     const bySequence = (n: number) => docs.find((d: { chain: { sequence: number } }) => d.chain.sequence === n);
 
     // Relinked: record 4 re-fingerprinted over a forged Huella: intact alone, but it no longer chains to record 3.
     const fourth = bySequence(4);
     const forged = { ...fourth.fiscal, Huella: 'F'.repeat(64) };
     await store.replace('receipts', { ...fourth, fiscal: { ...forged, fingerprint: verifactuFingerprint(forged) } });
-    expect(await receipts.verifyInstallation(t.tenantId, 'store-1.chain-audit', 3)).toMatchObject({ verified: false, firstBreak: { sequence: 4, reason: 'chain-broken' } });
+    expect(await receipts.verifyInstallation(t.tenantId, 'store-1.chain-audit', 3)).toMatchObject({
+      verified: false,
+      firstBreak: { sequence: 4, reason: 'chain-broken' },
+    });
     await store.replace('receipts', fourth);
 
     // Altered: an amount changed without its fingerprint.
     const second = bySequence(2);
     await store.replace('receipts', { ...second, fiscal: { ...second.fiscal, ImporteTotal: '0.01' } });
-    expect((await verifyInstallation('store-1.chain-audit')).body).toMatchObject({ verified: false, firstBreak: { sequence: 2, invoiceNumber: 'store-1.chain-audit/2', reason: 'altered' } });
+    expect((await verifyInstallation('store-1.chain-audit')).body).toMatchObject({
+      verified: false,
+      firstBreak: { sequence: 2, invoiceNumber: 'store-1.chain-audit/2', reason: 'altered' },
+    });
     await store.replace('receipts', second);
 
     // Missing: record 5 deleted.
@@ -113,7 +135,8 @@ describe('the Verifactu chain of an installation', () => {
       expect(seriesId).toMatch(/^web\.web[0-7]$/);
       expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
     }
-    for (const seriesId of bySeries.keys()) expect((await verifyInstallation(seriesId)).body).toMatchObject({ verified: true, records: bySeries.get(seriesId)!.length });
+    for (const seriesId of bySeries.keys())
+      expect((await verifyInstallation(seriesId)).body).toMatchObject({ verified: true, records: bySeries.get(seriesId)!.length });
     const numbering = p.platform.services.receipts.numbering;
     const retries = numbering.retries - before.retries;
     // Contention: a replace that lost the race and was tried again. With one series for the shop (before) it was several per sale.
@@ -138,7 +161,17 @@ describe('the cost of a receipt', () => {
     const issued = (await receiptOf(sold.transactionId)).receipt;
     metrics.reset();
     await p.platform.services.receipts.handle(
-      { specversion: '1.0', id: `evt_${sold.transactionId}`, type: 'transaction.recorded', source: '/t', subject: 's', time: sold.recordedAt, datacontenttype: 'application/json', tenantid: t.tenantId, data: (({ receipt: _r, ...tx }) => tx)(sold) } as never,
+      {
+        specversion: '1.0',
+        id: `evt_${sold.transactionId}`,
+        type: 'transaction.recorded',
+        source: '/t',
+        subject: 's',
+        time: sold.recordedAt,
+        datacontenttype: 'application/json',
+        tenantid: t.tenantId,
+        data: (({ receipt: _r, ...tx }) => tx)(sold),
+      } as never,
       p.platform.logger,
     );
     expect(metrics.byContainer.receipts).toEqual({ reads: 1, writes: 1, queries: 0 });
@@ -161,7 +194,11 @@ describe('cancelling a receipt issued in error', () => {
     const cancelled = await p.api('POST', path, { key: t.keys.admin, body: { reason: 'Ticket printed twice' } });
     expect(cancelled.status).toBe(201);
     const fiscal = cancelled.body.fiscal;
-    expect(cancelled.body).toMatchObject({ invoiceNumber: 'store-1.chain-cancel/1', chain: { installationId: 'store-1.chain-cancel', sequence: 2 }, reason: 'Ticket printed twice' });
+    expect(cancelled.body).toMatchObject({
+      invoiceNumber: 'store-1.chain-cancel/1',
+      chain: { installationId: 'store-1.chain-cancel', sequence: 2 },
+      reason: 'Ticket printed twice',
+    });
     expect(fiscal).toMatchObject({
       NumSerieFacturaAnulada: 'store-1.chain-cancel/1',
       Huella: before.receipt.fiscal.fingerprint,
@@ -175,7 +212,10 @@ describe('cancelling a receipt issued in error', () => {
 
     // The receipt keeps its number, marked cancelled, in its JSON and its page.
     const after = await receiptOf(wrong.transactionId);
-    expect(after.receipt).toMatchObject({ invoiceNumber: 'store-1.chain-cancel/1', cancelled: { reason: 'Ticket printed twice', sequence: 2, fingerprint: fiscal.fingerprint } });
+    expect(after.receipt).toMatchObject({
+      invoiceNumber: 'store-1.chain-cancel/1',
+      cancelled: { reason: 'Ticket printed twice', sequence: 2, fingerprint: fiscal.fingerprint },
+    });
     expect(await (await fetch(after.links.html)).text()).toContain('ANULADA · CANCELLED');
 
     // The next sale at that till chains after the cancellation, and the whole chain verifies.
@@ -217,6 +257,13 @@ describeWithXmllint("an installation's records as AEAT's XML", () => {
     const csv = (await (await fetch(exported.body.links.csv)).text()).trim().split('\n');
     expect(csv.map((line) => line.split(',').slice(0, 3).join(','))).toEqual(['sequence,record,TipoFactura', '1,alta,F2', '2,alta,R5', '3,anulacion,']);
 
-    expect((await p.api('POST', '/api/v1/receipts/installations/store-1.chain-xml/exports', { key: t.keys.admin, body: { from: '2030-01-01T00:00:00Z', to: '2020-01-01T00:00:00Z' } })).status).toBe(400);
+    expect(
+      (
+        await p.api('POST', '/api/v1/receipts/installations/store-1.chain-xml/exports', {
+          key: t.keys.admin,
+          body: { from: '2030-01-01T00:00:00Z', to: '2020-01-01T00:00:00Z' },
+        })
+      ).status,
+    ).toBe(400);
   });
 });

@@ -138,7 +138,13 @@ describe('receipts', () => {
     const sold = await record(sale({ terminalId: 'till-ret' }));
     await p.bus.idle();
     const returned = await record(
-      sale({ type: 'return', terminalId: 'till-ret', originalTransactionId: sold.transactionId, lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1999, taxRate: 21 }], tenders: [{ type: 'card', amount: 1999 }] }),
+      sale({
+        type: 'return',
+        terminalId: 'till-ret',
+        originalTransactionId: sold.transactionId,
+        lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1999, taxRate: 21 }],
+        tenders: [{ type: 'card', amount: 1999 }],
+      }),
     );
     await p.bus.idle();
     const r = await p.api('GET', `/api/v1/transactions/${returned.transactionId}/receipt`, { key: t.keys.pos });
@@ -187,21 +193,29 @@ describe('receipts', () => {
     const ana = await record(sale({ terminalId: 'till-merge-a', customer: { identifiers: [{ type: 'email', value: 'ana.merge@example.com' }] } }));
     const anaAgain = await record(sale({ terminalId: 'till-merge-b', customer: { identifiers: [{ type: 'phone', value: '+34 600 999 888' }] } }));
     await p.bus.idle();
-    const merged = await p.api('POST', `/api/v1/customers/${ana.customerId}/merge`, { key: t.keys.admin, body: { customerId: anaAgain.customerId, reason: 'same person' } });
+    const merged = await p.api('POST', `/api/v1/customers/${ana.customerId}/merge`, {
+      key: t.keys.admin,
+      body: { customerId: anaAgain.customerId, reason: 'same person' },
+    });
     expect(merged.status).toBe(200);
     const list = await p.api('GET', `/api/v1/customers/${ana.customerId}/receipts`, { key: t.keys.admin });
     expect(list.body.items.map((r: { transactionId: string }) => r.transactionId).sort()).toEqual([ana.transactionId, anaAgain.transactionId].sort());
 
     expect((await p.api('DELETE', `/api/v1/customers/${ana.customerId}`, { key: t.keys.admin })).status).toBe(204);
     // Each till's installation keeps its last record whole (its chain head): it must not name her either.
-    const heads = (await store.all('receipts', t.tenantId)).filter((d: { kind: string; installationId: string }) => d.kind === 'installation' && d.installationId.startsWith('store-1.till-merge'));
+    const heads = (await store.all('receipts', t.tenantId)).filter(
+      (d: { kind: string; installationId: string }) => d.kind === 'installation' && d.installationId.startsWith('store-1.till-merge'),
+    );
     expect(heads.map((h: { head: { receipt: { customerId: string | null } } }) => h.head.receipt.customerId)).toEqual([null, null]);
   });
 
   it("adds an anonymous ticket's receipt to the customer who claims it", async () => {
     const ticket = await record(sale({ terminalId: 'till-claim' }));
     await p.bus.idle();
-    const who = await p.api('POST', '/api/v1/customers/identify', { key: t.keys.admin, body: { identifiers: [{ type: 'email', value: 'claimer@example.com' }] } });
+    const who = await p.api('POST', '/api/v1/customers/identify', {
+      key: t.keys.admin,
+      body: { identifiers: [{ type: 'email', value: 'claimer@example.com' }] },
+    });
     const claim = await p.api('POST', `/api/v1/customers/${who.body.customerId}/claims`, {
       key: t.keys.admin,
       body: { locationId: 'store-1', externalId: ticket.externalId, date: '2026-11-22', total: 4398 },

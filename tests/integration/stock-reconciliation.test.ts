@@ -8,8 +8,10 @@ let c: TestContext;
 useTestPlatform((context) => (c = context));
 
 const blob = () => BlobServiceClient.fromConnectionString(process.env.TEST_BLOB_CONNECTION_STRING!);
-const drop = (name: string, text: string) => blob().getContainerClient(BLOB_CONTAINERS.erpStockSnapshots.name).getBlockBlobClient(name).uploadData(Buffer.from(text));
-const download = async (name: string) => (await blob().getContainerClient(BLOB_CONTAINERS.stockReconciliationReports.name).getBlobClient(name).downloadToBuffer()).toString();
+const drop = (name: string, text: string) =>
+  blob().getContainerClient(BLOB_CONTAINERS.erpStockSnapshots.name).getBlockBlobClient(name).uploadData(Buffer.from(text));
+const download = async (name: string) =>
+  (await blob().getContainerClient(BLOB_CONTAINERS.stockReconciliationReports.name).getBlobClient(name).downloadToBuffer()).toString();
 const record = async (file: string) => (await c.store.all('stock', c.t.tenantId)).find((d) => d.kind === 'reconciliation' && d.file === file);
 /** The latest run's report of a snapshot, found through the record of the file. */
 const report = async (file: string, format: 'json' | 'csv' = 'json') => {
@@ -30,14 +32,27 @@ describe('ERP reconciliation', () => {
   it('finds and corrects differences, respecting movements after the as-of time, and reports bad rows', async () => {
     await c.p.api('POST', '/api/v1/stock/movements', {
       key: c.t.keys.admin,
-      body: { type: 'receipt', reference: `GR-${tag}`, locationId: 'store-1', lines: [{ sku: sku('A'), quantity: 10 }, { sku: sku('B'), quantity: 5 }, { sku: sku('D'), quantity: 3 }] },
+      body: {
+        type: 'receipt',
+        reference: `GR-${tag}`,
+        locationId: 'store-1',
+        lines: [
+          { sku: sku('A'), quantity: 10 },
+          { sku: sku('B'), quantity: 5 },
+          { sku: sku('D'), quantity: 3 },
+        ],
+      },
     });
     c.p.advanceClock(2 * 3_600_000);
     const asOf = new Date(c.p.platform.clock.now().getTime() - 3_600_000).toISOString();
     // Sold after the ERP took its snapshot: the ERP's 12 already became 10.
     const sold = await c.p.api('POST', '/api/v1/transactions', {
       key: c.t.keys.pos,
-      body: sale({ occurredAt: c.p.platform.clock.now().toISOString(), lines: [{ sku: sku('A'), quantity: 2, unitPrice: 1000, taxRate: 21 }], tenders: [{ type: 'card', amount: 2000 }] }),
+      body: sale({
+        occurredAt: c.p.platform.clock.now().toISOString(),
+        lines: [{ sku: sku('A'), quantity: 2, unitPrice: 1000, taxRate: 21 }],
+        tenders: [{ type: 'card', amount: 2000 }],
+      }),
     });
     expect(sold.status).toBe(201);
     await c.p.bus.idle();
@@ -59,7 +74,14 @@ describe('ERP reconciliation', () => {
         `${sku('I')},store-2,7,${asOf}`,
       ].join('\n'),
     );
-    await drop(`${c.t.tenantId}/snapshot-${tag}.jsonl`, [JSON.stringify({ sku: sku('J'), locationId: 'warehouse-1', onHand: 9, asOf }), '{not json', JSON.stringify({ sku: sku('K'), location: 'web', onHand: 1, asOf })].join('\n'));
+    await drop(
+      `${c.t.tenantId}/snapshot-${tag}.jsonl`,
+      [
+        JSON.stringify({ sku: sku('J'), locationId: 'warehouse-1', onHand: 9, asOf }),
+        '{not json',
+        JSON.stringify({ sku: sku('K'), location: 'web', onHand: 1, asOf }),
+      ].join('\n'),
+    );
     await c.p.host.runTimer('stockReconciliation');
 
     expect(await onHand(sku('A'))).toBe(10);

@@ -23,13 +23,23 @@ async function availableAt(item: string, locationId: string): Promise<{ onHand: 
   return r.body.locations[0] ?? { onHand: 0, reserved: 0, available: 0 };
 }
 
-const reserve = (body: Record<string, unknown>, key = c.t.keys.ecommerce) => c.p.api('POST', '/api/v1/stock/reservations', { key, body: { locationId: 'store-1', orderRef: ref('WEB'), ...body } });
+const reserve = (body: Record<string, unknown>, key = c.t.keys.ecommerce) =>
+  c.p.api('POST', '/api/v1/stock/reservations', { key, body: { locationId: 'store-1', orderRef: ref('WEB'), ...body } });
 
 describe('stock movements', () => {
   it('records receipts, adjustments and transfers once per reference', async () => {
     const item = sku();
     await receive('warehouse-1', [{ sku: item, quantity: 30 }]);
-    const transfer = { type: 'transfer', reference: ref('TR'), fromLocationId: 'warehouse-1', toLocationId: 'store-1', lines: [{ sku: item, quantity: 8 }, { sku: item, quantity: 2 }] };
+    const transfer = {
+      type: 'transfer',
+      reference: ref('TR'),
+      fromLocationId: 'warehouse-1',
+      toLocationId: 'store-1',
+      lines: [
+        { sku: item, quantity: 8 },
+        { sku: item, quantity: 2 },
+      ],
+    };
     expect((await c.p.api('POST', '/api/v1/stock/movements', { key: c.t.keys.admin, body: transfer })).status).toBe(201);
     const again = await c.p.api('POST', '/api/v1/stock/movements', { key: c.t.keys.admin, body: transfer });
     expect(again.status).toBe(200);
@@ -38,9 +48,15 @@ describe('stock movements', () => {
     const all = { type: 'transfer', reference: ref('TR'), fromLocationId: 'warehouse-1', toLocationId: 'store-2', lines: [{ sku: item, quantity: 20 }] };
     expect((await c.p.api('POST', '/api/v1/stock/movements', { key: c.t.keys.admin, body: all })).status).toBe(201);
     expect((await c.p.api('POST', '/api/v1/stock/movements', { key: c.t.keys.admin, body: all })).status).toBe(200);
-    await c.p.api('POST', '/api/v1/stock/movements', { key: c.t.keys.admin, body: { ...all, reference: ref('TR'), fromLocationId: 'store-2', toLocationId: 'warehouse-1' } });
+    await c.p.api('POST', '/api/v1/stock/movements', {
+      key: c.t.keys.admin,
+      body: { ...all, reference: ref('TR'), fromLocationId: 'store-2', toLocationId: 'warehouse-1' },
+    });
 
-    const shrink = await c.p.api('POST', '/api/v1/stock/movements', { key: c.t.keys.pos, body: { type: 'adjustment', reference: ref('ADJ'), locationId: 'store-1', reason: 'damaged', lines: [{ sku: item, quantity: -1 }] } });
+    const shrink = await c.p.api('POST', '/api/v1/stock/movements', {
+      key: c.t.keys.pos,
+      body: { type: 'adjustment', reference: ref('ADJ'), locationId: 'store-1', reason: 'damaged', lines: [{ sku: item, quantity: -1 }] },
+    });
     expect(shrink.status).toBe(201);
     expect(await availableAt(item, 'warehouse-1')).toMatchObject({ onHand: 20, available: 20 });
     expect(await availableAt(item, 'store-1')).toMatchObject({ onHand: 9, available: 9 });
@@ -49,22 +65,46 @@ describe('stock movements', () => {
   it('refuses bad input, another store, a reused reference and more out than on hand, writing nothing', async () => {
     const item = sku();
     await receive('store-1', [{ sku: item, quantity: 3 }]);
-    const bad = await c.p.api('POST', '/api/v1/stock/movements', { key: c.t.keys.admin, body: { type: 'receipt', reference: 'R', locationId: 'store-1', lines: [{ sku: item, quantity: 0 }] } });
+    const bad = await c.p.api('POST', '/api/v1/stock/movements', {
+      key: c.t.keys.admin,
+      body: { type: 'receipt', reference: 'R', locationId: 'store-1', lines: [{ sku: item, quantity: 0 }] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('lines.0.quantity');
-    const online = await c.p.api('POST', '/api/v1/stock/movements', { key: c.t.keys.admin, body: { type: 'receipt', reference: ref('R'), locationId: 'web', lines: [{ sku: item, quantity: 1 }] } });
+    const online = await c.p.api('POST', '/api/v1/stock/movements', {
+      key: c.t.keys.admin,
+      body: { type: 'receipt', reference: ref('R'), locationId: 'web', lines: [{ sku: item, quantity: 1 }] },
+    });
     expect(online.status).toBe(400);
-    const otherStore = await c.p.api('POST', '/api/v1/stock/movements', { key: c.t.keys.posOtherStore, body: { type: 'adjustment', reference: ref('A'), locationId: 'store-1', lines: [{ sku: item, quantity: 1 }] } });
+    const otherStore = await c.p.api('POST', '/api/v1/stock/movements', {
+      key: c.t.keys.posOtherStore,
+      body: { type: 'adjustment', reference: ref('A'), locationId: 'store-1', lines: [{ sku: item, quantity: 1 }] },
+    });
     expect(otherStore.status).toBe(403);
     const tooMuch = await c.p.api('POST', '/api/v1/stock/movements', {
       key: c.t.keys.pos,
-      body: { type: 'transfer', reference: ref('TR'), fromLocationId: 'store-1', toLocationId: 'store-2', lines: [{ sku: item, quantity: 2 }, { sku: item, quantity: 2 }] },
+      body: {
+        type: 'transfer',
+        reference: ref('TR'),
+        fromLocationId: 'store-1',
+        toLocationId: 'store-2',
+        lines: [
+          { sku: item, quantity: 2 },
+          { sku: item, quantity: 2 },
+        ],
+      },
     });
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body.reason).toBe('insufficient-stock');
     const reference = ref('GR');
-    await c.p.api('POST', '/api/v1/stock/movements', { key: c.t.keys.admin, body: { type: 'receipt', reference, locationId: 'store-1', lines: [{ sku: item, quantity: 1 }] } });
-    const reused = await c.p.api('POST', '/api/v1/stock/movements', { key: c.t.keys.admin, body: { type: 'receipt', reference, locationId: 'store-1', lines: [{ sku: item, quantity: 5 }] } });
+    await c.p.api('POST', '/api/v1/stock/movements', {
+      key: c.t.keys.admin,
+      body: { type: 'receipt', reference, locationId: 'store-1', lines: [{ sku: item, quantity: 1 }] },
+    });
+    const reused = await c.p.api('POST', '/api/v1/stock/movements', {
+      key: c.t.keys.admin,
+      body: { type: 'receipt', reference, locationId: 'store-1', lines: [{ sku: item, quantity: 5 }] },
+    });
     expect(reused.status).toBe(409);
     expect(await availableAt(item, 'store-1')).toMatchObject({ onHand: 4 });
     expect(await availableAt(item, 'store-2')).toMatchObject({ onHand: 0 });
@@ -81,7 +121,10 @@ describe('availability', () => {
     expect(before.body.total).toEqual({ onHand: 17, reserved: 0, available: 17 });
     expect(before.body.online.available).toBe(17);
 
-    const settings = await c.p.api('PUT', '/api/v1/settings/stock', { key: c.t.keys.admin, body: { onlineLocationIds: ['warehouse-1', 'store-1'], defaultSafetyStock: 1, safetyStock: { 'warehouse-1': 0 } } });
+    const settings = await c.p.api('PUT', '/api/v1/settings/stock', {
+      key: c.t.keys.admin,
+      body: { onlineLocationIds: ['warehouse-1', 'store-1'], defaultSafetyStock: 1, safetyStock: { 'warehouse-1': 0 } },
+    });
     expect(settings.status).toBe(200);
     const after = await c.p.api('GET', `/api/v1/stock/${item}`, { key: c.t.keys.ecommerce });
     // warehouse 10 - 0 safety, store-1 5 - 1 safety; store-2 does not ship online.
@@ -112,10 +155,20 @@ describe('reservations', () => {
   it('sums the same SKU on two lines', async () => {
     const item = sku();
     await receive('store-1', [{ sku: item, quantity: 3 }]);
-    const r = await reserve({ lines: [{ sku: item, quantity: 2 }, { sku: item, quantity: 2 }] });
+    const r = await reserve({
+      lines: [
+        { sku: item, quantity: 2 },
+        { sku: item, quantity: 2 },
+      ],
+    });
     expect(r.status).toBe(422);
     expect(r.body.reason).toBe('insufficient-stock');
-    const ok = await reserve({ lines: [{ sku: item, quantity: 2 }, { sku: item, quantity: 1 }] });
+    const ok = await reserve({
+      lines: [
+        { sku: item, quantity: 2 },
+        { sku: item, quantity: 1 },
+      ],
+    });
     expect(ok.status).toBe(201);
     expect(ok.body.lines).toEqual([{ sku: item, quantity: 3 }]);
     expect(await availableAt(item, 'store-1')).toMatchObject({ reserved: 3, available: 0 });
@@ -123,13 +176,30 @@ describe('reservations', () => {
 
   it('holds all lines or none, also when baskets compete', async () => {
     const [a, b] = [sku(), sku()].sort();
-    await receive('store-1', [{ sku: a!, quantity: 5 }, { sku: b!, quantity: 1 }]);
-    const refused = await reserve({ lines: [{ sku: a, quantity: 2 }, { sku: b, quantity: 2 }] });
+    await receive('store-1', [
+      { sku: a!, quantity: 5 },
+      { sku: b!, quantity: 1 },
+    ]);
+    const refused = await reserve({
+      lines: [
+        { sku: a, quantity: 2 },
+        { sku: b, quantity: 2 },
+      ],
+    });
     expect(refused.status).toBe(422);
     expect(await availableAt(a!, 'store-1')).toMatchObject({ reserved: 0, available: 5 });
 
     // Ten baskets each want 1 of a and the single b: one wins, and nobody keeps a hold on a.
-    const baskets = await Promise.all(Array.from({ length: 10 }, () => reserve({ lines: [{ sku: a, quantity: 1 }, { sku: b, quantity: 1 }] })));
+    const baskets = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        reserve({
+          lines: [
+            { sku: a, quantity: 1 },
+            { sku: b, quantity: 1 },
+          ],
+        }),
+      ),
+    );
     expect(baskets.filter((r) => r.status === 201)).toHaveLength(1);
     expect(await availableAt(a!, 'store-1')).toMatchObject({ reserved: 1, available: 4 });
     expect(await availableAt(b!, 'store-1')).toMatchObject({ reserved: 1, available: 0 });
@@ -176,8 +246,17 @@ describe('reservations', () => {
 
   it('the sweeper releases a reservation a crash left half-applied', async () => {
     const [a, b] = [sku(), sku()].sort();
-    await receive('store-2', [{ sku: a!, quantity: 1 }, { sku: b!, quantity: 1 }]);
-    const r = await reserve({ locationId: 'store-2', lines: [{ sku: a, quantity: 1 }, { sku: b, quantity: 1 }] });
+    await receive('store-2', [
+      { sku: a!, quantity: 1 },
+      { sku: b!, quantity: 1 },
+    ]);
+    const r = await reserve({
+      locationId: 'store-2',
+      lines: [
+        { sku: a, quantity: 1 },
+        { sku: b, quantity: 1 },
+      ],
+    });
     // As if the request stopped after its first hold: still pending, the second hold never taken.
     const docs = await c.store.all('stock', c.t.tenantId);
     const reservation = docs.find((d) => d.id === r.body.reservationId);
@@ -187,7 +266,10 @@ describe('reservations', () => {
     c.p.advanceClock(3 * 60_000);
     await c.p.host.runTimer('stockSweeper');
     expect(await availableAt(a!, 'store-2')).toMatchObject({ reserved: 0, available: 1 });
-    expect((await c.p.api('GET', `/api/v1/stock/reservations/${r.body.reservationId}`, { key: c.t.keys.ecommerce })).body).toMatchObject({ status: 'rejected', reason: 'abandoned' });
+    expect((await c.p.api('GET', `/api/v1/stock/reservations/${r.body.reservationId}`, { key: c.t.keys.ecommerce })).body).toMatchObject({
+      status: 'rejected',
+      reason: 'abandoned',
+    });
   });
 });
 
@@ -213,14 +295,22 @@ const events = () => c.p.bus;
 describe('sales and returns move stock', () => {
   const silent: Logger = { log: () => undefined, child: () => silent };
   const recorded = (tx: { transactionId: string }) =>
-    ({ specversion: '1.0', id: `evt_${tx.transactionId}`, type: 'transaction.recorded', tenantid: c.t.tenantId, data: tx }) as unknown as EventOf<typeof TransactionRecorded>;
+    ({ specversion: '1.0', id: `evt_${tx.transactionId}`, type: 'transaction.recorded', tenantid: c.t.tenantId, data: tx }) as unknown as EventOf<
+      typeof TransactionRecorded
+    >;
 
   it('a sale event delivered twice moves stock once; a return adds stock where it was returned', async () => {
     const item = sku();
     await receive('store-1', [{ sku: item, quantity: 10 }]);
     const sold = await c.p.api('POST', '/api/v1/transactions', {
       key: c.t.keys.pos,
-      body: sale({ lines: [{ sku: item, quantity: 3, unitPrice: 1000, taxRate: 21 }, { sku: item, quantity: 1, unitPrice: 1000, taxRate: 21 }], tenders: [{ type: 'card', amount: 4000 }] }),
+      body: sale({
+        lines: [
+          { sku: item, quantity: 3, unitPrice: 1000, taxRate: 21 },
+          { sku: item, quantity: 1, unitPrice: 1000, taxRate: 21 },
+        ],
+        tenders: [{ type: 'card', amount: 4000 }],
+      }),
     });
     expect(sold.status).toBe(201);
     await events().idle();
@@ -232,7 +322,13 @@ describe('sales and returns move stock', () => {
 
     const returned = await c.p.api('POST', '/api/v1/transactions', {
       key: c.t.keys.posOtherStore,
-      body: sale({ type: 'return', locationId: 'store-2', originalTransactionId: sold.body.transactionId, lines: [{ sku: item, quantity: 2, unitPrice: 1000, taxRate: 21 }], tenders: [{ type: 'card', amount: 2000 }] }),
+      body: sale({
+        type: 'return',
+        locationId: 'store-2',
+        originalTransactionId: sold.body.transactionId,
+        lines: [{ sku: item, quantity: 2, unitPrice: 1000, taxRate: 21 }],
+        tenders: [{ type: 'card', amount: 2000 }],
+      }),
     });
     expect(returned.status).toBe(201);
     await events().idle();
@@ -242,11 +338,23 @@ describe('sales and returns move stock', () => {
 
   it('the pickup sale confirms the reservation; confirm is idempotent and cancel is then refused', async () => {
     const [a, b] = [sku(), sku()].sort();
-    await receive('store-1', [{ sku: a!, quantity: 2 }, { sku: b!, quantity: 1 }]);
-    const r = await reserve({ lines: [{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }] });
+    await receive('store-1', [
+      { sku: a!, quantity: 2 },
+      { sku: b!, quantity: 1 },
+    ]);
+    const r = await reserve({
+      lines: [
+        { sku: a, quantity: 2 },
+        { sku: b, quantity: 1 },
+      ],
+    });
     expect(await availableAt(a!, 'store-1')).toMatchObject({ onHand: 2, reserved: 2, available: 0 });
     // The customer takes only the two of a: b's hold is released with the confirmation.
-    const pickup = sale({ reservationId: r.body.reservationId, lines: [{ sku: a, quantity: 2, unitPrice: 1000, taxRate: 21 }], tenders: [{ type: 'card', amount: 2000 }] });
+    const pickup = sale({
+      reservationId: r.body.reservationId,
+      lines: [{ sku: a, quantity: 2, unitPrice: 1000, taxRate: 21 }],
+      tenders: [{ type: 'card', amount: 2000 }],
+    });
     const sold = await c.p.api('POST', '/api/v1/transactions', { key: c.t.keys.pos, body: pickup });
     expect(sold.status).toBe(201);
     await events().idle();
@@ -305,10 +413,15 @@ describe('sales and returns move stock', () => {
 describe('sales move stock without reading the ledger when the level can tell', () => {
   const silent: Logger = { log: () => undefined, child: () => silent };
   const recorded = (tx: { transactionId: string }) =>
-    ({ specversion: '1.0', id: `evt_${tx.transactionId}`, type: 'transaction.recorded', tenantid: c.t.tenantId, data: tx }) as unknown as EventOf<typeof TransactionRecorded>;
+    ({ specversion: '1.0', id: `evt_${tx.transactionId}`, type: 'transaction.recorded', tenantid: c.t.tenantId, data: tx }) as unknown as EventOf<
+      typeof TransactionRecorded
+    >;
   const lines = (item: string, n: number) => Array.from({ length: n }, () => ({ sku: item, quantity: 1, unitPrice: 100, taxRate: 21 }));
   const sell = async (item: string, n = 1) => {
-    const r = await c.p.api('POST', '/api/v1/transactions', { key: c.t.keys.pos, body: sale({ lines: lines(item, n), tenders: [{ type: 'card', amount: 100 * n }] }) });
+    const r = await c.p.api('POST', '/api/v1/transactions', {
+      key: c.t.keys.pos,
+      body: sale({ lines: lines(item, n), tenders: [{ type: 'card', amount: 100 * n }] }),
+    });
     expect(r.status).toBe(201);
     return r.body;
   };
@@ -432,7 +545,13 @@ describe('the stock contract', () => {
   it('is in the OpenAPI document, built from the same schemas', async () => {
     const r = await c.p.api('GET', '/api/openapi.json');
     expect(Object.keys(r.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/stock/movements', '/api/v1/stock/{sku}', '/api/v1/stock/reservations', '/api/v1/stock/reservations/{reservationId}/cancel', '/api/v1/settings/stock']),
+      expect.arrayContaining([
+        '/api/v1/stock/movements',
+        '/api/v1/stock/{sku}',
+        '/api/v1/stock/reservations',
+        '/api/v1/stock/reservations/{reservationId}/cancel',
+        '/api/v1/settings/stock',
+      ]),
     );
     const availability = r.body.paths['/api/v1/stock/{sku}'].get;
     expect(availability.parameters.map((x: { name: string; in: string }) => `${x.in}:${x.name}`).sort()).toEqual(['path:sku', 'query:locationIds']);

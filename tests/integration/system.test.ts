@@ -21,7 +21,13 @@ describe('system routes', () => {
     expect(r.status).toBe(200);
     expect(r.body.openapi).toBe('3.1.0');
     expect(Object.keys(r.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/tenants', '/api/v1/transactions', '/api/v1/transactions/{transactionId}', '/api/v1/customers/{customerId}/transactions', '/api/health']),
+      expect.arrayContaining([
+        '/api/v1/tenants',
+        '/api/v1/transactions',
+        '/api/v1/transactions/{transactionId}',
+        '/api/v1/customers/{customerId}/transactions',
+        '/api/health',
+      ]),
     );
     const post = r.body.paths['/api/v1/transactions'].post;
     expect(post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TransactionInput' });
@@ -32,7 +38,11 @@ describe('system routes', () => {
     expect(post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
     expect(post.responses['400'].content['application/problem+json']).toBeDefined();
     const list = r.body.paths['/api/v1/customers/{customerId}/transactions'].get;
-    expect(list.parameters.map((x: { name: string; in: string }) => `${x.in}:${x.name}`).sort()).toEqual(['path:customerId', 'query:continuationToken', 'query:limit']);
+    expect(list.parameters.map((x: { name: string; in: string }) => `${x.in}:${x.name}`).sort()).toEqual([
+      'path:customerId',
+      'query:continuationToken',
+      'query:limit',
+    ]);
   });
 
   it('answers an unknown route with a 404 problem and a wrong method with 405', async () => {

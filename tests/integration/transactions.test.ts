@@ -97,7 +97,12 @@ describe('recording sales and returns', () => {
   it('refuses a return of an unknown sale', async () => {
     const r = await p.api('POST', '/api/v1/transactions', {
       key: t.keys.pos,
-      body: sale({ type: 'return', originalTransactionId: 'tx_nothing', lines: [{ sku: 'A', quantity: 1, unitPrice: 1, taxRate: 21 }], tenders: [{ type: 'cash', amount: 1 }] }),
+      body: sale({
+        type: 'return',
+        originalTransactionId: 'tx_nothing',
+        lines: [{ sku: 'A', quantity: 1, unitPrice: 1, taxRate: 21 }],
+        tenders: [{ type: 'cash', amount: 1 }],
+      }),
     });
     expect(r.status).toBe(422);
     expect(r.body.reason).toBe('original-transaction-not-found');
@@ -134,7 +139,11 @@ describe('one customer across channels', () => {
     let token: string | null = null;
     do {
       const query: string = `?limit=2${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`;
-      const page: { body: { items: Array<{ transactionId: string }>; continuationToken: string | null } } = await p.api('GET', `/api/v1/customers/${customerId}/transactions${query}`, { key: t.keys.admin });
+      const page: { body: { items: Array<{ transactionId: string }>; continuationToken: string | null } } = await p.api(
+        'GET',
+        `/api/v1/customers/${customerId}/transactions${query}`,
+        { key: t.keys.admin },
+      );
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items.map((i) => i.transactionId));
       token = page.body.continuationToken;

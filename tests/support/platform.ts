@@ -11,7 +11,11 @@ export interface ApiResponse<T = any> {
 
 export interface TestPlatform extends LocalPlatform {
   /** A real HTTP call to the local host. */
-  api<T = any>(method: string, path: string, options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  api<T = any>(
+    method: string,
+    path: string,
+    options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse<T>>;
   /** A tenant with a store, a second store, a warehouse and an online shop, and keys for each role. */
   createTenant(tenantId?: string): Promise<TestTenant>;
   /** Moves the platform's clock forward (it starts at real time). */

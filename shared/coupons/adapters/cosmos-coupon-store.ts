@@ -151,10 +151,14 @@ export class CosmosCouponStore implements CouponStore {
   }
 
   async listPersonalCodes(tenantId: string, customerId: string): Promise<CodeUsage[]> {
-    const { items } = await this.docs.query<CodeUsage>('SELECT * FROM c WHERE c.tenantId = @t AND c.kind = "code" AND c.customerId = @c', [
-      { name: '@t', value: tenantId },
-      { name: '@c', value: customerId },
-    ], { maxItemCount: 200 });
+    const { items } = await this.docs.query<CodeUsage>(
+      'SELECT * FROM c WHERE c.tenantId = @t AND c.kind = "code" AND c.customerId = @c',
+      [
+        { name: '@t', value: tenantId },
+        { name: '@c', value: customerId },
+      ],
+      { maxItemCount: 200 },
+    );
     return items.map((u) => unwrap<CodeUsage>(u));
   }
 

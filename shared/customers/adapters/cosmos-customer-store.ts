@@ -88,7 +88,15 @@ export class CosmosCustomerStore implements CustomerStore {
         { name: '@customerId', value: survivorId },
       ],
     );
-    return items.map(({ tenantId: t, survivorId: s, mergedId, mergedAt, mergedBy, reason, moved }) => ({ tenantId: t, survivorId: s, mergedId, mergedAt, mergedBy, reason, moved }));
+    return items.map(({ tenantId: t, survivorId: s, mergedId, mergedAt, mergedBy, reason, moved }) => ({
+      tenantId: t,
+      survivorId: s,
+      mergedId,
+      mergedAt,
+      mergedBy,
+      reason,
+      moved,
+    }));
   }
 }
 

@@ -104,10 +104,13 @@ export class CosmosReceiptStore implements ReceiptStore {
   }
 
   async countForCustomer(tenantId: string, customerId: string): Promise<number> {
-    const { items } = await this.receipts.query<{ n: number }>('SELECT COUNT(1) AS n FROM c WHERE c.tenantId = @tenantId AND c.kind = "receipt" AND c.customerId = @customerId', [
-      { name: '@tenantId', value: tenantId },
-      { name: '@customerId', value: customerId },
-    ]);
+    const { items } = await this.receipts.query<{ n: number }>(
+      'SELECT COUNT(1) AS n FROM c WHERE c.tenantId = @tenantId AND c.kind = "receipt" AND c.customerId = @customerId',
+      [
+        { name: '@tenantId', value: tenantId },
+        { name: '@customerId', value: customerId },
+      ],
+    );
     return items[0]?.n ?? 0;
   }
 
@@ -128,13 +131,17 @@ export class CosmosReceiptStore implements ReceiptStore {
     );
     for (const head of heads) {
       await this.receipts.update<InstallationDoc>(head.id, [tenantId, head.id], (doc) =>
-        doc.head?.kind === 'receipt' && doc.head.receipt.customerId === fromId ? { ...doc, head: { kind: 'receipt', receipt: { ...doc.head.receipt, customerId: toId } } } : undefined,
+        doc.head?.kind === 'receipt' && doc.head.receipt.customerId === fromId
+          ? { ...doc, head: { kind: 'receipt', receipt: { ...doc.head.receipt, customerId: toId } } }
+          : undefined,
       );
     }
     const changed: Receipt[] = [];
     for (const receipt of await this.listAll(tenantId, fromId)) {
       const id = receiptId(receipt.transactionId);
-      const updated = await this.receipts.update<ReceiptDoc>(id, [tenantId, id], (doc) => (doc.customerId === fromId ? { ...doc, customerId: toId } : undefined));
+      const updated = await this.receipts.update<ReceiptDoc>(id, [tenantId, id], (doc) =>
+        doc.customerId === fromId ? { ...doc, customerId: toId } : undefined,
+      );
       if (updated && updated.customerId === toId) changed.push(unwrap(updated));
     }
     return changed;

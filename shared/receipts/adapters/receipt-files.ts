@@ -1,7 +1,13 @@
-import { BlobSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential, type BlobServiceClient, type UserDelegationKey } from '@azure/storage-blob';
+import {
+  BlobSASPermissions,
+  generateBlobSASQueryParameters,
+  SASProtocol,
+  StorageSharedKeyCredential,
+  type BlobServiceClient,
+  type UserDelegationKey,
+} from '@azure/storage-blob';
 import type { ReceiptFiles } from '../receipt-service';
 import type { Clock } from '../../kernel/ports';
-
 
 const CONTENT_TYPES = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8', xml: 'application/xml; charset=utf-8' } as const;
 /** A user delegation key may live 7 days; ask for that and renew a day before it runs out. */

@@ -62,9 +62,12 @@ export class CosmosStockStore implements StockStore {
   async markAnnounced(level: StockLevel): Promise<void> {
     // Only if nothing changed since: a newer version keeps its own pending announcement. (An
     // etag-checked replace: the stand-in's conditional patch scans the container.)
-    await this.docs.update<StockLevel>(this.levelId(level.locationId, level.sku), [level.tenantId, level.locationId], (current) =>
-      current.version === level.version && current.eventPending ? { ...current, eventPending: false } : undefined,
-    HOT_DOCUMENT_ATTEMPTS);
+    await this.docs.update<StockLevel>(
+      this.levelId(level.locationId, level.sku),
+      [level.tenantId, level.locationId],
+      (current) => (current.version === level.version && current.eventPending ? { ...current, eventPending: false } : undefined),
+      HOT_DOCUMENT_ATTEMPTS,
+    );
   }
 
   async listUnannounced(changedBefore: string, limit: number): Promise<StockLevel[]> {
