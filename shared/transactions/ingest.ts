@@ -7,8 +7,6 @@ import {
   anonymousKey,
   lineTotal,
   NOTHING_RETURNED,
-  quantitiesBySku,
-  returnedQuantities,
   transactionIdOf,
   withReturn,
   transactionView,
@@ -21,6 +19,7 @@ import {
 } from './transactions';
 import type { Clock, EventPublisher, Logger } from '../kernel/ports';
 import type { TransactionLocator, TransactionStore } from './ports';
+import { priceReturn } from './returns';
 
 /** What the till learns beside the recorded transaction (e.g. whether to print the receipt), from other capabilities. */
 export type RecordedReply = (tenantId: string, transaction: TransactionView, newCustomer: boolean) => Promise<Record<string, unknown>>;
@@ -149,13 +148,14 @@ export class TransactionIngest {
     if (!original) throw unprocessable('original-transaction-not-found', `Transaction ${input.originalTransactionId} was not found`);
     if (original.type !== 'sale') throw unprocessable('original-not-a-sale', 'A return must reference a sale');
     if (original.currency !== input.currency) throw unprocessable('currency-mismatch', `The sale was in ${original.currency}`);
-    if (!(returnId in original.returned.byReturn)) assertReturnable(original, input.lines);
+    if (!(returnId in original.returned.byReturn)) priceReturn(original, input.lines);
     return original;
   }
 
   /**
-   * Adds the return to the sale's returned quantities, once per return id and never beyond what
-   * was sold, with optimistic concurrency so two tills returning the same item cannot both succeed.
+   * Adds the return to the sale's returned quantities and money, once per return id, never beyond
+   * what was sold and at the sale's own prices (`priceReturn`), with optimistic concurrency: two
+   * tills returning the same item, or refunding the same money, cannot both succeed.
    */
   private async reserveReturn(original: TransactionRecord, record: TransactionRecord): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
@@ -165,8 +165,8 @@ export class TransactionIngest {
         locator &&
         (await this.transactions.update(locator, (current) => {
           if (record.transactionId in current.returned.byReturn) return undefined;
-          assertReturnable(current, record.lines);
-          return { ...current, returned: withReturn(current.returned, record.transactionId, record.lines) };
+          const byLine = priceReturn(current, record.lines);
+          return { ...current, returned: withReturn(current.returned, record.transactionId, record.lines, byLine) };
         }));
       if (updated) return;
     }
@@ -224,17 +224,6 @@ function checkLocation(input: TransactionInput, location: Location | undefined):
     }
   }
   if (issues.length > 0) throw invalid(issues);
-}
-
-function assertReturnable(original: TransactionRecord, lines: Array<{ sku: string; quantity: number }>): void {
-  const sold = quantitiesBySku(original.lines);
-  const returned = returnedQuantities(original.returned);
-  for (const [sku, quantity] of Object.entries(quantitiesBySku(lines))) {
-    const left = (sold[sku] ?? 0) - (returned[sku] ?? 0);
-    if (quantity > left) {
-      throw unprocessable('return-exceeds-sale', `SKU ${sku}: ${quantity} returned but only ${left} of ${sold[sku] ?? 0} sold remain returnable`);
-    }
-  }
 }
 
 export function locatorOf(tx: Pick<TransactionRecord, 'tenantId' | 'transactionId' | 'customerKey'>): TransactionLocator {

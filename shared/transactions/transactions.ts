@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IdentifierInput } from '../customers';
 import { deterministicId } from '../kernel/ids';
 import { defineEvent, type EventOf } from '../kernel/events';
+import { refundedAmount, type Returned, type ReturnedLine } from './returns';
 
 const minorUnits = z.number().int('must be a whole number of minor units (cents)').nonnegative().max(100_000_000_00);
 const code = z.string().trim().min(1).max(64);
@@ -134,13 +135,7 @@ export interface TransactionRecord {
   claimEventPending?: boolean;
 }
 
-/**
- * What has been returned of a sale. Kept per return id: adding a return is idempotent, and two
- * copies of a sale (while it moves between partitions) reconcile exactly by taking the union.
- */
-export interface Returned {
-  byReturn: Record<string, Record<string, number>>;
-}
+export type { Returned, ReturnedLine } from './returns';
 
 export const NOTHING_RETURNED: Returned = { byReturn: {} };
 
@@ -152,15 +147,20 @@ export function returnedQuantities(returned: Returned): Record<string, number> {
   return totals;
 }
 
-export function withReturn(returned: Returned, returnId: string, lines: Array<{ sku: string; quantity: number }>): Returned {
-  return { byReturn: { ...returned.byReturn, [returnId]: quantitiesBySku(lines) } };
+export function withReturn(
+  returned: Returned,
+  returnId: string,
+  lines: Array<{ sku: string; quantity: number }>,
+  byLine: Record<string, ReturnedLine> = {},
+): Returned {
+  return { byReturn: { ...returned.byReturn, [returnId]: quantitiesBySku(lines) }, lines: { ...returned.lines, [returnId]: byLine } };
 }
 
 /** The union of two views of one sale's returns; undefined when `a` already has everything in `b`. */
 export function unionReturned(a: Returned, b: Returned): Returned | undefined {
   const missing = Object.keys(b.byReturn).filter((id) => !(id in a.byReturn));
   if (missing.length === 0) return undefined;
-  return { byReturn: { ...b.byReturn, ...a.byReturn } };
+  return { byReturn: { ...b.byReturn, ...a.byReturn }, lines: { ...b.lines, ...a.lines } };
 }
 
 /**
@@ -193,6 +193,7 @@ export const TransactionViewSchema = z
     originalTransactionId: z.string().nullable(),
     claimedAt: z.string().optional(),
     returned: z.record(z.string(), z.number().int()).optional().describe('Sales: quantities returned so far, by SKU'),
+    refunded: z.number().int().optional().describe('Sales: money refunded so far by its returns, minor units; never more than was paid for the units returned'),
     identityConflicts: z.array(z.object({ type: z.string(), customerId: z.string() })).optional(),
   })
   .meta({ id: 'Transaction' });
@@ -227,6 +228,7 @@ export function transactionView(tx: TransactionRecord): TransactionView {
     originalTransactionId: tx.originalTransactionId,
     claimedAt: tx.claimedAt ?? undefined,
     returned: tx.type === 'sale' ? returnedQuantities(tx.returned) : undefined,
+    refunded: tx.type === 'sale' ? refundedAmount(tx.lines, tx.returned) : undefined,
     identityConflicts: tx.identityConflicts.length > 0 ? tx.identityConflicts : undefined,
   };
 }
