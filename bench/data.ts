@@ -63,7 +63,8 @@ export function nextSale(options: SaleOptions) {
   const total = lines.reduce((n, l) => n + l.quantity * l.unitPrice, 0);
   const identified = rand() < options.identified;
   const coupons = options.publicCode && rand() < 0.1 ? [options.publicCode] : [];
-  const giftCard = options.giftCardTenders?.length && rand() < 0.05 ? options.giftCardTenders[Math.floor(rand() * options.giftCardTenders.length)] : undefined;
+  // A redemption pays for one sale only: each is used once.
+  const giftCard = options.giftCardTenders?.length && rand() < 0.05 ? options.giftCardTenders.pop() : undefined;
   const tenders =
     giftCard && total > giftCard.amount
       ? [

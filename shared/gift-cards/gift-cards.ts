@@ -6,7 +6,7 @@ import { assertMayActFor, type Principal } from '../tenancy';
 import { CODE_ALPHABET, formatCode, normalizeCode } from '../coupons';
 import type { Clock, CreateOutcome, Logger } from '../kernel/ports';
 import type { EventOf } from '../kernel/events';
-import type { TransactionRecorded } from '../transactions';
+import type { TenderClaim, TransactionRecorded } from '../transactions';
 
 const amount = z.number().int('must be a whole number of minor units (cents)').positive().max(100_000_000_00);
 const reference = z.string().trim().min(1).max(128).describe('Your reference for the operation: a repeat with the same one changes nothing');
@@ -39,6 +39,7 @@ export const GiftCardOperationSchema = z.object({
   channel: z.enum(['store', 'online', 'admin', 'sale']),
   locationId: z.string().nullable(),
   at: z.string(),
+  transactionId: z.string().nullable().optional().describe('A redemption: the sale whose giftCard tender claimed it (one sale only)'),
 });
 export type GiftCardOperation = z.output<typeof GiftCardOperationSchema>;
 
@@ -113,6 +114,8 @@ export interface GiftCardStore {
     now: number,
   ): Promise<GiftCardRecord | 'refused' | 'missing'>;
   activate(tenantId: string, giftCardId: string, op: GiftCardOperation): Promise<boolean>;
+  /** Read, change, replace with the etag (retried on a lost race); `mutate` returns undefined for no change. Undefined when there is no such card. */
+  update(tenantId: string, giftCardId: string, mutate: (card: GiftCardRecord) => GiftCardRecord | undefined): Promise<GiftCardRecord | undefined>;
   failedLookups(tenantId: string, keyId: string): Promise<{ failures: number; windowStart: number } | undefined>;
   recordFailedLookup(tenantId: string, keyId: string, now: number, windowMs: number): Promise<void>;
 }
@@ -202,6 +205,36 @@ export class GiftCardService {
     return this.move(principal, giftCardId, 'reload', input, { balance: input.amount, refundable: 0 });
   }
 
+  /**
+   * A sale's giftCard tender claims the redemption it names (`reference` = the redemption's
+   * `operationId`): it must be a redemption of this tenant, of exactly the tendered amount and
+   * currency, not claimed by another sale. The claim is one etag-checked write of the card;
+   * the same sale claiming again (a retry) changes nothing.
+   */
+  async claimTender(tenantId: string, claim: TenderClaim): Promise<void> {
+    const giftCardId = giftCardOfRedemption(claim.reference);
+    let refusal: DomainError | undefined;
+    const notFound = () => unprocessable('tender-redemption-not-found', `No gift card redemption ${claim.reference} in this tenant`);
+    const card =
+      giftCardId &&
+      (await this.store.update(tenantId, giftCardId, (current) => {
+        refusal = undefined;
+        const op = current.ops[claim.reference];
+        if (!op || op.type !== 'redemption') refusal = notFound();
+        else if (op.amount !== claim.amount || current.currency !== claim.currency)
+          refusal = unprocessable(
+            'tender-amount-mismatch',
+            `Redemption ${claim.reference} is of ${op.amount} ${current.currency}, not ${claim.amount} ${claim.currency}`,
+          );
+        else if (op.transactionId && op.transactionId !== claim.transactionId)
+          refusal = unprocessable('tender-redemption-used', `Redemption ${claim.reference} pays for another sale (${op.transactionId})`);
+        if (refusal || op!.transactionId === claim.transactionId) return undefined;
+        return { ...current, ops: { ...current.ops, [claim.reference]: { ...op!, transactionId: claim.transactionId } } };
+      }));
+    if (!card) throw notFound();
+    if (refusal) throw refusal;
+  }
+
   /** `transaction.recorded`: each sale line that names a gift card activates it; idempotent. */
   async handle(event: EventOf<typeof TransactionRecorded>, log: Logger): Promise<number> {
     const tx = event.data;
@@ -268,8 +301,11 @@ export class GiftCardService {
   ): GiftCardOperation {
     const channel = principal.role === 'pos' ? 'store' : principal.role === 'ecommerce' ? 'online' : 'admin';
     return {
-      // The id of a redemption is what a giftCard tender's `reference` carries.
-      operationId: deterministicId(type === 'redemption' ? 'gcr' : 'gco', principal.tenantId, giftCardId, type, reference),
+      // The id of a redemption is what a giftCard tender's `reference` carries: it names its card.
+      operationId:
+        type === 'redemption'
+          ? redemptionIdOf(principal.tenantId, giftCardId, reference)
+          : deterministicId('gco', principal.tenantId, giftCardId, type, reference),
       type,
       amount,
       reference,
@@ -284,6 +320,17 @@ export class GiftCardService {
     if (!card) throw notFound(`Gift card ${giftCardId}`);
     return card;
   }
+}
+
+/** A redemption's id: `gcr_<card>_<operation>`, so a giftCard tender's reference leads to its card with no lookup. */
+export function redemptionIdOf(tenantId: string, giftCardId: string, reference: string): string {
+  return `gcr_${giftCardId.replace(/^gc_/, '')}_${deterministicId('x', tenantId, giftCardId, 'redemption', reference).slice(2, 18)}`;
+}
+
+/** The card a redemption id names, or undefined when it is not one. */
+export function giftCardOfRedemption(operationId: string): string | undefined {
+  const match = /^gcr_([0-9a-z]{26})_[0-9a-z]{16}$/.exec(operationId);
+  return match ? `gc_${match[1]}` : undefined;
 }
 
 function view(card: GiftCardRecord): GiftCardView {

@@ -1,4 +1,6 @@
+import { contribute } from '../kernel/extensions';
 import { defineModule } from '../kernel/module';
+import { tenderClaims } from '../transactions';
 import { CosmosGiftCardStore } from './adapters/cosmos-gift-card-store';
 import { GiftCardService } from './gift-cards';
 import { giftCardRoutes } from './http';
@@ -14,6 +16,12 @@ export const giftCardsModule = defineModule({
   },
   build({ kernel, documents }) {
     const giftCards = new GiftCardService(new CosmosGiftCardStore(documents('giftCards')), kernel.clock);
-    return { api: { giftCards }, routes: giftCardRoutes(kernel.edge, giftCards), consumers: {}, timers: {} };
+    return {
+      api: { giftCards },
+      routes: giftCardRoutes(kernel.edge, giftCards),
+      consumers: {},
+      timers: {},
+      contributes: contribute(tenderClaims, { tenderType: 'giftCard', claim: (tenantId, claim) => giftCards.claimTender(tenantId, claim) }),
+    };
   },
 });

@@ -57,6 +57,12 @@ export const RedemptionSchema = z.object({
   status: z.enum(['active', 'cancelled']),
   consumed: z.array(LotSchema.omit({ remaining: true })),
   transactionId: z.string().nullable().describe('The sale that paid with it (a `points` tender whose reference is the redemption’s)'),
+  value: z
+    .number()
+    .int()
+    .optional()
+    .describe("What the points pay, minor units of the program's currency, fixed when redeemed: the points tender must be of exactly this"),
+  claimedAt: z.string().nullable().optional().describe('When a sale’s points tender claimed it'),
 });
 export type Redemption = z.output<typeof RedemptionSchema>;
 
@@ -332,6 +338,8 @@ export function redeem(current: LoyaltyAccount, reference: string, points: numbe
       points: n,
     })),
     transactionId: null,
+    value: Math.floor(points * program.redemption.pointValue),
+    claimedAt: null,
   };
   account.totals.redeemed += points;
   const key = `redemption:${reference}`;
@@ -342,17 +350,51 @@ export function redeem(current: LoyaltyAccount, reference: string, points: numbe
   );
 }
 
-/** Gives a redemption's points back to the lots they came from (expiry unchanged). Idempotent. */
-export function cancelRedemption(current: LoyaltyAccount, reference: string, now: Date): Change | undefined {
+/** What a redemption pays: fixed when redeemed (older redemptions: at the program's value now). */
+export function redemptionValue(redemption: Redemption, program: LoyaltyProgram): number {
+  return redemption.value ?? Math.floor(redemption.points * program.redemption.pointValue);
+}
+
+/**
+ * A sale's points tender claims the redemption it names: active, of exactly the tendered value,
+ * not claimed by another sale. The same sale again changes nothing.
+ */
+export function claimRedemption(
+  current: LoyaltyAccount,
+  reference: string,
+  claim: { transactionId: string; amount: number },
+  program: LoyaltyProgram,
+  now: Date,
+): Change | undefined {
+  const redemption = current.redemptions[reference];
+  if (!redemption) throw unprocessable('tender-redemption-not-found', `The customer has no points redemption ${reference}`);
+  if (redemption.status === 'cancelled') throw unprocessable('tender-redemption-cancelled', `Points redemption ${reference} was cancelled`);
+  const value = redemptionValue(redemption, program);
+  if (value !== claim.amount) throw unprocessable('tender-amount-mismatch', `Points redemption ${reference} pays ${value}, not ${claim.amount}`);
+  if (redemption.transactionId === claim.transactionId) return undefined;
+  if (redemption.transactionId)
+    throw unprocessable('tender-redemption-used', `Points redemption ${reference} pays for another sale (${redemption.transactionId})`);
+  const account = clone(current);
+  account.redemptions[reference] = { ...redemption, transactionId: claim.transactionId, claimedAt: now.toISOString() };
+  return record(account, [], now);
+}
+
+/**
+ * Gives a redemption's points back to the lots they came from (expiry unchanged). Idempotent.
+ * A redemption a sale claimed is refused (return the sale instead), unless `releaseClaimOf`
+ * names that sale: the caller found it was never recorded with this tender.
+ */
+export function cancelRedemption(current: LoyaltyAccount, reference: string, now: Date, releaseClaimOf?: string): Change | undefined {
   const redemption = current.redemptions[reference];
   if (!redemption) throw new DomainError('not-found', `Redemption ${reference} was not found`);
   if (redemption.status === 'cancelled') return undefined;
-  if (redemption.transactionId) {
+  if (redemption.transactionId && redemption.transactionId !== releaseClaimOf) {
     throw unprocessable('redemption-used', `Redemption ${reference} paid for transaction ${redemption.transactionId}; return the sale instead`);
   }
   const account = clone(current);
   const target = account.redemptions[reference]!;
   target.status = 'cancelled';
+  target.transactionId = null;
   for (const part of target.consumed) addLot(account, { ...part, remaining: part.points });
   account.totals.redeemed -= target.points;
   const at = now.toISOString();

@@ -4,7 +4,7 @@ import { defineModule } from '../kernel/module';
 import { tenancyModule } from '../tenancy/module';
 import { customerParticipants } from '../customers';
 import { customersModule } from '../customers/module';
-import { TransactionClaimed, TransactionRecorded } from '../transactions';
+import { tenderClaims, TransactionClaimed, TransactionRecorded } from '../transactions';
 import { transactionsModule } from '../transactions/module';
 import { receiptExtras } from '../receipts';
 import { CosmosLoyaltyStore } from './adapters/cosmos-loyalty-store';
@@ -40,6 +40,7 @@ export const loyaltyModule = defineModule({
       contributes: [
         ...contribute(customerParticipants, new LoyaltyParticipant(loyalty)),
         ...contribute(receiptExtras, { name: 'loyalty', extras: (tenantId, tx) => loyalty.receiptExtras(tenantId, tx) }),
+        ...contribute(tenderClaims, { tenderType: 'points', claim: (tenantId, claim) => loyalty.claimTender(tenantId, claim) }),
       ],
     };
   },

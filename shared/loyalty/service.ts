@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DomainError, notFound } from '../kernel/errors';
+import { DomainError, notFound, unprocessable } from '../kernel/errors';
 import { currentCustomer, requireCurrentCustomer } from '../customers';
-import { transactionView, type TransactionEvent, type TransactionView } from '../transactions';
+import { transactionView, type TenderClaim, type TransactionEvent, type TransactionView } from '../transactions';
 import type { Principal } from '../tenancy';
 import type { Clock, CreateOutcome, Logger, Page } from '../kernel/ports';
 import type { CustomerStore } from '../customers';
@@ -11,6 +11,7 @@ import {
   absorb,
   accrue,
   cancelRedemption,
+  claimRedemption,
   emptyAccount,
   LedgerEntrySchema,
   LoyaltyAccountSchema,
@@ -99,6 +100,12 @@ const LoyaltyExport = z.object({ loyalty: z.object({ account: LoyaltyAccountSche
 const MAX_ATTEMPTS = 20;
 const MAX_MERGE_HOPS = 10;
 const PROGRAM_CACHE_MS = 30_000;
+/**
+ * A redemption claimed by a sale that was never recorded (the till stopped after the claim and
+ * never retried) can be cancelled once this long has passed since the claim: longer than any
+ * request lives, so the sale cannot still be on its way.
+ */
+export const UNRECORDED_CLAIM_GRACE_MS = 15 * 60_000;
 
 type Operation = (account: LoyaltyAccount, program: LoyaltyProgram) => Change | undefined;
 
@@ -179,7 +186,10 @@ export class LoyaltyService {
 
   async cancelRedemption(principal: Principal, customerId: string, reference: string): Promise<CancelledPointsRedemption> {
     const program = await this.getProgram(principal.tenantId, false);
-    const { account } = await this.change(principal.tenantId, customerId, (a) => cancelRedemption(a, reference, this.clock.now()), { mustExist: true });
+    const releaseClaimOf = await this.unrecordedClaim(principal.tenantId, customerId, reference);
+    const { account } = await this.change(principal.tenantId, customerId, (a) => cancelRedemption(a, reference, this.clock.now(), releaseClaimOf), {
+      mustExist: true,
+    });
     const redemption = account.redemptions[reference]!;
     return {
       customerId: account.customerId,
@@ -188,6 +198,33 @@ export class LoyaltyService {
       status: redemption.status,
       spendable: summarize(account, program, this.clock.now()).spendable,
     };
+  }
+
+  /**
+   * The sale a redemption is claimed by, when that sale was never recorded with this tender and the
+   * claim is older than the grace: its points may then be given back.
+   */
+  private async unrecordedClaim(tenantId: string, customerId: string, reference: string): Promise<string | undefined> {
+    const loaded = await this.load(tenantId, customerId, true);
+    const redemption = loaded.stored?.account.redemptions[reference];
+    if (!redemption?.transactionId || redemption.status !== 'active' || !redemption.claimedAt) return undefined;
+    if (this.clock.now().getTime() - Date.parse(redemption.claimedAt) < UNRECORDED_CLAIM_GRACE_MS) return undefined;
+    const locator = await this.transactions.locate(tenantId, redemption.transactionId);
+    const sale = locator && (await this.transactions.get(locator));
+    const tendered = sale?.tenders.some((t) => t.type === 'points' && t.reference === reference);
+    return tendered ? undefined : redemption.transactionId;
+  }
+
+  /** A sale's `points` tender claims the redemption it names, on the account of the sale's customer. */
+  async claimTender(tenantId: string, claim: TenderClaim): Promise<void> {
+    if (!claim.customerId)
+      throw unprocessable('tender-redemption-not-found', 'A points tender needs the customer on the sale: points redemptions belong to one');
+    const program = await this.program(tenantId);
+    if (!program) throw unprocessable('tender-redemption-not-found', 'The tenant has no loyalty program');
+    if (program.currency !== claim.currency) throw unprocessable('tender-amount-mismatch', `Points pay in ${program.currency}, not ${claim.currency}`);
+    await this.change(tenantId, claim.customerId, (account) => claimRedemption(account, claim.reference, claim, program, this.clock.now()), {
+      mustExist: true,
+    });
   }
 
   async summary(principal: Principal, customerId: string): Promise<LoyaltyAccountSummary> {

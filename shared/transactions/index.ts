@@ -6,3 +6,4 @@ export * from './claims';
 export * from './activity';
 export * from './participant';
 export * from './ports';
+export * from './tender-claims';

@@ -20,6 +20,7 @@ import {
 import type { Clock, EventPublisher, Logger } from '../kernel/ports';
 import type { TransactionLocator, TransactionStore } from './ports';
 import { priceReturn } from './returns';
+import { claimTenders, type TenderClaimer } from './tender-claims';
 
 /** What the till learns beside the recorded transaction (e.g. whether to print the receipt), from other capabilities. */
 export type RecordedReply = (tenantId: string, transaction: TransactionView, newCustomer: boolean) => Promise<Record<string, unknown>>;
@@ -70,6 +71,7 @@ export class TransactionIngest {
     private readonly resolver: CustomerResolver,
     private readonly publisher: EventPublisher,
     private readonly clock: Clock,
+    private readonly tenderClaimers: readonly TenderClaimer[] = [],
   ) {}
 
   async ingest(principal: Principal, input: TransactionInput, log: Logger): Promise<IngestResult> {
@@ -92,6 +94,8 @@ export class TransactionIngest {
     const record = this.buildRecord(tenantId, transactionId, customerId, input, resolution?.conflicts ?? []);
 
     if (original) await this.reserveReturn(original, record);
+    // Gift card and points tenders: their redemptions are marked used by this sale before it is recorded.
+    await claimTenders(this.tenderClaimers, record);
 
     const claim = await this.transactions.claim(locatorOf(record));
     if (claim.outcome === 'exists') {

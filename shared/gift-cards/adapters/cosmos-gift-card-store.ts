@@ -48,6 +48,17 @@ export class CosmosGiftCardStore implements GiftCardStore {
     return result.outcome === 'applied';
   }
 
+  async update(tenantId: string, giftCardId: string, mutate: (card: GiftCardRecord) => GiftCardRecord | undefined): Promise<GiftCardRecord | undefined> {
+    let found = false;
+    const doc = await this.docs.update<GiftCardRecord & { id: string; kind: string }>(giftCardId, this.pk(tenantId, giftCardId), (current) => {
+      if (current.tenantId !== tenantId) return undefined;
+      found = true;
+      const next = mutate(unwrap(current));
+      return next && { ...next, id: giftCardId, kind: 'giftCard' };
+    });
+    return found && doc ? unwrap(doc) : undefined;
+  }
+
   async failedLookups(tenantId: string, keyId: string) {
     const id = `throttle:${keyId}`;
     const doc = await this.docs.read<{ tenantId: string; failures: number; windowStart: number }>(id, this.pk(tenantId, id));
