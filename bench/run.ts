@@ -100,7 +100,8 @@ async function main() {
       CONNECTIONS,
       async (i) => {
         giftCards.push(
-          (await api('POST', '/api/v1/gift-cards', keys.ecommerce!, { amount: 100_000_000, currency: 'EUR', reference: `bench-${run}-${i}` })).giftCardId,
+          // Admin keys issue cards with a balance, up to the tenant's cap (default 1,000.00).
+          (await api('POST', '/api/v1/gift-cards', keys.admin!, { amount: 100_000, currency: 'EUR', reference: `bench-${run}-${i}` })).giftCardId,
         );
       },
     );

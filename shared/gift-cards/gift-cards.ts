@@ -7,6 +7,7 @@ import { CODE_ALPHABET, formatCode, normalizeCode } from '../coupons';
 import type { Clock, CreateOutcome, Logger } from '../kernel/ports';
 import type { EventOf } from '../kernel/events';
 import type { TenderClaim, TransactionRecorded } from '../transactions';
+import { DEFAULT_GIFT_CARD_SETTINGS, type GiftCardSettings, type GiftCardSettingsInput } from './settings';
 
 const amount = z.number().int('must be a whole number of minor units (cents)').positive().max(100_000_000_00);
 const reference = z.string().trim().min(1).max(128).describe('Your reference for the operation: a repeat with the same one changes nothing');
@@ -16,7 +17,10 @@ export const IssueGiftCardInput = z
     amount,
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
-    activateOnSale: z.boolean().default(false).describe('Inactive until a sale line names it (giftCardId)'),
+    activateOnSale: z
+      .boolean()
+      .default(false)
+      .describe('Inactive, with nothing on it, until a sale line of exactly `amount` names it (giftCardId); pos and ecommerce keys issue only these'),
     reference,
   })
   .strict();
@@ -50,6 +54,7 @@ export const GiftCardViewSchema = z
     currency: z.string(),
     balance: z.number().int().describe('Minor units'),
     status: z.enum(['inactive', 'active']).describe('Inactive until a sale line names it (cards issued with activateOnSale)'),
+    faceValue: z.number().int().nullable().describe('Cards issued with activateOnSale: what the sale line that activates it must total (and loads)'),
     expiresAt: z.string().nullable(),
     issuedAt: z.string(),
   })
@@ -87,6 +92,8 @@ export interface GiftCardRecord {
   /** What was redeemed and not yet refunded: a refund can never exceed it. */
   refundable: number;
   status: 'inactive' | 'active';
+  /** What the activating sale line must total (cards issued with activateOnSale). */
+  faceValue?: number | null;
   /** Epoch ms; far future when the card never expires. */
   expires: number;
   expiresAt: string | null;
@@ -102,9 +109,10 @@ export interface GiftCardStore {
   create(card: GiftCardRecord): Promise<CreateOutcome>;
   get(tenantId: string, giftCardId: string): Promise<GiftCardRecord | undefined>;
   /**
-   * Applies an operation in one atomic step if the card is active, unexpired at `now`, has not seen
-   * `op.operationId`, and (for a debit) has the funds: `balanceChange` < 0 needs that much balance,
-   * `refundableChange` < 0 needs that much refundable. `applied` carries the card after.
+   * Applies an operation in one atomic step if the card is active (inactive, and then activates
+   * it, with `activate`), unexpired at `now`, has not seen `op.operationId`, and (for a debit) has
+   * the funds: `balanceChange` < 0 needs that much balance, `refundableChange` < 0 needs that much
+   * refundable; a credit may not take the balance above `maxBalance`. `applied` carries the card after.
    */
   apply(
     tenantId: string,
@@ -112,8 +120,10 @@ export interface GiftCardStore {
     op: GiftCardOperation,
     change: { balance: number; refundable: number },
     now: number,
+    limits?: { maxBalance?: number; activate?: boolean },
   ): Promise<GiftCardRecord | 'refused' | 'missing'>;
-  activate(tenantId: string, giftCardId: string, op: GiftCardOperation): Promise<boolean>;
+  getSettings(tenantId: string): Promise<GiftCardSettings | undefined>;
+  saveSettings(tenantId: string, settings: GiftCardSettings): Promise<void>;
   /** Read, change, replace with the etag (retried on a lost race); `mutate` returns undefined for no change. Undefined when there is no such card. */
   update(tenantId: string, giftCardId: string, mutate: (card: GiftCardRecord) => GiftCardRecord | undefined): Promise<GiftCardRecord | undefined>;
   failedLookups(tenantId: string, keyId: string): Promise<{ failures: number; windowStart: number } | undefined>;
@@ -123,34 +133,65 @@ export interface GiftCardStore {
 export const LOOKUP_FAILURES_ALLOWED = 5;
 export const LOOKUP_WINDOW_MS = 15 * 60_000;
 const NEVER = 8.64e15;
+const SETTINGS_CACHE_MS = 30_000;
 
 /**
  * Gift cards: a bearer code and a PIN (hashed) shown once, a balance that only moves by single
  * conditional writes, every operation idempotent on the caller's reference and kept as history.
  */
 export class GiftCardService {
+  private readonly settingsCache = new Map<string, { settings: GiftCardSettings; until: number }>();
+
   constructor(
     private readonly store: GiftCardStore,
     private readonly clock: Clock,
   ) {}
 
+  /** The tenant's gift card settings (defaults until set); read through a 30 s cache, written through. */
+  async settings(tenantId: string, fresh = false): Promise<GiftCardSettings> {
+    const cached = this.settingsCache.get(tenantId);
+    if (!fresh && cached && cached.until > Date.now()) return cached.settings;
+    const settings = (await this.store.getSettings(tenantId)) ?? DEFAULT_GIFT_CARD_SETTINGS;
+    this.settingsCache.set(tenantId, { settings, until: Date.now() + SETTINGS_CACHE_MS });
+    return settings;
+  }
+
+  async saveSettings(tenantId: string, input: GiftCardSettingsInput): Promise<GiftCardSettings> {
+    const settings: GiftCardSettings = { ...input, updatedAt: this.clock.now().toISOString() };
+    await this.store.saveSettings(tenantId, settings);
+    this.settingsCache.set(tenantId, { settings, until: Date.now() + SETTINGS_CACHE_MS });
+    return settings;
+  }
+
+  /**
+   * Money enters a card only through a sale line that names it, or an admin key: pos and
+   * ecommerce keys issue cards with `activateOnSale` only (nothing on them until the sale).
+   */
   async issue(principal: Principal, input: IssueGiftCardInput): Promise<{ created: boolean; card: GiftCardView; code?: string; pin?: string }> {
+    if (principal.role !== 'admin' && !input.activateOnSale) {
+      throw new DomainError('forbidden', 'A pos or ecommerce key issues gift cards with activateOnSale only: the sale line that names the card loads it', {
+        reason: 'gift-card-issue-requires-admin',
+      });
+    }
     const giftCardId = deterministicId('gc', principal.tenantId, 'issue', input.reference);
     const existing = await this.store.get(principal.tenantId, giftCardId);
     if (existing) return { created: false, card: view(existing) };
+    const { maxBalance } = await this.settings(principal.tenantId);
+    if (input.amount > maxBalance) throw capExceeded(maxBalance);
     const code = [...randomBytes(16)].map((b) => CODE_ALPHABET[b & 31]).join('');
     const pin = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const now = this.clock.now().toISOString();
     const codeHash = sha256Hex(code);
     await this.store.createCodeLookup(principal.tenantId, codeHash, giftCardId);
-    const issueOp = this.operation(principal, 'issue', input.amount, input.reference, undefined);
+    const issueOp = this.operation(principal, 'issue', input.activateOnSale ? 0 : input.amount, input.reference, undefined);
     const card: GiftCardRecord = {
       tenantId: principal.tenantId,
       giftCardId,
       currency: input.currency,
-      balance: input.amount,
+      balance: input.activateOnSale ? 0 : input.amount,
       refundable: 0,
       status: input.activateOnSale ? 'inactive' : 'active',
+      faceValue: input.activateOnSale ? input.amount : null,
       expires: input.expiresAt ? Date.parse(input.expiresAt) : NEVER,
       expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
       codeHash,
@@ -201,8 +242,37 @@ export class GiftCardService {
     return this.move(principal, giftCardId, 'refund', input, { balance: input.amount, refundable: -input.amount });
   }
 
+  /** Admin keys only (the route says so); a till or web shop reloads a card by selling it on a sale line. */
   reload(principal: Principal, giftCardId: string, input: GiftCardOperationInput) {
     return this.move(principal, giftCardId, 'reload', input, { balance: input.amount, refundable: 0 });
+  }
+
+  /**
+   * Before a sale is recorded (`saleChecks`): each line naming a gift card must name a card of this
+   * tenant, in the sale's currency, not expired; an inactive card's line must total its face value;
+   * and the load must keep the card within the balance cap. The load itself happens once the sale
+   * is recorded (`handle`), so money enters a card only through a recorded sale.
+   */
+  async checkSale(
+    tenantId: string,
+    sale: { type: 'sale' | 'return'; currency: string; lines: Array<{ giftCardId?: string; total: number; lineNumber: number }> },
+  ) {
+    if (sale.type !== 'sale') return;
+    const lines = sale.lines.filter((l) => l.giftCardId);
+    if (lines.length === 0) return;
+    const { maxBalance } = await this.settings(tenantId);
+    const loads = new Map<string, number>();
+    for (const line of lines) loads.set(line.giftCardId!, (loads.get(line.giftCardId!) ?? 0) + line.total);
+    for (const line of lines) {
+      const card = await this.store.get(tenantId, line.giftCardId!);
+      const at = `Line ${line.lineNumber}: gift card ${line.giftCardId}`;
+      if (!card) throw unprocessable('gift-card-not-found', `${at} was not found`);
+      if (card.currency !== sale.currency) throw unprocessable('gift-card-currency-mismatch', `${at} is in ${card.currency}`);
+      if (card.expires <= this.clock.now().getTime()) throw unprocessable('gift-card-expired', `${at} has expired`);
+      if (card.status === 'inactive' && card.faceValue != null && line.total !== card.faceValue)
+        throw unprocessable('gift-card-amount-mismatch', `${at} is a card of ${card.faceValue}; the line totals ${line.total}`);
+      if (card.balance + loads.get(line.giftCardId!)! > maxBalance) throw capExceeded(maxBalance);
+    }
   }
 
   /**
@@ -235,30 +305,59 @@ export class GiftCardService {
     if (refusal) throw refusal;
   }
 
-  /** `transaction.recorded`: each sale line that names a gift card activates it; idempotent. */
+  /**
+   * `transaction.recorded`: each sale line that names a gift card loads it with the line's total,
+   * what was paid for it: an inactive card is activated with it, an active one reloaded. Once per
+   * sale line (the operation id derives from it), within the balance cap.
+   */
   async handle(event: EventOf<typeof TransactionRecorded>, log: Logger): Promise<number> {
     const tx = event.data;
     if (tx.type !== 'sale') return 0;
-    let activated = 0;
+    let loaded = 0;
     for (const line of tx.lines) {
-      if (line.giftCardId && (await this.activateOnSale(event.tenantid, line.giftCardId, tx.transactionId, tx.locationId))) activated += 1;
+      if (!line.giftCardId) continue;
+      const outcome = await this.loadFromSale(event.tenantid, line.giftCardId, tx, line);
+      if (outcome === 'loaded') loaded += 1;
+      else if (outcome !== 'done')
+        log.log('warn', 'a gift card sold on a sale line was not loaded', { transactionId: tx.transactionId, lineNumber: line.lineNumber, reason: outcome });
     }
-    if (activated > 0) log.log('info', 'gift cards activated by a sale', { transactionId: tx.transactionId, activated });
-    return activated;
+    if (loaded > 0) log.log('info', 'gift cards loaded by a sale', { transactionId: tx.transactionId, loaded });
+    return loaded;
   }
 
-  /** A sale line that names the card activates it (cards sold with `activateOnSale`). */
-  async activateOnSale(tenantId: string, giftCardId: string, transactionId: string, locationId: string): Promise<boolean> {
-    const op: GiftCardOperation = {
-      operationId: deterministicId('gco', tenantId, giftCardId, 'activation'),
-      type: 'activation',
-      amount: 0,
-      reference: transactionId,
-      channel: 'sale',
-      locationId,
-      at: this.clock.now().toISOString(),
-    };
-    return this.store.activate(tenantId, giftCardId, op);
+  /** Loads a card from a sale line: `done` when this line already loaded it. */
+  async loadFromSale(
+    tenantId: string,
+    giftCardId: string,
+    tx: { transactionId: string; locationId: string; currency: string },
+    line: { lineNumber: number; total: number },
+  ): Promise<'loaded' | 'done' | 'gift-card-not-found' | 'gift-card-currency-mismatch' | 'gift-card-expired' | 'gift-card-balance-cap'> {
+    const operationId = deterministicId('gco', tenantId, giftCardId, 'sale', tx.transactionId, String(line.lineNumber));
+    const { maxBalance } = await this.settings(tenantId);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const card = await this.store.get(tenantId, giftCardId);
+      if (!card) return 'gift-card-not-found';
+      if (card.ops[operationId]) return 'done';
+      if (card.currency !== tx.currency) return 'gift-card-currency-mismatch';
+      const activate = card.status === 'inactive';
+      const op: GiftCardOperation = {
+        operationId,
+        type: activate ? 'activation' : 'reload',
+        amount: line.total,
+        reference: tx.transactionId,
+        channel: 'sale',
+        locationId: tx.locationId,
+        at: this.clock.now().toISOString(),
+      };
+      const now = this.clock.now().getTime();
+      const outcome = await this.store.apply(tenantId, giftCardId, op, { balance: line.total, refundable: 0 }, now, { maxBalance, activate });
+      if (outcome === 'missing') return 'gift-card-not-found';
+      if (outcome !== 'refused') return 'loaded';
+      if (card.expires <= now) return 'gift-card-expired';
+      if (card.balance + line.total > maxBalance) return 'gift-card-balance-cap';
+      // The card changed meanwhile (activated, loaded, spent): look again.
+    }
+    return 'gift-card-balance-cap';
   }
 
   /**
@@ -275,7 +374,8 @@ export class GiftCardService {
     if (input.locationId) assertMayActFor(principal, input.locationId);
     const op = this.operation(principal, type, input.amount, input.reference, input.locationId, giftCardId);
     const now = this.clock.now().getTime();
-    const outcome = await this.store.apply(principal.tenantId, giftCardId, op, change, now);
+    const maxBalance = change.balance > 0 ? (await this.settings(principal.tenantId)).maxBalance : undefined;
+    const outcome = await this.store.apply(principal.tenantId, giftCardId, op, change, now, { maxBalance });
     if (outcome === 'missing') throw notFound(`Gift card ${giftCardId}`);
     if (outcome !== 'refused') return { replayed: false, operation: op, card: view(outcome) };
     const card = await this.require(principal.tenantId, giftCardId);
@@ -288,7 +388,9 @@ export class GiftCardService {
     if (card.status !== 'active') throw unprocessable('gift-card-not-active', 'The gift card is not active yet');
     if (card.expires <= now) throw unprocessable('gift-card-expired', 'The gift card has expired');
     if (change.balance < 0) throw unprocessable('insufficient-balance', `The gift card has ${card.balance} left`);
-    throw unprocessable('refund-exceeds-redeemed', `At most ${card.refundable} can be refunded to this card`);
+    if (change.refundable < 0 && card.refundable < -change.refundable)
+      throw unprocessable('refund-exceeds-redeemed', `At most ${card.refundable} can be refunded to this card`);
+    throw capExceeded(maxBalance!);
   }
 
   private operation(
@@ -333,12 +435,17 @@ export function giftCardOfRedemption(operationId: string): string | undefined {
   return match ? `gc_${match[1]}` : undefined;
 }
 
+function capExceeded(maxBalance: number): DomainError {
+  return unprocessable('gift-card-balance-cap', `No gift card may hold more than ${maxBalance} (the tenant's gift card settings)`);
+}
+
 function view(card: GiftCardRecord): GiftCardView {
   return {
     giftCardId: card.giftCardId,
     currency: card.currency,
     balance: card.balance,
     status: card.status,
+    faceValue: card.faceValue ?? null,
     expiresAt: card.expiresAt,
     issuedAt: card.issuedAt,
   };

@@ -9,6 +9,7 @@ import {
   IssuedGiftCardSchema,
   operationResultView,
 } from './gift-cards';
+import { GiftCardSettingsInput, GiftCardSettingsSchema } from './settings';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import type { GiftCardService } from './gift-cards';
@@ -23,7 +24,7 @@ const GiftCardParams = z.object({ giftCardId: id });
 
 /** Codes and PINs travel only in request bodies: URLs end up in logs. */
 export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpFunction[] {
-  const operation = (name: string, path: string, summary: string, run: typeof giftCards.redeem, refusals: string) =>
+  const operation = (name: string, path: string, summary: string, run: typeof giftCards.redeem, refusals: string, adminOnly = false) =>
     endpoint(edge, {
       name,
       method: 'POST',
@@ -31,6 +32,7 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
       summary,
       tags: ['Gift cards'],
       auth: 'tenant',
+      ...(adminOnly ? { roles: ['admin' as const] } : {}),
       params: GiftCardParams,
       body: GiftCardOperationInput,
       responses: {
@@ -58,6 +60,8 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
         201: { description: 'Issued, with `code` and `pin`', schema: IssuedGiftCardSchema },
         200: { description: 'Already issued with this reference (without `code` and `pin`)', schema: GiftCardViewSchema },
         ...problems,
+        403: { description: 'A pos or ecommerce key issues cards with `activateOnSale` only (`gift-card-issue-requires-admin`)', schema: ProblemSchema },
+        422: { description: 'Above the balance cap of the gift card settings (`gift-card-balance-cap`)', schema: ProblemSchema },
       },
       handle: async ({ principal, body }) => {
         const { created, card, code, pin } = await giftCards.issue(principal, body);
@@ -102,8 +106,46 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
       'refunds',
       'Gives back to the card (a return), never more than was redeemed',
       giftCards.refund,
-      'refund-exceeds-redeemed, gift-card-expired, gift-card-not-active',
+      'refund-exceeds-redeemed, gift-card-balance-cap, gift-card-expired, gift-card-not-active',
     ),
-    operation('reloadGiftCard', 'reloads', 'Adds value to the card', giftCards.reload, 'gift-card-expired, gift-card-not-active'),
+    operation(
+      'reloadGiftCard',
+      'reloads',
+      'Adds value to the card (admin keys; a till or web shop reloads a card by selling it on a sale line that names it)',
+      giftCards.reload,
+      'gift-card-balance-cap, gift-card-expired, gift-card-not-active',
+      true,
+    ),
+    endpoint(edge, {
+      name: 'getGiftCardSettings',
+      method: 'GET',
+      route: 'v1/settings/gift-cards',
+      summary: 'The balance cap of every gift card',
+      tags: ['Gift cards'],
+      auth: 'tenant',
+      roles: ['admin'],
+      responses: {
+        200: { description: 'The settings (defaults until set)', schema: GiftCardSettingsSchema },
+        ...problems,
+        403: { description: 'Admin keys only', schema: ProblemSchema },
+      },
+      handle: async ({ principal }) => ({ status: 200, body: await giftCards.settings(principal.tenantId, true) }),
+    }),
+    endpoint(edge, {
+      name: 'putGiftCardSettings',
+      method: 'PUT',
+      route: 'v1/settings/gift-cards',
+      summary: 'Set the balance cap of every gift card (applies to issues, loads, reloads and refunds from then on)',
+      tags: ['Gift cards'],
+      auth: 'tenant',
+      roles: ['admin'],
+      body: GiftCardSettingsInput,
+      responses: {
+        200: { description: 'Saved', schema: GiftCardSettingsSchema },
+        ...problems,
+        403: { description: 'Admin keys only', schema: ProblemSchema },
+      },
+      handle: async ({ principal, body }) => ({ status: 200, body: await giftCards.saveSettings(principal.tenantId, body) }),
+    }),
   ];
 }

@@ -1,6 +1,6 @@
 import { contribute } from '../kernel/extensions';
 import { defineModule } from '../kernel/module';
-import { tenderClaims } from '../transactions';
+import { saleChecks, tenderClaims } from '../transactions';
 import { CosmosGiftCardStore } from './adapters/cosmos-gift-card-store';
 import { GiftCardService } from './gift-cards';
 import { giftCardRoutes } from './http';
@@ -11,7 +11,7 @@ export const giftCardsModule = defineModule({
   containers: {
     giftCards: {
       partitionKeyPaths: ['/tenantId', '/id'],
-      purpose: 'Gift cards (balance and history in one document), code lookups by hash, lookup throttles per API key',
+      purpose: 'Gift cards (balance and history in one document), code lookups by hash, lookup throttles per API key, the tenant settings',
     },
   },
   build({ kernel, documents }) {
@@ -21,7 +21,10 @@ export const giftCardsModule = defineModule({
       routes: giftCardRoutes(kernel.edge, giftCards),
       consumers: {},
       timers: {},
-      contributes: contribute(tenderClaims, { tenderType: 'giftCard', claim: (tenantId, claim) => giftCards.claimTender(tenantId, claim) }),
+      contributes: [
+        ...contribute(tenderClaims, { tenderType: 'giftCard', claim: (tenantId, claim) => giftCards.claimTender(tenantId, claim) }),
+        ...contribute(saleChecks, { name: 'giftCards', check: (tenantId, sale) => giftCards.checkSale(tenantId, sale) }),
+      ],
     };
   },
 });

@@ -20,7 +20,7 @@ import {
 import type { Clock, EventPublisher, Logger } from '../kernel/ports';
 import type { TransactionLocator, TransactionStore } from './ports';
 import { priceReturn } from './returns';
-import { claimTenders, type TenderClaimer } from './tender-claims';
+import { claimTenders, type SaleCheck, type TenderClaimer } from './tender-claims';
 
 /** What the till learns beside the recorded transaction (e.g. whether to print the receipt), from other capabilities. */
 export type RecordedReply = (tenantId: string, transaction: TransactionView, newCustomer: boolean) => Promise<Record<string, unknown>>;
@@ -72,6 +72,7 @@ export class TransactionIngest {
     private readonly publisher: EventPublisher,
     private readonly clock: Clock,
     private readonly tenderClaimers: readonly TenderClaimer[] = [],
+    private readonly saleChecks: readonly SaleCheck[] = [],
   ) {}
 
   async ingest(principal: Principal, input: TransactionInput, log: Logger): Promise<IngestResult> {
@@ -94,7 +95,8 @@ export class TransactionIngest {
     const record = this.buildRecord(tenantId, transactionId, customerId, input, resolution?.conflicts ?? []);
 
     if (original) await this.reserveReturn(original, record);
-    // Gift card and points tenders: their redemptions are marked used by this sale before it is recorded.
+    // What other capabilities check of a sale (gift cards sold on its lines), then the redemptions its tenders claim.
+    if (record.type === 'sale') for (const check of this.saleChecks) await check.check(tenantId, record);
     await claimTenders(this.tenderClaimers, record);
 
     const claim = await this.transactions.claim(locatorOf(record));

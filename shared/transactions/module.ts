@@ -11,7 +11,7 @@ import { TransactionHistory } from './history';
 import { transactionRoutes } from './http';
 import { recordedReplies, TransactionIngest } from './ingest';
 import { TransactionParticipant } from './participant';
-import { tenderClaims } from './tender-claims';
+import { saleChecks, tenderClaims } from './tender-claims';
 import { TransactionClaimed, TransactionRecorded } from './transactions';
 
 /** Sales and returns from both channels, recorded once, announced, kept in their customer's history. */
@@ -37,7 +37,7 @@ export const transactionsModule = defineModule({
   build({ kernel, documents, documentsOf, contributions }, { tenancy: { tenancy }, customers: { customers, resolver } }) {
     const { clock, config } = kernel;
     const transactions = new CosmosTransactionStore(documents('transactions'), documentsOf(customersModule, 'lookups'));
-    const ingest = new TransactionIngest(tenancy, transactions, resolver, kernel.publisher, clock, contributions(tenderClaims));
+    const ingest = new TransactionIngest(tenancy, transactions, resolver, kernel.publisher, clock, contributions(tenderClaims), contributions(saleChecks));
     const history = new TransactionHistory(transactions, customers);
     const claims = new PurchaseClaims(customers, transactions, tenancy, ingest, clock);
     const activity = new CustomerActivity(customers, transactions, clock);

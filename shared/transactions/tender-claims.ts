@@ -28,6 +28,14 @@ export interface TenderClaimer {
 /** One contributor per tender type (gift cards, loyalty points). */
 export const tenderClaims = extensionPoint<TenderClaimer>('transactions.tenderClaims');
 
+/** A check another capability makes before a sale is recorded (gift cards sold on its lines); throws a DomainError to refuse it. */
+export interface SaleCheck {
+  name: string;
+  check(tenantId: string, sale: TransactionRecord): Promise<void>;
+}
+
+export const saleChecks = extensionPoint<SaleCheck>('transactions.saleChecks');
+
 /** Tender types that must name a redemption another capability claims. */
 export const CLAIMED_TENDERS: ReadonlyArray<TransactionRecord['tenders'][number]['type']> = ['giftCard', 'points'];
 

@@ -6,7 +6,7 @@ let store: TestContext['store'];
 useTestPlatform((context) => ({ p, t, store } = context));
 
 let counter = 0;
-async function issue(amount: number, key = t.keys.ecommerce, extra: Record<string, unknown> = {}) {
+async function issue(amount: number, key = t.keys.admin, extra: Record<string, unknown> = {}) {
   counter += 1;
   const r = await p.api('POST', '/api/v1/gift-cards', { key, body: { amount, currency: 'EUR', reference: `issue-${Date.now()}-${counter}`, ...extra } });
   expect(r.status).toBe(201);
@@ -18,11 +18,11 @@ const redeem = (giftCardId: string, amount: number, reference: string, key = t.k
 describe('gift cards across channels', () => {
   it('issues with a code and PIN shown once, and is idempotent on the reference', async () => {
     const body = { amount: 5000, currency: 'EUR', reference: 'order-77' };
-    const first = await p.api('POST', '/api/v1/gift-cards', { key: t.keys.ecommerce, body });
+    const first = await p.api('POST', '/api/v1/gift-cards', { key: t.keys.admin, body });
     expect(first.status).toBe(201);
     expect(first.body.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
     expect(first.body.pin).toMatch(/^\d{6}$/);
-    const again = await p.api('POST', '/api/v1/gift-cards', { key: t.keys.ecommerce, body });
+    const again = await p.api('POST', '/api/v1/gift-cards', { key: t.keys.admin, body });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ giftCardId: first.body.giftCardId, balance: 5000 });
     expect(again.body.code).toBeUndefined();
@@ -58,16 +58,16 @@ describe('gift cards across channels', () => {
     expect(refund.body.balance).toBe(1500);
     const tooMuch = await p.api('POST', `/api/v1/gift-cards/${card.giftCardId}/refunds`, { key: t.keys.pos, body: { amount: 1600, reference: 'R-2' } });
     expect(tooMuch.body.reason).toBe('refund-exceeds-redeemed');
-    const reload = await p.api('POST', `/api/v1/gift-cards/${card.giftCardId}/reloads`, { key: t.keys.pos, body: { amount: 2500, reference: 'L-1' } });
+    const reload = await p.api('POST', `/api/v1/gift-cards/${card.giftCardId}/reloads`, { key: t.keys.admin, body: { amount: 2500, reference: 'L-1' } });
     expect(reload.body.balance).toBe(4000);
     const history = (await p.api('GET', `/api/v1/gift-cards/${card.giftCardId}`, { key: t.keys.admin })).body.history;
     expect(history.map((h: { type: string }) => h.type)).toEqual(['issue', 'redemption', 'refund', 'reload']);
-    const reused = await p.api('POST', `/api/v1/gift-cards/${card.giftCardId}/reloads`, { key: t.keys.pos, body: { amount: 1, reference: 'L-1' } });
+    const reused = await p.api('POST', `/api/v1/gift-cards/${card.giftCardId}/reloads`, { key: t.keys.admin, body: { amount: 1, reference: 'L-1' } });
     expect(reused.status).toBe(409);
   });
 
   it('refuses an expired card', async () => {
-    const card = await issue(1000, t.keys.pos, { expiresAt: '2026-01-01T00:00:00Z' });
+    const card = await issue(1000, t.keys.admin, { expiresAt: '2026-01-01T00:00:00Z' });
     const r = await redeem(card.giftCardId, 100, 'late');
     expect(r.body.reason).toBe('gift-card-expired');
   });

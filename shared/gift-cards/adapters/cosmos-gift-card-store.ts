@@ -1,8 +1,11 @@
 import type { GiftCardOperation, GiftCardRecord, GiftCardStore } from '../gift-cards';
 import type { CreateOutcome } from '../../kernel/ports';
 import type { Documents } from '../../kernel/adapters/documents';
+import type { GiftCardSettings } from '../settings';
 
-/** `giftCards` ([tenantId, id]): cards by id, `code:<sha256>` lookups, `throttle:<keyId>` failure counts. */
+const SETTINGS_ID = 'settings';
+
+/** `giftCards` ([tenantId, id]): cards by id, `code:<sha256>` lookups, `throttle:<keyId>` failure counts, the tenant's `settings`. */
 export class CosmosGiftCardStore implements GiftCardStore {
   constructor(private readonly docs: Documents) {}
 
@@ -27,25 +30,39 @@ export class CosmosGiftCardStore implements GiftCardStore {
     return doc?.tenantId === tenantId ? unwrap(doc) : undefined;
   }
 
-  async apply(tenantId: string, giftCardId: string, op: GiftCardOperation, change: { balance: number; refundable: number }, now: number) {
-    const conditions = [`c.status = "active"`, `c.expires > ${Math.floor(now)}`, `NOT IS_DEFINED(c.ops["${safe(op.operationId)}"])`];
+  async apply(
+    tenantId: string,
+    giftCardId: string,
+    op: GiftCardOperation,
+    change: { balance: number; refundable: number },
+    now: number,
+    limits: { maxBalance?: number; activate?: boolean } = {},
+  ) {
+    const conditions = [
+      `c.status = "${limits.activate ? 'inactive' : 'active'}"`,
+      `c.expires > ${Math.floor(now)}`,
+      `NOT IS_DEFINED(c.ops["${safe(op.operationId)}"])`,
+    ];
     if (change.balance < 0) conditions.push(`c.balance >= ${-change.balance}`);
+    if (change.balance > 0 && limits.maxBalance !== undefined) conditions.push(`c.balance <= ${Math.floor(limits.maxBalance - change.balance)}`);
     if (change.refundable < 0) conditions.push(`c.refundable >= ${-change.refundable}`);
     const result = await this.docs.patchIf<GiftCardRecord>(giftCardId, this.pk(tenantId, giftCardId), `from c where ${conditions.join(' AND ')}`, [
       { op: 'incr', path: '/balance', value: change.balance },
       { op: 'incr', path: '/refundable', value: change.refundable },
       { op: 'set', path: `/ops/${safe(op.operationId)}`, value: op },
+      ...(limits.activate ? [{ op: 'set' as const, path: '/status', value: 'active' }] : []),
     ]);
     if (result.outcome === 'applied') return result.doc.tenantId === tenantId ? unwrap(result.doc) : 'missing';
     return result.outcome === 'missing' ? 'missing' : 'refused';
   }
 
-  async activate(tenantId: string, giftCardId: string, op: GiftCardOperation): Promise<boolean> {
-    const result = await this.docs.patchIf(giftCardId, this.pk(tenantId, giftCardId), 'from c where c.status = "inactive"', [
-      { op: 'set', path: '/status', value: 'active' },
-      { op: 'set', path: `/ops/${safe(op.operationId)}`, value: op },
-    ]);
-    return result.outcome === 'applied';
+  async getSettings(tenantId: string): Promise<GiftCardSettings | undefined> {
+    const doc = await this.docs.read<GiftCardSettings & { tenantId: string }>(SETTINGS_ID, this.pk(tenantId, SETTINGS_ID));
+    return doc?.tenantId === tenantId ? { maxBalance: doc.maxBalance, updatedAt: doc.updatedAt } : undefined;
+  }
+
+  async saveSettings(tenantId: string, settings: GiftCardSettings): Promise<void> {
+    await this.docs.upsert({ ...settings, id: SETTINGS_ID, tenantId, kind: 'settings' });
   }
 
   async update(tenantId: string, giftCardId: string, mutate: (card: GiftCardRecord) => GiftCardRecord | undefined): Promise<GiftCardRecord | undefined> {
