@@ -41,7 +41,11 @@ async function until(read, attempts = 50) {
   }
 }
 
-const day = (n, time) => `2026-11-${String(n).padStart(2, '0')}T${time}:00+01:00`;
+// The story's days 18 to 24, placed in the last week (sales older than 7 days are refused, as are sales ahead of the clock).
+const day = (n, time) => {
+  const date = new Date(Date.now() - Math.max(1, 24 - n) * 86_400_000).toISOString().slice(0, 10);
+  return `${date}T${time}:00+01:00`;
+};
 
 async function main() {
   console.log(`unifica demo on ${base} (tenant ${state.tenantId})`);
@@ -160,14 +164,14 @@ async function main() {
   const claimed = await call('POST', `/api/v1/customers/${account.body.customerId}/claims`, state.keys.ecommerce, {
     locationId: 'barcelona-diagonal',
     externalId: `T1-${run}-0088`,
-    date: '2026-11-21',
+    date: day(21, '19:10').slice(0, 10),
     total: 6995,
   });
   detail(`claimed: ticket ${claimed.body.transactionId} now belongs to ${claimed.body.customerId}`);
   const wrongClaim = await fetch(`${base}/api/v1/customers/${account.body.customerId}/claims`, {
     method: 'POST',
     headers: { 'x-api-key': state.keys.ecommerce, 'content-type': 'application/json' },
-    body: JSON.stringify({ locationId: 'barcelona-diagonal', externalId: `T1-${run}-0088`, date: '2026-11-21', total: 100 }),
+    body: JSON.stringify({ locationId: 'barcelona-diagonal', externalId: `T1-${run}-0088`, date: day(21, '19:10').slice(0, 10), total: 100 }),
   }).then((r) => r.json());
   detail(`a claim with the wrong total is refused: ${wrongClaim.status} ${wrongClaim.reason}`);
 

@@ -194,6 +194,8 @@ function dropEmptyLots(account: LoyaltyAccount): void {
 export interface AccrualInput {
   saleId: string;
   occurredAt: string;
+  /** When the platform learnt of the sale: pending days count from then when it is later (an offline till, an import). */
+  learntAt?: string;
   lines: LinePoints[];
   /** Qualifying spend of the sale, minor units. */
   spend: number;
@@ -207,7 +209,8 @@ export function accrue(current: LoyaltyAccount, input: AccrualInput, program: Lo
   const account = clone(current);
   const points = input.lines.reduce((n, l) => n + l.points, 0);
   const key = `accrual:${input.saleId}`;
-  const availableAt = addDays(input.occurredAt, program.pendingDays);
+  const pendingFrom = input.learntAt && Date.parse(input.learntAt) > Date.parse(input.occurredAt) ? input.learntAt : input.occurredAt;
+  const availableAt = addDays(pendingFrom, program.pendingDays);
   const expiresAt = program.expiryMonths === null ? null : addMonths(input.occurredAt, program.expiryMonths);
   account.earnings[input.saleId] = { lines: input.lines, returned: {} };
   addLot(account, { id: key, transactionId: input.saleId, points, remaining: points, earnedAt: input.occurredAt, availableAt, expiresAt });

@@ -421,6 +421,7 @@ function accrualOf(sale: TransactionView, account: LoyaltyAccount | undefined, p
   return {
     saleId: sale.transactionId,
     occurredAt: new Date(sale.occurredAt).toISOString(),
+    learntAt: new Date(sale.recordedAt).toISOString(),
     lines: pointsForLines(program, sale.lines, { tierMultiplier: tierMultiplier(account, program), pointsPaid }),
     spend: sale.totals.net - pointsPaid,
     redemptionReferences: sale.tenders.filter((t) => t.type === 'points' && t.reference).map((t) => t.reference!),

@@ -34,6 +34,12 @@ export interface IngestResult {
   newCustomer?: boolean;
 }
 
+/** How far ahead of the platform's clock `occurredAt` may be: clock skew of a till or web server. */
+export const FUTURE_SKEW_MS = 5 * 60_000;
+/** How far back `occurredAt` may be: a till that was offline sends its sales late. Older only as an admin import. */
+export const OFFLINE_WINDOW_DAYS = 7;
+const OFFLINE_WINDOW_MS = OFFLINE_WINDOW_DAYS * 86_400_000;
+
 /** The channel each key role may write for; admin keys may write for both. */
 const ROLE_CHANNELS: Record<Principal['role'], Array<TransactionInput['channel']>> = {
   pos: ['store'],
@@ -85,6 +91,14 @@ export class TransactionIngest {
     checkLocation(input, location);
 
     const transactionId = transactionIdOf(tenantId, input.channel, input.locationId, input.externalId);
+    const outOfBounds = this.checkOccurredAt(principal, input);
+    if (outOfBounds) {
+      // A retry of a transaction recorded while it was in bounds still replays it.
+      const locator = await this.transactions.locate(tenantId, transactionId);
+      const existing = locator && (await this.transactions.get(locator));
+      if (existing) return { outcome: 'existing', transaction: transactionView(existing) };
+      throw outOfBounds;
+    }
     const original = input.type === 'return' ? await this.checkReturn(tenantId, transactionId, input) : undefined;
 
     const { identifiers, issues } = normalizeIdentifiers(tenantId, input.customer?.identifiers ?? [], location!.country, 'customer.identifiers');
@@ -148,6 +162,28 @@ export class TransactionIngest {
     return { found: pending.length, published };
   }
 
+  /**
+   * `occurredAt` within bounds: at most FUTURE_SKEW_MS ahead of the platform clock, at most
+   * OFFLINE_WINDOW_DAYS back; older only with `import: true` from an admin key. The refusal, if any.
+   */
+  private checkOccurredAt(principal: Principal, input: TransactionInput): DomainError | undefined {
+    if (input.import && principal.role !== 'admin') {
+      return new DomainError('forbidden', 'Only an admin key may import transactions', { reason: 'import-requires-admin' });
+    }
+    const now = this.clock.now().getTime();
+    const occurred = Date.parse(input.occurredAt);
+    if (occurred > now + FUTURE_SKEW_MS) {
+      return unprocessable('occurred-in-future', `occurredAt is more than ${FUTURE_SKEW_MS / 60_000} minutes ahead of the platform's clock`);
+    }
+    if (occurred < now - OFFLINE_WINDOW_MS && !input.import) {
+      return unprocessable(
+        'occurred-too-long-ago',
+        `occurredAt is more than ${OFFLINE_WINDOW_DAYS} days ago; an older transaction is recorded only by an admin key with import: true`,
+      );
+    }
+    return undefined;
+  }
+
   private async checkReturn(tenantId: string, returnId: string, input: TransactionInput): Promise<TransactionRecord> {
     const locator = await this.transactions.locate(tenantId, input.originalTransactionId!);
     const original = locator && (await this.transactions.get(locator));
@@ -201,6 +237,7 @@ export class TransactionIngest {
       externalId: input.externalId,
       occurredAt: input.occurredAt,
       recordedAt: this.clock.now().toISOString(),
+      ...(input.import ? { imported: true } : {}),
       currency: input.currency,
       lines,
       coupons: input.coupons,

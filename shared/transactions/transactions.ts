@@ -41,7 +41,10 @@ export const TransactionInput = z
     locationId: code,
     terminalId: code.optional().describe('The till; receipts number per till'),
     externalId: code.describe('POS ticket number or web order number; unique per channel and location'),
-    occurredAt: z.iso.datetime({ offset: true }).describe('When it happened, ISO 8601 with offset'),
+    occurredAt: z.iso
+      .datetime({ offset: true })
+      .describe('When it happened, ISO 8601 with offset: at most 5 minutes ahead of the platform clock, at most 7 days back unless imported'),
+    import: z.boolean().optional().describe('Admin keys only: records a transaction older than the 7-day offline window (a migration or a late import)'),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
     customer: z
       .object({ identifiers: z.array(IdentifierInput).min(1).max(10) })
@@ -115,7 +118,10 @@ export interface TransactionRecord {
   terminalId: string | null;
   externalId: string;
   occurredAt: string;
+  /** When the platform learnt of it. */
   recordedAt: string;
+  /** Recorded with `import: true` by an admin key. */
+  imported?: boolean;
   currency: string;
   lines: TransactionLine[];
   coupons: string[];

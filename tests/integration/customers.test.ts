@@ -1,7 +1,7 @@
 import { TransactionClaimed } from '../../shared/transactions/transactions';
 const TRANSACTION_CLAIMED = TransactionClaimed.type;
 import { BlobServiceClient } from '@azure/storage-blob';
-import { onlineSale, sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
+import { onlineSale, sale, storeDate, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;
 let t: TestTenant;
@@ -113,19 +113,21 @@ describe('identify', () => {
 describe('the 360 view', () => {
   it('computes behaviour from the whole history of both channels', async () => {
     const who = { identifiers: [{ type: 'email', value: 'behaviour@example.com' }] };
+    // A history older than the 7-day offline window: admin imports.
     const lines = (category: string, amount: number) => [{ sku: `${category}-1`, quantity: 1, unitPrice: amount, taxRate: 21, category }];
     await buy(
-      t.keys.pos,
-      sale({ occurredAt: '2026-10-01T10:00:00+02:00', customer: who, lines: lines('shoes', 6000), tenders: [{ type: 'card', amount: 6000 }] }),
+      t.keys.admin,
+      sale({ import: true, occurredAt: '2026-10-01T10:00:00+02:00', customer: who, lines: lines('shoes', 6000), tenders: [{ type: 'card', amount: 6000 }] }),
     );
     await buy(
-      t.keys.pos,
-      sale({ occurredAt: '2026-10-15T10:00:00+02:00', customer: who, lines: lines('shoes', 4000), tenders: [{ type: 'card', amount: 4000 }] }),
+      t.keys.admin,
+      sale({ import: true, occurredAt: '2026-10-15T10:00:00+02:00', customer: who, lines: lines('shoes', 4000), tenders: [{ type: 'card', amount: 4000 }] }),
     );
     await buy(
-      t.keys.posOtherStore,
+      t.keys.admin,
       sale({
         locationId: 'store-2',
+        import: true,
         occurredAt: '2026-10-20T10:00:00+02:00',
         customer: who,
         lines: lines('socks', 500),
@@ -133,13 +135,20 @@ describe('the 360 view', () => {
       }),
     );
     const web = await buy(
-      t.keys.ecommerce,
-      onlineSale({ occurredAt: '2026-11-02T22:00:00+01:00', customer: who, lines: lines('coats', 9500), tenders: [{ type: 'card', amount: 9500 }] }),
+      t.keys.admin,
+      onlineSale({
+        import: true,
+        occurredAt: '2026-11-02T22:00:00+01:00',
+        customer: who,
+        lines: lines('coats', 9500),
+        tenders: [{ type: 'card', amount: 9500 }],
+      }),
     );
     await buy(
-      t.keys.pos,
+      t.keys.admin,
       sale({
         type: 'return',
+        import: true,
         occurredAt: '2026-11-05T10:00:00+01:00',
         originalTransactionId: web.body.transactionId,
         lines: lines('coats', 9500),
@@ -329,7 +338,8 @@ describe('merge', () => {
 
 describe('claiming an anonymous purchase', () => {
   it('attaches the ticket once, with the details printed on it, and counts it for the customer', async () => {
-    const ticket = await buy(t.keys.pos, sale({ externalId: 'T9-000123', occurredAt: '2026-11-21T23:30:00+01:00' }));
+    // A fixed date, which the claims below name: an admin import (it is older than the 7-day offline window).
+    const ticket = await buy(t.keys.admin, sale({ externalId: 'T9-000123', occurredAt: '2026-11-21T23:30:00+01:00', import: true }));
     expect(ticket.body.customerId).toBeNull();
     const ana = (await identify([{ type: 'email', value: 'claimer@example.com' }])).body.customerId;
     const bea = (await identify([{ type: 'email', value: 'other-claimer@example.com' }])).body.customerId;
@@ -376,7 +386,7 @@ describe('claiming an anonymous purchase', () => {
       ids.map((id) =>
         p.api('POST', `/api/v1/customers/${id}/claims`, {
           key: t.keys.pos,
-          body: { locationId: 'store-1', externalId: 'T9-RACE', date: '2026-11-22', total: 4398 },
+          body: { locationId: 'store-1', externalId: 'T9-RACE', date: storeDate(ticket.body.occurredAt), total: 4398 },
         }),
       ),
     );

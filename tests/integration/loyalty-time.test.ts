@@ -20,7 +20,8 @@ describe('loyalty over time, on the maintenance timer', () => {
     const accountDoc = async () => (await store.all('loyalty', t.tenantId)).find((d: { id: string }) => d.id === `${r.body.customerId}|account`);
 
     expect(await summary()).toMatchObject({ spendable: 0, pending: 43 });
-    expect((await accountDoc()).dueAt).toBe('2026-12-06T11:00:00.000Z');
+    // Pending days count from when the platform learnt of the sale (12:00), an hour after it happened.
+    expect((await accountDoc()).dueAt).toBe('2026-12-06T12:00:00.000Z');
 
     clock.advance(15 * DAY);
     await p.host.runTimer('loyaltyMaintenance');

@@ -1,6 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 import type { TopicFunction } from '../../shared/edge/definition';
-import { onlineSale, sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
+import { daysAgo, onlineSale, sale, storeDate, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;
 let t: TestTenant;
@@ -164,11 +164,11 @@ describe('receipts', () => {
       body: { identifiers: [email], consents: [{ purpose: 'paperlessReceipts', granted: true }] },
     });
     const { customerId } = identify.body;
-    const inStore = await record(sale({ terminalId: 'till-paper', occurredAt: '2026-11-20T10:00:00+01:00', customer: { identifiers: [email] } }));
+    const inStore = await record(sale({ terminalId: 'till-paper', occurredAt: daysAgo(2), customer: { identifiers: [email] } }));
     expect(inStore.receipt).toEqual({ paper: false, url: `/api/v1/transactions/${inStore.transactionId}/receipt` });
     const anonymous = await record(sale({ terminalId: 'till-paper' }));
     expect(anonymous.receipt.paper).toBe(true);
-    const online = await record(onlineSale({ occurredAt: '2026-11-21T10:00:00+01:00', customer: { identifiers: [email] } }), t.keys.ecommerce);
+    const online = await record(onlineSale({ occurredAt: daysAgo(1), customer: { identifiers: [email] } }), t.keys.ecommerce);
     await p.bus.idle();
 
     const list = await p.api('GET', `/api/v1/customers/${customerId}/receipts`, { key: t.keys.pos });
@@ -218,7 +218,7 @@ describe('receipts', () => {
     });
     const claim = await p.api('POST', `/api/v1/customers/${who.body.customerId}/claims`, {
       key: t.keys.admin,
-      body: { locationId: 'store-1', externalId: ticket.externalId, date: '2026-11-22', total: 4398 },
+      body: { locationId: 'store-1', externalId: ticket.externalId, date: storeDate(ticket.occurredAt), total: 4398 },
     });
     expect(claim.status).toBe(201);
     await p.bus.idle();

@@ -1,4 +1,4 @@
-import { onlineSale, sale, useTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
+import { daysAgo, onlineSale, sale, useTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;
 let t: TestTenant;
@@ -113,11 +113,11 @@ describe('one customer across channels', () => {
   it('gives the same customer to an online and a store sale with the same email typed two ways, and lists both newest first', async () => {
     const web = await p.api('POST', '/api/v1/transactions', {
       key: t.keys.ecommerce,
-      body: onlineSale({ occurredAt: '2026-11-20T18:00:00+01:00', customer: email('Lucia.Garcia@Example.com') }),
+      body: onlineSale({ occurredAt: daysAgo(2), customer: email('Lucia.Garcia@Example.com') }),
     });
     const store = await p.api('POST', '/api/v1/transactions', {
       key: t.keys.pos,
-      body: sale({ occurredAt: '2026-11-21T11:00:00+01:00', customer: email('  lucia.garcia@example.com ') }),
+      body: sale({ occurredAt: daysAgo(1), customer: email('  lucia.garcia@example.com ') }),
     });
     expect(store.body.customerId).toBe(web.body.customerId);
 
@@ -131,7 +131,7 @@ describe('one customer across channels', () => {
     const phone = { identifiers: [{ type: 'phone', value: '612 345 678' }] };
     const ids: string[] = [];
     for (let day = 1; day <= 5; day += 1) {
-      const r = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ occurredAt: `2026-10-0${day}T10:00:00+02:00`, customer: phone }) });
+      const r = await p.api('POST', '/api/v1/transactions', { key: t.keys.pos, body: sale({ occurredAt: daysAgo(6 - day), customer: phone }) });
       ids.unshift(r.body.transactionId);
     }
     const customerId = (await p.api('GET', `/api/v1/transactions/${ids[0]}`, { key: t.keys.admin })).body.customerId;

@@ -94,6 +94,21 @@ export async function startTestPlatform(options: { clock?: Clock } = {}): Promis
   return { ...local, api, createTenant, advanceClock: (ms) => (offsetMs += ms) };
 }
 
+/** An ISO time `n` hours before now (real time, as the test platform's clock starts). */
+export function hoursAgo(n: number): string {
+  return new Date(Date.now() - n * 3_600_000).toISOString();
+}
+
+/** An ISO time `n` days before now. */
+export function daysAgo(n: number): string {
+  return hoursAgo(24 * n);
+}
+
+/** The date a receipt prints for `iso` in the test tenant's stores (Europe/Madrid), YYYY-MM-DD. */
+export function storeDate(iso: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Madrid' }).format(new Date(iso));
+}
+
 let counter = 0;
 /** A valid sale; override what the test is about. */
 export function sale(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -104,7 +119,8 @@ export function sale(overrides: Record<string, unknown> = {}): Record<string, un
     locationId: 'store-1',
     terminalId: 'till-1',
     externalId: `T-${Date.now()}-${counter}-${randomBytes(3).toString('hex')}`,
-    occurredAt: '2026-11-22T10:15:00+01:00',
+    // Recent: the platform refuses sales more than 7 days old (unless imported) or ahead of its clock.
+    occurredAt: hoursAgo(1),
     currency: 'EUR',
     lines: [
       { sku: 'SKU-1', quantity: 2, unitPrice: 1999, taxRate: 21, category: 'shirts' },
