@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { Receipt } from './receipts';
 
@@ -8,6 +9,28 @@ const KIND_TITLE: Record<Receipt['documentType'], string> = {
 };
 
 const TENDER_LABEL: Record<string, string> = { card: 'Card', cash: 'Cash', giftCard: 'Gift card', points: 'Points', other: 'Other' };
+
+const STYLE = `
+body{font:16px/1.45 system-ui,sans-serif;color:#111;background:#fff;margin:0 auto;max-width:28rem;padding:1rem}
+h1{font-size:1.25rem;margin:0}h2{font-size:1rem;margin:1.25rem 0 .25rem}
+table{width:100%;border-collapse:collapse}td,th{padding:.2rem 0;vertical-align:top;text-align:left}
+.n{text-align:right;white-space:nowrap}.total td{font-weight:700;font-size:1.15rem;border-top:2px solid #111}
+small,.muted{color:#444}.qr{margin:1.25rem 0;text-align:center}.qr img{width:38mm;height:38mm}
+@media print{body{max-width:80mm;padding:0;font-size:12px}}
+`;
+
+/**
+ * The page's Content-Security-Policy (a meta tag: Blob Storage cannot send response headers of our
+ * own): nothing may load or run but its one style sheet (by hash) and the QR image (a data: URL);
+ * no scripts, frames, fonts, forms or base URL. Its links carry a SAS token, so no Referer leaves it.
+ */
+export const RECEIPT_CSP = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`,
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -43,16 +66,11 @@ export async function renderReceiptHtml(receipt: Receipt): Promise<string> {
 <html lang="${locale.slice(0, 2)}">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${RECEIPT_CSP}">
+<meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(receipt.issuer.name)} · ${escape(receipt.invoiceNumber)}</title>
-<style>
-body{font:16px/1.45 system-ui,sans-serif;color:#111;background:#fff;margin:0 auto;max-width:28rem;padding:1rem}
-h1{font-size:1.25rem;margin:0}h2{font-size:1rem;margin:1.25rem 0 .25rem}
-table{width:100%;border-collapse:collapse}td,th{padding:.2rem 0;vertical-align:top;text-align:left}
-.n{text-align:right;white-space:nowrap}.total td{font-weight:700;font-size:1.15rem;border-top:2px solid #111}
-small,.muted{color:#444}.qr{margin:1.25rem 0;text-align:center}.qr img{width:38mm;height:38mm}
-@media print{body{max-width:80mm;padding:0;font-size:12px}}
-</style>
+<style>${STYLE}</style>
 </head>
 <body>
 <header>

@@ -47,6 +47,8 @@ describe('the receipt page in a real browser', () => {
     const { body } = await p.api('GET', `/api/v1/transactions/${tx.body.transactionId}/receipt`, { key: t.keys.pos });
 
     const page = await browser.newPage();
+    const refused: string[] = [];
+    page.on('console', (message) => void (/Content Security Policy/i.test(message.text()) && refused.push(message.text())));
     const response = await page.goto(body.links.html);
     expect(response?.status()).toBe(200);
     expect(await page.locator('#invoice-number').textContent()).toBe(body.receipt.invoiceNumber);
@@ -65,6 +67,10 @@ describe('the receipt page in a real browser', () => {
     expect(code?.data).toBe(
       `https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQRNoVerifactu?nif=B12345678&numserie=store-1.till-browser%2F1&fecha=${body.receipt.fiscal.FechaExpedicionFactura}&importe=43.98`,
     );
+    // The page's Content-Security-Policy lets its own style and QR through, and nothing else was asked for.
+    expect(refused).toEqual([]);
+    const styled = (body: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { maxWidth: string } }).getComputedStyle(body).maxWidth;
+    expect(await page.locator('body').evaluate(styled)).toBe('448px');
     await page.close();
   });
 });

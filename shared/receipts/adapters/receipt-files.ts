@@ -10,6 +10,25 @@ import type { ReceiptFiles } from '../receipt-service';
 import type { Clock } from '../../kernel/ports';
 
 const CONTENT_TYPES = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8', xml: 'application/xml; charset=utf-8' } as const;
+/**
+ * What Blob Storage lets us say about a file it serves: its exact type, how it is shown and who
+ * may cache it. It has no way to send other headers (X-Content-Type-Options, Content-Security-Policy),
+ * so each link also signs these three (SAS `rsct`, `rscd`, `rscc`): whatever the blob's properties
+ * say, the link serves the file as this type, and nothing but the browser keeps a copy of a receipt.
+ * The page carries its own Content-Security-Policy (receipt-html.ts).
+ */
+const CACHE_CONTROL = 'private, max-age=3600';
+const TYPE_OF_EXTENSION: Record<string, string> = { ...CONTENT_TYPES, csv: 'text/csv; charset=utf-8' };
+const headersFor = (name: string) => {
+  const extension = name.slice(name.lastIndexOf('.') + 1);
+  const contentType = TYPE_OF_EXTENSION[extension];
+  return {
+    contentType,
+    cacheControl: CACHE_CONTROL,
+    // Pages open in the browser; data files download under their own name.
+    contentDisposition: extension === 'html' ? 'inline' : `attachment; filename="${name.slice(name.lastIndexOf('/') + 1)}"`,
+  };
+};
 /** A user delegation key may live 7 days; ask for that and renew a day before it runs out. */
 const DELEGATION_KEY_MS = 7 * 24 * 3600_000;
 const RENEW_BEFORE_MS = 24 * 3600_000;
@@ -55,17 +74,21 @@ export class BlobReceiptFiles implements ReceiptFiles {
   }
 
   private async put(name: string, content: string, contentType: string): Promise<void> {
-    await this.blob(name).upload(content, Buffer.byteLength(content), { blobHTTPHeaders: { blobContentType: contentType } });
+    const { cacheControl, contentDisposition } = headersFor(name);
+    await this.blob(name).upload(content, Buffer.byteLength(content), {
+      blobHTTPHeaders: { blobContentType: contentType, blobCacheControl: cacheControl, blobContentDisposition: contentDisposition },
+    });
   }
 
   private async signedLink(name: string, expiresOn: Date): Promise<string> {
     const blob = this.blob(name);
     const permissions = BlobSASPermissions.parse('r');
-    if (this.client.credential instanceof StorageSharedKeyCredential) return blob.generateSasUrl({ permissions, expiresOn });
+    const headers = headersFor(name);
+    if (this.client.credential instanceof StorageSharedKeyCredential) return blob.generateSasUrl({ permissions, expiresOn, ...headers });
     const startsOn = new Date(this.clock.now().getTime() - 5 * 60_000);
     const key = await this.userDelegationKey(expiresOn);
     const sas = generateBlobSASQueryParameters(
-      { containerName: blob.containerName, blobName: blob.name, permissions, startsOn, expiresOn, protocol: SASProtocol.Https },
+      { containerName: blob.containerName, blobName: blob.name, permissions, startsOn, expiresOn, protocol: SASProtocol.Https, ...headers },
       key,
       this.client.accountName,
     );
