@@ -10,6 +10,9 @@ import type { Logger } from '../shared/kernel/ports';
 /** What the Functions host would refuse before a handler runs (its own limit is 100 MB). */
 const HOST_BODY_LIMIT = 4 * 1024 * 1024;
 
+/** Slow clients: the request line and headers, then the body, each get this long (README, Security). */
+export const LOCAL_HOST_TIMEOUTS = { headersMs: 10_000, bodyMs: 10_000 };
+
 interface Route {
   fn: HttpFunction;
   pattern: RegExp;
@@ -45,6 +48,8 @@ export interface LocalHostOptions {
   timers: boolean;
   /** Extra local-only routes (e.g. the dead-letter view), answered before the function list. */
   localRoutes?: (method: string, path: string, headers: Record<string, string>) => Promise<HttpResponseInit | undefined>;
+  /** Tests: shorter deadlines for slow clients (default `LOCAL_HOST_TIMEOUTS`). */
+  timeouts?: Partial<typeof LOCAL_HOST_TIMEOUTS>;
 }
 
 export interface LocalHost {
@@ -95,7 +100,18 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   };
   const crons = options.timers ? timers.map((fn) => new Cron(fn.schedule, { protect: true }, () => runTimer(fn))) : [];
 
-  const server: Server = createServer((req, res) => {
+  const timeouts = {
+    headersMs: options.timeouts?.headersMs ?? LOCAL_HOST_TIMEOUTS.headersMs,
+    bodyMs: options.timeouts?.bodyMs ?? LOCAL_HOST_TIMEOUTS.bodyMs,
+  };
+  // Node answers 408 and closes a connection whose request line and headers take longer than
+  // headersTimeout (checked every connectionsCheckingInterval); the body has its own deadline in readBody.
+  const serverOptions = {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.headersMs + timeouts.bodyMs + 1_000,
+    connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
+  };
+  const server: Server = createServer(serverOptions, (req, res) => {
     void serve(req, res).catch((error) => {
       options.logger.log('error', 'local host failed to serve', { error: (error as Error).message });
       if (!res.headersSent) send(res, { status: 500, jsonBody: problem('internal-error', 'The local host failed'), headers: { 'content-type': 'application/problem+json' } });
@@ -107,9 +123,17 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
     const method = (req.method ?? 'GET').toUpperCase();
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-    const body = await readBody(req);
-    if (body === undefined) {
-      return send(res, problemInit(problem('payload-too-large', `The host accepts bodies up to ${HOST_BODY_LIMIT} bytes`)));
+    // As App Service's front ends do: the address the connection came from, after whatever the client sent.
+    headers['x-forwarded-for'] = [headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
+    const tooLarge = () => problemInit(problem('payload-too-large', `The host accepts bodies up to ${HOST_BODY_LIMIT} bytes`));
+    // Content-Length is read before the body: a body announced too large is refused unread.
+    const length = req.headers['content-length'];
+    if (length !== undefined && Number(length) > HOST_BODY_LIMIT) return refuseUnread(req, res, tooLarge());
+    const body = await readBody(req, timeouts.bodyMs);
+    if (body === 'too-large') return refuseUnread(req, res, tooLarge());
+    if (body === 'timed-out') {
+      const p = problem('validation-failed', `The body did not arrive within ${timeouts.bodyMs / 1000} s`);
+      return refuseUnread(req, res, problemInit({ ...p, status: 408, title: 'Request timeout', code: 'request-timeout', category: 'request-timeout', type: 'urn:unifica:problem:request-timeout' }));
     }
     const local = await options.localRoutes?.(method, url.pathname, headers);
     if (local) return send(res, local);
@@ -124,10 +148,20 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       return send(res, problemInit(problem('not-found', `No route ${method} ${url.pathname}`)));
     }
     const params: Record<string, string> = {};
+    const undecodable: string[] = [];
     hit.route.names.forEach((name, i) => {
       const value = hit.match![i + 1];
-      if (value !== undefined) params[name] = decodeURIComponent(value);
+      if (value === undefined) return;
+      try {
+        params[name] = decodeURIComponent(value);
+      } catch {
+        undecodable.push(name);
+      }
     });
+    if (undecodable.length > 0) {
+      const issues = undecodable.map((name) => ({ field: `path.${name}`, message: 'is not valid percent-encoding' }));
+      return send(res, problemInit(problem('validation-failed', 'The path is not valid', { errors: issues })));
+    }
     const request = new HttpRequest({
       method,
       url: url.toString(),
@@ -165,18 +199,33 @@ function problemInit(p: ReturnType<typeof problem>): HttpResponseInit {
   return { status: p.status, jsonBody: p, headers: { 'content-type': 'application/problem+json' } };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/** The body, unless it is larger than the host accepts or does not arrive within `deadlineMs`. */
+async function readBody(req: IncomingMessage, deadlineMs: number): Promise<Buffer | 'too-large' | 'timed-out'> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > HOST_BODY_LIMIT) {
-      req.resume();
-      return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timed-out'>((resolve) => (timer = setTimeout(() => resolve('timed-out'), deadlineMs)));
+  const read = (async () => {
+    // Stopping early must not destroy the socket: the answer still goes out on it.
+    for await (const chunk of req.iterator({ destroyOnReturn: false })) {
+      size += (chunk as Buffer).length;
+      if (size > HOST_BODY_LIMIT) return 'too-large' as const;
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  })();
+  read.catch(() => undefined); // abandoned at the deadline: the connection is closed under it
+  try {
+    return await Promise.race([read, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
-  return Buffer.concat(chunks);
+}
+
+/** Answers without reading the rest of the body, and closes the connection, which still carries it. */
+function refuseUnread(req: IncomingMessage, res: ServerResponse, init: HttpResponseInit): void {
+  send(res, { ...init, headers: { ...(init.headers as Record<string, string>), connection: 'close' } });
+  res.once('finish', () => req.destroy());
 }
 
 function send(res: ServerResponse, init: HttpResponseInit): void {

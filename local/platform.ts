@@ -21,6 +21,8 @@ export interface LocalPlatformOptions {
   clock?: Clock;
   /** Check every 2xx body against its route's declared schema (tests). */
   checkResponses?: boolean;
+  /** Tests: shorter deadlines (each store call; a slow client's headers and body). */
+  deadlines?: { storeMs?: number; headersMs?: number; bodyMs?: number };
 }
 
 export interface LocalPlatform {
@@ -53,7 +55,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     await ensureCosmosSchema(config);
     await ensureBlobSchema(config);
     const bus = new InProcessBus(options.bus);
-    const platform = createPlatform(config, { publisher: bus, logSink: options.logSink ?? consoleSink, clock: options.clock, checkResponses: options.checkResponses });
+    const platform = createPlatform(config, {
+      publisher: bus,
+      logSink: options.logSink ?? consoleSink,
+      clock: options.clock,
+      checkResponses: options.checkResponses,
+      storeDeadlineMs: options.deadlines?.storeMs,
+    });
     const host = await startLocalHost({
       functions: platform.functions,
       bus,
@@ -61,6 +69,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       port: options.port ?? 7071,
       timers: options.timers ?? true,
       localRoutes: localRoutes(adminKey, bus, platform),
+      timeouts: { headersMs: options.deadlines?.headersMs, bodyMs: options.deadlines?.bodyMs },
     });
     return {
       url: host.url,

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { CosmosClient, PartitionKeyKind, type Database } from '@azure/cosmos';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -45,6 +46,8 @@ export interface PlatformOverrides {
   clock?: Clock;
   /** Tests: every 2xx body is checked against the schema its route declares (a mismatch answers 500). */
   checkResponses?: boolean;
+  /** Tests: a shorter deadline for each store call (default `STORE_DEADLINE_MS`). */
+  storeDeadlineMs?: number;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -67,7 +70,9 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
   });
   const database = cosmos.database(config.cosmos.databaseName);
   const cosmosMetrics = new CosmosMetrics();
-  const documents = (id: string) => new Documents(database.container(id), cosmosMetrics);
+  // Continuation tokens are sealed with a key every instance derives from the operator's secret.
+  const tokenKey = createHmac('sha256', config.platformAdminKey).update('unifica continuation tokens v1').digest();
+  const documents = (id: string) => new Documents(database.container(id), cosmosMetrics, { tokenKey, deadlineMs: overrides.storeDeadlineMs });
   const blob = createBlobServiceClient(config.blob, identity());
 
   let serviceBus: ServiceBusPublisher | undefined;
@@ -88,7 +93,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     platformAdminKey: config.platformAdminKey,
     checkResponses: overrides.checkResponses,
     // The tenancy module is built first; the edge asks it who is calling.
-    authenticate: (apiKey) => (apis as Services).tenancy.authenticate(apiKey),
+    authenticate: (apiKey, client) => (apis as Services).tenancy.authenticate(apiKey, client),
   };
   const telemetry = createTelemetry(logger, config.telemetry.connectionString !== undefined);
   const kernel: Kernel = { config, logger, clock, telemetry, publisher, edge, blob, documents };

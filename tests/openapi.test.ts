@@ -95,3 +95,70 @@ describe('response schemas in the OpenAPI document', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+/**
+ * Every status a route can answer is listed in its OpenAPI document. The edge's own answers follow
+ * from what the route declares (key, roles, input, body, Idempotency-Key); what the use cases answer
+ * follows from what the route names: an id in the path may not exist (404), a customer may be
+ * erased (410), a location may be one the key may not act for (403). Integration tests add the
+ * other half: with `checkResponses`, a route answering a status it does not list answers 500.
+ */
+describe('statuses in the OpenAPI document', () => {
+  /** Where a route cannot answer what the rules below would say, and why. */
+  const exempt: Record<number, Record<string, string>> = {
+    403: {
+      identifyCustomer: 'locationId only picks the country that reads local phone numbers',
+      claimPurchase: 'locationId is the store printed on the customer’s receipt; any key may attach it',
+    },
+    404: { getStockAvailability: 'a SKU without stock anywhere answers 200 with nothing on hand' },
+    410: {
+      mergeCustomers: 'an erased customer can no longer be merged: 404',
+      eraseCustomer: 'erasure is idempotent: an erased customer answers 204 again',
+    },
+  };
+  const propertiesOf = (schema: ZodType | undefined): string[] => {
+    if (!schema) return [];
+    const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as {
+      properties?: Record<string, unknown>;
+      anyOf?: Array<{ properties?: Record<string, unknown> }>;
+      oneOf?: Array<{ properties?: Record<string, unknown> }>;
+    };
+    return [json, ...(json.anyOf ?? []), ...(json.oneOf ?? [])].flatMap((s) => Object.keys(s.properties ?? {}));
+  };
+
+  /** What a route can answer, from what it declares and what it names. */
+  function answerable(fn: HttpFunction): number[] {
+    const { doc } = fn;
+    const params = propertiesOf(doc.params);
+    const body = propertiesOf(doc.body);
+    const statuses = [500];
+    if (doc.security !== 'none') statuses.push(401, 503);
+    if (doc.security === 'apiKey') statuses.push(429);
+    if (doc.roles) statuses.push(403);
+    if (doc.params || doc.query || doc.body) statuses.push(400);
+    if (doc.body) statuses.push(413, 415);
+    if (doc.headers?.some((h) => h.name === 'Idempotency-Key')) statuses.push(409, 422);
+    if (params.length > 0) statuses.push(404);
+    if (params.includes('customerId')) statuses.push(410);
+    if (doc.security === 'apiKey' && body.some((p) => /^(locationId|fromLocationId|toLocationId)$/.test(p))) statuses.push(403);
+    return [...new Set(statuses)].filter((status) => !exempt[status]?.[fn.name]);
+  }
+
+  it('lists, for every route, each status it can answer', () => {
+    const missing = routes.flatMap((fn) =>
+      answerable(fn)
+        .filter((status) => !fn.doc.responses[status])
+        .map((status) => `${fn.name} ${status}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('derives from the routes themselves (and the exemptions name real routes)', () => {
+    const named = (name: string) => routes.find((fn) => fn.name === name)!;
+    expect(answerable(named('exportCustomer'))).toEqual(expect.arrayContaining([403, 404, 410]));
+    expect(answerable(named('recordStockMovements'))).toEqual(expect.arrayContaining([403, 413, 415]));
+    expect(answerable(named('health'))).toEqual([500]);
+    const names = new Set(routes.map((fn) => fn.name));
+    expect(Object.values(exempt).flatMap((byRoute) => Object.keys(byRoute).filter((name) => !names.has(name)))).toEqual([]);
+  });
+});

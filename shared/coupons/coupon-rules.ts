@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { codeField, idField } from '../kernel/id-rules';
 
 /**
  * Campaign rules and the pure evaluation of a coupon code against a basket: no storage here,
@@ -68,10 +69,10 @@ export type BasketLine = z.infer<typeof BasketLine>;
 
 export const CouponRequest = z
   .object({
-    codes: z.array(z.string().trim().min(1).max(64)).min(1).max(10),
-    customerId: text.optional(),
+    codes: z.array(codeField(64)).min(1).max(10),
+    customerId: idField(128).optional(),
     channel,
-    locationId: text,
+    locationId: idField(64),
     lines: z.array(BasketLine).min(1).max(500),
   })
   .strict();

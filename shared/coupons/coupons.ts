@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idField } from '../kernel/id-rules';
 import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors';
 import { randomId, randomSecret, deterministicId } from '../kernel/ids';
 import { assertMayActFor, type Principal } from '../tenancy';
@@ -100,10 +101,7 @@ export const HOLD_MINUTES = 10;
 export const MAX_CODES_PER_REQUEST = 100_000;
 
 export const CodesInput = z
-  .union([
-    z.object({ count: z.number().int().positive().max(MAX_CODES_PER_REQUEST) }).strict(),
-    z.object({ customerId: z.string().trim().min(1).max(128) }).strict(),
-  ])
+  .union([z.object({ count: z.number().int().positive().max(MAX_CODES_PER_REQUEST) }).strict(), z.object({ customerId: idField(128) }).strict()])
   .describe('`count` unique codes, or one personal code for `customerId`');
 export type CodesInput = z.infer<typeof CodesInput>;
 
@@ -291,8 +289,9 @@ export class CouponService {
     return this.finish(hold);
   }
 
-  /** The coupons applied to a transaction, and why not when they could not be. */
+  /** The coupons applied to a transaction, and why not when they could not be; 404 for a transaction this tenant does not have. */
   async forTransaction(tenantId: string, transactionId: string): Promise<HoldRecord[]> {
+    if (!(await this.transactions.locate(tenantId, transactionId))) throw notFound(`Transaction ${transactionId}`);
     return this.store.listHoldsForTransaction(tenantId, transactionId);
   }
 

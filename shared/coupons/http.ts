@@ -4,7 +4,7 @@ import { CampaignViewSchema, CodesInput, CouponValidationSchema, HoldListSchema,
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import type { CouponService } from './coupons';
-import { ProblemSchema, id } from '../edge/schemas';
+import { ProblemSchema, erasedCustomer, id } from '../edge/schemas';
 
 const problems = {
   400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
@@ -54,7 +54,12 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       params: z.object({ campaignId: id }),
       body: CodesInput,
       idempotent: true,
-      responses: { 201: { description: 'The codes: Crockford base32, 16 characters in groups of 4', schema: IssuedCodesSchema }, ...problems },
+      responses: {
+        201: { description: 'The codes: Crockford base32, 16 characters in groups of 4', schema: IssuedCodesSchema },
+        ...problems,
+        410: { description: 'The customer of a personal code was erased', schema: ProblemSchema },
+        422: { description: 'The campaign has no codes left (`code-space-exhausted`), or Idempotency-Key reused with another request', schema: ProblemSchema },
+      },
       handle: async ({ principal, params, body }) => ({ status: 201, body: await coupons.issueCodes(principal, params.campaignId, body) }),
     }),
     endpoint(edge, {
@@ -81,7 +86,12 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       auth: 'tenant',
       body: CouponRequest,
       idempotent: true,
-      responses: { 201: { description: 'Held', schema: HoldViewSchema }, ...problems, ...refused },
+      responses: {
+        201: { description: 'Held', schema: HoldViewSchema },
+        ...problems,
+        403: { description: 'Location not allowed for this key (`location-not-allowed`)', schema: ProblemSchema },
+        ...refused,
+      },
       handle: async ({ principal, body }) => {
         const hold = await coupons.hold(principal, body);
         return { status: 201, body: holdView(hold), headers: { location: `/api/v1/coupons/holds/${hold.holdId}` } };
@@ -135,7 +145,7 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       tags: ['Coupons', 'Customers'],
       auth: 'tenant',
       params: z.object({ customerId: id }),
-      responses: { 200: { description: 'The wallet', schema: WalletSchema }, ...problems },
+      responses: { 200: { description: 'The wallet', schema: WalletSchema }, ...problems, ...erasedCustomer },
       handle: async ({ principal, params }) => ({ status: 200, body: await coupons.walletOf(principal.tenantId, params.customerId) }),
     }),
   ];

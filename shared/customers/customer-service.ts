@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idField } from '../kernel/id-rules';
 import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors';
 import {
   applyConsent,
@@ -24,7 +25,7 @@ import type { CustomerStore } from './customers';
 export const IdentifyInput = z
   .object({
     identifiers: z.array(IdentifierInput).min(1).max(10),
-    locationId: z.string().min(1).max(64).optional().describe("Whose country reads local phone numbers; the tenant's when absent"),
+    locationId: idField(64).optional().describe("Whose country reads local phone numbers; the tenant's when absent"),
     profile: ProfileInput.optional(),
     consents: z.array(ConsentInput).max(10).optional(),
   })
@@ -33,7 +34,7 @@ export type IdentifyInput = z.infer<typeof IdentifyInput>;
 
 export const MergeInput = z
   .object({
-    customerId: z.string().min(1).max(64).describe('The customer merged into the survivor'),
+    customerId: idField(64).describe('The customer merged into the survivor'),
     reason: z.string().trim().min(1).max(500),
   })
   .strict();

@@ -3,7 +3,7 @@ import { IdentifyInput, MergeInput, MergeResultSchema, type CustomerService, typ
 import { ResolutionSchema } from './customers';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
-import { ProblemSchema, commonProblems as problems, id } from '../edge/schemas';
+import { ProblemSchema, commonProblems as problems, erasedCustomer, id } from '../edge/schemas';
 
 const CustomerParams = z.object({ customerId: id });
 
@@ -59,6 +59,7 @@ export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpF
         200: { description: 'Merged (or already merged)', schema: MergeResultSchema },
         ...problems,
         409: { description: 'Merged into another customer already', schema: ProblemSchema },
+        422: { description: 'Merged into itself (`merge-into-itself`), or into a customer merged elsewhere (`survivor-was-merged`)', schema: ProblemSchema },
       },
       handle: async ({ principal, params, body }) => {
         const { record, alreadyMerged } = await customers.merge(principal, params.customerId, body);
@@ -78,6 +79,7 @@ export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpF
         200: { description: 'The export', schema: CustomerExportSchema },
         ...problems,
         403: { description: 'Admin keys only', schema: ProblemSchema },
+        ...erasedCustomer,
       },
       handle: async ({ principal, params }) => ({
         status: 200,

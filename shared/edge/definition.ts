@@ -10,6 +10,8 @@ export interface OperationDoc {
   summary: string;
   tags: string[];
   security: 'none' | 'platform' | 'apiKey';
+  /** The key roles the route is limited to (others get 403); absent: every role. */
+  roles?: readonly string[];
   params?: ZodType;
   query?: ZodType;
   body?: ZodType;

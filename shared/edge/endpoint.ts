@@ -8,6 +8,7 @@ import type { Logger } from '../kernel/ports';
 import type { IdempotentRequests } from '../kernel/idempotency';
 import type { HttpFunction, HttpMethod, OperationDoc } from './definition';
 import { problem, problemFor, problemResponse } from './problem';
+import { ProblemSchema } from './schemas';
 
 /** Large enough for a 500-line basket, small enough that nobody can make us buffer megabytes. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -26,8 +27,11 @@ export interface EdgeKit {
   idempotency: IdempotentRequests;
   /** The operator's key (PLATFORM_ADMIN_KEY). */
   platformAdminKey: string;
-  /** A tenant's principal for an API key, or undefined when the key is unknown. */
-  authenticate(apiKey: string): Promise<Principal | undefined>;
+  /**
+   * A tenant's principal for an API key, or undefined when the key is unknown; `client` is the
+   * caller's address (see `clientOf`), by which failed keys are throttled.
+   */
+  authenticate(apiKey: string, client: string): Promise<Principal | undefined>;
   /**
    * Tests only: every 2xx reply is checked against the response declared for its status (see
    * `contractViolation`); a mismatch is logged as an error and answered 500
@@ -66,6 +70,8 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
   edge: EdgeKit,
   spec: EndpointSpec<A, P, Q, B>,
 ): HttpFunction {
+  // What the edge itself may answer is declared here, once; a route adds what its use cases answer.
+  const responses: OperationDoc['responses'] = { ...edgeResponses(spec), ...spec.responses };
   const handler = async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     let log = edge.logger.child({ invocationId: context.invocationId, function: spec.name });
     const started = Date.now();
@@ -95,7 +101,7 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
       reply = toReply(error, context, log);
     }
     if (edge.checkResponses) {
-      const violation = contractViolation(spec.responses, reply);
+      const violation = contractViolation(responses, reply) ?? undeclaredStatus(responses, reply);
       if (violation) reply = contractViolated(violation, reply.status, context, log);
     }
     const response = toResponse(reply);
@@ -113,19 +119,59 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
       summary: spec.summary,
       tags: spec.tags,
       security: spec.auth === 'none' ? 'none' : spec.auth === 'platform' ? 'platform' : 'apiKey',
+      roles: spec.roles,
       params: spec.params,
       query: spec.query,
       body: spec.body,
       headers: spec.idempotent ? [{ name: 'Idempotency-Key', description: 'Replays the first response for 24 hours' }] : undefined,
-      responses: spec.responses,
+      responses,
     },
   };
+}
+
+/**
+ * The statuses the edge answers before or around a handler, from what the route declares: input
+ * (400; with a body 413 and 415), a key (401, 503 when the store is unavailable or too slow, and for
+ * tenant keys 429 once failed keys are throttled), roles (403), Idempotency-Key (409, 422), and
+ * 500 for anything unforeseen.
+ */
+export function edgeResponses(spec: {
+  auth: AuthKind;
+  roles?: readonly string[];
+  params?: unknown;
+  query?: unknown;
+  body?: unknown;
+  idempotent?: boolean;
+}): OperationDoc['responses'] {
+  const r: OperationDoc['responses'] = {};
+  const p = (status: number, description: string) => (r[status] = { description, schema: ProblemSchema });
+  if (spec.params || spec.query || spec.body) p(400, 'Invalid input; `errors` lists each field');
+  if (spec.auth !== 'none') p(401, spec.auth === 'platform' ? 'Missing or wrong platform admin key' : 'Missing or wrong API key');
+  if (spec.roles) p(403, `Only keys with role ${spec.roles.join(' or ')} (\`role-not-allowed\`)`);
+  if (spec.idempotent) {
+    p(409, 'A request with this Idempotency-Key is in progress (`idempotency-request-in-flight`)');
+    p(422, 'Idempotency-Key reused with another request (`idempotency-key-reused`)');
+  }
+  if (spec.body) {
+    p(413, 'Body too large');
+    p(415, 'The body is not application/json');
+  }
+  if (spec.auth === 'tenant') p(429, 'Too many failed API keys from this client or for this tenant (`authentication-throttled`); see Retry-After');
+  p(500, 'Something went wrong on our side; quote `instance`');
+  if (spec.auth !== 'none') p(503, 'The data store is unavailable or did not answer in time; retry after Retry-After');
+  return r;
+}
+
+/** Tests: an error status the route does not declare (its OpenAPI document would not tell an integrator). */
+export function undeclaredStatus(responses: OperationDoc['responses'], reply: Reply): string | undefined {
+  return responses[reply.status] ? undefined : `status ${reply.status} is not declared`;
 }
 
 function toReply(error: unknown, context: InvocationContext, log: Logger): Reply {
   const p = problemFor(error, context.invocationId);
   if (p.status >= 500) log.log('error', 'request failed', { error: describe(error) });
-  const headers = p.status === 503 ? { 'retry-after': '2' } : undefined;
+  const retryAfter = error instanceof DomainError ? error.details.retryAfterSeconds : undefined;
+  const headers = retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : p.status === 503 ? { 'retry-after': '2' } : undefined;
   const response = problemResponse(p, headers);
   return { status: p.status, body: p, headers: response.headers as Record<string, string> };
 }
@@ -201,7 +247,11 @@ function describe(error: unknown): string {
 }
 
 function toResponse(reply: Reply): HttpResponseInit {
-  const headers = { ...(reply.body !== undefined ? { 'content-type': 'application/json' } : {}), ...reply.headers };
+  const headers = {
+    ...(reply.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    'x-content-type-options': 'nosniff',
+    ...reply.headers,
+  };
   return { status: reply.status, headers, ...(reply.body !== undefined ? { jsonBody: reply.body } : {}) };
 }
 
@@ -213,12 +263,24 @@ async function authenticate(edge: EdgeKit, spec: { auth: AuthKind; roles?: ApiKe
     if (!sameSecret(key, edge.platformAdminKey)) throw new DomainError('unauthenticated', 'The platform admin key is not valid');
     return undefined;
   }
-  const principal = await edge.authenticate(key);
+  const principal = await edge.authenticate(key, clientOf(request));
   if (!principal) throw new DomainError('unauthenticated', 'The API key is not valid');
   if (spec.roles && !spec.roles.includes(principal.role)) {
-    throw new DomainError('forbidden', `This operation needs a key with role ${spec.roles.join(' or ')}`);
+    throw new DomainError('forbidden', `This operation needs a key with role ${spec.roles.join(' or ')}`, { reason: 'role-not-allowed' });
   }
   return principal;
+}
+
+/**
+ * The caller's address: the last entry of X-Forwarded-For, the one the platform's own front end
+ * added (App Service's front ends in Azure, the local host here), without its port. Entries before
+ * it are whatever the client sent, so they are never trusted.
+ */
+export function clientOf(request: HttpRequest): string {
+  const last = (request.headers.get('x-forwarded-for') ?? '').split(',').pop()?.trim() ?? '';
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(last);
+  if (bracketed) return bracketed[1]!;
+  return /^[\d.]+:\d+$/.test(last) ? last.slice(0, last.lastIndexOf(':')) : last || 'unknown';
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -227,8 +289,14 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 async function readJson(request: HttpRequest): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  // Decided from the header, before a byte of the body is read.
+  const length = request.headers.get('content-length');
+  if (length !== null && !/^\d{1,15}$/.test(length.trim())) {
+    throw new DomainError('validation-failed', 'The Content-Length header is not valid', {
+      issues: [{ field: 'header Content-Length', message: 'must be a number of bytes' }],
+    });
+  }
+  if (Number(length ?? '0') > MAX_BODY_BYTES) throw tooLarge();
   const type = request.headers.get('content-type');
   if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
     throw new DomainError('unsupported-media-type', `Send the body as application/json, not ${type.split(';')[0]}`);

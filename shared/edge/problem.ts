@@ -41,20 +41,26 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
+  /** The one code an integrator branches on: the rule that was broken when there is one (`insufficient-stock`), else the category. */
   code: string;
+  /** The family the status comes from: `validation-failed`, `forbidden`, `unprocessable`, ... */
+  category: string;
   instance?: string;
+  /** The same as `code` when a business rule was broken; kept for clients written before `code` carried it. */
   reason?: string;
   errors?: FieldIssue[];
 }
 
-/** RFC 9457 problem details; `type` and `code` are stable, `detail` is for people. */
-export function problem(code: DomainErrorCode | 'internal-error', detail: string, extra: Partial<Problem> = {}): Problem {
+/** RFC 9457 problem details; `type` and `code` are stable (`type` is `urn:unifica:problem:<code>`), `detail` is for people. */
+export function problem(category: DomainErrorCode | 'internal-error', detail: string, extra: Partial<Problem> = {}): Problem {
+  const code = extra.code ?? category;
   return {
     type: `urn:unifica:problem:${code}`,
-    title: TITLES[code],
-    status: code === 'internal-error' ? 500 : STATUS[code],
+    title: TITLES[category],
+    status: category === 'internal-error' ? 500 : STATUS[category],
     detail,
     code,
+    category,
     ...extra,
   };
 }
@@ -63,13 +69,18 @@ export function problemResponse(p: Problem, headers: Record<string, string> = {}
   return { status: p.status, jsonBody: p, headers: { 'content-type': 'application/problem+json', ...headers } };
 }
 
-/** Domain errors keep their message; anything else becomes a bare 500 (the cause is logged, not sent). */
+/**
+ * Domain errors keep their message, and their `reason` (the rule broken) becomes the problem's
+ * `code`; anything else becomes a bare 500 (the cause is logged, not sent).
+ */
 export function problemFor(error: unknown, invocationId: string): Problem {
   if (error instanceof DomainError) {
+    // A dependency's reason names the operation that failed: for the log, not for the caller.
+    const reason = error.code === 'dependency-unavailable' ? undefined : error.details.reason;
     return problem(error.code, error.message, {
       instance: invocationId,
       ...(error.details.issues ? { errors: error.details.issues } : {}),
-      ...(error.details.reason && error.code !== 'dependency-unavailable' ? { reason: error.details.reason } : {}),
+      ...(reason ? { code: reason, reason } : {}),
     });
   }
   return problem('internal-error', 'Something went wrong on our side; quote the instance id if it persists', { instance: invocationId });

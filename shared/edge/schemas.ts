@@ -1,5 +1,6 @@
 /** Response and path schemas for the OpenAPI document; request schemas live with the domain. */
 import { z } from 'zod';
+import { idParam } from '../kernel/id-rules';
 
 export const ProblemSchema = z
   .object({
@@ -7,9 +8,10 @@ export const ProblemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.string(),
+    code: z.string().describe('Stable and specific: the business rule broken (e.g. `insufficient-stock`, `location-not-allowed`) or, when none, the category'),
+    category: z.string().describe('The family of the problem, which decides the status: `validation-failed`, `forbidden`, `unprocessable`, ...'),
     instance: z.string().optional(),
-    reason: z.string().optional().describe('Stable code of the business rule that was broken'),
+    reason: z.string().optional().describe('Deprecated: the same as `code` when a business rule was broken'),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
   .meta({ id: 'Problem' });
@@ -34,7 +36,14 @@ export const OpenApiDocumentSchema = z
   })
   .meta({ id: 'OpenApiDocument', description: 'OpenAPI 3.1 (https://spec.openapis.org/oas/v3.1.0)' });
 
-export const id = z.string().min(1).max(128);
+/** Every id a route names in its path: refused with 400 (naming the parameter) unless it follows the id rule. */
+export const id = idParam(128);
+
+/** Continuation tokens are the platform's own, sealed (see `Documents.query`): base64url, nothing else. */
+export const continuationToken = z
+  .string()
+  .max(4096)
+  .regex(/^[A-Za-z0-9_-]+$/, 'is not a continuation token this API issued');
 
 /** The problems every tenant-scoped operation can answer with. */
 export const commonProblems = {
@@ -43,8 +52,11 @@ export const commonProblems = {
   404: { description: 'Not found (or another tenant’s)', schema: ProblemSchema },
 };
 
+/** What a route naming a customer answers for one that was erased. */
+export const erasedCustomer = { 410: { description: 'The customer was erased', schema: ProblemSchema } };
+
 /** Paging parameters shared by every list. */
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
-  continuationToken: z.string().max(4096).optional(),
+  continuationToken: continuationToken.optional(),
 });

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { codeField, idField } from '../kernel/id-rules';
 import { DomainError, notFound, unprocessable } from '../kernel/errors';
 import { deterministicId, sha256Hex } from '../kernel/ids';
 import { assertMayActFor, type Principal } from '../tenancy';
@@ -26,10 +27,10 @@ export const IssueGiftCardInput = z
   .strict();
 export type IssueGiftCardInput = z.infer<typeof IssueGiftCardInput>;
 
-export const GiftCardOperationInput = z.object({ amount, reference, locationId: z.string().trim().min(1).max(64).optional() }).strict();
+export const GiftCardOperationInput = z.object({ amount, reference, locationId: idField(64).optional() }).strict();
 export type GiftCardOperationInput = z.infer<typeof GiftCardOperationInput>;
 
-export const GiftCardLookupInput = z.object({ code: z.string().trim().min(1).max(64), pin: z.string().trim().min(1).max(16) }).strict();
+export const GiftCardLookupInput = z.object({ code: codeField(64), pin: z.string().trim().min(1).max(16) }).strict();
 export type GiftCardLookupInput = z.infer<typeof GiftCardLookupInput>;
 
 export const GiftCardOperationType = z.enum(['issue', 'activation', 'redemption', 'refund', 'reload']);

@@ -39,6 +39,7 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
         201: { description: 'Applied', schema: GiftCardOperationResultSchema },
         200: { description: 'Already applied with this reference: the first result', schema: GiftCardOperationResultSchema },
         ...problems,
+        403: { description: 'The key may not act for `locationId` (`location-not-allowed`)', schema: ProblemSchema },
         409: { description: 'The reference was used for a different operation', schema: ProblemSchema },
         422: { description: refusals, schema: ProblemSchema },
       },

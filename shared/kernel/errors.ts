@@ -28,7 +28,8 @@ export class DomainError extends Error {
   constructor(
     readonly code: DomainErrorCode,
     message: string,
-    readonly details: { issues?: FieldIssue[]; reason?: string } = {},
+    /** `retryAfterSeconds`: when trying again makes sense (the edge sends it as Retry-After). */
+    readonly details: { issues?: FieldIssue[]; reason?: string; retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'DomainError';

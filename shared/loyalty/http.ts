@@ -10,7 +10,7 @@ import {
 } from './service';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
-import { PageQuery, ProblemSchema, commonProblems as problems, id } from '../edge/schemas';
+import { PageQuery, ProblemSchema, commonProblems as problems, erasedCustomer, id } from '../edge/schemas';
 
 const CustomerParams = z.object({ customerId: id });
 const unprocessable = { 422: { description: 'A business rule refused it; `reason` says which', schema: ProblemSchema } };
@@ -30,6 +30,7 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
         200: { description: 'The program, with its new version', schema: LoyaltyProgramSchema },
         ...problems,
         403: { description: 'Admin keys only', schema: ProblemSchema },
+        409: { description: 'Changed at the same moment by another request; retry', schema: ProblemSchema },
       },
       handle: async ({ principal, body }) => ({ status: 200, body: await loyalty.putProgram(principal.tenantId, body) }),
     }),
@@ -67,7 +68,7 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
       auth: 'tenant',
       params: CustomerParams,
       query: PageQuery,
-      responses: { 200: { description: 'A page of ledger entries', schema: LoyaltyLedgerPageSchema }, ...problems },
+      responses: { 200: { description: 'A page of ledger entries', schema: LoyaltyLedgerPageSchema }, ...problems, ...erasedCustomer },
       handle: async ({ principal, params, query }) => ({
         status: 200,
         body: await loyalty.ledger(principal, params.customerId, query.limit, query.continuationToken),
@@ -87,6 +88,7 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
         200: { description: 'Already debited with this reference', schema: PointsRedemptionSchema },
         ...problems,
         409: { description: 'The reference was used for another amount', schema: ProblemSchema },
+        ...erasedCustomer,
         ...unprocessable,
       },
       handle: async ({ principal, params, body }) => {
@@ -101,8 +103,13 @@ export function loyaltyRoutes(edge: EdgeKit, loyalty: LoyaltyService): HttpFunct
       summary: 'Give back the points of a redemption no sale used (an abandoned checkout); idempotent',
       tags: ['Loyalty', 'Checkout'],
       auth: 'tenant',
-      params: CustomerParams.extend({ reference: z.string().trim().min(1).max(128) }),
-      responses: { 200: { description: 'Cancelled (or already cancelled)', schema: CancelledPointsRedemptionSchema }, ...problems, ...unprocessable },
+      params: CustomerParams.extend({ reference: id }),
+      responses: {
+        200: { description: 'Cancelled (or already cancelled)', schema: CancelledPointsRedemptionSchema },
+        ...problems,
+        ...erasedCustomer,
+        ...unprocessable,
+      },
       handle: async ({ principal, params }) => ({ status: 200, body: await loyalty.cancelRedemption(principal, params.customerId, params.reference) }),
     }),
   ];

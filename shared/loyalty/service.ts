@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idField } from '../kernel/id-rules';
 import { DomainError, notFound, unprocessable } from '../kernel/errors';
 import { currentCustomer, requireCurrentCustomer } from '../customers';
 import { transactionView, type TenderClaim, type TransactionEvent, type TransactionView } from '../transactions';
@@ -56,7 +57,7 @@ export interface LoyaltyStore {
 export const RedemptionInput = z
   .object({
     points: z.number().int('must be a whole number of points').positive().max(100_000_000),
-    reference: z.string().trim().min(1).max(128).describe('Unique per checkout; the `points` tender of the sale carries it'),
+    reference: idField(128).describe('Unique per checkout; the `points` tender of the sale carries it'),
   })
   .strict();
 export type RedemptionInput = z.infer<typeof RedemptionInput>;

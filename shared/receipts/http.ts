@@ -4,7 +4,7 @@ import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { CancelInput, ExportInput, ReceiptPageSchema, ReceiptWithLinksSchema, RecordsExportSchema, type ReceiptService } from './receipt-service';
 import { SeriesVerificationSchema } from './receipts';
 import { CancellationSchema, ChainVerificationSchema } from './chain';
-import { ProblemSchema, id } from '../edge/schemas';
+import { PageQuery, ProblemSchema, id } from '../edge/schemas';
 
 const problems = {
   400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
@@ -33,10 +33,7 @@ export function receiptRoutes(edge: EdgeKit, receipts: ReceiptService): HttpFunc
       tags: ['Receipts', 'Customers'],
       auth: 'tenant',
       params: z.object({ customerId: id }),
-      query: z.object({
-        limit: z.coerce.number().int().min(1).max(100).default(25),
-        continuationToken: z.string().max(4096).optional(),
-      }),
+      query: PageQuery,
       responses: {
         200: { description: 'A page of receipts', schema: ReceiptPageSchema },
         ...problems,
@@ -113,6 +110,7 @@ export function receiptRoutes(edge: EdgeKit, receipts: ReceiptService): HttpFunc
         200: { description: 'Already cancelled: the cancellation made then', schema: CancellationSchema },
         ...problems,
         403: { description: 'Admin keys only', schema: ProblemSchema },
+        409: { description: 'The installation is busy; retry', schema: ProblemSchema },
       },
       handle: async ({ principal, params, body }) => {
         const { created, cancellation } = await receipts.cancel(principal, params.transactionId, body);

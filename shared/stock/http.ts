@@ -22,7 +22,7 @@ const problems = {
 const ReservationParams = z.object({ reservationId: id });
 const locationList = z
   .string()
-  .regex(/^[^,]{1,64}(,[^,]{1,64}){0,49}$/, 'must be up to 50 location ids separated by commas')
+  .regex(/^ *[A-Za-z0-9._~-]{1,64}( *, *[A-Za-z0-9._~-]{1,64}){0,49} *$/, 'must be up to 50 location ids separated by commas')
   .transform((s) => s.split(',').map((l) => l.trim()))
   .optional();
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idField } from '../kernel/id-rules';
 import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors';
 import { createEvent, defineEvent, type EventOf } from '../kernel/events';
 import { deterministicId } from '../kernel/ids';
@@ -7,8 +8,10 @@ import { quantitiesBySku, type TransactionRecorded } from '../transactions';
 import type { Clock, EventPublisher, Logger } from '../kernel/ports';
 
 const code = z.string().trim().min(1).max(64);
+/** SKUs and locations name documents and URLs: the id rule (400 naming the field otherwise). */
+const id = idField(64);
 const units = z.number().int('must be a whole number of units').positive().max(1_000_000);
-const StockLineInput = z.object({ sku: code, quantity: units }).strict();
+const StockLineInput = z.object({ sku: id, quantity: units }).strict();
 
 /** The physical facts the API records; sales and returns come from transactions, corrections from the ERP. */
 export const MovementInput = z.discriminatedUnion('type', [
@@ -16,7 +19,7 @@ export const MovementInput = z.discriminatedUnion('type', [
     .object({
       type: z.literal('receipt'),
       reference: code.describe('Goods receipt number; the movement is recorded once per reference'),
-      locationId: code,
+      locationId: id,
       lines: z.array(StockLineInput).min(1).max(500),
     })
     .strict(),
@@ -24,13 +27,13 @@ export const MovementInput = z.discriminatedUnion('type', [
     .object({
       type: z.literal('adjustment'),
       reference: code.describe('Count or adjustment number; the movement is recorded once per reference'),
-      locationId: code,
+      locationId: id,
       reason: z.string().trim().min(1).max(200).optional(),
       lines: z
         .array(
           z
             .object({
-              sku: code,
+              sku: id,
               quantity: z
                 .number()
                 .int()
@@ -49,8 +52,8 @@ export const MovementInput = z.discriminatedUnion('type', [
     .object({
       type: z.literal('transfer'),
       reference: code.describe('Transfer number; the movement is recorded once per reference'),
-      fromLocationId: code,
-      toLocationId: code,
+      fromLocationId: id,
+      toLocationId: id,
       lines: z.array(StockLineInput).min(1).max(500),
     })
     .strict()
@@ -60,7 +63,7 @@ export type MovementInput = z.infer<typeof MovementInput>;
 
 export const ReservationInput = z
   .object({
-    locationId: code.describe('The store or warehouse that holds the goods'),
+    locationId: id.describe('The store or warehouse that holds the goods'),
     orderRef: code.describe('The order; one reservation per order and location, so a retry finds the first'),
     lines: z.array(StockLineInput).min(1).max(500).describe('Quantities of the same SKU are summed'),
     expiresInMinutes: z
@@ -75,9 +78,9 @@ export type ReservationInput = z.infer<typeof ReservationInput>;
 
 export const StockSettingsInput = z
   .object({
-    onlineLocationIds: z.array(code).max(1000).nullable().describe('Locations whose stock the web may promise; null: every store and warehouse'),
+    onlineLocationIds: z.array(id).max(1000).nullable().describe('Locations whose stock the web may promise; null: every store and warehouse'),
     defaultSafetyStock: z.number().int().min(0).max(1_000_000).default(0).describe('Units kept back from the web per location and SKU'),
-    safetyStock: z.record(code, z.number().int().min(0).max(1_000_000)).default({}).describe('Per location, overriding the default'),
+    safetyStock: z.record(id, z.number().int().min(0).max(1_000_000)).default({}).describe('Per location, overriding the default'),
   })
   .strict();
 export type StockSettingsInput = z.infer<typeof StockSettingsInput>;
@@ -495,8 +498,14 @@ export class StockService {
   async recordMovements(principal: Principal, input: MovementInput): Promise<MovementsRecorded> {
     const { tenantId } = principal;
     const legs = movementLegs(input);
-    // A transfer is sent by the location it leaves; the receiving one need not be the key's.
-    assertMayActFor(principal, input.type === 'transfer' ? input.fromLocationId : input.locationId);
+    // A transfer changes both ends at once, so a key limited to some locations must hold both: a
+    // store's key cannot put stock into another store, which would show it as available at once.
+    if (input.type === 'transfer') {
+      assertMayActFor(principal, input.fromLocationId);
+      assertMayActFor(principal, input.toLocationId);
+    } else {
+      assertMayActFor(principal, input.locationId);
+    }
     for (const leg of new Set(legs.map((l) => l.locationId))) {
       await this.requireStockLocation(
         tenantId,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError, notFound } from '../kernel/errors';
 import { randomId, randomSecret, sha256Hex } from '../kernel/ids';
 import type { Clock, CreateOutcome } from '../kernel/ports';
+import type { FailedKeys } from './failed-keys';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits and dashes, 2 to 40 characters');
 const country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code, e.g. ES');
@@ -150,6 +151,7 @@ export class TenancyService {
   constructor(
     private readonly directory: TenantDirectory,
     private readonly clock: Clock,
+    private readonly failedKeys?: FailedKeys,
   ) {}
 
   async createTenant(input: CreateTenantInput): Promise<TenantView> {
@@ -212,12 +214,34 @@ export class TenancyService {
     return { apiKey: `${KEY_PREFIX}.${tenantId}.${secret}`, record };
   }
 
-  async authenticate(rawKey: string): Promise<Principal | undefined> {
+  /**
+   * The principal of a key, or undefined for a wrong one. Wrong keys are throttled per client and
+   * per tenant prefix (see `FailedKeys`): past the limit, a key neither cached nor recently found
+   * valid is refused with 429 before any store read.
+   */
+  async authenticate(rawKey: string, client = 'unknown'): Promise<Principal | undefined> {
     const parsed = parseApiKey(rawKey);
-    if (!parsed) return undefined;
-    const record = await this.directory.getApiKey(parsed.tenantId, sha256Hex(parsed.secret));
-    if (!record) return undefined;
-    return { tenantId: record.tenantId, keyId: record.keyId, role: record.role, locationIds: record.locationIds };
+    const keyHash = parsed && sha256Hex(parsed.secret);
+    const cached = parsed && this.directory.cachedApiKey?.(parsed.tenantId, keyHash!);
+    if (cached) return principalOf(cached);
+    const wait = this.failedKeys?.blockedFor(client, parsed?.tenantId, keyHash);
+    if (wait !== undefined) {
+      throw new DomainError('too-many-requests', `Too many wrong API keys; retry in ${wait} s`, {
+        reason: 'authentication-throttled',
+        retryAfterSeconds: wait,
+      });
+    }
+    if (!parsed) {
+      this.failedKeys?.recordFailure(client, undefined, 'malformed');
+      return undefined;
+    }
+    const record = this.failedKeys?.isKnownUnknown(parsed.tenantId, keyHash!) ? undefined : await this.directory.getApiKey(parsed.tenantId, keyHash!);
+    if (!record) {
+      this.failedKeys?.recordFailure(client, parsed.tenantId, 'unknown', keyHash!);
+      return undefined;
+    }
+    this.failedKeys?.recordSuccess(parsed.tenantId, keyHash!);
+    return principalOf(record);
   }
 
   async getLocation(tenantId: string, locationId: string): Promise<Location | undefined> {
@@ -235,10 +259,14 @@ export class TenancyService {
   }
 }
 
+function principalOf(record: ApiKeyRecord): Principal {
+  return { tenantId: record.tenantId, keyId: record.keyId, role: record.role, locationIds: record.locationIds };
+}
+
 /** A key limited to some locations may only act for those. */
 export function assertMayActFor(principal: Principal, locationId: string): void {
   if (principal.locationIds && !principal.locationIds.includes(locationId)) {
-    throw new DomainError('forbidden', `This API key may not act for location ${locationId}`);
+    throw new DomainError('forbidden', `This API key may not act for location ${locationId}`, { reason: 'location-not-allowed' });
   }
 }
 
@@ -249,4 +277,6 @@ export interface TenantDirectory {
   getLocation(tenantId: string, locationId: string): Promise<Location | undefined>;
   createApiKey(key: ApiKeyRecord): Promise<CreateOutcome>;
   getApiKey(tenantId: string, keyHash: string): Promise<ApiKeyRecord | undefined>;
+  /** A key the directory holds in memory, without reading the store (a cache's answer); undefined when it does not. */
+  cachedApiKey?(tenantId: string, keyHash: string): ApiKeyRecord | undefined;
 }

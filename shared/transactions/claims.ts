@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idField } from '../kernel/id-rules';
 import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors';
 import type { Clock, Logger } from '../kernel/ports';
 import { requireCurrentCustomer, type CustomerStore } from '../customers';
@@ -9,7 +10,7 @@ import type { TransactionStore } from './ports';
 
 export const ClaimInput = z
   .object({
-    locationId: z.string().min(1).max(64),
+    locationId: idField(64),
     externalId: z.string().min(1).max(64).describe('The ticket number printed on the receipt'),
     date: z.iso.date().describe('The date printed on the receipt, YYYY-MM-DD, in the store’s time zone'),
     total: z.number().int().nonnegative().describe('The total printed on the receipt, in minor units'),

@@ -5,7 +5,7 @@ import type { Telemetry } from '../kernel/ports';
 import type { RecordedReply, TransactionIngest } from './ingest';
 import type { TransactionHistory } from './history';
 import { ClaimInput, type PurchaseClaims } from './claims';
-import { PageQuery, ProblemSchema, commonProblems, id } from '../edge/schemas';
+import { PageQuery, ProblemSchema, commonProblems, erasedCustomer, id } from '../edge/schemas';
 import { TransactionInput, TransactionPageSchema, TransactionViewSchema as TransactionSchema } from './transactions';
 
 const TransactionInputSchema = TransactionInput.meta({ id: 'TransactionInput' });
@@ -83,7 +83,7 @@ export function transactionRoutes(edge: EdgeKit, { ingest, history, claims, tele
       auth: 'tenant',
       params: z.object({ customerId: id }),
       query: PageQuery,
-      responses: { 200: { description: 'A page of transactions', schema: TransactionPageSchema }, ...problems },
+      responses: { 200: { description: 'A page of transactions', schema: TransactionPageSchema }, ...problems, ...erasedCustomer },
       handle: async ({ principal, params, query }) => ({
         status: 200,
         body: await history.forCustomer(principal.tenantId, params.customerId, query.limit, query.continuationToken),
@@ -103,6 +103,7 @@ export function transactionRoutes(edge: EdgeKit, { ingest, history, claims, tele
         200: { description: 'Already claimed by this customer', schema: TransactionSchema },
         ...problems,
         409: { description: 'Claimed by someone else', schema: ProblemSchema },
+        ...erasedCustomer,
         422: { description: 'Date or total does not match the ticket', schema: ProblemSchema },
       },
       handle: async ({ principal, params, body, log }) => {

@@ -1,22 +1,25 @@
 import { z } from 'zod';
 import { IdentifierInput } from '../customers';
 import { deterministicId } from '../kernel/ids';
+import { codeField, idField } from '../kernel/id-rules';
 import { defineEvent, type EventOf } from '../kernel/events';
 import { refundedAmount, type Returned, type ReturnedLine } from './returns';
 
 const minorUnits = z.number().int('must be a whole number of minor units (cents)').nonnegative().max(100_000_000_00);
 const code = z.string().trim().min(1).max(64);
+/** Ids end up in document ids and URLs: the id rule (400 naming the field otherwise). */
+const id = idField(64);
 
 export const TransactionLineInput = z
   .object({
-    sku: code,
+    sku: id,
     quantity: z.number().int('must be a whole number of units').positive().max(100_000),
     unitPrice: minorUnits.describe('Unit price in minor units, VAT included'),
     taxRate: z.number().min(0).max(100).describe('VAT rate in percent, e.g. 21'),
     discount: minorUnits.default(0).describe('Discount on the whole line, in minor units'),
     category: code.optional(),
     description: z.string().trim().max(200).optional(),
-    giftCardId: code.optional().describe('A gift card sold on this line: the sale activates it (cards issued with activateOnSale)'),
+    giftCardId: id.optional().describe('A gift card sold on this line: the sale activates it (cards issued with activateOnSale)'),
   })
   .strict();
 
@@ -38,8 +41,8 @@ export const TransactionInput = z
   .object({
     type: z.enum(['sale', 'return']),
     channel: z.enum(['store', 'online']),
-    locationId: code,
-    terminalId: code.optional().describe('The till; receipts number per till'),
+    locationId: id,
+    terminalId: id.optional().describe('The till; receipts number per till'),
     externalId: code.describe('POS ticket number or web order number; unique per channel and location'),
     occurredAt: z.iso
       .datetime({ offset: true })
@@ -51,11 +54,11 @@ export const TransactionInput = z
       .strict()
       .optional(),
     lines: z.array(TransactionLineInput).min(1).max(500),
-    coupons: z.array(code).max(20).default([]).describe('Coupon codes applied (a POS that was offline sends them here)'),
-    couponHoldId: code.optional().describe('The coupon hold taken at checkout, confirmed by this sale'),
-    reservationId: code.optional().describe('The stock reservation this sale completes (click & collect pickup)'),
+    coupons: z.array(codeField(64)).max(20).default([]).describe('Coupon codes applied (a POS that was offline sends them here)'),
+    couponHoldId: id.optional().describe('The coupon hold taken at checkout, confirmed by this sale'),
+    reservationId: id.optional().describe('The stock reservation this sale completes (click & collect pickup)'),
     tenders: z.array(TenderInput).min(1).max(20),
-    originalTransactionId: code.optional().describe('Returns: the sale returned, from either channel'),
+    originalTransactionId: id.optional().describe('Returns: the sale returned, from either channel'),
   })
   .strict()
   .superRefine((tx, ctx) => {

@@ -44,7 +44,8 @@ describe('API keys', () => {
   it('answers 403 when a location-scoped key writes for another location', async () => {
     const r = await p.api('POST', '/api/v1/transactions', { key: a.keys.pos, body: sale({ locationId: 'store-2' }) });
     expect(r.status).toBe(403);
-    expect(r.body.code).toBe('forbidden');
+    expect(r.body.code).toBe('location-not-allowed');
+    expect(r.body.category).toBe('forbidden');
   });
 
   it('answers 403 when a POS key records an online sale or an e-commerce key a store sale', async () => {

@@ -82,7 +82,7 @@ describe('stock movements', () => {
     });
     expect(otherStore.status).toBe(403);
     const tooMuch = await c.p.api('POST', '/api/v1/stock/movements', {
-      key: c.t.keys.pos,
+      key: c.t.keys.admin,
       body: {
         type: 'transfer',
         reference: ref('TR'),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startLocalPlatform, type LocalPlatform } from '../../local/platform';
+import { startLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from '../../local/platform';
 import type { Clock } from '../../shared/kernel/ports';
 import { storeOf } from './cosmos';
 
@@ -28,7 +28,14 @@ export interface TestTenant {
 }
 
 /** The platform on the shared stand-ins, in a database of its own, on a free port, timers off. */
-export async function startTestPlatform(options: { clock?: Clock } = {}): Promise<TestPlatform> {
+export interface TestPlatformOptions {
+  clock?: Clock;
+  /** Another Cosmos DB endpoint in front of the shared stand-in (e.g. a proxy that can pause it). */
+  cosmosEndpoint?: string;
+  deadlines?: LocalPlatformOptions['deadlines'];
+}
+
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const endpoint = process.env.TEST_COSMOS_ENDPOINT;
   if (!endpoint) throw new Error('The embedded stack is not running: run the tests through jest (global setup)');
   let offsetMs = 0;
@@ -36,7 +43,7 @@ export async function startTestPlatform(options: { clock?: Clock } = {}): Promis
     clock: options.clock ?? { now: () => new Date(Date.now() + offsetMs) },
     port: 0,
     stack: {
-      cosmosEndpoint: endpoint,
+      cosmosEndpoint: options.cosmosEndpoint ?? endpoint,
       blobConnectionString: process.env.TEST_BLOB_CONNECTION_STRING!,
       blobServiceUri: process.env.TEST_BLOB_SERVICE_URI!,
     },
@@ -45,6 +52,7 @@ export async function startTestPlatform(options: { clock?: Clock } = {}): Promis
     env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', OUTBOX_GRACE_SECONDS: '0' },
     bus: { retryDelayMs: () => 5 },
     checkResponses: true,
+    deadlines: options.deadlines,
   });
 
   const api: TestPlatform['api'] = async (method, path, options = {}) => {
@@ -142,7 +150,7 @@ export interface TestContext {
 }
 
 /** Starts a platform and a tenant before the file's tests and stops them after; hands them to `use`. */
-export function useTestPlatform(use: (context: TestContext) => void, options: { clock?: Clock } = {}): void {
+export function useTestPlatform(use: (context: TestContext) => void, options: TestPlatformOptions = {}): void {
   let context: TestContext | undefined;
   beforeAll(async () => {
     const p = await startTestPlatform(options);

@@ -1,5 +1,16 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Container, ItemDefinition, PartitionKey, PatchOperation, SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../errors';
+
+/** How long one store call may take; past it the request answers 503 with Retry-After instead of waiting. */
+export const STORE_DEADLINE_MS = 5_000;
+
+export interface DocumentsOptions {
+  /** Seals continuation tokens (HMAC-SHA256, see `query`); every instance must use the same key. */
+  tokenKey: string | Buffer;
+  /** Deadline of each store call, in ms (default `STORE_DEADLINE_MS`). */
+  deadlineMs?: number;
+}
 
 /** Counts what the code asks of Cosmos DB, so benchmarks and notes can say what an operation costs. */
 export class CosmosMetrics {
@@ -28,14 +39,34 @@ function statusOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/** Outages and throttling become a domain outcome the edge answers with 503; the SDK message stays in the log. */
+/** The SDK's own check of an id, before anything is sent: a value the request named, never an outage. */
+const REFUSED_ID = /^(Illegal characters|Resource ID must be)/;
+
+/**
+ * What the request caused is the caller's to fix (400: a value the store refuses, 413: a document
+ * too large); outages, throttling and the deadline become a domain outcome the edge answers with
+ * 503 and Retry-After. The SDK message stays in the log.
+ */
 function translate(error: unknown, operation: string): Error {
   const status = statusOf(error);
-  if (status === undefined || status === 429 || status >= 500) {
+  if (status === 400 || (status === undefined && error instanceof Error && REFUSED_ID.test(error.message))) {
+    return new DomainError('validation-failed', 'The data store refused a value this request names', {
+      issues: [{ field: '(request)', message: 'names an id or value the data store cannot hold' }],
+    });
+  }
+  if (status === 413) return new DomainError('payload-too-large', 'The document this request would write is larger than the data store accepts');
+  if ((error as { name?: unknown }).name === 'AbortError') {
+    return new DomainError('dependency-unavailable', 'The data store did not answer in time; retry shortly', { reason: operation });
+  }
+  if (status === undefined || status === 408 || status === 429 || status >= 500) {
     return new DomainError('dependency-unavailable', 'The data store is unavailable; retry shortly', { reason: operation });
   }
   return new Error(`Cosmos DB ${operation} failed with ${status}`, { cause: error });
 }
+
+const MAC_BYTES = 16;
+const invalidToken = () =>
+  new DomainError('validation-failed', 'The continuation token is not valid', { issues: [{ field: 'continuationToken', message: 'is not valid' }] });
 
 export function strip<T>(resource: ItemDefinition): T {
   const copy: Record<string, unknown> = { ...resource };
@@ -51,7 +82,13 @@ export class Documents {
   constructor(
     readonly container: Container,
     private readonly metrics: CosmosMetrics,
+    private readonly options: DocumentsOptions,
   ) {}
+
+  /** Every store call carries it: the SDK gives up at the deadline (and stops its own retries). */
+  private deadline(): AbortSignal {
+    return AbortSignal.timeout(this.options.deadlineMs ?? STORE_DEADLINE_MS);
+  }
 
   private charge(response: { requestCharge?: number }): void {
     if (Number.isFinite(response.requestCharge)) this.metrics.requestCharge += response.requestCharge!;
@@ -60,7 +97,7 @@ export class Documents {
   async create<T extends object>(doc: Stored<T>): Promise<'created' | 'exists'> {
     this.metrics.count(this.container.id, 'writes');
     try {
-      const response = await this.container.items.create(doc);
+      const response = await this.container.items.create(doc, { abortSignal: this.deadline() });
       this.charge(response);
       return 'created';
     } catch (error) {
@@ -72,7 +109,7 @@ export class Documents {
   async read<T>(id: string, partitionKey: PartitionKey): Promise<(T & { _etag: string }) | undefined> {
     this.metrics.count(this.container.id, 'reads');
     try {
-      const response = await this.container.item(id, partitionKey).read();
+      const response = await this.container.item(id, partitionKey).read({ abortSignal: this.deadline() });
       this.charge(response);
       return response.resource ? (response.resource as T & { _etag: string }) : undefined;
     } catch (error) {
@@ -84,7 +121,7 @@ export class Documents {
   async upsert<T extends object>(doc: Stored<T>): Promise<void> {
     this.metrics.count(this.container.id, 'writes');
     try {
-      const response = await this.container.items.upsert(doc);
+      const response = await this.container.items.upsert(doc, { abortSignal: this.deadline() });
       this.charge(response);
     } catch (error) {
       throw translate(error, 'upsert');
@@ -107,7 +144,9 @@ export class Documents {
   async replace<T extends object>(doc: Stored<T>, partitionKey: PartitionKey, etag: string): Promise<boolean> {
     this.metrics.count(this.container.id, 'writes');
     try {
-      const response = await this.container.item(doc.id, partitionKey).replace(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
+      const response = await this.container
+        .item(doc.id, partitionKey)
+        .replace(doc, { accessCondition: { type: 'IfMatch', condition: etag }, abortSignal: this.deadline() });
       this.charge(response);
       return true;
     } catch (error) {
@@ -141,7 +180,10 @@ export class Documents {
     try {
       const response = await this.container
         .item(id, partitionKey)
-        .patch(Object.entries(values).map(([path, value]) => ({ op: 'set' as const, path, value })));
+        .patch(
+          Object.entries(values).map(([path, value]) => ({ op: 'set' as const, path, value })),
+          { abortSignal: this.deadline() },
+        );
       this.charge(response);
     } catch (error) {
       if (statusOf(error) === 404) return;
@@ -162,7 +204,7 @@ export class Documents {
   ): Promise<{ outcome: 'applied'; doc: T } | { outcome: 'condition-failed' | 'missing' }> {
     this.metrics.count(this.container.id, 'writes');
     try {
-      const response = await this.container.item(id, partitionKey).patch(condition ? { condition, operations } : operations);
+      const response = await this.container.item(id, partitionKey).patch(condition ? { condition, operations } : operations, { abortSignal: this.deadline() });
       this.charge(response);
       return { outcome: 'applied', doc: strip<T>(response.resource!) };
     } catch (error) {
@@ -176,7 +218,7 @@ export class Documents {
   async deleteIfMatch(id: string, partitionKey: PartitionKey, etag: string): Promise<boolean> {
     this.metrics.count(this.container.id, 'writes');
     try {
-      await this.container.item(id, partitionKey).delete({ accessCondition: { type: 'IfMatch', condition: etag } });
+      await this.container.item(id, partitionKey).delete({ accessCondition: { type: 'IfMatch', condition: etag }, abortSignal: this.deadline() });
       return true;
     } catch (error) {
       if (statusOf(error) === 412) return false;
@@ -188,32 +230,56 @@ export class Documents {
   async delete(id: string, partitionKey: PartitionKey): Promise<void> {
     this.metrics.count(this.container.id, 'writes');
     try {
-      await this.container.item(id, partitionKey).delete();
+      await this.container.item(id, partitionKey).delete({ abortSignal: this.deadline() });
     } catch (error) {
       if (statusOf(error) === 404) return;
       throw translate(error, 'delete');
     }
   }
 
+  /**
+   * One page. Continuation tokens are sealed here, for every query: the caller gets
+   * base64url(HMAC-SHA256 over the container, the query and its parameters, and Cosmos DB's token,
+   * then the token), and a token that was altered, or issued for another query (another customer,
+   * another tenant), is refused with 400 before Cosmos DB sees it.
+   */
   async query<T>(
     query: string,
     parameters: SqlParameter[],
     options: { maxItemCount?: number; continuationToken?: string } = {},
   ): Promise<{ items: T[]; continuationToken: string | null }> {
     this.metrics.count(this.container.id, 'queries');
+    const context = `${this.container.id}\n${query}\n${JSON.stringify(parameters)}`;
+    const continuationToken = options.continuationToken === undefined ? undefined : this.openToken(options.continuationToken, context);
     try {
       const response = await this.container.items
-        .query<ItemDefinition>({ query, parameters }, { maxItemCount: options.maxItemCount, continuationToken: options.continuationToken })
+        .query<ItemDefinition>({ query, parameters }, { maxItemCount: options.maxItemCount, continuationToken, abortSignal: this.deadline() })
         .fetchNext();
       this.charge(response);
-      return { items: response.resources.map((r) => strip<T>(r)), continuationToken: response.continuationToken ?? null };
+      return {
+        items: response.resources.map((r) => strip<T>(r)),
+        continuationToken: response.continuationToken ? this.sealToken(response.continuationToken, context) : null,
+      };
     } catch (error) {
-      if (statusOf(error) === 400 && options.continuationToken) {
-        throw new DomainError('validation-failed', 'The continuation token is not valid', {
-          issues: [{ field: 'continuationToken', message: 'is not valid' }],
-        });
-      }
+      if (statusOf(error) === 400 && options.continuationToken) throw invalidToken();
       throw translate(error, 'query');
     }
+  }
+
+  private tokenMac(raw: Buffer, context: string): Buffer {
+    return createHmac('sha256', this.options.tokenKey).update(context).update('\0').update(raw).digest().subarray(0, MAC_BYTES);
+  }
+
+  private sealToken(raw: string, context: string): string {
+    const bytes = Buffer.from(raw, 'utf8');
+    return Buffer.concat([this.tokenMac(bytes, context), bytes]).toString('base64url');
+  }
+
+  private openToken(token: string, context: string): string {
+    const sealed = Buffer.from(token, 'base64url');
+    if (sealed.length <= MAC_BYTES || sealed.toString('base64url') !== token) throw invalidToken();
+    const raw = sealed.subarray(MAC_BYTES);
+    if (!timingSafeEqual(sealed.subarray(0, MAC_BYTES), this.tokenMac(raw, context))) throw invalidToken();
+    return raw.toString('utf8');
   }
 }

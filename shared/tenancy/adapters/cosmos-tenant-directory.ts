@@ -66,6 +66,10 @@ export class CachedTenantDirectory implements TenantDirectory {
   getApiKey(tenantId: string, keyHash: string) {
     return this.cached(`k|${tenantId}|${keyHash}`, () => this.inner.getApiKey(tenantId, keyHash));
   }
+  cachedApiKey(tenantId: string, keyHash: string): ApiKeyRecord | undefined {
+    const hit = this.cache.get(`k|${tenantId}|${keyHash}`);
+    return hit && hit.until > Date.now() ? (hit.value as ApiKeyRecord) : undefined;
+  }
 
   private async cached<T>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
     const hit = this.cache.get(key);
