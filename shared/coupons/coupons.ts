@@ -93,6 +93,8 @@ export interface CouponStore {
   /** Active holds past expiry, and holds whose counters did not follow a status change before `staleBefore`. */
   listHoldsToSweep(nowIso: string, staleBefore: string, limit: number): Promise<HoldRecord[]>;
   listHoldsForTransaction(tenantId: string, transactionId: string): Promise<HoldRecord[]>;
+  /** What a campaign gave: its codes' uses in holds confirmed by a sale or still held at `now` (not expired), and their discount. */
+  campaignUsage(tenantId: string, campaignId: string, now: string): Promise<{ redemptions: number; discount: number }>;
   listPersonalCodes(tenantId: string, customerId: string): Promise<CodeUsage[]>;
   moveCode(tenantId: string, code: string, fromCustomerId: string, intoCustomerId: string): Promise<boolean>;
 }
@@ -129,8 +131,11 @@ export const CampaignViewSchema = z
     usesPerCode: z.number().int(),
     createdAt: z.string(),
     codesIssued: z.number().int().describe('Unique and personal codes issued'),
-    redemptions: z.number().int().describe('Uses confirmed or held'),
-    discountGiven: z.number().int().describe('Minor units, confirmed or held'),
+    redemptions: z
+      .number()
+      .int()
+      .describe('Uses confirmed by a sale (at checkout or sent offline) or held now, whatever the budget; a use a full return gave back is not counted'),
+    discountGiven: z.number().int().describe('Minor units, of those uses'),
   })
   .meta({ id: 'Campaign' });
 export type CampaignView = z.output<typeof CampaignViewSchema>;
@@ -219,8 +224,10 @@ export class CouponService {
     return campaignView(campaign);
   }
 
+  /** The campaign and what it gave, counted from its holds in every configuration (with or without a budget or per-code limits). */
   async getCampaign(tenantId: string, campaignId: string): Promise<CampaignView> {
-    return campaignView(await this.requireCampaign(tenantId, campaignId));
+    const campaign = await this.requireCampaign(tenantId, campaignId);
+    return campaignView(campaign, await this.store.campaignUsage(tenantId, campaign.campaignId, this.clock.now().toISOString()));
   }
 
   /** Unique codes in bulk (computed, nothing stored per code), or one personal code for a customer. */
@@ -625,9 +632,13 @@ function buildCampaign(tenantId: string, key: string, input: CampaignInput, now:
   };
 }
 
-export function campaignView(campaign: Campaign): CampaignView {
-  const { secret: _secret, pending: _pending, restored: _restored, key: _key, nextSerial, used, spent, ...rest } = campaign;
-  return { ...rest, codesIssued: nextSerial, redemptions: used, discountGiven: spent };
+/**
+ * The campaign as the API shows it. What it gave comes from its holds (`usage`): the campaign's own
+ * counters exist only to enforce a budget, so a campaign without one would report nothing.
+ */
+export function campaignView(campaign: Campaign, usage: { redemptions: number; discount: number } = { redemptions: 0, discount: 0 }): CampaignView {
+  const { secret: _secret, pending: _pending, restored: _restored, key: _key, nextSerial, used: _used, spent: _spent, ...rest } = campaign;
+  return { ...rest, codesIssued: nextSerial, redemptions: usage.redemptions, discountGiven: usage.discount };
 }
 
 /** Personal coupons in the customer's wallet and 360 view; they follow the customer through a merge. */

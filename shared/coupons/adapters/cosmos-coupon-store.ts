@@ -150,6 +150,19 @@ export class CosmosCouponStore implements CouponStore {
     return items.map((h) => unwrap<HoldRecord>(h));
   }
 
+  async campaignUsage(tenantId: string, campaignId: string, now: string): Promise<{ redemptions: number; discount: number }> {
+    const from = `FROM c JOIN r IN c.results WHERE c.tenantId = @t AND c.kind = "hold" AND r.campaignId = @campaign
+      AND (c.status = "confirmed" OR (c.status = "active" AND c.expiresAt > @now))`;
+    const parameters = [
+      { name: '@t', value: tenantId },
+      { name: '@campaign', value: campaignId },
+      { name: '@now', value: now },
+    ];
+    // One aggregate row (the SDK combines partitions); summed anyway, in case it comes back in parts.
+    const rows = await this.docs.queryAll<{ n?: number; amount?: number }>(`SELECT COUNT(1) AS n, SUM(r.discount) AS amount ${from}`, parameters);
+    return { redemptions: rows.reduce((n, r) => n + (r.n ?? 0), 0), discount: rows.reduce((n, r) => n + (r.amount ?? 0), 0) };
+  }
+
   async listPersonalCodes(tenantId: string, customerId: string): Promise<CodeUsage[]> {
     const { items } = await this.docs.query<CodeUsage>(
       'SELECT * FROM c WHERE c.tenantId = @t AND c.kind = "code" AND c.customerId = @c',
