@@ -7,7 +7,7 @@ import { assertMayActFor, type Principal } from '../tenancy';
 import { CODE_ALPHABET, formatCode, normalizeCode } from '../coupons';
 import type { Clock, CreateOutcome, Logger } from '../kernel/ports';
 import type { EventOf } from '../kernel/events';
-import type { TenderClaim, TransactionRecorded } from '../transactions';
+import type { TenderClaim, TransactionRecorded, TransactionView } from '../transactions';
 import { DEFAULT_GIFT_CARD_SETTINGS, type GiftCardSettings, type GiftCardSettingsInput } from './settings';
 
 const amount = z.number().int('must be a whole number of minor units (cents)').positive().max(100_000_000_00);
@@ -229,6 +229,25 @@ export class GiftCardService {
     return { ...view(card), history: Object.values(card.ops).sort((a, b) => a.at.localeCompare(b.at)) };
   }
 
+  /**
+   * What a sale's receipt prints for each giftCard tender: the balance its card held right after
+   * that redemption (later operations on the card are taken back out, so a receipt issued late
+   * still prints the figure of its sale).
+   */
+  async receiptExtras(tenantId: string, tx: TransactionView): Promise<{ giftCards?: Array<{ reference: string; balanceLeft: number }> }> {
+    if (tx.type !== 'sale') return {};
+    const giftCards: Array<{ reference: string; balanceLeft: number }> = [];
+    for (const tender of tx.tenders) {
+      const giftCardId = tender.type === 'giftCard' && tender.reference ? giftCardOfRedemption(tender.reference) : undefined;
+      const card = giftCardId && (await this.store.get(tenantId, giftCardId));
+      const redemption = card && card.ops[tender.reference!];
+      if (!card || !redemption) continue;
+      const later = Object.values(card.ops).filter((op) => op.at > redemption.at);
+      giftCards.push({ reference: tender.reference!, balanceLeft: card.balance - later.reduce((n, op) => n + effectOf(op), 0) });
+    }
+    return giftCards.length > 0 ? { giftCards } : {};
+  }
+
   /** For receipts: the balance left on a card. */
   async balance(tenantId: string, giftCardId: string): Promise<{ balance: number; currency: string } | undefined> {
     const card = await this.store.get(tenantId, giftCardId);
@@ -434,6 +453,11 @@ export function redemptionIdOf(tenantId: string, giftCardId: string, reference: 
 export function giftCardOfRedemption(operationId: string): string | undefined {
   const match = /^gcr_([0-9a-z]{26})_[0-9a-z]{16}$/.exec(operationId);
   return match ? `gc_${match[1]}` : undefined;
+}
+
+/** What an operation did to a card's balance. */
+function effectOf(op: GiftCardOperation): number {
+  return op.type === 'redemption' ? -op.amount : op.amount;
 }
 
 function capExceeded(maxBalance: number): DomainError {

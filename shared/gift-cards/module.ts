@@ -1,6 +1,7 @@
 import { contribute } from '../kernel/extensions';
 import { defineModule } from '../kernel/module';
 import { saleChecks, tenderClaims } from '../transactions';
+import { receiptExtras } from '../receipts';
 import { CosmosGiftCardStore } from './adapters/cosmos-gift-card-store';
 import { GiftCardService } from './gift-cards';
 import { giftCardRoutes } from './http';
@@ -24,6 +25,7 @@ export const giftCardsModule = defineModule({
       contributes: [
         ...contribute(tenderClaims, { tenderType: 'giftCard', claim: (tenantId, claim) => giftCards.claimTender(tenantId, claim) }),
         ...contribute(saleChecks, { name: 'giftCards', check: (tenantId, sale) => giftCards.checkSale(tenantId, sale) }),
+        ...contribute(receiptExtras, { name: 'giftCards', extras: (tenantId, tx) => giftCards.receiptExtras(tenantId, tx) }),
       ],
     };
   },

@@ -394,17 +394,28 @@ export class LoyaltyService {
   }
 
   /**
-   * What a receipt prints: the points this sale earns (its accrual when it has run, otherwise the
-   * same computation accrual will make) and the spendable balance. Empty for anonymous sales.
+   * What a receipt prints: the points this sale earns and the balance once they are credited. The
+   * receipt is issued beside the accrual, not after it: when the accrual has not run yet, the
+   * account is shown as that accrual will leave it (the same computation), so a customer's first
+   * receipt never prints a balance of 0. Empty for anonymous sales.
    */
-  async receiptExtras(tenantId: string, tx: TransactionView): Promise<{ loyalty?: { pointsEarned: number; balance: number } }> {
+  async receiptExtras(tenantId: string, tx: TransactionView): Promise<{ loyalty?: { pointsEarned: number; balance: number; pending: number } }> {
     const program = await this.program(tenantId);
     if (!program || !tx.customerId || tx.type !== 'sale' || tx.currency !== program.currency) return {};
     const now = this.clock.now();
-    const stored = (await this.store.readAccount(tenantId, tx.customerId))?.account;
-    const lines = stored?.earnings[tx.transactionId]?.lines ?? accrualOf(tx, stored, program).lines;
-    const balance = stored ? summarize(settle(stored, program, now)?.account ?? stored, program, now).spendable : 0;
-    return { loyalty: { pointsEarned: lines.reduce((n, l) => n + l.points, 0), balance } };
+    let loaded: { customerId: string; stored?: StoredAccount };
+    try {
+      loaded = await this.load(tenantId, tx.customerId, false);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'gone') return {};
+      throw error;
+    }
+    const base = loaded.stored?.account ?? emptyAccount(tenantId, loaded.customerId, now);
+    const settled = settle(base, program, now)?.account ?? base;
+    const credited = settled.earnings[tx.transactionId] ? settled : (accrue(settled, accrualOf(tx, settled, program), program, now)?.account ?? settled);
+    const lines = credited.earnings[tx.transactionId]?.lines ?? [];
+    const summary = summarize(credited, program, now);
+    return { loyalty: { pointsEarned: lines.reduce((n, l) => n + l.points, 0), balance: summary.spendable + summary.pending, pending: summary.pending } };
   }
 
   async view(tenantId: string, customerId: string): Promise<z.output<typeof LoyaltyView>> {

@@ -15,6 +15,7 @@ import {
   type ReceiptExtras,
   type ReceiptExtrasProvider,
   type SeriesVerification,
+  unsigned,
 } from './receipts';
 import { renderReceiptHtml } from './receipt-html';
 import { submissionXml, type BillingRecord } from './aeat-records';
@@ -221,7 +222,7 @@ export class ReceiptService {
       receipt = (await this.store.setCustomer(tenantId, tx.transactionId, tx.customerId)) ?? receipt;
     }
     await this.files.save(tenantId, tx.transactionId, await this.renderFiles(receipt));
-    await this.submit(tenantId, receipt.issuer, registrationOf(receipt, this.system));
+    await this.submit(tenantId, receipt.issuer, registrationOf(unsigned(receipt), this.system));
     await this.publisher.publish([receiptIssuedEvent(receipt)]);
     log.log('debug', 'receipt issued', { transactionId: tx.transactionId, seriesId: receipt.seriesId, number: receipt.number });
     return 'issued';
@@ -364,10 +365,11 @@ export class ReceiptService {
   }
 
   private async renderFiles(receipt: Receipt): Promise<{ json: string; html: string; xml?: string }> {
-    const record = registrationOf(receipt, this.system);
+    // The page and the AEAT record apply the document's sign themselves: they take magnitudes.
+    const record = registrationOf(unsigned(receipt), this.system);
     return {
       json: JSON.stringify(receipt, null, 2),
-      html: await renderReceiptHtml(receipt),
+      html: await renderReceiptHtml(unsigned(receipt)),
       ...(record && receipt.issuer.taxId
         ? { xml: submissionXml({ NombreRazon: receipt.issuer.name.slice(0, 120), NIF: receipt.issuer.taxId }, [record]) }
         : {}),
@@ -421,7 +423,7 @@ export class ReceiptService {
         if (at < from || at >= to) continue;
         if (records.length >= MAX_EXPORT_RECORDS)
           throw unprocessable('export-too-large', `A period may hold at most ${MAX_EXPORT_RECORDS} records; choose a shorter one`);
-        const billing = record.kind === 'receipt' ? registrationOf(record.receipt, this.system) : cancellationOf(record.cancellation, this.system);
+        const billing = record.kind === 'receipt' ? registrationOf(unsigned(record.receipt), this.system) : cancellationOf(record.cancellation, this.system);
         if (billing) records.push(billing);
         rows.push(csvRow(record));
       }

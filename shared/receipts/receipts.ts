@@ -13,8 +13,17 @@ export type VatLine = z.output<typeof VatLineSchema>;
 
 /** Figures other capabilities add to a receipt once they know them (loyalty, gift cards). */
 export const ReceiptExtrasSchema = z.object({
-  giftCards: z.array(z.object({ reference: z.string(), balanceLeft: minor })).optional(),
-  loyalty: z.object({ pointsEarned: z.number().int(), balance: z.number().int() }).optional(),
+  giftCards: z
+    .array(z.object({ reference: z.string(), balanceLeft: minor.describe('What the card holds after this sale’s redemption') }))
+    .optional()
+    .describe('One per giftCard tender of a sale'),
+  loyalty: z
+    .object({
+      pointsEarned: z.number().int(),
+      balance: z.number().int().describe('Points the customer holds once this sale is credited (spendable and pending)'),
+      pending: z.number().int().optional().describe('Of the balance, points not spendable yet (the return window)'),
+    })
+    .optional(),
 });
 export type ReceiptExtras = z.output<typeof ReceiptExtrasSchema>;
 
@@ -82,8 +91,8 @@ export const ReceiptSchema = z
     ),
     coupons: z.array(z.string()),
     discountTotal: minor,
-    vat: z.array(VatLineSchema),
-    totals: z.object({ base: minor, tax: minor, total: minor }),
+    vat: z.array(VatLineSchema).describe('Negative on a corrective receipt, like every amount that changes hands'),
+    totals: z.object({ base: minor, tax: minor, total: minor }).describe('Negative on a corrective receipt: the same sign as its fiscal ImporteTotal'),
     tenders: TransactionViewSchema.shape.tenders,
     extras: ReceiptExtrasSchema,
     returnPolicy: z.string().nullable(),
@@ -137,14 +146,14 @@ const SPAIN: FiscalRules = {
   documentType: (type) => (type === 'sale' ? 'simplifiedInvoice' : 'correctiveInvoice'),
   record(receipt, link, generatedAt) {
     if (!receipt.issuer.taxId) return null;
-    const sign = receipt.type === 'return' ? -1 : 1;
+    // The receipt's amounts are already signed (negative on a corrective receipt): stated as they are.
     const fields: VerifactuRegistration = {
       IDEmisorFactura: receipt.issuer.taxId,
       NumSerieFactura: receipt.invoiceNumber,
       FechaExpedicionFactura: fiscalDate(new Date(receipt.occurredAt), receipt.timeZone),
       TipoFactura: receipt.type === 'sale' ? 'F2' : 'R5',
-      CuotaTotal: fiscalAmount(sign * receipt.totals.tax),
-      ImporteTotal: fiscalAmount(sign * receipt.totals.total),
+      CuotaTotal: fiscalAmount(receipt.totals.tax),
+      ImporteTotal: fiscalAmount(receipt.totals.total),
       Huella: link.previousFingerprint,
       FechaHoraHusoGenRegistro: isoWithOffset(generatedAt, receipt.timeZone),
     };
@@ -177,12 +186,38 @@ export interface ReceiptContext {
   corrects: Receipt['corrects'];
 }
 
+/**
+ * The sign convention of receipts: a corrective receipt (a return) states every amount that changes
+ * hands as negative, as its fiscal record does (`ImporteTotal`, `CuotaTotal`, the VAT breakdown):
+ * line totals, the VAT breakdown and the totals. Unit prices, discounts and quantities are stated as
+ * sold, and tenders say how the money went back, all positive.
+ */
+export function signOf(type: 'sale' | 'return'): 1 | -1 {
+  return type === 'return' ? -1 : 1;
+}
+
+/**
+ * The receipt with its signed amounts as magnitudes, for what applies the document's sign itself
+ * (the rendered page, and the AEAT record built from the VAT breakdown in `chain.ts`).
+ */
+export function unsigned(receipt: Receipt): Receipt {
+  if (signOf(receipt.type) === 1) return receipt;
+  const flip = (n: number) => -n;
+  return {
+    ...receipt,
+    lines: receipt.lines.map((l) => ({ ...l, total: flip(l.total) })),
+    vat: receipt.vat.map((v) => ({ ...v, base: flip(v.base), tax: flip(v.tax), total: flip(v.total) })),
+    totals: { base: flip(receipt.totals.base), tax: flip(receipt.totals.tax), total: flip(receipt.totals.total) },
+  };
+}
+
 /** The receipt of one transaction, with its number in the series and its chained fiscal record. */
 export function buildReceipt(tx: TransactionView, tenantId: string, context: ReceiptContext): Receipt {
   const { tenant, location } = context;
   const rules = fiscalRulesFor(location.country);
   const seriesId = seriesOf(context.chain.installationId, tx.type);
-  const vat = vatBreakdown(tx.lines);
+  const sign = signOf(tx.type);
+  const vat = vatBreakdown(tx.lines).map((v) => ({ ...v, base: sign * v.base, tax: sign * v.tax, total: sign * v.total }));
   const receipt: Receipt = {
     tenantId,
     transactionId: tx.transactionId,
@@ -210,12 +245,12 @@ export function buildReceipt(tx: TransactionView, tenantId: string, context: Rec
       unitPrice: l.unitPrice,
       discount: l.discount,
       taxRate: l.taxRate,
-      total: l.total,
+      total: sign * l.total,
     })),
     coupons: tx.coupons,
     discountTotal: tx.totals.discount,
     vat,
-    totals: { base: sum(vat, 'base'), tax: sum(vat, 'tax'), total: tx.totals.net },
+    totals: { base: sum(vat, 'base'), tax: sum(vat, 'tax'), total: sign * tx.totals.net },
     tenders: tx.tenders,
     extras: context.extras,
     returnPolicy: tx.type === 'sale' ? (tenant.returnPolicy ?? DEFAULT_RETURN_POLICY) : null,
@@ -274,10 +309,7 @@ export function verifySeries(seriesId: string, receipts: Receipt[], lastNumber: 
       if (verifactuFingerprint(fiscal) !== fiscal.fingerprint) {
         return result({ number: receipt.number, invoiceNumber: receipt.invoiceNumber, reason: 'altered', detail: 'the fingerprint does not match the record' });
       }
-      if (
-        fiscal.NumSerieFactura !== receipt.invoiceNumber ||
-        fiscalAmount((receipt.type === 'return' ? -1 : 1) * receipt.totals.total) !== fiscal.ImporteTotal
-      ) {
+      if (fiscal.NumSerieFactura !== receipt.invoiceNumber || fiscalAmount(receipt.totals.total) !== fiscal.ImporteTotal) {
         return result({
           number: receipt.number,
           invoiceNumber: receipt.invoiceNumber,
