@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { codeField, idField } from '../kernel/id-rules';
 import { DomainError, notFound, unprocessable } from '../kernel/errors';
@@ -55,6 +55,7 @@ export const GiftCardViewSchema = z
     currency: z.string(),
     balance: z.number().int().describe('Minor units'),
     status: z.enum(['inactive', 'active']).describe('Inactive until a sale line names it (cards issued with activateOnSale)'),
+    locked: z.boolean().describe('Locked after repeated wrong PINs: lookups are refused until an admin unlocks it'),
     faceValue: z.number().int().nullable().describe('Cards issued with activateOnSale: what the sale line that activates it must total (and loads)'),
     expiresAt: z.string().nullable(),
     issuedAt: z.string(),
@@ -100,6 +101,10 @@ export interface GiftCardRecord {
   expiresAt: string | null;
   codeHash: string;
   pinHash: string;
+  /** Wrong PINs in a row (lower-case: conditions read it). */
+  pinstrikes?: number;
+  /** Set after LOCK_AFTER_STRIKES wrong PINs in a row; cleared by an admin. */
+  locked?: boolean;
   issuedAt: string;
   ops: Record<string, GiftCardOperation>;
 }
@@ -127,12 +132,32 @@ export interface GiftCardStore {
   saveSettings(tenantId: string, settings: GiftCardSettings): Promise<void>;
   /** Read, change, replace with the etag (retried on a lost race); `mutate` returns undefined for no change. Undefined when there is no such card. */
   update(tenantId: string, giftCardId: string, mutate: (card: GiftCardRecord) => GiftCardRecord | undefined): Promise<GiftCardRecord | undefined>;
-  failedLookups(tenantId: string, keyId: string): Promise<{ failures: number; windowStart: number } | undefined>;
-  recordFailedLookup(tenantId: string, keyId: string, now: number, windowMs: number): Promise<void>;
+  /**
+   * Takes one of the `limit` PIN checks of the current window for `subject` (an API key or a card)
+   * in one atomic step; the window starts with its first check and lasts `windowMs`.
+   */
+  takeAttempt(
+    tenantId: string,
+    subject: string,
+    now: number,
+    windowMs: number,
+    limit: number,
+  ): Promise<{ taken: true; since: number } | { taken: false; until: number }>;
+  /** Gives back a check taken in the window that started at `since` (the lookup succeeded, or checked no PIN). */
+  returnAttempt(tenantId: string, subject: string, since: number): Promise<void>;
+  /** Forgets the subject's window (an admin unlocked the card). */
+  clearAttempts(tenantId: string, subject: string): Promise<void>;
+  /** Counts a wrong PIN against the card, atomically; returns the wrong PINs in a row. */
+  addStrike(tenantId: string, giftCardId: string): Promise<number>;
+  /** Sets the card's strikes and lock. */
+  setLock(tenantId: string, giftCardId: string, state: { pinstrikes: number; locked: boolean }): Promise<void>;
 }
 
+/** PIN checks an API key may fail in a window, and a card may have failed in a window (whichever keys). */
 export const LOOKUP_FAILURES_ALLOWED = 5;
 export const LOOKUP_WINDOW_MS = 15 * 60_000;
+/** Wrong PINs in a row after which a card is locked until an admin unlocks it. */
+export const LOCK_AFTER_STRIKES = 10;
 const NEVER = 8.64e15;
 const SETTINGS_CACHE_MS = 30_000;
 
@@ -196,7 +221,7 @@ export class GiftCardService {
       expires: input.expiresAt ? Date.parse(input.expiresAt) : NEVER,
       expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
       codeHash,
-      pinHash: hashPin(pin),
+      pinHash: await hashPin(pin),
       issuedAt: now,
       ops: { [issueOp.operationId]: issueOp },
     };
@@ -204,24 +229,60 @@ export class GiftCardService {
     return { created: true, card: view(card), code: formatCode(code), pin };
   }
 
-  /** Code and PIN to id and balance; throttled per API key after repeated failures. */
+  /**
+   * Code and PIN to id and balance. Each PIN check first takes one of the 5 checks a window allows
+   * the API key, then one of the 5 the card allows (whichever keys ask), each in one atomic write:
+   * however many lookups arrive at once, at most 5 PINs a window are checked per key and per card.
+   * A lookup that succeeds (or checks no PIN) gives its checks back, so only failures count. Ten
+   * wrong PINs in a row lock the card until an admin unlocks it. The PIN is checked with
+   * asynchronous scrypt, off the event loop.
+   */
   async lookup(principal: Principal, input: GiftCardLookupInput): Promise<GiftCardView> {
+    const { tenantId } = principal;
     const now = this.clock.now().getTime();
-    const throttle = await this.store.failedLookups(principal.tenantId, principal.keyId);
-    if (throttle && throttle.failures >= LOOKUP_FAILURES_ALLOWED && now - throttle.windowStart < LOOKUP_WINDOW_MS) {
-      const retryAfter = Math.ceil((throttle.windowStart + LOOKUP_WINDOW_MS - now) / 1000);
-      throw new DomainError('too-many-requests', `Too many failed gift card lookups with this API key; retry in ${retryAfter} s`, {
-        reason: 'lookup-throttled',
-      });
-    }
+    const keySubject = `key:${principal.keyId}`;
+    const keyCheck = await this.store.takeAttempt(tenantId, keySubject, now, LOOKUP_WINDOW_MS, LOOKUP_FAILURES_ALLOWED);
+    if (!keyCheck.taken) throw throttled('lookup-throttled', 'Too many failed gift card lookups with this API key', keyCheck.until - now);
+    const giveBack = async (...checks: Array<[string, number]>) => {
+      await Promise.all(checks.map(([subject, since]) => this.store.returnAttempt(tenantId, subject, since)));
+    };
+
     const codeHash = sha256Hex(normalizeCode(input.code));
-    const giftCardId = await this.store.findByCode(principal.tenantId, codeHash);
-    const card = giftCardId ? await this.store.get(principal.tenantId, giftCardId) : undefined;
-    if (!card || card.codeHash !== codeHash || !pinMatches(input.pin, card.pinHash)) {
-      await this.store.recordFailedLookup(principal.tenantId, principal.keyId, now, LOOKUP_WINDOW_MS);
+    const giftCardId = await this.store.findByCode(tenantId, codeHash);
+    const card = giftCardId ? await this.store.get(tenantId, giftCardId) : undefined;
+    if (!card || card.codeHash !== codeHash) {
+      // Unknown code: the key's check stays spent; as long as a real check, so timing tells nothing.
+      await pinMatches(input.pin, DUMMY_PIN_HASH);
       throw notFound('A gift card with this code and PIN');
     }
+    if (card.locked) {
+      await giveBack([keySubject, keyCheck.since]);
+      throw unprocessable('gift-card-locked', 'The gift card is locked after repeated wrong PINs; an admin can unlock it');
+    }
+    const cardSubject = `card:${card.giftCardId}`;
+    const cardCheck = await this.store.takeAttempt(tenantId, cardSubject, now, LOOKUP_WINDOW_MS, LOOKUP_FAILURES_ALLOWED);
+    if (!cardCheck.taken) {
+      await giveBack([keySubject, keyCheck.since]);
+      throw throttled('card-lookup-throttled', 'Too many wrong PINs for this gift card', cardCheck.until - now);
+    }
+    if (!(await pinMatches(input.pin, card.pinHash))) {
+      const strikes = await this.store.addStrike(tenantId, card.giftCardId);
+      if (strikes >= LOCK_AFTER_STRIKES) await this.store.setLock(tenantId, card.giftCardId, { pinstrikes: strikes, locked: true });
+      throw notFound('A gift card with this code and PIN');
+    }
+    await Promise.all([
+      giveBack([keySubject, keyCheck.since], [cardSubject, cardCheck.since]),
+      card.pinstrikes ? this.store.setLock(tenantId, card.giftCardId, { pinstrikes: 0, locked: false }) : undefined,
+    ]);
     return view(card);
+  }
+
+  /** Admin: lets a locked card be looked up again (its wrong PINs forgotten). */
+  async unlock(tenantId: string, giftCardId: string): Promise<GiftCardView> {
+    await this.require(tenantId, giftCardId);
+    await this.store.setLock(tenantId, giftCardId, { pinstrikes: 0, locked: false });
+    await this.store.clearAttempts(tenantId, `card:${giftCardId}`);
+    return view(await this.require(tenantId, giftCardId));
   }
 
   async get(tenantId: string, giftCardId: string): Promise<GiftCardWithHistory> {
@@ -289,7 +350,7 @@ export class GiftCardService {
       if (!card) throw unprocessable('gift-card-not-found', `${at} was not found`);
       if (card.currency !== sale.currency) throw unprocessable('gift-card-currency-mismatch', `${at} is in ${card.currency}`);
       if (card.expires <= this.clock.now().getTime()) throw unprocessable('gift-card-expired', `${at} has expired`);
-      if (card.status === 'inactive' && card.faceValue != null && line.total !== card.faceValue)
+      if (card.status === 'inactive' && typeof card.faceValue === 'number' && line.total !== card.faceValue)
         throw unprocessable('gift-card-amount-mismatch', `${at} is a card of ${card.faceValue}; the line totals ${line.total}`);
       if (card.balance + loads.get(line.giftCardId!)! > maxBalance) throw capExceeded(maxBalance);
     }
@@ -470,19 +531,33 @@ function view(card: GiftCardRecord): GiftCardView {
     currency: card.currency,
     balance: card.balance,
     status: card.status,
+    locked: card.locked ?? false,
     faceValue: card.faceValue ?? null,
     expiresAt: card.expiresAt,
     issuedAt: card.issuedAt,
   };
 }
 
-function hashPin(pin: string): string {
-  const salt = randomBytes(16);
-  return `scrypt$${salt.toString('base64')}$${scryptSync(pin, salt, 32).toString('base64')}`;
+function throttled(reason: string, message: string, retryAfterMs: number): DomainError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new DomainError('too-many-requests', `${message}; retry in ${retryAfterSeconds} s`, { reason, retryAfterSeconds });
 }
 
-function pinMatches(pin: string, stored: string): boolean {
+/** scrypt on libuv's thread pool: a PIN check never blocks the event loop. */
+function scryptAsync(secret: string, salt: Buffer, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => scrypt(secret, salt, length, (error, key) => (error ? reject(error) : resolve(key))));
+}
+
+async function hashPin(pin: string): Promise<string> {
+  const salt = randomBytes(16);
+  return `scrypt$${salt.toString('base64')}$${(await scryptAsync(pin, salt, 32)).toString('base64')}`;
+}
+
+async function pinMatches(pin: string, stored: string): Promise<boolean> {
   const [, salt, hash] = stored.split('$');
   const expected = Buffer.from(hash!, 'base64');
-  return timingSafeEqual(scryptSync(pin, Buffer.from(salt!, 'base64'), expected.length), expected);
+  return timingSafeEqual(await scryptAsync(pin, Buffer.from(salt!, 'base64'), expected.length), expected);
 }
+
+/** A hash no PIN matches (a fixed salt and digest), checked for unknown codes so they take as long as known ones. */
+const DUMMY_PIN_HASH = `scrypt$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;

@@ -1,11 +1,23 @@
 import type { GiftCardOperation, GiftCardRecord, GiftCardStore } from '../gift-cards';
 import type { CreateOutcome } from '../../kernel/ports';
-import type { Documents } from '../../kernel/adapters/documents';
+import { strip, type Documents } from '../../kernel/adapters/documents';
 import type { GiftCardSettings } from '../settings';
 
 const SETTINGS_ID = 'settings';
 
-/** `giftCards` ([tenantId, id]): cards by id, `code:<sha256>` lookups, `throttle:<keyId>` failure counts, the tenant's `settings`. */
+interface Attempts {
+  id: string;
+  tenantId: string;
+  kind: 'attempts';
+  subject: string;
+  used: number;
+  since: number;
+}
+
+/** Subjects are `key:<keyId>` or `card:<giftCardId>`: ids the platform made, safe in a document id. */
+const attemptsId = (subject: string) => `attempts:${subject}`;
+
+/** `giftCards` ([tenantId, id]): cards by id, `code:<sha256>` lookups, `attempts:<key or card>` PIN-check windows, the tenant's `settings`. */
 export class CosmosGiftCardStore implements GiftCardStore {
   constructor(private readonly docs: Documents) {}
 
@@ -76,19 +88,54 @@ export class CosmosGiftCardStore implements GiftCardStore {
     return found && doc ? unwrap(doc) : undefined;
   }
 
-  async failedLookups(tenantId: string, keyId: string) {
-    const id = `throttle:${keyId}`;
-    const doc = await this.docs.read<{ tenantId: string; failures: number; windowStart: number }>(id, this.pk(tenantId, id));
-    return doc?.tenantId === tenantId ? { failures: doc.failures, windowStart: doc.windowStart } : undefined;
+  /**
+   * `attempts:<subject>` holds the window's start (`since`, epoch ms) and the checks taken (`used`).
+   * Taking one is a conditional increment (window live and below the limit); a window that ended
+   * starts again with an etag-checked replace, so two requests cannot both reset it.
+   */
+  async takeAttempt(tenantId: string, subject: string, now: number, windowMs: number, limit: number) {
+    const id = attemptsId(subject);
+    const pk = this.pk(tenantId, id);
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const result = await this.docs.patchIf<Attempts>(id, pk, `from c where c.since > ${Math.floor(now - windowMs)} AND c.used < ${Math.floor(limit)}`, [
+        { op: 'incr', path: '/used', value: 1 },
+      ]);
+      if (result.outcome === 'applied') return { taken: true as const, since: result.doc.since };
+      if (result.outcome === 'missing') {
+        if ((await this.docs.create<Attempts>({ id, tenantId, kind: 'attempts', subject, used: 1, since: now })) === 'created')
+          return { taken: true as const, since: now };
+        continue;
+      }
+      const current = await this.docs.read<Attempts>(id, pk);
+      if (!current) continue;
+      if (current.since > now - windowMs) return { taken: false as const, until: current.since + windowMs };
+      if (await this.docs.replace<Attempts>({ ...strip<Attempts>(current), used: 1, since: now }, pk, current._etag))
+        return { taken: true as const, since: now };
+    }
+    return { taken: false as const, until: now + windowMs };
   }
 
-  async recordFailedLookup(tenantId: string, keyId: string, now: number, windowMs: number): Promise<void> {
-    const id = `throttle:${keyId}`;
-    const first = { id, tenantId, kind: 'throttle', failures: 1, windowStart: now };
-    if ((await this.docs.create(first)) === 'created') return;
-    await this.docs.update<typeof first>(id, this.pk(tenantId, id), (doc) =>
-      now - doc.windowStart >= windowMs ? { ...doc, failures: 1, windowStart: now } : { ...doc, failures: doc.failures + 1 },
-    );
+  async returnAttempt(tenantId: string, subject: string, since: number): Promise<void> {
+    const id = attemptsId(subject);
+    await this.docs.patchIf(id, this.pk(tenantId, id), `from c where c.since = ${Math.floor(since)} AND c.used > 0`, [
+      { op: 'incr', path: '/used', value: -1 },
+    ]);
+  }
+
+  async clearAttempts(tenantId: string, subject: string): Promise<void> {
+    const id = attemptsId(subject);
+    await this.docs.delete(id, this.pk(tenantId, id));
+  }
+
+  async addStrike(tenantId: string, giftCardId: string): Promise<number> {
+    const result = await this.docs.patchIf<GiftCardRecord>(giftCardId, this.pk(tenantId, giftCardId), undefined, [
+      { op: 'incr', path: '/pinstrikes', value: 1 },
+    ]);
+    return result.outcome === 'applied' ? (result.doc.pinstrikes ?? 0) : 0;
+  }
+
+  async setLock(tenantId: string, giftCardId: string, state: { pinstrikes: number; locked: boolean }): Promise<void> {
+    await this.docs.patchAll(giftCardId, this.pk(tenantId, giftCardId), { '/pinstrikes': state.pinstrikes, '/locked': state.locked });
   }
 }
 
