@@ -94,8 +94,7 @@ export class TransactionIngest {
     const outOfBounds = this.checkOccurredAt(principal, input);
     if (outOfBounds) {
       // A retry of a transaction recorded while it was in bounds still replays it.
-      const locator = await this.transactions.locate(tenantId, transactionId);
-      const existing = locator && (await this.transactions.get(locator));
+      const existing = await this.recorded(tenantId, transactionId);
       if (existing) return { outcome: 'existing', transaction: transactionView(existing) };
       throw outOfBounds;
     }
@@ -109,9 +108,16 @@ export class TransactionIngest {
     const record = this.buildRecord(tenantId, transactionId, customerId, input, resolution?.conflicts ?? []);
 
     if (original) await this.reserveReturn(original, record);
-    // What other capabilities check of a sale (gift cards sold on its lines), then the redemptions its tenders claim.
-    if (record.type === 'sale') for (const check of this.saleChecks) await check.check(tenantId, record);
-    await claimTenders(this.tenderClaimers, record);
+    try {
+      // What other capabilities check of a sale (gift cards sold on its lines), then the redemptions its tenders claim.
+      if (record.type === 'sale') for (const check of this.saleChecks) await check.check(tenantId, record);
+      await claimTenders(this.tenderClaimers, record);
+    } catch (error) {
+      // A retry of a recorded sale replays it, even when its own effects (a card it loaded) now fail a check.
+      const existing = error instanceof DomainError ? await this.recorded(tenantId, transactionId) : undefined;
+      if (existing) return { outcome: 'existing', transaction: transactionView(existing) };
+      throw error;
+    }
 
     const claim = await this.transactions.claim(locatorOf(record));
     if (claim.outcome === 'exists') {
@@ -129,6 +135,12 @@ export class TransactionIngest {
 
     await this.announce(record, log);
     return { outcome: 'created', transaction: transactionView(record), newCustomer: resolution?.created ?? false };
+  }
+
+  /** The transaction as recorded, if it is. */
+  private async recorded(tenantId: string, transactionId: string): Promise<TransactionRecord | undefined> {
+    const locator = await this.transactions.locate(tenantId, transactionId);
+    return (locator && (await this.transactions.get(locator))) || undefined;
   }
 
   /** Publishes what is pending and confirms; on failure the record stays pending and the sweeper resends it. */

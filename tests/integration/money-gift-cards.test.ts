@@ -77,6 +77,13 @@ describe('a tenant setting caps every card’s balance', () => {
     expect((await reload(id, t.keys.admin, 1001)).body.reason).toBe('gift-card-balance-cap');
     expect((await reload(id, t.keys.admin, 1000)).body.balance).toBe(100_000);
     expect((await record(sellCard(id, 100))).body.reason).toBe('gift-card-balance-cap');
+    // A sale that loaded a card up to the cap still replays when retried.
+    const upTo = (await issue(t.keys.admin, { amount: 99_000 })).body.giftCardId as string;
+    const body = sellCard(upTo, 1000);
+    expect((await record(body)).status).toBe(201);
+    await p.bus.idle();
+    expect((await card(upTo)).balance).toBe(100_000);
+    expect((await record(body)).status).toBe(200);
     // Spent, then refunded: a refund may not pass the cap either (it cannot here, it gives back what was spent).
     await p.api('POST', `/api/v1/gift-cards/${id}/redemptions`, { key: t.keys.pos, body: { amount: 500, reference: unique('pay') } });
     await reload(id, t.keys.admin, 500);
