@@ -85,7 +85,7 @@ export class TransactionIngest {
     const { tenantId } = principal;
     assertMayActFor(principal, input.locationId);
     if (!ROLE_CHANNELS[principal.role].includes(input.channel)) {
-      throw new DomainError('forbidden', `A ${principal.role} key may not record ${input.channel} transactions`);
+      throw new DomainError('forbidden', `A ${principal.role} key may not record ${input.channel} transactions`, { reason: 'channel-not-allowed' });
     }
     const location = await this.tenancy.getLocation(tenantId, input.locationId);
     checkLocation(input, location);

@@ -51,6 +51,10 @@ describe('API keys', () => {
   it('answers 403 when a POS key records an online sale or an e-commerce key a store sale', async () => {
     expect((await p.api('POST', '/api/v1/transactions', { key: a.keys.pos, body: onlineSale() })).status).toBe(403);
     expect((await p.api('POST', '/api/v1/transactions', { key: a.keys.ecommerce, body: sale() })).status).toBe(403);
+    // At its own store, a till's key still may not record a web order: the code says why.
+    const online = await p.api('POST', '/api/v1/transactions', { key: a.keys.pos, body: onlineSale({ locationId: 'store-1' }) });
+    expect(online.status).toBe(403);
+    expect(online.body).toMatchObject({ code: 'channel-not-allowed', category: 'forbidden' });
   });
 
   it('keeps the operator routes for the platform admin key', async () => {
