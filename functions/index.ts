@@ -5,10 +5,14 @@
 import { app } from '@azure/functions';
 import { loadConfig } from '../shared/kernel/config';
 import { SERVICE_BUS_CONNECTION } from '../shared/kernel/declarations';
-import { createPlatform } from '../shared/platform';
+import { createPlatform, startTelemetry } from '../shared/platform';
 import { scheduleSetting } from '../shared/edge/definition';
 
-const platform = createPlatform(loadConfig(process.env));
+const config = loadConfig(process.env);
+// Azure Monitor OpenTelemetry when APPLICATIONINSIGHTS_CONNECTION_STRING is set (loaded only then),
+// registered before the platform takes its tracer and instruments.
+const telemetry = startTelemetry(config);
+const platform = createPlatform(config, { telemetry });
 
 app.setup({ enableHttpStream: false });
 for (const fn of platform.functions) {
@@ -30,4 +34,7 @@ for (const fn of platform.functions) {
   }
 }
 
-app.hook.appTerminate(() => platform.close());
+app.hook.appTerminate(async () => {
+  await platform.close();
+  await telemetry.shutdown();
+});

@@ -44,6 +44,27 @@ param invoicingSystemProducer string = 'Unifica Retail Platform'
 @maxLength(9)
 param invoicingSystemProducerNif string = 'B00000000'
 
+@minValue(1)
+@maxValue(100)
+@description('Share of traces kept, in percent (TELEMETRY_SAMPLING_PERCENTAGE): whole traces, the same ones in every instance.')
+param traceSamplingPercentage int = 100
+
+@description('E-mail address the alerts notify; empty: alerts fire in the portal only.')
+param alertEmail string = ''
+
+@minValue(1)
+@maxValue(100)
+@description('Alert when more than this share of API requests answer 5xx over 15 minutes (percent).')
+param serverErrorRatePercent int = 5
+
+@minValue(1)
+@description('Alert when a consumer handles an event older than this (seconds).')
+param consumerLagSeconds int = 300
+
+@minValue(1)
+@description('Alert when more requests than this are throttled (429) in 5 minutes, by Cosmos DB or by the API.')
+param throttledRequestsThreshold int = 50
+
 @description('Tags applied to every resource.')
 param tags resourceTags = {}
 
@@ -74,6 +95,12 @@ module monitoring 'modules/monitoring.bicep' = {
     tags: allTags
     retentionInDays: logRetentionDays
     publisherPrincipalId: identity.outputs.principalId
+    serviceBusNamespaceId: serviceBus.outputs.id
+    cosmosAccountId: cosmos.outputs.id
+    alertEmail: alertEmail
+    serverErrorRatePercent: serverErrorRatePercent
+    consumerLagSeconds: consumerLagSeconds
+    throttledRequestsThreshold: throttledRequestsThreshold
   }
 }
 
@@ -139,6 +166,7 @@ module functionApp 'modules/function-app.bicep' = {
     appInsightsConnectionString: monitoring.outputs.connectionString
     platformAdminKeySecretUri: keyVault.outputs.platformAdminKeySecretUri
     logLevel: logLevel
+    traceSamplingPercentage: traceSamplingPercentage
     invoicingSystemProducer: invoicingSystemProducer
     invoicingSystemProducerNif: invoicingSystemProducerNif
     timerSchedules: platform.timerSchedules

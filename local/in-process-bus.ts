@@ -1,7 +1,19 @@
-import { matches, messageProperties, type CloudEvent, type EventRoute } from '../shared/kernel/events';
+import { context as otelContext, ROOT_CONTEXT } from '@opentelemetry/api';
+import { matches, messageProperties, type CloudEvent, type EventRoute, type RoutingValue } from '../shared/kernel/events';
+import { MAX_DELIVERY_COUNT } from '../shared/kernel/declarations';
 import type { DeadLetterStore, EventPublisher } from '../shared/kernel/ports';
+import { traceProperties } from '../shared/kernel/telemetry';
 
-export type MessageHandler = (message: unknown, delivery: { deliveryCount: number; messageId: string }) => Promise<void>;
+/** What the Service Bus trigger hands a handler beside the body (its trigger metadata). */
+export interface Delivery {
+  deliveryCount: number;
+  messageId: string;
+  /** `type`, the routing attributes and, with telemetry on, the W3C trace context, as the publisher set them. */
+  applicationProperties: Record<string, RoutingValue>;
+  enqueuedTimeUtc: string;
+}
+
+export type MessageHandler = (message: unknown, delivery: Delivery) => Promise<void>;
 
 export interface DeadLetter {
   subscription: string;
@@ -21,12 +33,16 @@ interface Options {
   retryDelayMs?: (deliveryCount: number) => number;
   /** Messages handled at once per subscription, like the trigger's maxConcurrentCalls. */
   concurrency?: number;
+  /** Send the active W3C trace context with each message, as the Service Bus publisher does with telemetry on. */
+  traceContext?: boolean;
 }
 
 interface Pending {
   messageId: string;
   body: string;
   deliveryCount: number;
+  applicationProperties: Record<string, RoutingValue>;
+  enqueuedTimeUtc: string;
 }
 
 /**
@@ -53,12 +69,14 @@ export class InProcessBus implements EventPublisher, DeadLetterStore {
   private readonly duplicateWindowMs: number;
   private readonly retryDelayMs: (n: number) => number;
   private readonly concurrency: number;
+  private readonly traceContext: boolean;
 
   constructor(options: Options = {}) {
-    this.maxDeliveryCount = options.maxDeliveryCount ?? 10;
+    this.maxDeliveryCount = options.maxDeliveryCount ?? MAX_DELIVERY_COUNT;
     this.duplicateWindowMs = options.duplicateWindowMs ?? 10 * 60_000;
     this.retryDelayMs = options.retryDelayMs ?? ((n) => Math.min(20 * 2 ** n, 1_000));
     this.concurrency = options.concurrency ?? 16;
+    this.traceContext = options.traceContext ?? false;
   }
 
   subscribe(subscription: string, accepts: readonly EventRoute[], handler: MessageHandler): void {
@@ -88,9 +106,12 @@ export class InProcessBus implements EventPublisher, DeadLetterStore {
       this.countsOf(event.type).accepted += 1;
       const body = JSON.stringify(event);
       const properties = messageProperties(event);
+      // What the Service Bus publisher sends too: the trace context travels with the message, not with the call.
+      const applicationProperties = this.traceContext ? { ...properties, ...traceProperties() } : properties;
+      const enqueuedTimeUtc = new Date(now).toISOString();
       for (const [name, sub] of this.subscriptions) {
         if (!matches(sub.accepts, properties)) continue;
-        sub.queue.push({ messageId: event.id, body, deliveryCount: 0 });
+        sub.queue.push({ messageId: event.id, body, deliveryCount: 0, applicationProperties, enqueuedTimeUtc });
         this.pump(name);
       }
     }
@@ -170,8 +191,15 @@ export class InProcessBus implements EventPublisher, DeadLetterStore {
     if (this.deliveryGate) await this.deliveryGate;
     this.delivered += 1;
     try {
-      // Each delivery gets its own copy, as a broker would hand over.
-      await handler(JSON.parse(message.body), { deliveryCount, messageId: message.messageId });
+      // Each delivery gets its own copy, as a broker would hand over, and starts from no trace context
+      // at all, as in another process: only what the message carries links it to its publisher.
+      const delivery: Delivery = {
+        deliveryCount,
+        messageId: message.messageId,
+        applicationProperties: { ...message.applicationProperties },
+        enqueuedTimeUtc: message.enqueuedTimeUtc,
+      };
+      await otelContext.with(ROOT_CONTEXT, () => handler(JSON.parse(message.body), delivery));
     } catch (error) {
       if (deliveryCount >= this.maxDeliveryCount) {
         this.deadLettered.push({

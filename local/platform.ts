@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
 import { loadConfig } from '../shared/kernel/config';
-import { createPlatform, ensureBlobSchema, ensureCosmosSchema, type Platform } from '../shared/platform';
+import { createPlatform, ensureBlobSchema, ensureCosmosSchema, startTelemetry, type Platform, type PlatformOverrides } from '../shared/platform';
 import type { Clock } from '../shared/kernel/ports';
 import { InProcessBus } from './in-process-bus';
 import { consoleSink, type LogSink } from '../shared/kernel/adapters/logger';
@@ -21,6 +21,11 @@ export interface LocalPlatformOptions {
   clock?: Clock;
   /** Check every 2xx body against its route's declared schema (tests). */
   checkResponses?: boolean;
+  /**
+   * Tests: the OpenTelemetry SDK they registered themselves (`{ active: true }`). Otherwise the
+   * settings decide (OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER, APPLICATIONINSIGHTS_CONNECTION_STRING).
+   */
+  telemetry?: PlatformOverrides['telemetry'];
   /** Tests: shorter deadlines (each store call; a slow client's headers and body). */
   deadlines?: { storeMs?: number; headersMs?: number; bodyMs?: number };
 }
@@ -54,8 +59,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     });
     await ensureCosmosSchema(config);
     await ensureBlobSchema(config);
-    const bus = new InProcessBus(options.bus);
+    const sdk = options.telemetry ? undefined : startTelemetry(config);
+    const telemetry = options.telemetry ?? sdk;
+    const bus = new InProcessBus({ ...options.bus, traceContext: telemetry?.active ?? false });
     const platform = createPlatform(config, {
+      telemetry,
       publisher: bus,
       logSink: options.logSink ?? consoleSink,
       clock: options.clock,
@@ -81,6 +89,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       stop: async () => {
         await host.stop();
         await platform.close();
+        await sdk?.shutdown();
         await ownStack?.stop();
       },
     };
@@ -99,13 +108,20 @@ function localRoutes(adminKey: string, bus: InProcessBus, platform: Platform) {
   return async (method: string, path: string, headers: Record<string, string>): Promise<HttpResponseInit | undefined> => {
     if (!path.startsWith('/_local/')) return undefined;
     if (headers['x-api-key'] !== adminKey) {
-      return { status: 401, jsonBody: { type: 'urn:unifica:problem:unauthenticated', title: 'Platform admin key required', status: 401, code: 'unauthenticated' }, headers: { 'content-type': 'application/problem+json' } };
+      return {
+        status: 401,
+        jsonBody: { type: 'urn:unifica:problem:unauthenticated', title: 'Platform admin key required', status: 401, code: 'unauthenticated' },
+        headers: { 'content-type': 'application/problem+json' },
+      };
     }
     const route = `${method} ${path}`;
     if (route === 'GET /_local/dead-letters') return { status: 200, jsonBody: { deadLetters: bus.deadLetters() } };
     if (route === 'GET /_local/metrics') {
       const { reads, writes, queries, requestCharge, byContainer } = platform.cosmosMetrics;
-      return { status: 200, jsonBody: { cosmos: { reads, writes, queries, requestCharge, byContainer }, bus: { ...bus.stats, deadLetters: bus.deadLetters().length } } };
+      return {
+        status: 200,
+        jsonBody: { cosmos: { reads, writes, queries, requestCharge, byContainer }, bus: { ...bus.stats, deadLetters: bus.deadLetters().length } },
+      };
     }
     if (route === 'POST /_local/metrics/reset') {
       platform.cosmosMetrics.reset();
@@ -124,6 +140,10 @@ function localRoutes(adminKey: string, bus: InProcessBus, platform: Platform) {
       await bus.idle();
       return { status: 204 };
     }
-    return { status: 404, jsonBody: { type: 'urn:unifica:problem:not-found', title: 'No such local route', status: 404, code: 'not-found' }, headers: { 'content-type': 'application/problem+json' } };
+    return {
+      status: 404,
+      jsonBody: { type: 'urn:unifica:problem:not-found', title: 'No such local route', status: 404, code: 'not-found' },
+      headers: { 'content-type': 'application/problem+json' },
+    };
   };
 }

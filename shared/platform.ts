@@ -4,7 +4,8 @@ import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { Config } from './kernel/config';
 import { IdempotentRequests } from './kernel/idempotency';
-import type { Clock, DeadLetterStore, EventPublisher, HealthProbe, Logger, Telemetry } from './kernel/ports';
+import type { Clock, DeadLetterStore, EventPublisher, HealthProbe, Logger } from './kernel/ports';
+import { PlatformTelemetry } from './kernel/telemetry';
 import type { Contribution, ExtensionPoint } from './kernel/extensions';
 import type { AnyModule, ApiOf, BuildContext, Kernel } from './kernel/module';
 import { EVENTS_TOPIC, KERNEL_BLOB_CONTAINERS } from './kernel/declarations';
@@ -13,7 +14,7 @@ import { CosmosIdempotencyStore } from './kernel/adapters/idempotency-store';
 import { ServiceBusPublisher } from './kernel/adapters/service-bus';
 import { blobHealthProbe, createBlobServiceClient } from './kernel/adapters/blob-storage';
 import { BlobDeadLetters } from './kernel/adapters/dead-letters';
-import { createTelemetry } from './kernel/adapters/telemetry';
+import { startTelemetry, type TelemetrySdk } from './kernel/adapters/telemetry';
 import { consoleSink, createLogger, type LogSink } from './kernel/adapters/logger';
 import type { EdgeKit } from './edge/endpoint';
 import { timerFunction, type FunctionDefinition, type HttpFunction } from './edge/definition';
@@ -30,7 +31,7 @@ export type Services = UnionToIntersection<ApiOf<Modules[number]>>;
 export interface Platform {
   config: Config;
   logger: Logger;
-  telemetry: Telemetry;
+  telemetry: PlatformTelemetry;
   clock: Clock;
   services: Services;
   /** Every function the platform serves, derived from the modules: Azure registration and the local host read this. */
@@ -48,7 +49,16 @@ export interface PlatformOverrides {
   checkResponses?: boolean;
   /** Tests: a shorter deadline for each store call (default `STORE_DEADLINE_MS`). */
   storeDeadlineMs?: number;
+  /**
+   * Trace and measure when an OpenTelemetry SDK is registered: what `startTelemetry` returned (tests
+   * register their own and pass `{ active: true }`). Off by default: then no wrapper makes a
+   * telemetry call.
+   */
+  telemetry?: Pick<TelemetrySdk, 'active' | 'exporters' | 'notice'>;
 }
+
+/** Starts the process's OpenTelemetry SDK as the configuration asks (entry points call it before `createPlatform`). */
+export { startTelemetry, type TelemetrySdk };
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -69,7 +79,11 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     connectionPolicy: { enableEndpointDiscovery: config.cosmos.endpointDiscovery },
   });
   const database = cosmos.database(config.cosmos.databaseName);
+  const telemetry = new PlatformTelemetry(overrides.telemetry?.active ?? false, clock);
+  if (overrides.telemetry?.notice) logger.log('warn', overrides.telemetry.notice);
+  else if (telemetry.enabled) logger.log('info', 'telemetry on', { exporters: overrides.telemetry?.exporters?.join(',') });
   const cosmosMetrics = new CosmosMetrics();
+  if (telemetry.enabled) cosmosMetrics.telemetry = telemetry;
   // Continuation tokens are sealed with a key every instance derives from the operator's secret.
   const tokenKey = createHmac('sha256', config.platformAdminKey).update('unifica continuation tokens v1').digest();
   const documents = (id: string) => new Documents(database.container(id), cosmosMetrics, { tokenKey, deadlineMs: overrides.storeDeadlineMs });
@@ -79,7 +93,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
   let publisher: EventPublisher;
   let deadLetters: DeadLetterStore;
   if (config.messaging.mode === 'servicebus') {
-    publisher = serviceBus = new ServiceBusPublisher(config.messaging.namespace, EVENTS_TOPIC, identity());
+    publisher = serviceBus = new ServiceBusPublisher(config.messaging.namespace, EVENTS_TOPIC, identity(), telemetry.enabled);
     deadLetters = new BlobDeadLetters(blob, KERNEL_BLOB_CONTAINERS.deadLetters.name);
   } else {
     if (!overrides.publisher) throw new Error('MESSAGING_MODE in-process needs the local host’s in-process bus');
@@ -94,9 +108,11 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     checkResponses: overrides.checkResponses,
     // The tenancy module is built first; the edge asks it who is calling.
     authenticate: (apiKey, client) => (apis as Services).tenancy.authenticate(apiKey, client),
+    telemetry,
   };
-  const telemetry = createTelemetry(logger, config.telemetry.connectionString !== undefined);
-  const kernel: Kernel = { config, logger, clock, telemetry, publisher, edge, blob, documents };
+  // With telemetry on, every publish is a producer span whose context each message carries.
+  const kernelPublisher = telemetry.enabled ? telemetry.tracedPublisher(publisher, EVENTS_TOPIC) : publisher;
+  const kernel: Kernel = { config, logger, clock, telemetry, publisher: kernelPublisher, edge, blob, documents };
 
   const contributed = new Map<ExtensionPoint<unknown>, unknown[]>();
   const contributionsTo = (point: ExtensionPoint<unknown>) => contributed.get(point) ?? contributed.set(point, []).get(point)!;
@@ -134,9 +150,9 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     Object.assign(apis, result.api);
     routes.push(...(result.routes ?? []));
     for (const [name, spec] of Object.entries(module.consumers)) {
-      functions.push(eventConsumer(name, spec, result.consumers[name] as never, { logger, deadLetters }));
+      functions.push(eventConsumer(name, spec, result.consumers[name] as never, { logger, deadLetters, telemetry }));
     }
-    for (const [name, spec] of Object.entries(module.timers)) timers.push(timerFunction(name, spec, result.timers[name]!, logger));
+    for (const [name, spec] of Object.entries(module.timers)) timers.push(timerFunction(name, spec, result.timers[name]!, logger, telemetry));
     contributions.push(...(result.contributes ?? []));
     healthProbes.push(...(result.healthProbes ?? []));
   }
@@ -163,7 +179,11 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
  * tests; in Azure the Bicep templates create them and the app's identity has no rights to.
  */
 export async function ensureCosmosSchema(config: Config): Promise<Database> {
-  const client = new CosmosClient({ endpoint: config.cosmos.endpoint, key: config.cosmos.key, connectionPolicy: { enableEndpointDiscovery: config.cosmos.endpointDiscovery } });
+  const client = new CosmosClient({
+    endpoint: config.cosmos.endpoint,
+    key: config.cosmos.key,
+    connectionPolicy: { enableEndpointDiscovery: config.cosmos.endpointDiscovery },
+  });
   try {
     const { database } = await client.databases.createIfNotExists({ id: config.cosmos.databaseName });
     for (const spec of cosmosContainers()) {

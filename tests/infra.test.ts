@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigSchema, LOCAL_ONLY_SETTINGS, loadConfig } from '../shared/kernel/config';
-import { EVENTS_TOPIC } from '../shared/kernel/declarations';
+import { EVENTS_TOPIC, MAX_DELIVERY_COUNT } from '../shared/kernel/declarations';
+import { ATTRIBUTES, METRICS } from '../shared/kernel/telemetry';
 import { createPlatform } from '../shared/platform';
 import { scheduleSetting, type TimerFunction, type TopicFunction } from '../shared/edge/definition';
 import { blobContainers, cosmosContainers, type infrastructureManifest } from '../shared/infrastructure';
@@ -260,7 +261,11 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
         'Microsoft.DocumentDB/databaseAccounts/sqlDatabases',
         'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers',
         'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments',
+        'Microsoft.Insights/actionGroups',
         'Microsoft.Insights/components',
+        'Microsoft.Insights/metricAlerts',
+        'Microsoft.Insights/scheduledQueryRules',
+        'Microsoft.Insights/workbooks',
         'Microsoft.KeyVault/vaults',
         'Microsoft.KeyVault/vaults/secrets',
         'Microsoft.ManagedIdentity/userAssignedIdentities',
@@ -289,10 +294,14 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
     expect(referenced.filter((m) => !modules.has(m))).toEqual([]);
   });
 
-  it('runs the Node.js version the code targets, on the Flex Consumption plan', () => {
+  it('runs Node.js 22 LTS, which the code supports, on the Flex Consumption plan', () => {
     const engines = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
     const app = props(theOne(deployed, 'Microsoft.Web/sites'));
-    expect(obj(app.functionAppConfig).runtime).toEqual({ name: 'node', version: /\d+/.exec(engines)![0] });
+    // Node.js 20 left long-term support in April 2026: a new deployment starts on 22.
+    expect(obj(app.functionAppConfig).runtime).toEqual({ name: 'node', version: '22' });
+    // package.json's engines (the oldest Node.js the code runs on, 20 for local runs) admits it.
+    expect(engines).toMatch(/^>=\d+$/);
+    expect(Number(/\d+/.exec(engines)![0])).toBeLessThanOrEqual(22);
     expect(theOne(deployed, 'Microsoft.Web/serverfarms').body.sku).toEqual({ tier: 'FlexConsumption', name: 'FC1' });
   });
 
@@ -357,6 +366,99 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
         .map((c) => ({ topic: EVENTS_TOPIC, subscription: c.subscriptionName, rule: '$Default', filterType: 'SqlFilter', sql: sqlFilter(c.accepts) }))
         .sort((a, b) => a.subscription.localeCompare(b.subscription)),
     );
+  });
+
+  it('gives every subscription the max delivery count the consumers count dead letters by', () => {
+    const subscriptions = ofType(deployed, 'Microsoft.ServiceBus/namespaces/topics/subscriptions');
+    expect(subscriptions.length).toBeGreaterThan(0);
+    for (const s of subscriptions)
+      expect({ subscription: leafName(s), max: props(s).maxDeliveryCount }).toEqual({ subscription: leafName(s), max: MAX_DELIVERY_COUNT });
+  });
+
+  it('alerts on dead letters, the 5xx rate, consumer lag and throttling, with the thresholds and e-mail of the parameters', () => {
+    const parameters = deployParameters();
+    const withEmail = deployedResources(main, { ...parameters, alertEmail: 'operations@example.com' });
+    // The action group: main.parameters.json's e-mail (empty: no receiver), or the one given.
+    const group = (resources: DeployedResource[]) => props(theOne(resources, 'Microsoft.Insights/actionGroups'));
+    expect(group(deployed).emailReceivers).toEqual(parameters.alertEmail ? [expect.objectContaining({ emailAddress: parameters.alertEmail })] : []);
+    expect(group(withEmail).emailReceivers).toEqual([{ name: 'operations', emailAddress: 'operations@example.com', useCommonAlertSchema: true }]);
+    const groupId = render(theOne(deployed, 'Microsoft.Insights/actionGroups').name);
+
+    // Platform metrics: Service Bus dead letters > 0, Cosmos DB 429s above the threshold.
+    const metricAlerts = ofType(deployed, 'Microsoft.Insights/metricAlerts').map((r) => {
+      const p = props(r);
+      const [criterion] = obj(p.criteria).allOf as Value[];
+      const c = obj(criterion!);
+      return {
+        scope: render((p.scopes as Value[])[0]!),
+        metric: `${c.metricNamespace}/${c.metricName}`,
+        dimensions: c.dimensions,
+        operator: c.operator,
+        threshold: c.threshold,
+        notifies: render(p.actions!),
+      };
+    });
+    expect(metricAlerts).toEqual([
+      expect.objectContaining({
+        scope: "reference('serviceBus').outputs.id.value",
+        metric: 'Microsoft.ServiceBus/namespaces/DeadletteredMessages',
+        operator: 'GreaterThan',
+        threshold: 0,
+      }),
+      expect.objectContaining({
+        scope: "reference('cosmos').outputs.id.value",
+        metric: 'Microsoft.DocumentDB/databaseAccounts/TotalRequests',
+        dimensions: [{ name: 'StatusCode', operator: 'Include', values: ['429'] }],
+        threshold: parameters.throttledRequestsThreshold,
+      }),
+    ]);
+    for (const alert of metricAlerts) expect(alert.notifies).toContain(groupId);
+
+    // The app's telemetry in Application Insights: each query reads a metric or attribute the code records.
+    const logAlerts = Object.fromEntries(
+      ofType(deployed, 'Microsoft.Insights/scheduledQueryRules').map((r) => {
+        const p = props(r);
+        const c = obj((obj(p.criteria).allOf as Value[])[0]!);
+        expect(render(p.scopes!)).toContain("'Microsoft.Insights/components'");
+        expect(render(p.actions!)).toContain(groupId);
+        return [
+          String(p.displayName).replace('unifica: ', ''),
+          { query: String(c.query), measure: c.metricMeasureColumn, operator: c.operator, threshold: c.threshold },
+        ];
+      }),
+    );
+    expect(Object.keys(logAlerts).sort()).toEqual(['consumer-lag', 'contract-dead-letters', 'server-errors', 'throttling']);
+    expect(logAlerts['server-errors']).toMatchObject({ measure: 'serverErrorRate', operator: 'GreaterThan', threshold: parameters.serverErrorRatePercent });
+    expect(logAlerts['server-errors']!.query).toContain(`customDimensions["${ATTRIBUTES.function}"]`);
+    expect(logAlerts['consumer-lag']).toMatchObject({ measure: 'lagSeconds', threshold: parameters.consumerLagSeconds });
+    expect(logAlerts['consumer-lag']!.query).toContain(`name == "${METRICS.consumerLag}"`);
+    expect(logAlerts['consumer-lag']!.query).toContain(`customDimensions["${ATTRIBUTES.subscription}"]`);
+    expect(logAlerts['contract-dead-letters']).toMatchObject({ threshold: 0 });
+    expect(logAlerts['contract-dead-letters']!.query).toContain(`name == "${METRICS.deadLetters}"`);
+    expect(logAlerts.throttling).toMatchObject({ threshold: parameters.throttledRequestsThreshold });
+    expect(logAlerts.throttling!.query).toContain(`name == "${METRICS.throttled}"`);
+  });
+
+  it('has a workbook with ingest rate per channel, lag per consumer and the slowest operations, on what the code records', () => {
+    const workbook = theOne(deployed, 'Microsoft.Insights/workbooks');
+    const p = props(workbook);
+    expect(workbook.body.kind).toBe('shared');
+    expect(p.category).toBe('workbook');
+    expect(render(p.sourceId!)).toContain("'Microsoft.Insights/components'");
+    // serializedData is the workbook file with the Application Insights resource id put in.
+    const data = p.serializedData;
+    expect(data instanceof Unknown && data.fn === 'replace').toBe(true);
+    const [text, placeholder, resource] = (data as Unknown).args;
+    expect(render(resource!)).toBe(render(p.sourceId!));
+    const content = JSON.parse(text as string) as { version: string; items: Array<{ name: string; content: { query?: string; visualization?: string } }> };
+    expect(content.version).toBe('Notebook/1.0');
+    expect(text as string).toContain(placeholder as string);
+    const query = (name: string) => content.items.find((i) => i.name === name)?.content.query ?? '';
+    expect(query('ingest-rate')).toContain(`name == "${METRICS.eventsPublished}"`);
+    expect(query('ingest-rate')).toContain('customDimensions["channel"]');
+    expect(query('consumer-lag')).toContain(`name == "${METRICS.consumerLag}"`);
+    expect(query('consumer-lag')).toContain(`customDimensions["${ATTRIBUTES.subscription}"]`);
+    expect(query('slowest-operations')).toMatch(/requests[\s\S]*dependencies[\s\S]*percentile\(duration, 95\)/);
   });
 
   it('declares every blob container the code uses, private', () => {

@@ -75,6 +75,8 @@ resource dataAccess 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@20
   }
 }
 
+@description('Resource id of the account (its throttling alert).')
+output id string = account.id
 @description('Account endpoint (CosmosDb__accountEndpoint).')
 output endpoint string = account.properties.documentEndpoint
 @description('Database name.')

@@ -30,6 +30,8 @@ param appInsightsConnectionString string
 param platformAdminKeySecretUri string
 @description('LOG_LEVEL.')
 param logLevel string
+@description('TELEMETRY_SAMPLING_PERCENTAGE: share of traces kept, whole.')
+param traceSamplingPercentage int
 @description('INVOICING_SYSTEM_PRODUCER.')
 param invoicingSystemProducer string
 @description('INVOICING_SYSTEM_PRODUCER_NIF.')
@@ -63,6 +65,7 @@ var appSettings = {
   PLATFORM_ADMIN_KEY: '@Microsoft.KeyVault(SecretUri=${platformAdminKeySecretUri})'
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  TELEMETRY_SAMPLING_PERCENTAGE: string(traceSamplingPercentage)
   LOG_LEVEL: logLevel
   OUTBOX_GRACE_SECONDS: '30'
   INVOICING_SYSTEM_PRODUCER: invoicingSystemProducer
@@ -96,7 +99,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         }
       }
       scaleAndConcurrency: { maximumInstanceCount: 100, instanceMemoryMB: 2048 }
-      runtime: { name: 'node', version: '20' }
+      // Node.js 22 LTS (20 left long-term support in April 2026); package.json's engines says >=20 for local runs.
+      runtime: { name: 'node', version: '22' }
     }
   }
 }

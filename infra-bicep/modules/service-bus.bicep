@@ -42,7 +42,7 @@ resource subs 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2026-01-01' 
     name: sub.name
     properties: {
       // Ten tries (consumers are idempotent), then the dead-letter queue keeps the message for inspection.
-      maxDeliveryCount: 10
+      maxDeliveryCount: 10 // MAX_DELIVERY_COUNT in shared/kernel/declarations.ts (tested)
       lockDuration: 'PT1M'
       deadLetteringOnMessageExpiration: true
       deadLetteringOnFilterEvaluationExceptions: true
@@ -81,5 +81,7 @@ resource assignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   }
 ]
 
+@description('Resource id of the namespace (its dead-letter alert).')
+output id string = namespace.id
 @description('Host name for ServiceBus__fullyQualifiedNamespace.')
 output fullyQualifiedNamespace string = parseUri(namespace.properties.serviceBusEndpoint).host

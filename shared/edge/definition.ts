@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@a
 import type { ZodType } from 'zod';
 import type { EventRoute } from '../kernel/events';
 import type { Logger } from '../kernel/ports';
+import { ATTRIBUTES, parentOf, SpanKind, type PlatformTelemetry } from '../kernel/telemetry';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -58,15 +59,36 @@ export type FunctionDefinition = HttpFunction | TopicFunction | TimerFunction;
 /** The app setting that holds a timer's schedule in Azure. */
 export const scheduleSetting = (timerName: string) => `Schedule_${timerName}`;
 
-/** A timer function: the log line of each run carries its invocation id; a throw is the host's to report. */
-export function timerFunction(name: string, spec: { schedule: string; description: string }, run: (log: Logger) => Promise<unknown>, logger: Logger): TimerFunction {
+/**
+ * A timer function: the log line of each run carries its invocation id; a throw is the host's to
+ * report. With telemetry on, each run is a span of its own trace (under the host's span, when it
+ * traces), so what a run publishes (the outbox sweeper's resent events) carries that trace to
+ * its consumers.
+ */
+export function timerFunction(
+  name: string,
+  spec: { schedule: string; description: string },
+  run: (log: Logger) => Promise<unknown>,
+  logger: Logger,
+  telemetry?: PlatformTelemetry,
+): TimerFunction {
   return {
     kind: 'timer',
     name,
     schedule: spec.schedule,
     description: spec.description,
     handler: async (_timer, context) => {
-      await run(logger.child({ invocationId: context.invocationId, function: name }));
+      if (!telemetry?.enabled) {
+        await run(logger.child({ invocationId: context.invocationId, function: name }));
+        return;
+      }
+      await telemetry.inSpan(
+        `timer ${name}`,
+        SpanKind.SERVER,
+        parentOf({}, context.traceContext),
+        { 'faas.trigger': 'timer', 'faas.invocation_id': context.invocationId, [ATTRIBUTES.function]: name },
+        (span) => run(logger.child({ invocationId: context.invocationId, function: name, traceId: span.spanContext().traceId })),
+      );
     },
   };
 }

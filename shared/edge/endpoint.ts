@@ -5,6 +5,7 @@ import { DomainError, type FieldIssue } from '../kernel/errors';
 import { IDEMPOTENCY_KEY_PATTERN, requestFingerprint } from '../kernel/idempotency';
 import type { ApiKeyRole, Principal } from '../tenancy';
 import type { Logger } from '../kernel/ports';
+import { ATTRIBUTES, parentOf, SpanKind, SpanStatusCode, type PlatformTelemetry, type Span } from '../kernel/telemetry';
 import type { IdempotentRequests } from '../kernel/idempotency';
 import type { HttpFunction, HttpMethod, OperationDoc } from './definition';
 import { problem, problemFor, problemResponse } from './problem';
@@ -38,6 +39,8 @@ export interface EdgeKit {
    * `response-contract-violated`, so a handler cannot drift from its OpenAPI document unnoticed.
    */
   checkResponses?: boolean;
+  /** Spans and metrics; absent or off, a request runs with no telemetry call at all. */
+  telemetry?: PlatformTelemetry;
 }
 
 /** `platform`: the operator's PLATFORM_ADMIN_KEY; `tenant`: a tenant's API key, limited to `roles`. */
@@ -72,13 +75,16 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
 ): HttpFunction {
   // What the edge itself may answer is declared here, once; a route adds what its use cases answer.
   const responses: OperationDoc['responses'] = { ...edgeResponses(spec), ...spec.responses };
-  const handler = async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    let log = edge.logger.child({ invocationId: context.invocationId, function: spec.name });
+  const serve = async (request: HttpRequest, context: InvocationContext, span?: Span): Promise<HttpResponseInit> => {
+    let log = edge.logger.child({ invocationId: context.invocationId, function: spec.name, ...(span ? { traceId: span.spanContext().traceId } : {}) });
     const started = Date.now();
     let reply: Reply;
     try {
       const principal = await authenticate(edge, spec, request);
-      if (principal) log = log.child({ tenantId: principal.tenantId, keyId: principal.keyId });
+      if (principal) {
+        log = log.child({ tenantId: principal.tenantId, keyId: principal.keyId });
+        span?.setAttribute(ATTRIBUTES.tenantId, principal.tenantId);
+      }
       const params = parse(spec.params, request.params, 'path') as Infer<P>;
       const query = parse(spec.query, Object.fromEntries(request.query.entries()), 'query') as Infer<Q>;
       const body = (spec.body ? parse(spec.body, await readJson(request), '') : undefined) as Infer<B>;
@@ -106,8 +112,26 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
     }
     const response = toResponse(reply);
     log.log('info', 'request', { method: spec.method, route: spec.route, status: response.status, ms: Date.now() - started });
+    if (span) recordStatus(span, reply.status, spec.name, edge.telemetry!);
     return response;
   };
+  const traced = (telemetry: PlatformTelemetry, request: HttpRequest, context: InvocationContext) =>
+    telemetry.inSpan(
+      `${spec.method} /api/${spec.route}`,
+      SpanKind.SERVER,
+      parentOf({ traceparent: request.headers.get('traceparent'), tracestate: request.headers.get('tracestate') }, context.traceContext),
+      {
+        'http.request.method': spec.method,
+        'http.route': `/api/${spec.route}`,
+        'faas.trigger': 'http',
+        'faas.invocation_id': context.invocationId,
+        [ATTRIBUTES.function]: spec.name,
+      },
+      (span) => serve(request, context, span),
+    );
+  // Telemetry off: the request runs as it is, with no span and no metric call.
+  const handler = (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
+    edge.telemetry?.enabled ? traced(edge.telemetry, request, context) : serve(request, context);
 
   return {
     kind: 'http',
@@ -165,6 +189,13 @@ export function edgeResponses(spec: {
 /** Tests: an error status the route does not declare (its OpenAPI document would not tell an integrator). */
 export function undeclaredStatus(responses: OperationDoc['responses'], reply: Reply): string | undefined {
   return responses[reply.status] ? undefined : `status ${reply.status} is not declared`;
+}
+
+/** The status on the request's span (5xx is an error) and 429s counted as throttled requests. */
+function recordStatus(span: Span, status: number, functionName: string, telemetry: PlatformTelemetry): void {
+  span.setAttribute('http.response.status_code', status);
+  if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  if (status === 429) telemetry.throttled('http', functionName);
 }
 
 function toReply(error: unknown, context: InvocationContext, log: Logger): Reply {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 const optionalText = z.string().trim().min(1).optional();
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+const exporter = z.enum(['none', 'console', 'otlp']).default('none');
 
 /**
  * Every setting the platform reads, in one place, as the environment names them. Names with `__`
@@ -11,7 +12,10 @@ const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const ConfigSchema = z
   .object({
     CosmosDb__accountEndpoint: z.url(),
-    CosmosDb__databaseName: z.string().regex(/^[A-Za-z0-9-_]{1,64}$/).default('unifica'),
+    CosmosDb__databaseName: z
+      .string()
+      .regex(/^[A-Za-z0-9-_]{1,64}$/)
+      .default('unifica'),
     /** Local stand-in only; in Azure the managed identity is used. */
     CosmosDb__key: optionalText,
     /** Off for the local stand-in, which advertises endpoints it does not serve. */
@@ -22,7 +26,16 @@ export const ConfigSchema = z
     /** Local Azurite only. */
     BlobStorage__connectionString: optionalText,
     PLATFORM_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters'),
+    /** Telemetry to Application Insights (traces and metrics with Azure Monitor OpenTelemetry, Node.js 22+); unset, telemetry is off. */
     APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText,
+    /** Share of traces kept, whole (the same traces in every process), in percent. */
+    TELEMETRY_SAMPLING_PERCENTAGE: z.coerce.number().int().min(1).max(100).default(100),
+    /** Local only: print spans (`console`) or send them to an OTLP/HTTP collector (`otlp`); off by default. */
+    OTEL_TRACES_EXPORTER: exporter,
+    /** Local only: the same for metrics. */
+    OTEL_METRICS_EXPORTER: exporter,
+    /** Local only: the collector's OTLP/HTTP base URL (default http://localhost:4318). */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
     /** Client id of the user-assigned managed identity. */
     AZURE_CLIENT_ID: optionalText,
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -30,7 +43,10 @@ export const ConfigSchema = z
     OUTBOX_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     /** Who produces the invoicing system, as every Verifactu record names it (the platform operator's company). */
     INVOICING_SYSTEM_PRODUCER: z.string().trim().min(1).max(120).default('Unifica Retail Platform'),
-    INVOICING_SYSTEM_PRODUCER_NIF: z.string().regex(/^[A-Z0-9]{9}$/, 'must be a 9-character NIF').default('B00000000'),
+    INVOICING_SYSTEM_PRODUCER_NIF: z
+      .string()
+      .regex(/^[A-Z0-9]{9}$/, 'must be a 9-character NIF')
+      .default('B00000000'),
   })
   .superRefine((c, ctx) => {
     if (c.MESSAGING_MODE === 'servicebus' && !c.ServiceBus__fullyQualifiedNamespace) {
@@ -42,6 +58,7 @@ export const ConfigSchema = z
   });
 
 export type Settings = z.infer<typeof ConfigSchema>;
+export type TelemetryExporter = Settings['OTEL_TRACES_EXPORTER'];
 
 /** The platform's configuration, grouped by what it configures. */
 export interface Config {
@@ -55,7 +72,16 @@ export interface Config {
   messaging: { mode: 'servicebus'; namespace: string } | { mode: 'in-process' };
   blob: { serviceUri?: string; connectionString?: string };
   platformAdminKey: string;
-  telemetry: { connectionString?: string };
+  telemetry: {
+    /** Application Insights: Azure Monitor OpenTelemetry exports traces and metrics (Node.js 22+). */
+    connectionString?: string;
+    /** Share of traces kept, 0 to 1. */
+    samplingRatio: number;
+    /** Local exporters, when no connection string is set. */
+    traces: TelemetryExporter;
+    metrics: TelemetryExporter;
+    otlpEndpoint?: string;
+  };
   /** Client id of the user-assigned managed identity. */
   identityClientId?: string;
   logLevel: Settings['LOG_LEVEL'];
@@ -67,11 +93,22 @@ export interface Config {
 
 function toConfig(s: Settings): Config {
   return {
-    cosmos: { endpoint: s.CosmosDb__accountEndpoint, databaseName: s.CosmosDb__databaseName, key: s.CosmosDb__key, endpointDiscovery: s.CosmosDb__endpointDiscovery },
+    cosmos: {
+      endpoint: s.CosmosDb__accountEndpoint,
+      databaseName: s.CosmosDb__databaseName,
+      key: s.CosmosDb__key,
+      endpointDiscovery: s.CosmosDb__endpointDiscovery,
+    },
     messaging: s.MESSAGING_MODE === 'servicebus' ? { mode: 'servicebus', namespace: s.ServiceBus__fullyQualifiedNamespace! } : { mode: 'in-process' },
     blob: { serviceUri: s.BlobStorage__serviceUri, connectionString: s.BlobStorage__connectionString },
     platformAdminKey: s.PLATFORM_ADMIN_KEY,
-    telemetry: { connectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING },
+    telemetry: {
+      connectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
+      samplingRatio: s.TELEMETRY_SAMPLING_PERCENTAGE / 100,
+      traces: s.OTEL_TRACES_EXPORTER,
+      metrics: s.OTEL_METRICS_EXPORTER,
+      otlpEndpoint: s.OTEL_EXPORTER_OTLP_ENDPOINT,
+    },
     identityClientId: s.AZURE_CLIENT_ID,
     logLevel: s.LOG_LEVEL,
     outboxGraceSeconds: s.OUTBOX_GRACE_SECONDS,
@@ -80,10 +117,20 @@ function toConfig(s: Settings): Config {
 }
 
 /** Settings only the local stand-ins use; in Azure they stay unset. */
-export const LOCAL_ONLY_SETTINGS = ['CosmosDb__key', 'CosmosDb__endpointDiscovery', 'BlobStorage__connectionString'] as const;
+export const LOCAL_ONLY_SETTINGS = [
+  'CosmosDb__key',
+  'CosmosDb__endpointDiscovery',
+  'BlobStorage__connectionString',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_METRICS_EXPORTER',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+] as const;
 
 export class ConfigError extends Error {
-  constructor(readonly settings: string[], message: string) {
+  constructor(
+    readonly settings: string[],
+    message: string,
+  ) {
     super(message);
     this.name = 'ConfigError';
   }

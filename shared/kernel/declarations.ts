@@ -12,5 +12,8 @@ export const KERNEL_BLOB_CONTAINERS = {
 /** The Service Bus topic every domain event goes to; each consumer has a subscription on it. */
 export const EVENTS_TOPIC = 'events';
 
+/** Deliveries of a message before it is dead-lettered: each subscription's MaxDeliveryCount in Azure, the in-process bus's locally. */
+export const MAX_DELIVERY_COUNT = 10;
+
 /** Settings prefix of the Service Bus connection (`ServiceBus__fullyQualifiedNamespace`, ...). */
 export const SERVICE_BUS_CONNECTION = 'ServiceBus';

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Container, ItemDefinition, PartitionKey, PatchOperation, SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../errors';
+import type { PlatformTelemetry, StoreOperationKind } from '../telemetry';
 
 /** How long one store call may take; past it the request answers 503 with Retry-After instead of waiting. */
 export const STORE_DEADLINE_MS = 5_000;
@@ -12,6 +13,9 @@ export interface DocumentsOptions {
   deadlineMs?: number;
 }
 
+/** Where `CosmosMetrics` also reports, when telemetry is on: the same counts as OpenTelemetry metrics. */
+export type StoreTelemetry = Pick<PlatformTelemetry, 'storeOperation' | 'storeCharge' | 'throttled'>;
+
 /** Counts what the code asks of Cosmos DB, so benchmarks and notes can say what an operation costs. */
 export class CosmosMetrics {
   reads = 0;
@@ -20,10 +24,20 @@ export class CosmosMetrics {
   requestCharge = 0;
   /** The same counts per container: where the operations go. */
   byContainer: Record<string, { reads: number; writes: number; queries: number }> = {};
-  count(container: string, kind: 'reads' | 'writes' | 'queries'): void {
+  /** Set by the composition root when telemetry is on; unset, counting is these fields alone. */
+  telemetry?: StoreTelemetry;
+  count(container: string, kind: StoreOperationKind): void {
     this[kind] += 1;
     const entry = (this.byContainer[container] ??= { reads: 0, writes: 0, queries: 0 });
     entry[kind] += 1;
+    this.telemetry?.storeOperation(container, kind);
+  }
+  charged(container: string, kind: StoreOperationKind, requestUnits: number): void {
+    this.requestCharge += requestUnits;
+    this.telemetry?.storeCharge(container, kind, requestUnits);
+  }
+  throttled(container: string): void {
+    this.telemetry?.throttled('cosmosdb', container);
   }
   reset(): void {
     this.reads = this.writes = this.queries = this.requestCharge = 0;
@@ -90,19 +104,25 @@ export class Documents {
     return AbortSignal.timeout(this.options.deadlineMs ?? STORE_DEADLINE_MS);
   }
 
-  private charge(response: { requestCharge?: number }): void {
-    if (Number.isFinite(response.requestCharge)) this.metrics.requestCharge += response.requestCharge!;
+  private charge(response: { requestCharge?: number }, kind: StoreOperationKind): void {
+    if (Number.isFinite(response.requestCharge)) this.metrics.charged(this.container.id, kind, response.requestCharge!);
+  }
+
+  /** An error the caller cannot handle as an outcome, counted when Cosmos DB throttled (429 after the SDK's own retries). */
+  private failed(error: unknown, operation: string): Error {
+    if (statusOf(error) === 429) this.metrics.throttled(this.container.id);
+    return translate(error, operation);
   }
 
   async create<T extends object>(doc: Stored<T>): Promise<'created' | 'exists'> {
     this.metrics.count(this.container.id, 'writes');
     try {
       const response = await this.container.items.create(doc, { abortSignal: this.deadline() });
-      this.charge(response);
+      this.charge(response, 'writes');
       return 'created';
     } catch (error) {
       if (statusOf(error) === 409) return 'exists';
-      throw translate(error, 'create');
+      throw this.failed(error, 'create');
     }
   }
 
@@ -110,11 +130,11 @@ export class Documents {
     this.metrics.count(this.container.id, 'reads');
     try {
       const response = await this.container.item(id, partitionKey).read({ abortSignal: this.deadline() });
-      this.charge(response);
+      this.charge(response, 'reads');
       return response.resource ? (response.resource as T & { _etag: string }) : undefined;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
-      throw translate(error, 'read');
+      throw this.failed(error, 'read');
     }
   }
 
@@ -122,9 +142,9 @@ export class Documents {
     this.metrics.count(this.container.id, 'writes');
     try {
       const response = await this.container.items.upsert(doc, { abortSignal: this.deadline() });
-      this.charge(response);
+      this.charge(response, 'writes');
     } catch (error) {
-      throw translate(error, 'upsert');
+      throw this.failed(error, 'upsert');
     }
   }
 
@@ -147,21 +167,16 @@ export class Documents {
       const response = await this.container
         .item(doc.id, partitionKey)
         .replace(doc, { accessCondition: { type: 'IfMatch', condition: etag }, abortSignal: this.deadline() });
-      this.charge(response);
+      this.charge(response, 'writes');
       return true;
     } catch (error) {
       if (statusOf(error) === 412 || statusOf(error) === 404) return false;
-      throw translate(error, 'replace');
+      throw this.failed(error, 'replace');
     }
   }
 
   /** Read, change, replace with the etag; on a lost race, read again. `mutate` returns undefined for "no change". */
-  async update<T extends object>(
-    id: string,
-    partitionKey: PartitionKey,
-    mutate: (current: T) => T | undefined,
-    attempts = 20,
-  ): Promise<T | undefined> {
+  async update<T extends object>(id: string, partitionKey: PartitionKey, mutate: (current: T) => T | undefined, attempts = 20): Promise<T | undefined> {
     for (let attempt = 0; attempt < attempts; attempt += 1) {
       const current = await this.read<Stored<T>>(id, partitionKey);
       if (!current) return undefined;
@@ -178,16 +193,14 @@ export class Documents {
   async patchAll(id: string, partitionKey: PartitionKey, values: Record<string, unknown>): Promise<void> {
     this.metrics.count(this.container.id, 'writes');
     try {
-      const response = await this.container
-        .item(id, partitionKey)
-        .patch(
-          Object.entries(values).map(([path, value]) => ({ op: 'set' as const, path, value })),
-          { abortSignal: this.deadline() },
-        );
-      this.charge(response);
+      const response = await this.container.item(id, partitionKey).patch(
+        Object.entries(values).map(([path, value]) => ({ op: 'set' as const, path, value })),
+        { abortSignal: this.deadline() },
+      );
+      this.charge(response, 'writes');
     } catch (error) {
       if (statusOf(error) === 404) return;
-      throw translate(error, 'patch');
+      throw this.failed(error, 'patch');
     }
   }
 
@@ -205,12 +218,12 @@ export class Documents {
     this.metrics.count(this.container.id, 'writes');
     try {
       const response = await this.container.item(id, partitionKey).patch(condition ? { condition, operations } : operations, { abortSignal: this.deadline() });
-      this.charge(response);
+      this.charge(response, 'writes');
       return { outcome: 'applied', doc: strip<T>(response.resource!) };
     } catch (error) {
       if (statusOf(error) === 412) return { outcome: 'condition-failed' };
       if (statusOf(error) === 404) return { outcome: 'missing' };
-      throw translate(error, 'patch');
+      throw this.failed(error, 'patch');
     }
   }
 
@@ -223,7 +236,7 @@ export class Documents {
     } catch (error) {
       if (statusOf(error) === 412) return false;
       if (statusOf(error) === 404) return true;
-      throw translate(error, 'delete');
+      throw this.failed(error, 'delete');
     }
   }
 
@@ -233,7 +246,7 @@ export class Documents {
       await this.container.item(id, partitionKey).delete({ abortSignal: this.deadline() });
     } catch (error) {
       if (statusOf(error) === 404) return;
-      throw translate(error, 'delete');
+      throw this.failed(error, 'delete');
     }
   }
 
@@ -255,14 +268,14 @@ export class Documents {
       const response = await this.container.items
         .query<ItemDefinition>({ query, parameters }, { maxItemCount: options.maxItemCount, continuationToken, abortSignal: this.deadline() })
         .fetchNext();
-      this.charge(response);
+      this.charge(response, 'queries');
       return {
         items: response.resources.map((r) => strip<T>(r)),
         continuationToken: response.continuationToken ? this.sealToken(response.continuationToken, context) : null,
       };
     } catch (error) {
       if (statusOf(error) === 400 && options.continuationToken) throw invalidToken();
-      throw translate(error, 'query');
+      throw this.failed(error, 'query');
     }
   }
 

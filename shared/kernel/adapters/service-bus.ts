@@ -2,13 +2,20 @@ import { ServiceBusClient, type ServiceBusSender } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
 import { messageProperties, type CloudEvent } from '../events';
 import type { EventPublisher, HealthProbe } from '../ports';
+import { traceProperties } from '../telemetry';
 
 /** Publishes CloudEvents to the topic; the event id is the message id, so the topic's duplicate detection applies. */
 export class ServiceBusPublisher implements EventPublisher {
   private readonly client: ServiceBusClient;
   private readonly sender: ServiceBusSender;
 
-  constructor(fullyQualifiedNamespace: string, topicName: string, credential: TokenCredential) {
+  /** `traceContext`: send the active W3C trace context with each message (telemetry on). */
+  constructor(
+    fullyQualifiedNamespace: string,
+    topicName: string,
+    credential: TokenCredential,
+    private readonly traceContext = false,
+  ) {
     this.client = new ServiceBusClient(fullyQualifiedNamespace, credential);
     this.sender = this.client.createSender(topicName);
   }
@@ -20,8 +27,9 @@ export class ServiceBusPublisher implements EventPublisher {
         messageId: event.id,
         contentType: 'application/cloudevents+json',
         subject: event.type,
-        // `type` and the event's routing attributes: what the subscriptions' SQL filters read.
-        applicationProperties: messageProperties(event),
+        // `type` and the event's routing attributes: what the subscriptions' SQL filters read; with
+        // telemetry on, the W3C trace context (traceparent, tracestate, Diagnostic-Id) beside them.
+        applicationProperties: this.traceContext ? { ...messageProperties(event), ...traceProperties() } : messageProperties(event),
       })),
     );
   }
