@@ -69,13 +69,8 @@ export function eventConsumer(
       return;
     }
     const { event } = parsed;
-    const log = kit.logger.child({
-      invocationId: context.invocationId,
-      function: name,
-      eventId: event.id,
-      tenantId: event.tenantid,
-      ...(span ? { traceId: span.spanContext().traceId } : {}),
-    });
+    const fields = { invocationId: context.invocationId, function: name, eventId: event.id, tenantId: event.tenantid };
+    const log = kit.logger.child(span ? { ...fields, traceId: span.spanContext().traceId } : fields);
     if (!span) {
       await handle(event, log);
       return;

@@ -76,7 +76,8 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
   // What the edge itself may answer is declared here, once; a route adds what its use cases answer.
   const responses: OperationDoc['responses'] = { ...edgeResponses(spec), ...spec.responses };
   const serve = async (request: HttpRequest, context: InvocationContext, span?: Span): Promise<HttpResponseInit> => {
-    let log = edge.logger.child({ invocationId: context.invocationId, function: spec.name, ...(span ? { traceId: span.spanContext().traceId } : {}) });
+    const fields = { invocationId: context.invocationId, function: spec.name };
+    let log = edge.logger.child(span ? { ...fields, traceId: span.spanContext().traceId } : fields);
     const started = Date.now();
     let reply: Reply;
     try {

@@ -12,7 +12,7 @@
  * - Otherwise nothing is loaded: the API's no-ops stay in place and the platform does not trace.
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- each SDK is loaded only when its setting asks for it */
-import { metrics } from '@opentelemetry/api';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { DefaultAzureCredential } from '@azure/identity';
 import type * as AzureMonitor from '@azure/monitor-opentelemetry';
 import type * as TraceNode from '@opentelemetry/sdk-trace-node';
@@ -42,21 +42,32 @@ const OFF: TelemetrySdk = { active: false, exporters: [], shutdown: async () => 
 /** One SDK per process: a second platform in the same process (tests) shares the first's. */
 let started: TelemetrySdk | undefined;
 
-export function startTelemetry(config: Pick<Config, 'telemetry' | 'identityClientId'>): TelemetrySdk {
+/** `nodeVersion`: the running Node.js (tests pass another). */
+export function startTelemetry(config: Pick<Config, 'telemetry' | 'identityClientId'>, nodeVersion = process.versions.node): TelemetrySdk {
   if (started) return started;
   const settings = config.telemetry;
+  let sdk: TelemetrySdk;
   if (settings.connectionString) {
-    const major = Number(process.versions.node.split('.')[0]);
-    if (major < AZURE_MONITOR_MIN_NODE) {
+    if (Number(nodeVersion.split('.')[0]) < AZURE_MONITOR_MIN_NODE) {
       return {
         ...OFF,
-        notice: `APPLICATIONINSIGHTS_CONNECTION_STRING is set, but Azure Monitor OpenTelemetry needs Node.js ${AZURE_MONITOR_MIN_NODE} (this is ${process.versions.node}): telemetry stays off`,
+        notice: `APPLICATIONINSIGHTS_CONNECTION_STRING is set, but Azure Monitor OpenTelemetry needs Node.js ${AZURE_MONITOR_MIN_NODE} (this is ${nodeVersion}): telemetry stays off`,
       };
     }
-    return (started = startAzureMonitor(settings.connectionString, settings.samplingRatio, config.identityClientId));
+    sdk = startAzureMonitor(settings.connectionString, settings.samplingRatio, config.identityClientId);
+  } else if (settings.traces !== 'none' || settings.metrics !== 'none') {
+    sdk = startLocalExporters(settings);
+  } else {
+    return OFF;
   }
-  if (settings.traces !== 'none' || settings.metrics !== 'none') return (started = startLocalExporters(settings));
-  return OFF;
+  const stop = sdk.shutdown;
+  return (started = {
+    ...sdk,
+    shutdown: async () => {
+      started = undefined;
+      await stop();
+    },
+  });
 }
 
 function startAzureMonitor(connectionString: string, samplingRatio: number, identityClientId: string | undefined): TelemetrySdk {
@@ -124,6 +135,11 @@ function startLocalExporters(settings: Config['telemetry']): TelemetrySdk {
     exporters,
     shutdown: async () => {
       await Promise.all(stops.map((stop) => stop()));
+      // Unregistered, so a later start in the same process can register afresh.
+      trace.disable();
+      context.disable();
+      propagation.disable();
+      metrics.disable();
     },
   };
 }
