@@ -40,9 +40,25 @@ export const DEMO_TENANT = {
   },
   /** Goods received before opening, so the stock steps of the demo have something to reserve. */
   stockReceipts: [
-    { type: 'receipt', reference: 'GR-OPENING-MAD', locationId: 'madrid-centro', lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 12 }, { sku: 'COAT-WOOL-M', quantity: 4 }] },
+    {
+      type: 'receipt',
+      reference: 'GR-OPENING-MAD',
+      locationId: 'madrid-centro',
+      lines: [
+        { sku: 'BOOTS-CHELSEA-40', quantity: 12 },
+        { sku: 'COAT-WOOL-M', quantity: 4 },
+      ],
+    },
     { type: 'receipt', reference: 'GR-OPENING-BCN', locationId: 'barcelona-diagonal', lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 2 }] },
-    { type: 'receipt', reference: 'GR-OPENING-GET', locationId: 'almacen-getafe', lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 40 }, { sku: 'COAT-WOOL-M', quantity: 25 }] },
+    {
+      type: 'receipt',
+      reference: 'GR-OPENING-GET',
+      locationId: 'almacen-getafe',
+      lines: [
+        { sku: 'BOOTS-CHELSEA-40', quantity: 40 },
+        { sku: 'COAT-WOOL-M', quantity: 25 },
+      ],
+    },
   ],
 } as const;
 

@@ -114,7 +114,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const server: Server = createServer(serverOptions, (req, res) => {
     void serve(req, res).catch((error) => {
       options.logger.log('error', 'local host failed to serve', { error: (error as Error).message });
-      if (!res.headersSent) send(res, { status: 500, jsonBody: problem('internal-error', 'The local host failed'), headers: { 'content-type': 'application/problem+json' } });
+      if (!res.headersSent)
+        send(res, { status: 500, jsonBody: problem('internal-error', 'The local host failed'), headers: { 'content-type': 'application/problem+json' } });
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -133,7 +134,18 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     if (body === 'too-large') return refuseUnread(req, res, tooLarge());
     if (body === 'timed-out') {
       const p = problem('validation-failed', `The body did not arrive within ${timeouts.bodyMs / 1000} s`);
-      return refuseUnread(req, res, problemInit({ ...p, status: 408, title: 'Request timeout', code: 'request-timeout', category: 'request-timeout', type: 'urn:unifica:problem:request-timeout' }));
+      return refuseUnread(
+        req,
+        res,
+        problemInit({
+          ...p,
+          status: 408,
+          title: 'Request timeout',
+          code: 'request-timeout',
+          category: 'request-timeout',
+          type: 'urn:unifica:problem:request-timeout',
+        }),
+      );
     }
     const local = await options.localRoutes?.(method, url.pathname, headers);
     if (local) return send(res, local);
@@ -143,7 +155,16 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     if (!hit) {
       if (matches.length > 0) {
         const allow = [...new Set(matches.map((m) => m.route.fn.method))].join(', ');
-        return send(res, { ...problemInit({ ...problem('not-found', `Use ${allow} on this path`), status: 405, title: 'Method not allowed', code: 'method-not-allowed', type: 'urn:unifica:problem:method-not-allowed' }), headers: { allow, 'content-type': 'application/problem+json' } });
+        return send(res, {
+          ...problemInit({
+            ...problem('not-found', `Use ${allow} on this path`),
+            status: 405,
+            title: 'Method not allowed',
+            code: 'method-not-allowed',
+            type: 'urn:unifica:problem:method-not-allowed',
+          }),
+          headers: { allow, 'content-type': 'application/problem+json' },
+        });
       }
       return send(res, problemInit(problem('not-found', `No route ${method} ${url.pathname}`)));
     }

@@ -91,8 +91,10 @@ export async function startEmbeddedStack(ports: { cosmos?: number; blob?: number
   const cosmos = start('cosmosdb-server', ['-e', `${server}.createHttpServer({ keepAlive: true }).listen(${cosmosPort}, '127.0.0.1')`]);
   const azurite = start('azurite-blob', [
     packageBin('azurite', 'dist/src/blob/main.js'),
-    '--blobHost', '127.0.0.1',
-    '--blobPort', String(blobPort),
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(blobPort),
     '--inMemoryPersistence',
     '--skipApiVersionCheck',
     '--disableTelemetry',

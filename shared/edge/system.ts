@@ -52,14 +52,18 @@ export function openApiDocument(functions: HttpFunction[]): Record<string, unkno
   for (const fn of functions) {
     const { doc } = fn;
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', doc.params], ['query', doc.query]] as const) {
+    for (const [where, schema] of [
+      ['path', doc.params],
+      ['query', doc.query],
+    ] as const) {
       if (!schema) continue;
       const s = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, property] of Object.entries(s.properties ?? {})) {
         parameters.push({ name, in: where, required: where === 'path' || (s.required ?? []).includes(name), schema: property });
       }
     }
-    for (const header of doc.headers ?? []) parameters.push({ name: header.name, in: 'header', required: false, description: header.description, schema: { type: 'string' } });
+    for (const header of doc.headers ?? [])
+      parameters.push({ name: header.name, in: 'header', required: false, description: header.description, schema: { type: 'string' } });
     const path = `/api/${fn.route}`;
     paths[path] ??= {};
     paths[path][fn.method.toLowerCase()] = {
@@ -74,7 +78,9 @@ export function openApiDocument(functions: HttpFunction[]): Record<string, unkno
           status,
           {
             description: r.description,
-            ...(r.schema ? { content: { [Number(status) >= 400 ? 'application/problem+json' : 'application/json']: { schema: jsonSchema(r.schema, 'output') } } } : {}),
+            ...(r.schema
+              ? { content: { [Number(status) >= 400 ? 'application/problem+json' : 'application/json']: { schema: jsonSchema(r.schema, 'output') } } }
+              : {}),
           },
         ]),
       ),

@@ -9,7 +9,11 @@ const valid = {
 
 describe('loadConfig', () => {
   it('applies defaults to a minimal Azure configuration', () => {
-    expect(loadConfig(valid)).toMatchObject({ cosmos: { databaseName: 'unifica', endpointDiscovery: true }, messaging: { mode: 'servicebus' }, logLevel: 'info' });
+    expect(loadConfig(valid)).toMatchObject({
+      cosmos: { databaseName: 'unifica', endpointDiscovery: true },
+      messaging: { mode: 'servicebus' },
+      logLevel: 'info',
+    });
   });
 
   it('names every missing or malformed setting', () => {

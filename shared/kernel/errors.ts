@@ -37,8 +37,6 @@ export class DomainError extends Error {
 }
 
 export const notFound = (what: string) => new DomainError('not-found', `${what} was not found`);
-export const invalid = (issues: FieldIssue[], message = 'The request is not valid') =>
-  new DomainError('validation-failed', message, { issues });
+export const invalid = (issues: FieldIssue[], message = 'The request is not valid') => new DomainError('validation-failed', message, { issues });
 /** A well-formed request that breaks a business rule; `reason` is a stable machine-readable code. */
-export const unprocessable = (reason: string, message: string) =>
-  new DomainError('unprocessable', message, { reason });
+export const unprocessable = (reason: string, message: string) => new DomainError('unprocessable', message, { reason });

@@ -104,11 +104,16 @@ export function matches(routes: readonly EventRoute[], properties: Record<string
 
 /** The Service Bus SQL filter for the routes, on the application properties the publisher sets. */
 export function sqlFilter(routes: readonly EventRoute[]): string {
-  const literal = (value: RoutingValue) => (typeof value === 'string' ? `'${value.replace(/'/g, "''")}'` : typeof value === 'boolean' ? value.toString().toUpperCase() : String(value));
+  const literal = (value: RoutingValue) =>
+    typeof value === 'string' ? `'${value.replace(/'/g, "''")}'` : typeof value === 'boolean' ? value.toString().toUpperCase() : String(value);
   const clauses = routes.map((route) => {
     const type = `type = ${literal(route.contract.type)}`;
     if (!route.anyOf) return type;
-    const alternatives = route.anyOf.map((a) => Object.entries(a).map(([name, value]) => `${name} = ${literal(value)}`).join(' AND '));
+    const alternatives = route.anyOf.map((a) =>
+      Object.entries(a)
+        .map(([name, value]) => `${name} = ${literal(value)}`)
+        .join(' AND '),
+    );
     return `(${type} AND (${alternatives.map((a) => (alternatives.length > 1 ? `(${a})` : a)).join(' OR ')}))`;
   });
   return clauses.join(' OR ');

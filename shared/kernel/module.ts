@@ -101,7 +101,12 @@ export interface ModuleDefinition<
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a module of any shape, for lists
 export type AnyModule = ModuleDefinition<string, any, readonly any[], Record<string, ContainerSpec>, Record<string, ConsumerSpec>, Record<string, TimerSpec>>;
 
-export type ApiOf<M> = M extends ModuleDefinition<string, infer Api, readonly AnyModule[], never, never, never> ? Api : M extends { build(...args: never[]): { api: infer A } } ? A : never;
+export type ApiOf<M> =
+  M extends ModuleDefinition<string, infer Api, readonly AnyModule[], never, never, never>
+    ? Api
+    : M extends { build(...args: never[]): { api: infer A } }
+      ? A
+      : never;
 
 /** The apis of the modules a module needs, by module name. */
 export type ApisOf<Needs extends readonly AnyModule[]> = { [M in Needs[number] as M['name']]: ApiOf<M> };

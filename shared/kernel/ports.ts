@@ -12,11 +12,6 @@ export interface Page<T> {
   continuationToken: string | null;
 }
 
-
-
-
-
-
 export interface EventPublisher {
   /** Publishes with the event id as message id, so a republish is deduplicated downstream. */
   publish(events: CloudEvent[]): Promise<void>;
