@@ -98,7 +98,11 @@ export class InProcessBus implements EventPublisher, DeadLetterStore {
       throw new Error('The message broker is unavailable (injected fault)');
     }
     const now = Date.now();
-    for (const [id, at] of this.seen) if (now - at > this.duplicateWindowMs) this.seen.delete(id);
+    // A Map iterates in insertion order, which is time order: stop at the first id still in the window.
+    for (const [id, at] of this.seen) {
+      if (now - at <= this.duplicateWindowMs) break;
+      this.seen.delete(id);
+    }
     for (const event of events) {
       if (this.seen.has(event.id)) continue;
       this.seen.set(event.id, now);

@@ -137,8 +137,9 @@ function localRoutes(adminKey: string, bus: InProcessBus, platform: Platform) {
       return { status: 204 };
     }
     if (route === 'POST /_local/idle') {
-      await bus.idle();
-      return { status: 204 };
+      // Waits at most a minute, so no client times out on a long drain: 202 means ask again.
+      const idle = await Promise.race([bus.idle().then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 60_000).unref())]);
+      return { status: idle ? 204 : 202 };
     }
     return {
       status: 404,
