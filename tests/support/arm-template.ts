@@ -364,27 +364,7 @@ export function deployedResources(template: Template, parameters: { [name: strin
           ? (properties as { [key: string]: Json })
           : undefined;
       const body = evaluateValue(rest, s) as { [key: string]: Value };
-      if (nested) {
-        const { template: inner, parameters: given, ...others } = nested;
-        const values: { [name: string]: Value } = {};
-        for (const [p, v] of Object.entries((given ?? {}) as { [key: string]: { value?: Json } })) {
-          if (v.value !== undefined) values[p] = evaluateValue(v.value, s);
-        }
-        body.properties = { ...(evaluateValue(others, s) as { [key: string]: Value }), parameters: values };
-        out.push({
-          path: [...path, name],
-          type: String(body.type),
-          apiVersion: body.apiVersion as string | undefined,
-          name: body.name ?? null,
-          scope: body.scope,
-          condition: condition as boolean | Unknown,
-          body,
-        });
-        if (inner) out.push(...deployedResources(inner as Template, values, [...path, name]));
-        continue;
-      }
-      if (properties !== undefined) body.properties = evaluateValue(properties, s);
-      out.push({
+      const deployed = (): DeployedResource => ({
         path: [...path, name],
         type: String(body.type),
         apiVersion: body.apiVersion as string | undefined,
@@ -393,6 +373,19 @@ export function deployedResources(template: Template, parameters: { [name: strin
         condition: condition as boolean | Unknown,
         body,
       });
+      if (nested) {
+        const { template: inner, parameters: given, ...others } = nested;
+        const values: { [name: string]: Value } = {};
+        for (const [p, v] of Object.entries((given ?? {}) as { [key: string]: { value?: Json } })) {
+          if (v.value !== undefined) values[p] = evaluateValue(v.value, s);
+        }
+        body.properties = { ...(evaluateValue(others, s) as { [key: string]: Value }), parameters: values };
+        out.push(deployed());
+        if (inner) out.push(...deployedResources(inner as Template, values, [...path, name]));
+        continue;
+      }
+      if (properties !== undefined) body.properties = evaluateValue(properties, s);
+      out.push(deployed());
     }
   }
   return out;
