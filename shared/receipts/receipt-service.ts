@@ -233,39 +233,61 @@ export class ReceiptService {
     const installationId = installationOf(tx);
     const seriesId = seriesOf(installationId, tx.type);
     let context: Omit<ReceiptContext, 'number' | 'chain' | 'now'> | undefined;
+    return this.appendToChain(tenantId, installationId, 'the receipt will be retried', {
+      existing: async (installation) => {
+        const head = installation.head;
+        if (head?.kind === 'receipt' && head.receipt.transactionId === tx.transactionId) {
+          await this.store.createReceipt(head.receipt);
+          return head.receipt;
+        }
+        // A redelivery, or an event older than the installation's recent records: its receipt may exist.
+        if (certainlyNew(installation, tx.transactionId, tx.recordedAt, 'receipt')) return undefined;
+        return this.store.getReceipt(tenantId, tx.transactionId);
+      },
+      next: async (installation, link, now) => {
+        context ??= await this.contextFor(tenantId, tx);
+        const number = (installation.series[seriesId] ?? 0) + 1;
+        const receipt = buildReceipt(tx, tenantId, { ...context, number, chain: { installationId, sequence: installation.sequence + 1, link }, now });
+        return { record: { kind: 'receipt', receipt }, entry: { transactionId: tx.transactionId, seriesId, number }, result: receipt };
+      },
+    });
+  }
 
+  /**
+   * Adds a record to an installation's chain: a record already made for this purpose is returned
+   * (`existing`); otherwise the head is stored (whoever comes next stores what a stopped issuer
+   * left), the next record is built on it and takes the chain's next place with one etag-checked
+   * replace of the installation, then is stored itself. A lost race reads again and retries.
+   */
+  private async appendToChain<T>(
+    tenantId: string,
+    installationId: string,
+    busy: string,
+    steps: {
+      existing(installation: InstallationState<Receipt>): Promise<T | undefined>;
+      next(
+        installation: InstallationState<Receipt>,
+        link: ChainLink,
+        now: Date,
+      ): Promise<{ record: ChainRecord<Receipt>; entry: { transactionId: string; seriesId?: string; number?: number }; result: T }>;
+    },
+  ): Promise<T> {
     for (let attempt = 0; attempt < MAX_NUMBERING_ATTEMPTS; attempt += 1) {
       const installation = await this.installation(tenantId, installationId);
-      const head = installation.head;
-      if (head?.kind === 'receipt' && head.receipt.transactionId === tx.transactionId) {
-        await this.store.createReceipt(head.receipt);
-        return head.receipt;
-      }
-      // A redelivery, or an event older than the installation's recent records: its receipt may exist.
-      if (!certainlyNew(installation, tx.transactionId, tx.recordedAt, 'receipt')) {
-        const stored = await this.store.getReceipt(tenantId, tx.transactionId);
-        if (stored) return stored;
-      }
-      if (head) await this.store.storeRecord(head);
-      context ??= await this.contextFor(tenantId, tx);
+      const found = await steps.existing(installation);
+      if (found !== undefined) return found;
+      if (installation.head) await this.store.storeRecord(installation.head);
       const now = this.clock.now();
-      const number = (installation.series[seriesId] ?? 0) + 1;
-      const receipt = buildReceipt(tx, tenantId, {
-        ...context,
-        number,
-        chain: { installationId, sequence: installation.sequence + 1, link: this.linkToHead(head) },
-        now,
-      });
-      const next = withRecord(installation, { kind: 'receipt', receipt }, { transactionId: tx.transactionId, seriesId, number, at: now.toISOString() });
-      if (await this.store.replaceInstallation(next, installation.etag)) {
+      const { record, entry, result } = await steps.next(installation, this.linkToHead(installation.head), now);
+      if (await this.store.replaceInstallation(withRecord(installation, record, { ...entry, at: now.toISOString() }), installation.etag)) {
         this.numbering.records += 1;
-        await this.store.createReceipt(receipt);
-        return receipt;
+        await this.store.storeRecord(record);
+        return result;
       }
       this.numbering.retries += 1;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
     }
-    throw new DomainError('conflict', `Installation ${installationId} is too busy; the receipt will be retried`);
+    throw new DomainError('conflict', `Installation ${installationId} is too busy; ${busy}`);
   }
 
   private linkToHead(head: ChainRecord<Receipt> | null): ChainLink {
@@ -302,47 +324,42 @@ export class ReceiptService {
     const receipt = await this.store.getReceipt(tenantId, transactionId);
     if (!receipt) throw notFound(`The receipt of transaction ${transactionId}`);
     const installationId = receipt.chain.installationId;
-    for (let attempt = 0; attempt < MAX_NUMBERING_ATTEMPTS; attempt += 1) {
-      const existing = await this.store.getCancellation(tenantId, transactionId);
-      if (existing) return { created: false, cancellation: await this.finishCancellation(receipt, existing) };
-      const installation = await this.installation(tenantId, installationId);
-      const head = installation.head;
-      if (head?.kind === 'cancellation' && head.cancellation.transactionId === transactionId) {
-        await this.store.storeRecord(head);
-        return { created: false, cancellation: await this.finishCancellation(receipt, head.cancellation) };
-      }
-      if (head) await this.store.storeRecord(head);
-      const now = this.clock.now();
-      const sequence = installation.sequence + 1;
-      const fiscal = receipt.fiscal
-        ? cancellationRecord(
-            {
-              IDEmisorFactura: receipt.fiscal.IDEmisorFactura,
-              NumSerieFactura: receipt.fiscal.NumSerieFactura,
-              FechaExpedicionFactura: receipt.fiscal.FechaExpedicionFactura,
-            },
-            this.linkToHead(head),
-            isoWithOffset(now, receipt.timeZone),
-          )
-        : null;
-      const cancellation: Cancellation = {
-        tenantId,
-        transactionId,
-        invoiceNumber: receipt.invoiceNumber,
-        chain: { installationId, sequence },
-        cancelledAt: now.toISOString(),
-        reason: input.reason,
-        cancelledBy: principal.keyId,
-        fiscal,
-      };
-      const next = withRecord(installation, { kind: 'cancellation', cancellation }, { transactionId, at: now.toISOString() });
-      if (await this.store.replaceInstallation(next, installation.etag)) {
-        await this.store.storeRecord({ kind: 'cancellation', cancellation });
-        return { created: true, cancellation: await this.finishCancellation(receipt, cancellation) };
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
-    }
-    throw new DomainError('conflict', `Installation ${installationId} is too busy; retry the cancellation`);
+    const { created, cancellation } = await this.appendToChain(tenantId, installationId, 'retry the cancellation', {
+      existing: async (installation) => {
+        const head = installation.head;
+        if (head?.kind === 'cancellation' && head.cancellation.transactionId === transactionId) {
+          await this.store.storeRecord(head);
+          return { created: false, cancellation: head.cancellation };
+        }
+        const stored = await this.store.getCancellation(tenantId, transactionId);
+        return stored && { created: false, cancellation: stored };
+      },
+      next: async (installation, link, now) => {
+        const fiscal = receipt.fiscal
+          ? cancellationRecord(
+              {
+                IDEmisorFactura: receipt.fiscal.IDEmisorFactura,
+                NumSerieFactura: receipt.fiscal.NumSerieFactura,
+                FechaExpedicionFactura: receipt.fiscal.FechaExpedicionFactura,
+              },
+              link,
+              isoWithOffset(now, receipt.timeZone),
+            )
+          : null;
+        const made: Cancellation = {
+          tenantId,
+          transactionId,
+          invoiceNumber: receipt.invoiceNumber,
+          chain: { installationId, sequence: installation.sequence + 1 },
+          cancelledAt: now.toISOString(),
+          reason: input.reason,
+          cancelledBy: principal.keyId,
+          fiscal,
+        };
+        return { record: { kind: 'cancellation', cancellation: made }, entry: { transactionId }, result: { created: true, cancellation: made } };
+      },
+    });
+    return { created, cancellation: await this.finishCancellation(receipt, cancellation) };
   }
 
   /** The receipt shows it is cancelled (JSON and page), and the record goes where records go. */
@@ -391,15 +408,17 @@ export class ReceiptService {
     do {
       const page = await this.store.listChain(tenantId, installationId, pageSize, token);
       for (const record of page.items) {
-        going = verifier.add(walked(record));
-        last = walked(record).sequence;
+        const seen = walked(record);
+        going = verifier.add(seen);
+        last = seen.sequence;
         if (!going) break;
       }
       token = page.continuationToken ?? undefined;
     } while (token && going);
     // The head may not be stored yet (its issuer is still at work): it is part of the chain.
     const head = installation.head;
-    if (going && head && walked(head).sequence === last + 1) verifier.add(walked(head));
+    const tail = going && head ? walked(head) : undefined;
+    if (tail?.sequence === last + 1) verifier.add(tail);
     return verifier.finish(installation.sequence, installation.series);
   }
 
