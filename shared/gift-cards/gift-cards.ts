@@ -1,7 +1,7 @@
 import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { codeField, idField } from '../kernel/id-rules';
-import { DomainError, notFound, unprocessable } from '../kernel/errors';
+import { DomainError, notFound, throttled, unprocessable } from '../kernel/errors';
 import { deterministicId, sha256Hex } from '../kernel/ids';
 import { assertMayActFor, type Principal } from '../tenancy';
 import { CODE_ALPHABET, formatCode, normalizeCode } from '../coupons';
@@ -536,11 +536,6 @@ function view(card: GiftCardRecord): GiftCardView {
     expiresAt: card.expiresAt,
     issuedAt: card.issuedAt,
   };
-}
-
-function throttled(reason: string, message: string, retryAfterMs: number): DomainError {
-  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new DomainError('too-many-requests', `${message}; retry in ${retryAfterSeconds} s`, { reason, retryAfterSeconds });
 }
 
 /** scrypt on libuv's thread pool: a PIN check never blocks the event loop. */

@@ -40,3 +40,8 @@ export const notFound = (what: string) => new DomainError('not-found', `${what} 
 export const invalid = (issues: FieldIssue[], message = 'The request is not valid') => new DomainError('validation-failed', message, { issues });
 /** A well-formed request that breaks a business rule; `reason` is a stable machine-readable code. */
 export const unprocessable = (reason: string, message: string) => new DomainError('unprocessable', message, { reason });
+/** Too many attempts: refused until the window lets the caller try again (whole seconds, at least 1: the edge sends Retry-After). */
+export function throttled(reason: string, message: string, retryAfterMs: number): DomainError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new DomainError('too-many-requests', `${message}; retry in ${retryAfterSeconds} s`, { reason, retryAfterSeconds });
+}

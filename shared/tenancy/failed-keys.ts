@@ -47,7 +47,7 @@ export class FailedKeys {
     private readonly maxEntries = 50_000,
   ) {}
 
-  /** Seconds until this client, or this tenant prefix, may try unknown keys again; undefined: now. */
+  /** Milliseconds until this client, or this tenant prefix, may try unknown keys again; undefined: now. */
   blockedFor(client: string, tenantId: string | undefined, keyHash?: string): number | undefined {
     const now = this.clock.now().getTime();
     if (tenantId && keyHash && (this.valid.get(`${tenantId}|${keyHash}`) ?? 0) > now) return undefined;
@@ -55,7 +55,7 @@ export class FailedKeys {
       const window = this.windows.get(key);
       if (window && now - window.start < this.limits.windowMs && window.failures >= limit) {
         this.telemetry.trackMetric('auth.refused', 1, { scope, ...(tenantId ? { tenantId } : {}) });
-        return Math.max(1, Math.ceil((window.start + this.limits.windowMs - now) / 1000));
+        return window.start + this.limits.windowMs - now;
       }
     }
     return undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError, notFound } from '../kernel/errors';
+import { DomainError, notFound, throttled } from '../kernel/errors';
 import { randomId, randomSecret, sha256Hex } from '../kernel/ids';
 import type { Clock, CreateOutcome } from '../kernel/ports';
 import type { FailedKeys } from './failed-keys';
@@ -225,12 +225,7 @@ export class TenancyService {
     const cached = parsed && this.directory.cachedApiKey?.(parsed.tenantId, keyHash!);
     if (cached) return principalOf(cached);
     const wait = this.failedKeys?.blockedFor(client, parsed?.tenantId, keyHash);
-    if (wait !== undefined) {
-      throw new DomainError('too-many-requests', `Too many wrong API keys; retry in ${wait} s`, {
-        reason: 'authentication-throttled',
-        retryAfterSeconds: wait,
-      });
-    }
+    if (wait !== undefined) throw throttled('authentication-throttled', 'Too many wrong API keys', wait);
     if (!parsed) {
       this.failedKeys?.recordFailure(client, undefined, 'malformed');
       return undefined;
