@@ -168,6 +168,23 @@ describe('traits', () => {
     expect((await traitsOf(r.customerId)).orders).toBe(1);
   });
 
+  it('costs three Cosmos DB operations per identified sale: the customer, the traits document and its replace', async () => {
+    const { transactionEvents } = capture();
+    await record(sale({ customer: who('cost@example.com') }));
+    await p.bus.idle();
+    const consumer = p.platform.functions.find((f): f is TopicFunction => f.name === 'segmentTraits')!;
+    const metrics = p.platform.cosmosMetrics;
+    const before = { reads: metrics.reads, writes: metrics.writes, queries: metrics.queries };
+    // Another sale of the same customer, handed to the consumer alone.
+    const next = { ...transactionEvents[0]!, id: 'evt_cost_2', data: { ...(transactionEvents[0]!.data as object), transactionId: 'tx_cost_2' } };
+    await consumer.handler(JSON.stringify(next), new InvocationContext({ functionName: 'segmentTraits' }));
+    expect({ reads: metrics.reads - before.reads, writes: metrics.writes - before.writes, queries: metrics.queries - before.queries }).toEqual({
+      reads: 2,
+      writes: 1,
+      queries: 0,
+    });
+  });
+
   it('combines two customers on a merge and re-evaluates the survivor', async () => {
     const segment = await createSegment('Omnichannel (merge)', OMNICHANNEL);
     const a = await record(sale({ customer: who('merge-a@example.com') }));
