@@ -114,7 +114,8 @@ export const SizeHistorySchema = z
   .object({ segmentId: z.string(), items: z.array(z.object({ day: z.string(), size: z.number().int() })) })
   .meta({ id: 'SegmentSizeHistory' });
 
-const PAGE = 200;
+/** Documents per page when scanning a tenant's traits (about 1.2 KB each): fewer round trips, well under 4 MB a page. */
+const PAGE = 1000;
 const SAMPLE = 20;
 /** A backfill runner holds its job this long without saving progress; past it, another run resumes it. */
 export const BACKFILL_LEASE_MS = 2 * 60_000;

@@ -53,7 +53,7 @@ describe('traits from the catalogue', () => {
       type: 'return',
       originalTransactionId: 'tx1',
       totals: { gross: 3000, discount: 0, net: 3000, items: 1 },
-      lines: [sale.lines[0]],
+      lines: [sale.lines[0]!],
     });
     const returned = deriveTraits(applyTransaction(state, back, now)!, now);
     expect(returned.brands).toEqual([]);
