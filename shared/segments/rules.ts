@@ -131,18 +131,6 @@ export const TIME_RELATIVE = new Set<string>([
 export type Condition = { trait: string; operator: string; value?: unknown; key?: string };
 export type Rule = { all: Rule[] } | { any: Rule[] } | { not: Rule } | Condition;
 
-/** The rule tree as OpenAPI shows it; the checks that name every wrong node are in `validateRule`. */
-export const RuleSchema: z.ZodType<Rule> = z
-  .lazy(() =>
-    z.union([
-      z.object({ all: z.array(RuleSchema) }).strict(),
-      z.object({ any: z.array(RuleSchema) }).strict(),
-      z.object({ not: RuleSchema }).strict(),
-      z.object({ trait: z.string(), operator: z.string(), value: z.unknown().optional(), key: z.string().optional() }).strict(),
-    ]),
-  )
-  .meta({ id: 'SegmentRule', description: 'A group (`all`, `any`, `not`) or a condition on one trait; see GET /api/v1/segments/fields' });
-
 const MAX_DEPTH = 6;
 const MAX_NODES = 100;
 

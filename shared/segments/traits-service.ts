@@ -145,6 +145,7 @@ export class TraitsService {
     tenantId: string,
     customerId: string,
     mutate: (doc: TraitsDocument, now: Date) => TraitsDocument | undefined,
+    options: { mustPublish?: boolean } = {},
   ): Promise<{ doc: TraitsDocument; written: boolean }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const now = this.clock.now();
@@ -154,7 +155,7 @@ export class TraitsService {
       if (!next) return { doc: current, written: false };
       const written = stored ? await this.store.replace(next, stored.etag) : (await this.store.create(next)) === 'created';
       if (written) {
-        await this.flush(next);
+        await this.flush(next, options.mustPublish);
         return { doc: next, written: true };
       }
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
@@ -272,12 +273,17 @@ export class TraitsService {
   /** Leaves every segment (the events must go out), then deletes the document. */
   private async retire(tenantId: string, customerId: string): Promise<void> {
     const names = new Map((await this.directory.segments(tenantId)).map((s) => [s.segmentId, s.name]));
-    const { doc } = await this.change(tenantId, customerId, (current, now) => {
-      const left = leaveAll(current, names, now);
-      const cleared = newTraitsDocument(emptyTraits(tenantId, customerId), now);
-      return { ...cleared, memberships: left.memberships, outbox: left.outbox, outboxseq: left.outboxseq, eventPending: left.outbox.length > 0 };
-    });
-    await this.flush(doc, true);
+    // mustPublish: a failed publish throws before the delete, and a re-run finds the document and finishes.
+    await this.change(
+      tenantId,
+      customerId,
+      (current, now) => {
+        const left = leaveAll(current, names, now);
+        const cleared = newTraitsDocument(emptyTraits(tenantId, customerId), now);
+        return { ...cleared, memberships: left.memberships, outbox: left.outbox, outboxseq: left.outboxseq, eventPending: left.outbox.length > 0 };
+      },
+      { mustPublish: true },
+    );
     await this.store.delete(tenantId, customerId);
   }
 
