@@ -57,7 +57,7 @@ export interface TraitsStore {
   read(tenantId: string, customerId: string): Promise<{ doc: TraitsDocument; etag: string } | undefined>;
   create(doc: TraitsDocument): Promise<CreateOutcome>;
   replace(doc: TraitsDocument, etag: string): Promise<boolean>;
-  /** Empties the outbox if no event was added since `outboxseq` (one conditional patch). */
+  /** Empties the outbox if no event was added since `outboxseq`. */
   clearOutbox(tenantId: string, customerId: string, outboxseq: number): Promise<void>;
   delete(tenantId: string, customerId: string): Promise<void>;
   /** One page of a tenant's traits documents. */

@@ -75,7 +75,7 @@ const sameFacts = (a: ProfileFacts, b: ProfileFacts) => JSON.stringify(a) === JS
  * Behaviour traits kept incrementally from the transaction events, and the memberships they imply.
  * One identified sale costs three Cosmos DB operations: the customer (profile, consents, merges,
  * erasure), the traits document, and its etag-checked replace, which carries the membership changes
- * and their events (an outbox; clearing it after the publish is one more, only when a membership changed).
+ * and their events (an outbox; clearing it after the publish is two more, only when a membership changed).
  */
 export class TraitsService {
   constructor(

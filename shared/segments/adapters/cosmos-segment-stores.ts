@@ -30,10 +30,10 @@ export class CosmosTraitsStore implements TraitsStore {
 
   async clearOutbox(tenantId: string, customerId: string, outboxseq: number): Promise<void> {
     // Only if no event was added since: a writer that added more publishes (and clears) them itself.
-    await this.traits.patchIf(customerId, [tenantId, customerId], `from c where c.outboxseq = ${Math.floor(outboxseq)}`, [
-      { op: 'set', path: '/outbox', value: [] },
-      { op: 'set', path: '/eventPending', value: false },
-    ]);
+    // An etag-checked replace (point operations), not a conditional patch: the stand-in answers those with a query over the container.
+    await this.traits.update<Stored<TraitsDocument>>(customerId, [tenantId, customerId], (current) =>
+      current.outboxseq === outboxseq && current.eventPending ? { ...current, outbox: [], eventPending: false } : undefined,
+    );
   }
 
   delete(tenantId: string, customerId: string): Promise<void> {
