@@ -407,11 +407,13 @@ export class SegmentService {
         log.log('info', 'segment backfill stopped: the segment changed', { tenantId, segmentId });
         return undefined;
       }
-      held = await this.store.get(tenantId, segmentId);
-      if (!held || done) {
+      if (done) {
         log.log('info', 'segment backfill done', { tenantId, segmentId, processed: backfill.processed, matched: backfill.matched });
         return backfill;
       }
+      held = await this.store.get(tenantId, segmentId);
+      // Edited or deleted since the save: the next run starts the new version from its first page.
+      if (!held || held.segment.version !== segment.version) return undefined;
     }
     return held.segment.backfill;
   }
