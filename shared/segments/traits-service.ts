@@ -303,10 +303,19 @@ export class TraitsService {
   }
 }
 
-/** What a POS or web shop key sees: the postal code cut to its first two characters (the province in Spain). */
+/**
+ * What a POS or web shop key sees, as in the 360 view's profile: behaviour in full, but no age,
+ * gender or birthday, and the postal code cut to its first two characters (the province in Spain).
+ */
 export function present(traits: Traits, audience: Audience): Traits {
-  if (audience === 'full' || traits.postalCode === null) return traits;
-  return { ...traits, postalCode: `${traits.postalCode.slice(0, 2)}***` };
+  if (audience === 'full') return traits;
+  return {
+    ...traits,
+    age: null,
+    gender: null,
+    daysUntilBirthday: null,
+    postalCode: traits.postalCode === null ? null : `${traits.postalCode.slice(0, 2)}***`,
+  };
 }
 
 const MembershipSchema = z.object({ segmentId: z.string(), name: z.string(), since: z.string() });
