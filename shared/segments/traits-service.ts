@@ -108,11 +108,11 @@ export class TraitsService {
     return written ? 'applied' : 'unchanged';
   }
 
-  /** Traits as of now, or undefined for a customer without any (contract: `traits.get`). */
+  /** Traits as of now (of the survivor, for a merged id), or undefined for a customer without any (contract: `traits.get`). */
   async get(tenantId: string, customerId: string): Promise<Traits | undefined> {
-    const stored = await this.store.read(tenantId, customerId);
-    if (!stored) return undefined;
-    return deriveTraits(stored.doc, this.clock.now(), await this.directory.rfm(tenantId));
+    const doc = await this.documentOf(tenantId, customerId);
+    if (!doc) return undefined;
+    return deriveTraits(doc, this.clock.now(), await this.directory.rfm(tenantId));
   }
 
   /** The traits document of the customer an id stands for now (following merges). */

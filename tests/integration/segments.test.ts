@@ -356,6 +356,32 @@ describe('membership in real time', () => {
   });
 });
 
+describe('the api other capabilities use', () => {
+  it('answers isMember, exists, customersMatching and traits.get', async () => {
+    const { segments, traits } = p.platform.services;
+    const segment = await createSegment('Coat buyers', { trait: 'categories', operator: 'contains', value: 'coats' });
+    const coat = { lines: [{ sku: 'COAT', quantity: 1, unitPrice: 9000, taxRate: 21, category: 'coats' }], tenders: [{ type: 'card', amount: 9000 }] };
+    const buyer = await record(sale({ customer: who('api-coat@example.com'), ...coat }));
+    const other = await record(sale({ customer: who('api-other@example.com') }));
+    await p.bus.idle();
+    expect(await segments.isMember(t.tenantId, segment.segmentId, buyer.customerId)).toBe(true);
+    expect(await segments.isMember(t.tenantId, segment.segmentId, other.customerId)).toBe(false);
+    expect(await segments.exists(t.tenantId, segment.segmentId)).toBe(true);
+    expect(await segments.exists('another-tenant', segment.segmentId)).toBe(false);
+    const matching: string[] = [];
+    for await (const id of segments.customersMatching(t.tenantId, { trait: 'spendByCategory', key: 'coats', operator: 'greaterThanOrEqual', value: 9000 })) {
+      matching.push(id);
+    }
+    expect(matching).toEqual([buyer.customerId]);
+    await expect(async () => {
+      for await (const id of segments.customersMatching(t.tenantId, { trait: 'nope', operator: 'equals', value: 1 })) matching.push(id);
+    }).rejects.toMatchObject({ code: 'validation-failed' });
+    expect(await traits.get(t.tenantId, buyer.customerId)).toMatchObject({ orders: 1, daysSinceLastPurchase: expect.any(Number), daysUntilBirthday: null });
+    expect(await traits.get(t.tenantId, 'c_nobody')).toBeUndefined();
+    await p.api('DELETE', `/api/v1/segments/${segment.segmentId}`, { key: t.keys.admin });
+  });
+});
+
 describe('erasure', () => {
   it('leaves no trace in traits, memberships or member exports', async () => {
     const segment = await createSegment('Shirt buyers', { trait: 'categories', operator: 'contains', value: 'shirts' });
