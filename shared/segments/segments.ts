@@ -255,8 +255,9 @@ export class SegmentService {
 
   /** Contract: whether the customer (or the survivor it was merged into) is a member now. */
   async isMember(tenantId: string, segmentId: string, customerId: string): Promise<boolean> {
-    const doc = await this.traits.documentOf(tenantId, customerId);
-    return doc?.segmentIds.includes(segmentId) ?? false;
+    const [doc, segments] = await Promise.all([this.traits.documentOf(tenantId, customerId), this.directory.segments(tenantId)]);
+    // A deleted segment's id stays on its former members' documents: it counts for nothing.
+    return (doc?.segmentIds.includes(segmentId) ?? false) && segments.some((s) => s.segmentId === segmentId);
   }
 
   /** Contract: the ids of the tenant's customers whose traits satisfy a rule tree now, a page at a time. */

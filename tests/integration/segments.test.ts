@@ -379,6 +379,9 @@ describe('the api other capabilities use', () => {
     expect(await traits.get(t.tenantId, buyer.customerId)).toMatchObject({ orders: 1, daysSinceLastPurchase: expect.any(Number), daysUntilBirthday: null });
     expect(await traits.get(t.tenantId, 'c_nobody')).toBeUndefined();
     await p.api('DELETE', `/api/v1/segments/${segment.segmentId}`, { key: t.keys.admin });
+    expect(await segments.exists(t.tenantId, segment.segmentId)).toBe(false);
+    expect(await segments.isMember(t.tenantId, segment.segmentId, buyer.customerId)).toBe(false);
+    expect((await p.api('GET', `/api/v1/customers/${buyer.customerId}/segments`, { key: t.keys.pos })).body.items).toEqual([]);
   });
 });
 
