@@ -96,8 +96,8 @@ export function Form(props: { label: string; onSubmit: (data: FormData) => Promi
 
 export function Section(props: { title: string; children: ComponentChildren; id?: string }) {
   return (
-    <section class="card" aria-labelledby={props.id ?? slug(props.title)}>
-      <h2 id={props.id ?? slug(props.title)}>{props.title}</h2>
+    <section class="card" id={props.id} aria-labelledby={`${props.id ?? slug(props.title)}-title`}>
+      <h2 id={`${props.id ?? slug(props.title)}-title`}>{props.title}</h2>
       {props.children}
     </section>
   );
