@@ -23,8 +23,10 @@ const result = await build({
   logLevel: 'warning',
 });
 writeFileSync(join(out, 'app.css'), readFileSync(join(here, 'src', 'styles.css')));
-writeFileSync(join(out, 'index.html'), readFileSync(join(here, 'index.html')));
+for (const page of ['index.html', 'forbidden.html']) writeFileSync(join(out, page), readFileSync(join(here, page)));
 writeFileSync(join(out, 'staticwebapp.config.json'), readFileSync(join(here, 'staticwebapp.config.json')));
+// In Azure the API is the Function App's (CONSOLE_API_BASE_URL, e.g. https://<app>.azurewebsites.net/api); locally the same origin.
+if (process.env.CONSOLE_API_BASE_URL) writeFileSync(join(out, 'config.json'), JSON.stringify({ apiBaseUrl: process.env.CONSOLE_API_BASE_URL }));
 
 const js = readFileSync(join(out, 'app.js'));
 const size = { js: js.length, jsGzip: gzipSync(js).length };

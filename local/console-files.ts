@@ -7,6 +7,7 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
 };
 /** The same policy the Static Web App sends in Azure (console/staticwebapp.config.json). */
 const HEADERS = {
@@ -36,8 +37,10 @@ export function consoleFiles(dir: string): (method: string, path: string, header
   return (method, path, headers) => {
     if (method !== 'GET' || path.startsWith('/api/') || path.startsWith('/_local/')) return undefined;
     const name = path === '/' ? 'index.html' : path.slice(1);
-    if (!/^[a-z-]+\.(html|js|css)$/.test(name)) return undefined;
+    if (!/^[a-z-]+\.(html|js|css|json)$/.test(name)) return undefined;
     const file = load(name);
+    // The API is on this origin: no config.json names another (the Static Web App's does in Azure).
+    if (!file && name === 'config.json') return { status: 200, headers: { ...HEADERS, 'content-type': 'application/json' }, body: '{}' };
     if (!file) return undefined;
     const gzip = /\bgzip\b/.test(headers['accept-encoding'] ?? '');
     return {

@@ -12,12 +12,21 @@ export class ApiProblem extends Error {
   }
 }
 
+/**
+ * Where the API is: the same origin locally; in Azure the Static Web App's config.json names the
+ * Function App (written at deployment, see the README), which allows this origin by CORS.
+ */
+const base: Promise<string> = fetch('config.json')
+  .then((r) => (r.ok ? (r.json() as Promise<{ apiBaseUrl?: string }>) : {}))
+  .then((c) => c.apiBaseUrl?.replace(/\/$/, '') ?? '/api')
+  .catch(() => '/api');
+
 /** Calls the platform's API with the signed-in key, exactly as any other client would: the console has no other door. */
 export async function api<T>(method: string, path: string, body?: unknown, key = session.value?.key): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (key) headers['x-api-key'] = key;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`/api/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${await base}/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 401 && session.value) signOut();
   if (response.status === 204) return undefined as T;
   const type = response.headers.get('content-type') ?? '';
@@ -31,7 +40,7 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
 
 /** Saves what a route answers as a file (CSV, a data export): fetched with the key in a header, never a link carrying it. */
 export async function download(path: string, filename: string): Promise<void> {
-  const response = await fetch(`/api/${path}`, { headers: { 'x-api-key': session.value?.key ?? '' } });
+  const response = await fetch(`${await base}/${path}`, { headers: { 'x-api-key': session.value?.key ?? '' } });
   if (!response.ok) throw new ApiProblem(response.status, 'error', response.statusText);
   const url = URL.createObjectURL(await response.blob());
   const a = document.createElement('a');
