@@ -302,7 +302,7 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
     expect(deployed.filter((r) => r.type.startsWith('Microsoft.Web/staticSites/'))).toEqual([]);
     const cors = obj(obj(props(theOne(deployed, 'Microsoft.Web/sites')).siteConfig).cors);
     expect(cors.supportCredentials).toBe(false);
-    expect((cors.allowedOrigins as unknown[]).map(render)).toEqual([expect.stringMatching(/^https:\/\/.*defaultHostname/)]);
+    expect((cors.allowedOrigins as Value[]).map(render)).toEqual([expect.stringMatching(/^https:\/\/.*defaultHostname/)]);
   });
 
   it('runs Node.js 22 LTS, which the code supports, on the Flex Consumption plan', () => {
