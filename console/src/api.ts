@@ -17,7 +17,7 @@ export class ApiProblem extends Error {
  * Function App (written at deployment, see the README), which allows this origin by CORS.
  */
 const base: Promise<string> = fetch('config.json')
-  .then((r) => (r.ok ? (r.json() as Promise<{ apiBaseUrl?: string }>) : {}))
+  .then((r): Promise<{ apiBaseUrl?: string }> => (r.ok ? r.json() : Promise.resolve({})))
   .then((c) => c.apiBaseUrl?.replace(/\/$/, '') ?? '/api')
   .catch(() => '/api');
 
