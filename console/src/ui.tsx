@@ -62,7 +62,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { value?: T
       (error: unknown) => live && setState({ error, loading: false }),
     );
     return () => void (live = false);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
   return { ...state, reload: () => setTick((n) => n + 1) };
 }
