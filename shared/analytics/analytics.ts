@@ -4,7 +4,7 @@ import type { Logger } from '../kernel/ports';
 import type { Principal, TenancyService } from '../tenancy';
 import type { TransactionEvent, TransactionView } from '../transactions';
 import { couponReport, csvOf, customerReport, salesReport, topReport, type CsvReport, type Range } from './reports';
-import { applyTransaction, emptyRollup, localDay, rollupKey, rollupsOf, type DayRollup } from './rollups';
+import { addToRollups, applyTransaction, emptyRollup, localDay, rollupKey, type DayRollup } from './rollups';
 
 /** Where rollups are kept: one document per key, changed only with an etag check. */
 export interface RollupStore {
@@ -86,14 +86,16 @@ export class Analytics {
    * event applied between the read and the replace is overwritten (and redelivered events are not).
    */
   async rebuild(tenantId: string): Promise<RebuildResult> {
-    const views: TransactionView[] = [];
-    for await (const tx of this.transactions.all(tenantId)) views.push(tx);
-    const days = new Map<string, string>();
-    for (const tx of views) days.set(tx.transactionId, await this.dayOf(tenantId, tx));
-    const rebuilt = rollupsOf(tenantId, views, (tx) => days.get(tx.transactionId)!);
+    // Memory follows the rollups (days x locations x channels), not the transactions, which are read page by page.
+    const rebuilt = new Map<string, DayRollup>();
+    let transactions = 0;
+    for await (const tx of this.transactions.all(tenantId)) {
+      addToRollups(rebuilt, tenantId, tx, await this.dayOf(tenantId, tx));
+      transactions += 1;
+    }
     const stale = (await this.rollups.keys(tenantId)).filter((key) => !rebuilt.has(key));
     await this.rollups.replaceAll(tenantId, rebuilt, stale);
-    return { tenantId, transactions: views.length, rollups: rebuilt.size, removed: stale.length };
+    return { tenantId, transactions, rollups: rebuilt.size, removed: stale.length };
   }
 
   private async select(principal: Principal, query: ReportQuery): Promise<{ range: Range; rollups: DayRollup[] }> {

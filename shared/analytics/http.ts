@@ -4,6 +4,7 @@ import { CouponReportSchema, CSV_REPORTS, CustomerReportSchema, SalesReportSchem
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { ProblemSchema } from '../edge/schemas';
+import type { Principal } from '../tenancy';
 
 const problems = {
   400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
@@ -14,7 +15,14 @@ const CsvSchema = z.string().meta({ id: 'AnalyticsCsv', description: 'RFC 4180 C
 
 /** Reports over daily rollups, for the tenant's admin keys (a location-limited key sees its locations only). */
 export function analyticsRoutes(edge: EdgeKit, analytics: Analytics): HttpFunction[] {
-  const report = <S extends z.ZodType>(name: string, path: string, summary: string, schema: S, run: Parameters<typeof endpoint>[1]['handle']) =>
+  const report = <Q extends typeof ReportQuery | typeof TopQuery>(
+    name: string,
+    path: string,
+    summary: string,
+    schema: z.ZodType,
+    query: Q,
+    run: (principal: Principal, query: z.output<Q>) => Promise<unknown>,
+  ) =>
     endpoint(edge, {
       name,
       method: 'GET',
@@ -23,45 +31,36 @@ export function analyticsRoutes(edge: EdgeKit, analytics: Analytics): HttpFuncti
       tags: ['Analytics'],
       auth: 'tenant',
       roles: ['admin'],
-      query: path === 'top' ? TopQuery : ReportQuery,
+      query,
       responses: { 200: { description: summary, schema }, ...problems },
-      handle: run,
+      handle: async ({ principal, query }) => ({ status: 200, body: await run(principal, query as z.output<Q>) }),
     });
   return [
-    report('analyticsSales', 'sales', 'Sales and returns per channel and day', SalesReportSchema, async ({ principal, query }) => ({
-      status: 200,
-      body: await analytics.sales(principal!, query as ReportQuery),
-    })),
+    report('analyticsSales', 'sales', 'Sales and returns per channel and day', SalesReportSchema, ReportQuery, (p, q) => analytics.sales(p, q)),
     report(
       'analyticsCustomers',
       'customers',
       'Identified share, omnichannel customers and their spend against single-channel ones, repeat rate',
       CustomerReportSchema,
-      async ({ principal, query }) => ({ status: 200, body: await analytics.customers(principal!, query as ReportQuery) }),
+      ReportQuery,
+      (p, q) => analytics.customers(p, q),
     ),
-    report('analyticsTop', 'top', 'Top families and products by net sales', TopReportSchema, async ({ principal, query }) => {
-      const q = query as z.output<typeof TopQuery>;
-      return { status: 200, body: await analytics.top(principal!, q, q.limit) };
-    }),
-    report('analyticsCoupons', 'coupons', 'Coupon redemptions by channel and code', CouponReportSchema, async ({ principal, query }) => ({
-      status: 200,
-      body: await analytics.coupons(principal!, query as ReportQuery),
-    })),
+    report('analyticsTop', 'top', 'Top families and products by net sales', TopReportSchema, TopQuery, (p, q) => analytics.top(p, q, q.limit)),
+    report('analyticsCoupons', 'coupons', 'Coupon redemptions by channel and code', CouponReportSchema, ReportQuery, (p, q) => analytics.coupons(p, q)),
     endpoint(edge, {
       name: 'analyticsCsv',
       method: 'GET',
-      route: 'v1/analytics/{report}/csv',
-      summary: 'One report as CSV (sales, customers, families, products, coupons)',
+      route: 'v1/analytics/csv',
+      summary: 'One report as CSV (`report`: sales, customers, families, products, coupons)',
       tags: ['Analytics'],
       auth: 'tenant',
       roles: ['admin'],
-      params: z.object({ report: z.enum(CSV_REPORTS) }),
-      query: ReportQuery,
+      query: ReportQuery.extend({ report: z.enum(CSV_REPORTS) }),
       responses: { 200: { description: 'The report as CSV', schema: CsvSchema, contentType: 'text/csv; charset=utf-8' }, ...problems },
-      handle: async ({ principal, params, query }) => ({
+      handle: async ({ principal, query }) => ({
         status: 200,
-        body: await analytics.csv(principal, params.report, query),
-        headers: { 'content-disposition': `attachment; filename="${params.report}-${query.from}-${query.to}.csv"` },
+        body: await analytics.csv(principal, query.report, query),
+        headers: { 'content-disposition': `attachment; filename="${query.report}-${query.from}-${query.to}.csv"` },
       }),
     }),
     endpoint(edge, {

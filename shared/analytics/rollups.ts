@@ -1,13 +1,16 @@
+import { sha256Hex } from '../kernel/ids';
 import type { TransactionView } from '../transactions';
 
 /**
- * Daily rollups of sales and returns: one document per tenant, day, location, channel and
- * currency, holding its counters and, inside, the breakdown by family, product, coupon code and
+ * Daily rollups of sales and returns: documents per tenant, day, location, channel and
+ * currency (a few shards each), holding its counters and, inside, the breakdown by family, product, coupon code and
  * customer. Every report is a fold over the documents of a date range, so any range is exact and
  * nothing is counted twice: each document lists the transactions it has applied.
  */
 export interface DayRollup {
   tenantId: string;
+  /** Which of the day's ROLLUP_SHARDS documents (see `shardOf`). */
+  shard: number;
   /** The location's local date, YYYY-MM-DD. */
   day: string;
   locationId: string;
@@ -41,13 +44,26 @@ export interface DayRollup {
 
 export const UNCATEGORISED = 'uncategorised';
 
-export function rollupKey(r: Pick<DayRollup, 'day' | 'locationId' | 'channel' | 'currency'>): string {
-  return `day:${r.day}:${r.locationId}:${r.channel}:${r.currency}`;
+/**
+ * A location's day is spread over this many documents, each transaction always in the same one (by
+ * its id): concurrent sales of one store mostly write different documents, and a day holds this
+ * many times more transactions before a document reaches Cosmos DB's size limit. Every figure is a
+ * sum or a union, so reports fold the shards as they fold days.
+ */
+export const ROLLUP_SHARDS = 4;
+
+export function shardOf(transactionId: string): number {
+  return Number.parseInt(sha256Hex(transactionId).slice(0, 8), 16) % ROLLUP_SHARDS;
 }
 
-export function emptyRollup(tenantId: string, day: string, tx: Pick<TransactionView, 'locationId' | 'channel' | 'currency'>): DayRollup {
+export function rollupKey(r: Pick<DayRollup, 'day' | 'locationId' | 'channel' | 'currency' | 'shard'>): string {
+  return `day:${r.day}:${r.locationId}:${r.channel}:${r.currency}:${r.shard}`;
+}
+
+export function emptyRollup(tenantId: string, day: string, tx: Pick<TransactionView, 'transactionId' | 'locationId' | 'channel' | 'currency'>): DayRollup {
   return {
     tenantId,
+    shard: shardOf(tx.transactionId),
     day,
     locationId: tx.locationId,
     channel: tx.channel,
@@ -129,14 +145,10 @@ export function applyTransaction(rollup: DayRollup, tx: TransactionView): DayRol
   return next;
 }
 
-/** Rollups built from scratch from a tenant's transactions (the rebuild), keyed as stored. */
-export function rollupsOf(tenantId: string, transactions: Iterable<TransactionView>, dayOf: (tx: TransactionView) => string): Map<string, DayRollup> {
-  const rollups = new Map<string, DayRollup>();
-  for (const tx of transactions) {
-    const day = dayOf(tx);
-    const key = rollupKey({ day, locationId: tx.locationId, channel: tx.channel, currency: tx.currency });
-    const current = rollups.get(key) ?? emptyRollup(tenantId, day, tx);
-    rollups.set(key, applyTransaction(current, tx) ?? current);
-  }
-  return rollups;
+/** Adds a transaction to rollups being built from scratch (the rebuild), keyed as stored. */
+export function addToRollups(rollups: Map<string, DayRollup>, tenantId: string, tx: TransactionView, day: string): void {
+  const initial = emptyRollup(tenantId, day, tx);
+  const key = rollupKey(initial);
+  const current = rollups.get(key) ?? initial;
+  rollups.set(key, applyTransaction(current, tx) ?? current);
 }

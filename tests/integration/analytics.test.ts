@@ -155,13 +155,13 @@ describe('analytics rollups', () => {
   });
 
   it('export each report as CSV', async () => {
-    const r = await fetch(`${p.url}/api/v1/analytics/sales/csv?${range}`, { headers: { 'x-api-key': t.keys.admin } });
+    const r = await fetch(`${p.url}/api/v1/analytics/csv?report=sales&${range}`, { headers: { 'x-api-key': t.keys.admin } });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const lines = (await r.text()).trim().split('\r\n');
     expect(lines[0]).toBe('day,channel,sales,salesNet,returns,returnsNet,net,units,identifiedSales,couponSales,currency');
     expect(lines.slice(1).every((line) => line.split(',').length === 11)).toBe(true);
-    const families = await fetch(`${p.url}/api/v1/analytics/families/csv?${range}`, { headers: { 'x-api-key': t.keys.admin } });
+    const families = await fetch(`${p.url}/api/v1/analytics/csv?report=families&${range}`, { headers: { 'x-api-key': t.keys.admin } });
     expect((await families.text()).split('\r\n')[1]).toMatch(/^shirts,/);
   });
 

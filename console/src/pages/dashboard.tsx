@@ -23,7 +23,7 @@ export function Dashboard() {
     return { sales, customers, top, coupons };
   }, [query]);
   const fmt = (n: number) => money(n, locale);
-  const csv = (report: string) => void download(`v1/analytics/${report}/csv?${query}`, `${report}-${range.from}-${range.to}.csv`);
+  const csv = (report: string) => void download(`v1/analytics/csv?report=${report}&${query}`, `${report}-${range.from}-${range.to}.csv`);
   const d = data.value;
   const days = d ? [...new Set(d.sales.days.map((r) => r.day))] : [];
   const perDay = (channel: 'store' | 'online') => days.map((x) => d!.sales.days.find((r) => r.day === x && r.channel === channel)?.net ?? 0);
