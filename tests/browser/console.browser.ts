@@ -1,32 +1,21 @@
-import { mkdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser';
 import { seedDemoTenant } from '../../local/demo-tenant';
 import { hoursAgo, useTestPlatform, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 useTestPlatform((context) => ({ p } = context));
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Screenshots and timings of every page, kept as test artefacts; `DOCS_SCREENSHOTS=1` also refreshes the README's. */
 const ARTEFACTS = join(__dirname, '..', '..', 'test-artifacts', 'console');
 const DOCS = join(__dirname, '..', '..', 'docs', 'console');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 let keys: Record<string, string>;
-let profile: string;
 let browser: BrowserContext;
+let close: () => Promise<void>;
 const timings: Record<string, number> = {};
 const email = 'lucia.garcia@example.com';
 
@@ -38,56 +27,34 @@ beforeAll(async () => {
   };
   const lucia = { identifiers: [{ type: 'email', value: email }] };
   // Lucía buys online, then in the Madrid store; someone else buys anonymously in Barcelona.
-  await record(keys.ecommerce!, {
+  const boots = { sku: 'BOOTS-CHELSEA-40', quantity: 1, unitPrice: 11995, taxRate: 21, category: 'shoes' };
+  const sale = (locationId: string, lines: unknown[], hoursBefore: number, more: Record<string, unknown>) => ({
     type: 'sale',
-    channel: 'online',
-    locationId: 'web-es',
-    externalId: 'WEB-1001',
-    occurredAt: hoursAgo(30),
+    locationId,
+    occurredAt: hoursAgo(hoursBefore),
     currency: 'EUR',
-    customer: { identifiers: [...lucia.identifiers, { type: 'ecommerceId', value: 'web-user-1' }] },
-    lines: [{ sku: 'COAT-WOOL-M', quantity: 1, unitPrice: 8995, taxRate: 21, category: 'coats' }],
-    tenders: [{ type: 'card', amount: 8995 }],
+    lines,
+    tenders: [{ type: 'card', amount: (lines as Array<{ unitPrice: number }>)[0]!.unitPrice }],
+    ...more,
   });
-  await record(keys['pos-madrid']!, {
-    type: 'sale',
-    channel: 'store',
-    locationId: 'madrid-centro',
-    terminalId: 'till-1',
-    externalId: 'T1-0001',
-    occurredAt: hoursAgo(2),
-    currency: 'EUR',
-    customer: lucia,
-    lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 1, unitPrice: 11995, taxRate: 21, category: 'shoes' }],
-    tenders: [{ type: 'card', amount: 11995 }],
-  });
-  await record(keys['pos-barcelona']!, {
-    type: 'sale',
-    channel: 'store',
-    locationId: 'barcelona-diagonal',
-    terminalId: 'till-1',
-    externalId: 'T1-0001',
-    occurredAt: hoursAgo(1),
-    currency: 'EUR',
-    lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 1, unitPrice: 11995, taxRate: 21, category: 'shoes' }],
-    tenders: [{ type: 'cash', amount: 11995 }],
-  });
+  await record(
+    keys.ecommerce!,
+    sale('web-es', [{ sku: 'COAT-WOOL-M', quantity: 1, unitPrice: 8995, taxRate: 21, category: 'coats' }], 30, {
+      channel: 'online',
+      externalId: 'WEB-1001',
+      customer: { identifiers: [...lucia.identifiers, { type: 'ecommerceId', value: 'web-user-1' }] },
+    }),
+  );
+  await record(keys['pos-madrid']!, sale('madrid-centro', [boots], 2, { channel: 'store', terminalId: 'till-1', externalId: 'T1-0001', customer: lucia }));
+  await record(keys['pos-barcelona']!, sale('barcelona-diagonal', [boots], 1, { channel: 'store', terminalId: 'till-1', externalId: 'T1-0001' }));
   await p.bus.idle();
 
   mkdirSync(ARTEFACTS, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'unifica-console-'));
   // A tablet in landscape, as in a store's back room.
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1180, height: 820 },
-    locale: 'es-ES',
-  });
+  ({ browser, close } = await launchBrowser({ viewport: { width: 1180, height: 820 }, locale: 'es-ES' }));
 });
 afterAll(async () => {
-  await browser?.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close?.();
   if (Object.keys(timings).length > 0) writeFileSync(join(ARTEFACTS, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
 });
 

@@ -1,7 +1,17 @@
 import { InvocationContext } from '@azure/functions';
 import type { TopicFunction } from '../../shared/edge/definition';
 import type { CloudEvent } from '../../shared/kernel/events';
-import { hoursAgo, onlineSale, sale, storeDate, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
+import {
+  captureTransactionEvents,
+  hoursAgo,
+  onlineSale,
+  sale,
+  storeDate,
+  useTestPlatform,
+  type TestContext,
+  type TestPlatform,
+  type TestTenant,
+} from '../support/platform';
 
 let p: TestPlatform;
 let t: TestTenant;
@@ -28,16 +38,6 @@ const rollups = async () =>
     .map(({ _etag, _ts, _rid, _self, _attachments, ...doc }) => doc)
     .sort((a, b) => String(a.id).localeCompare(String(b.id)));
 
-function captureEvents(): CloudEvent[] {
-  const seen: CloudEvent[] = [];
-  const original = p.bus.publish.bind(p.bus);
-  jest.spyOn(p.bus, 'publish').mockImplementation(async (events) => {
-    await original(events);
-    seen.push(...events.filter((e) => e.type.startsWith('transaction.')));
-  });
-  return seen;
-}
-
 const ana = { identifiers: [{ type: 'email', value: 'ana.analytics@example.com' }] };
 const bea = { identifiers: [{ type: 'loyaltyCard', value: 'CARD-ANALYTICS-1' }] };
 
@@ -46,7 +46,7 @@ describe('analytics rollups', () => {
   let anonymous: { externalId: string; transactionId: string; occurredAt: string };
 
   beforeAll(async () => {
-    events = captureEvents();
+    events = captureTransactionEvents(p);
     const record = async (key: string, body: Record<string, unknown>) => {
       const r = await p.api('POST', '/api/v1/transactions', { key, body });
       expect(r.status).toBe(201);
