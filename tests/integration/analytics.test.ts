@@ -174,6 +174,19 @@ describe('analytics rollups', () => {
   });
 });
 
+describe('the caller', () => {
+  it("is told its key's role and locations and its tenant's locale", async () => {
+    const me = await p.api('GET', '/api/v1/me', { key: t.keys.pos });
+    expect(me.body).toEqual({
+      keyId: expect.any(String),
+      role: 'pos',
+      locationIds: ['store-1'],
+      tenant: { tenantId: t.tenantId, name: 'Test Retail', country: 'ES', currency: 'EUR', timeZone: 'Europe/Madrid' },
+    });
+    expect((await p.api('GET', '/api/v1/me', { key: 'uk.nobody.wrong' })).status).toBe(401);
+  });
+});
+
 describe('customer search', () => {
   it('finds a customer by email, loyalty card or id; masked for a POS key', async () => {
     const id = (
