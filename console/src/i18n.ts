@@ -319,3 +319,33 @@ export function percent(ratio: number, locale: Locale): string {
 export function number(n: number, locale: Locale): string {
   return new Intl.NumberFormat(tag(locale)).format(n);
 }
+
+/** The offset of `timeZone` from UTC at an instant, in minutes (Europe/Madrid in summer: 120). */
+function offsetMinutes(instant: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  })
+    .formatToParts(new Date(instant))
+    .reduce<Record<string, number>>((all, p) => (p.type === 'literal' ? all : { ...all, [p.type]: Number(p.value) }), {});
+  return (Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!) - Math.floor(instant / 60_000) * 60_000) / 60_000;
+}
+
+/** A wall-clock time typed in a form (`YYYY-MM-DDTHH:mm`) read in the tenant's time zone, as an ISO instant. */
+export function zonedToIso(local: string, locale: Locale): string {
+  const asUtc = Date.parse(`${local}:00Z`);
+  const first = asUtc - offsetMinutes(asUtc, locale.timeZone) * 60_000;
+  // Once more, in case the guess crossed a daylight-saving change.
+  return new Date(asUtc - offsetMinutes(first, locale.timeZone) * 60_000).toISOString();
+}
+
+/** Now plus `days`, as the tenant's wall clock shows it, for a datetime-local field. */
+export function zonedInput(days: number, locale: Locale): string {
+  const instant = Date.now() + days * 86_400_000;
+  return new Date(instant + offsetMinutes(instant, locale.timeZone) * 60_000).toISOString().slice(0, 16);
+}

@@ -1,11 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { CampaignView, IssuedCodes } from '../../../shared/coupons';
 import { api } from '../api';
-import { dateTime, money, number, t } from '../i18n';
+import { dateTime, money, number, t, zonedInput, zonedToIso } from '../i18n';
 import { session } from '../session';
 import { Field, Form, Section, Select, Table } from '../ui';
-
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 16);
 
 /** Campaigns and codes: create one, open one by id to see what it has given, issue unique codes. */
 export function Campaigns() {
@@ -17,7 +15,8 @@ export function Campaigns() {
     setCodes(undefined);
     setCampaign(await api<CampaignView>('GET', `v1/campaigns/${encodeURIComponent(id)}`));
   };
-  const local = (value: FormDataEntryValue | null) => new Date(String(value)).toISOString();
+  // Dates are typed as the tenant's clock shows them, whatever the browser's time zone.
+  const local = (value: FormDataEntryValue | null) => zonedToIso(String(value), locale);
   return (
     <>
       <h1>{t('campaigns')}</h1>
@@ -58,8 +57,8 @@ export function Campaigns() {
               step="0.01"
               required
             />
-            <Field label={t('validFrom')} name="validFrom" type="datetime-local" required value={inDays(0)} />
-            <Field label={t('validTo')} name="validTo" type="datetime-local" required value={inDays(30)} />
+            <Field label={t('validFrom')} name="validFrom" type="datetime-local" required value={zonedInput(0, locale)} />
+            <Field label={t('validTo')} name="validTo" type="datetime-local" required value={zonedInput(30, locale)} />
             <Field label={t('publicCode')} name="publicCode" pattern="[A-Za-z0-9-]{4,32}" />
           </Form>
         </Section>

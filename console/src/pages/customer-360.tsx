@@ -31,6 +31,7 @@ interface Receipts {
 /** A receipt's signed link is asked for when wanted: it opens without a key until it expires. */
 function ReceiptLink({ transactionId, invoiceNumber }: { transactionId: string; invoiceNumber: string }) {
   const [href, setHref] = useState<string>();
+  const [failed, setFailed] = useState(false);
   if (href)
     return (
       <a href={href} target="_blank" rel="noopener noreferrer">
@@ -42,10 +43,14 @@ function ReceiptLink({ transactionId, invoiceNumber }: { transactionId: string; 
       type="button"
       class="link"
       onClick={() =>
-        void api<{ links: { html: string } }>('GET', `v1/transactions/${encodeURIComponent(transactionId)}/receipt`).then((r) => setHref(r.links.html))
+        void api<{ links: { html: string } }>('GET', `v1/transactions/${encodeURIComponent(transactionId)}/receipt`).then(
+          (r) => setHref(r.links.html),
+          () => setFailed(true),
+        )
       }
     >
       {invoiceNumber}
+      {failed && ` (${t('error')})`}
     </button>
   );
 }
