@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { seedDemoTenant } from '../local/demo-tenant';
 import { catalog, customerEmail, nextSale, random, type SaleOptions } from './data';
 import { cosmosFloor } from './floor';
+import { benchAnalytics } from './analytics';
 import { load, pool, type LoadResult } from './load';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -274,6 +275,9 @@ async function main() {
     console.log('segments: entry latency beside the ingest load, backfill and preview (its own process)...');
     const segments = process.env.BENCH_SKIP_SEGMENTS ? null : await phaseInChild('segments.js');
 
+    console.log('analytics rollups: 2,000 sales, reports and a rebuild (their own platform)...');
+    const analytics = process.env.BENCH_SKIP_ANALYTICS ? null : await benchAnalytics({ sales: 2000, concurrency: 16 });
+
     const ops = (m: Metrics) => m.cosmos.reads + m.cosmos.writes + m.cosmos.queries;
     const summary = {
       machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -302,6 +306,7 @@ async function main() {
       },
       reconciliation,
       segments,
+      analytics,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     print(summary);

@@ -41,6 +41,7 @@ describe('Azure entry point', () => {
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
       ['segmentTraits', 'events', 'segments', 'ServiceBus'],
+      ['analyticsRollups', 'events', 'analytics', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '%Schedule_outboxSweeper%'],
