@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { EventOf } from '../../shared/kernel/events';
+import type { Logger } from '../../shared/kernel/ports';
+import type { TransactionRecorded } from '../../shared/transactions';
 import { onlineSale, sale, useTestPlatform, type TestContext } from '../support/platform';
 
 let c: TestContext;
@@ -217,6 +220,44 @@ describe('recommendations from both channels', () => {
     expect(skusOf(related.body)).toEqual([]);
     const basket = await c.p.api('POST', '/api/v1/recommendations/basket', { key: other.keys.admin, body: { channel: 'online', skus: [s.SECRET] } });
     expect(skusOf(basket.body)).toEqual([]);
+  });
+
+  it('learns each transaction once: redeliveries, also concurrent ones, change nothing; concurrent sales all reach her history', async () => {
+    const s = skus('FRAME', 'HOOK', 'NAIL', 'GLUE');
+    const silent: Logger = { log: () => undefined, child: () => silent };
+    const who = email();
+    const first = await record(sale({ customer: { identifiers: [who] }, lines: lines(s.FRAME!, s.HOOK!), tenders: tenders(2) }), c.t.keys.pos);
+    await settle();
+    const service = c.p.platform.services.recommendations;
+    const figures = async () => {
+      const model = await service.modelOf(c.t.tenantId);
+      return { frame: model.popularity(s.FRAME!), related: model.similarTo(s.FRAME!), history: await service.history(c.t.tenantId, first.customerId!) };
+    };
+    const before = await figures();
+    const view = (await c.p.api('GET', `/api/v1/transactions/${first.transactionId}`, { key: c.t.keys.admin })).body;
+    const event = {
+      specversion: '1.0',
+      id: `evt_${view.transactionId}`,
+      type: 'transaction.recorded',
+      tenantid: c.t.tenantId,
+      data: view,
+    } as unknown as EventOf<typeof TransactionRecorded>;
+    await Promise.all([service.handle(event, silent), service.handle(event, silent), service.handle(event, silent)]);
+    expect(await figures()).toEqual(before);
+
+    await Promise.all(
+      [s.NAIL!, s.GLUE!, s.NAIL!].map((sku) =>
+        record(onlineSale({ customer: { identifiers: [who] }, lines: lines(sku), tenders: tenders(1) }), c.t.keys.ecommerce),
+      ),
+    );
+    await settle();
+    const history = await service.history(c.t.tenantId, first.customerId!);
+    expect(Object.fromEntries(Object.entries(history!.items).map(([sku, item]) => [sku, item.quantity]))).toEqual({
+      [s.FRAME!]: 1,
+      [s.HOOK!]: 1,
+      [s.NAIL!]: 2,
+      [s.GLUE!]: 1,
+    });
   });
 
   it('refuses bad input naming the field', async () => {
