@@ -64,10 +64,16 @@ export interface RecommendationStore {
   saveSettings(tenantId: string, settings: RecommendationSettings): Promise<void>;
 }
 
+/** A rebuilt model as saved: `recent` are the baskets in it stored less than a minute before `builtAt`. */
+export interface SavedModel {
+  snapshot: ModelSnapshot;
+  builtAt: string;
+  recent: string[];
+}
+
 export interface ModelSnapshots {
-  load(tenantId: string): Promise<{ snapshot: ModelSnapshot; builtAt: string } | undefined>;
-  save(tenantId: string, snapshot: ModelSnapshot, builtAt: string): Promise<void>;
-  delete(tenantId: string): Promise<void>;
+  load(tenantId: string): Promise<SavedModel | undefined>;
+  save(tenantId: string, saved: SavedModel): Promise<void>;
 }
 
 /** Where an item can be sold now: the store's available stock, or what the web shop may promise. */

@@ -114,12 +114,15 @@ export function kindOfRecommendationId(recommendationId: string): ListKind | und
   return parsed.success ? parsed.data : undefined;
 }
 
+/** How late a basket may become visible after its `storedAt` (another instance's write in flight): catching up looks back this far. */
+const OVERLAP_MS = 60_000;
+
 interface LoadedModel {
   model: CoPurchaseModel;
-  /** Baskets stored at or after this instant are not in the model yet. */
-  watermark: string;
-  /** Baskets stored exactly at the watermark that are in the model. */
-  atWatermark: Set<string>;
+  /** The newest `storedAt` learnt (ms). */
+  watermark: number;
+  /** Baskets learnt whose `storedAt` is within the overlap before the watermark: looked at again, learnt once. */
+  seen: Map<string, number>;
   checkedAt: number;
   catchingUp?: Promise<void>;
 }
@@ -196,8 +199,9 @@ export class RecommendationService {
       this.histories.delete(`${tenantId}/${customerId}`);
     }
     if (tx.type === 'sale') await this.recordConversions(tenantId, tx);
-    const model = this.models.get(tenantId);
-    if (model) model.checkedAt = 0;
+    // This process learns it at once; the others when they next catch up.
+    const loaded = this.models.get(tenantId);
+    if (saved === 'created' && loaded) learn(loaded, basket);
     log.log('debug', 'learnt transaction', { transactionId: tx.transactionId, saved });
   }
 
@@ -223,7 +227,7 @@ export class RecommendationService {
 
   /** Builds the tenant's model again from its stored baskets (returns taken off) and saves it as its snapshot. */
   async rebuild(tenantId: string): Promise<{ baskets: number; items: number }> {
-    const builtAt = this.clock.now().toISOString();
+    const builtAt = this.clock.now().getTime();
     const since = new Date(this.clock.now().getTime() - this.options.trainingDays * 86_400_000).toISOString();
     const sales = new Map<string, StoredBasket>();
     const returns: StoredBasket[] = [];
@@ -241,8 +245,9 @@ export class RecommendationService {
     }
     const ordered = [...sales.values()].sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0));
     const model = CoPurchaseModel.build(ordered.map(toBasket), this.options.model);
-    await this.snapshots.save(tenantId, model.snapshot(), builtAt);
-    this.models.set(tenantId, { model, watermark: builtAt, atWatermark: new Set(), checkedAt: Date.now() });
+    const recent = [...sales.values(), ...returns].filter((b) => Date.parse(b.storedAt) >= builtAt - OVERLAP_MS).map((b) => b.transactionId);
+    await this.snapshots.save(tenantId, { snapshot: model.snapshot(), builtAt: new Date(builtAt).toISOString(), recent });
+    this.models.set(tenantId, { model, watermark: builtAt, seen: new Map(recent.map((id) => [id, builtAt])), checkedAt: Date.now() });
     return { baskets: model.baskets, items: model.size };
   }
 
@@ -414,23 +419,21 @@ export class RecommendationService {
       await this.rebuild(tenantId);
       return this.models.get(tenantId)!;
     }
-    const loaded: LoadedModel = { model: CoPurchaseModel.fromSnapshot(saved.snapshot), watermark: saved.builtAt, atWatermark: new Set(), checkedAt: 0 };
+    const builtAt = Date.parse(saved.builtAt);
+    const loaded: LoadedModel = {
+      model: CoPurchaseModel.fromSnapshot(saved.snapshot),
+      watermark: builtAt,
+      seen: new Map(saved.recent.map((id) => [id, builtAt])),
+      checkedAt: 0,
+    };
     this.models.set(tenantId, loaded);
     return loaded;
   }
 
   private async catchUp(tenantId: string, loaded: LoadedModel): Promise<void> {
     const checkedAt = Date.now();
-    for (const basket of await this.store.basketsStoredSince(tenantId, loaded.watermark)) {
-      if (basket.storedAt === loaded.watermark && loaded.atWatermark.has(basket.transactionId)) continue;
-      if (basket.storedAt > loaded.watermark) {
-        loaded.watermark = basket.storedAt;
-        loaded.atWatermark = new Set();
-      }
-      loaded.atWatermark.add(basket.transactionId);
-      // Returns reach the co-purchase counts at the next rebuild; her history drops them at once.
-      if (basket.type === 'sale') loaded.model.add(toBasket(basket));
-    }
+    for (const basket of await this.store.basketsStoredSince(tenantId, new Date(loaded.watermark - OVERLAP_MS).toISOString())) learn(loaded, basket);
+    for (const [id, storedAt] of loaded.seen) if (storedAt < loaded.watermark - OVERLAP_MS) loaded.seen.delete(id);
     loaded.checkedAt = checkedAt;
   }
 
@@ -528,6 +531,15 @@ export class RecommendationService {
     this.settingsCache.set(tenantId, settings);
     return settings;
   }
+}
+
+/** Adds a stored basket to a model in memory unless it is there already. Returns reach the co-purchase counts at the next rebuild; her history drops them at once. */
+function learn(loaded: LoadedModel, basket: StoredBasket): void {
+  if (loaded.seen.has(basket.transactionId)) return;
+  const storedAt = Date.parse(basket.storedAt);
+  loaded.seen.set(basket.transactionId, storedAt);
+  loaded.watermark = Math.max(loaded.watermark, storedAt);
+  if (basket.type === 'sale') loaded.model.add(toBasket(basket));
 }
 
 function toBasket(stored: StoredBasket): Basket {

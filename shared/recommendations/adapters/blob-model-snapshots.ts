@@ -1,7 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { BlobServiceClient } from '@azure/storage-blob';
-import type { ModelSnapshot } from '../co-purchase';
-import type { ModelSnapshots } from '../ports';
+import type { ModelSnapshots, SavedModel } from '../ports';
 
 /** One gzipped JSON blob per tenant, `{tenantId}/model.json.gz`, replaced by each rebuild. */
 export class BlobModelSnapshots implements ModelSnapshots {
@@ -14,22 +13,18 @@ export class BlobModelSnapshots implements ModelSnapshots {
     return this.blob.getContainerClient(this.container).getBlockBlobClient(`${tenantId}/model.json.gz`);
   }
 
-  async load(tenantId: string): Promise<{ snapshot: ModelSnapshot; builtAt: string } | undefined> {
+  async load(tenantId: string): Promise<SavedModel | undefined> {
     try {
       const buffer = await this.client(tenantId).downloadToBuffer();
-      return JSON.parse(gunzipSync(buffer).toString('utf8')) as { snapshot: ModelSnapshot; builtAt: string };
+      return JSON.parse(gunzipSync(buffer).toString('utf8')) as SavedModel;
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return undefined;
       throw error;
     }
   }
 
-  async save(tenantId: string, snapshot: ModelSnapshot, builtAt: string): Promise<void> {
-    const body = gzipSync(JSON.stringify({ snapshot, builtAt }));
+  async save(tenantId: string, saved: SavedModel): Promise<void> {
+    const body = gzipSync(JSON.stringify(saved));
     await this.client(tenantId).uploadData(body, { blobHTTPHeaders: { blobContentType: 'application/json', blobContentEncoding: 'gzip' } });
-  }
-
-  async delete(tenantId: string): Promise<void> {
-    await this.client(tenantId).deleteIfExists();
   }
 }
