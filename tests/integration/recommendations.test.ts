@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventOf } from '../../shared/kernel/events';
 import type { Logger } from '../../shared/kernel/ports';
 import type { TransactionRecorded } from '../../shared/transactions';
+import { startLocalPlatform } from '../../local/platform';
 import { onlineSale, sale, useTestPlatform, type TestContext } from '../support/platform';
 
 let c: TestContext;
@@ -258,6 +259,36 @@ describe('recommendations from both channels', () => {
       [s.NAIL!]: 2,
       [s.GLUE!]: 1,
     });
+  });
+
+  it('another instance serves the same model: it loads it, then catches up on baskets it did not handle, each once', async () => {
+    const s = skus('KETTLE', 'TEA', 'CUP', 'SAUCER');
+    await together(2, [s.KETTLE!, s.TEA!]);
+    await settle();
+    const second = await startLocalPlatform({
+      port: 0,
+      stack: c.p.stack,
+      databaseName: c.p.platform.config.cosmos.databaseName,
+      timers: false,
+      env: { LOG_LEVEL: 'silent' },
+    });
+    try {
+      const there = second.platform.services.recommendations;
+      const here = c.p.platform.services.recommendations;
+      expect((await there.modelOf(c.t.tenantId)).similarTo(s.KETTLE!).map((i) => i.sku)).toEqual([s.TEA]);
+      // Learnt by the first instance's consumer only (each instance has its own bus here).
+      await together(3, [s.CUP!, s.SAUCER!]);
+      await settle();
+      await new Promise((resolve) => setTimeout(resolve, 5_100));
+      const model = await there.modelOf(c.t.tenantId);
+      expect(model.similarTo(s.CUP!).map((i) => i.sku)).toEqual([s.SAUCER]);
+      const mine = await here.modelOf(c.t.tenantId);
+      expect(model.popularity(s.CUP!) / model.popularity(s.KETTLE!)).toBeCloseTo(mine.popularity(s.CUP!) / mine.popularity(s.KETTLE!), 6);
+      await new Promise((resolve) => setTimeout(resolve, 5_100));
+      expect((await there.modelOf(c.t.tenantId)).popularity(s.CUP!)).toBe(model.popularity(s.CUP!));
+    } finally {
+      await second.stop();
+    }
   });
 
   it('refuses bad input naming the field', async () => {
