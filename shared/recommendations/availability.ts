@@ -10,7 +10,9 @@ import type { Availability } from './ports';
 export class StockAvailability implements Availability {
   constructor(private readonly stock: Pick<StockService, 'availability'>) {}
 
-  async sellable(principal: Principal, channel: Channel, locationId: string | undefined, skus: string[]): Promise<Set<string>> {
+  async sellable(tenantId: string, channel: Channel, locationId: string | undefined, skus: string[]): Promise<Set<string>> {
+    // The stock capability reads availability for a principal; only its tenant matters to a read.
+    const principal: Principal = { tenantId, keyId: 'recommendations', role: 'admin', locationIds: null };
     const inStore = channel === 'store' && locationId !== undefined;
     const answers = await Promise.all(
       skus.map(async (sku) => {
