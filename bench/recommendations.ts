@@ -69,6 +69,8 @@ export async function benchRecommendations(server: BenchServer, keys: Record<str
       await api('POST', '/api/v1/stock/movements', keys.admin!, { type: 'receipt', reference: `${run}-${locationId}-${start}`, locationId, lines });
     }
   }
+  // The web ships from the warehouse and the Madrid store: the online promise is point reads there.
+  await api('PUT', '/api/v1/settings/stock', keys.admin!, { onlineLocationIds: ['almacen-getafe', 'madrid-centro'], defaultSafetyStock: 0, safetyStock: {} });
   const customerIds: string[] = [];
   await pool(
     Array.from({ length: options.customers }, (_, i) => i),
