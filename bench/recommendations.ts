@@ -133,6 +133,7 @@ export async function benchRecommendations(server: BenchServer, keys: Record<str
 
   // Ingest at full speed, then the time the consumers (recommendations among them) need to finish.
   await idle();
+  await fetch(`${server.url}/_local/metrics/reset`, { method: 'POST', headers: { 'x-api-key': server.adminKey } });
   const started = performance.now();
   const ingest = report(
     await load(
@@ -148,6 +149,12 @@ export async function benchRecommendations(server: BenchServer, keys: Record<str
   const ingestSeconds = (performance.now() - started) / 1000;
   await idle();
   const drainSeconds = (performance.now() - started) / 1000 - ingestSeconds;
+  const metrics = (await (await fetch(`${server.url}/_local/metrics`, { headers: { 'x-api-key': server.adminKey } })).json()) as {
+    cosmos: { byContainer: Record<string, { reads: number; writes: number; queries: number }> };
+  };
+  const cosmosOperationsPerSale = Object.fromEntries(
+    Object.entries(metrics.cosmos.byContainer).map(([name, c]) => [name, round((c.reads + c.writes + c.queries) / Math.max(1, ingest.requests))]),
+  );
   return {
     ...results,
     ingest: {
@@ -155,6 +162,7 @@ export async function benchRecommendations(server: BenchServer, keys: Record<str
       ingestSeconds: round(ingestSeconds),
       drainSeconds: round(drainSeconds),
       drainRatio: round(drainSeconds / ingestSeconds),
+      cosmosOperationsPerSale,
     },
   };
 }
@@ -189,6 +197,16 @@ export function modelMemory(skuCount: number) {
     })!;
   }
   const historyBytes = Buffer.byteLength(JSON.stringify(history)) * 2;
+  // Learning between rebuilds, in memory: baskets of 1-4 lines as the ingest sends them.
+  const learning = Array.from({ length: 100_000 }, (_, b) => ({
+    channel: 'online' as const,
+    locationId: 'web-es',
+    occurredAt: new Date(Date.UTC(2026, 6, 1) + b * 1_000),
+    lines: Array.from({ length: 1 + Math.floor(rand() * 4) }, () => ({ sku: `SKU-${Math.floor(rand() * skuCount)}` })),
+  }));
+  const learnStarted = performance.now();
+  for (const basket of learning) model.add(basket);
+  const basketsPerSecond = Math.round(learning.length / ((performance.now() - learnStarted) / 1000));
   const fullWidth = skuCount * DEFAULT_MODEL_SETTINGS.neighbours * 8;
   return {
     skus: model.size,
@@ -198,6 +216,7 @@ export function modelMemory(skuCount: number) {
     heapDeltaMB: global.gc ? round((heapAfter - heapBefore) / 1e6) : null,
     snapshotMB: round(snapshotBytes / 1e6),
     historyKB: round(historyBytes / 1e3),
+    learnBasketsPerSecond: basketsPerSecond,
   };
 }
 
