@@ -403,7 +403,18 @@ async function main() {
   detail(`reservation ${picked.status} by sale ${picked.transactionId}`);
   detail(`Madrid Centro: on hand ${bootsHeld.onHand} -> ${after.onHand}, reserved ${bootsHeld.reserved} -> ${after.reserved}, available ${after.available}`);
 
-  say('20. Other shoppers teach the recommender what goes together, in both channels.');
+  say('20. Head office opens the back office: the week in figures, from the analytics rollups, and Lucía found by her email.');
+  const week = `from=${new Date(Date.now() - 8 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`;
+  const sales = (await until(() => call('GET', `/api/v1/analytics/sales?${week}`, state.keys.admin))).body;
+  for (const row of sales.totals) detail(`${row.channel.padEnd(6)} ${row.sales} sales, ${row.returns} returns, net ${euros(row.net)}`);
+  const buyers = (await call('GET', `/api/v1/analytics/customers?${week}`, state.keys.admin)).body;
+  detail(
+    `identified ${Math.round(buyers.identifiedShare * 100)}% of sales; ${buyers.omnichannel.customers} omnichannel customer(s) spent ${euros(buyers.omnichannel.averageSpend)} each, single-channel ones ${euros(Math.round((buyers.storeOnly.spend + buyers.onlineOnly.spend) / Math.max(1, buyers.storeOnly.customers + buyers.onlineOnly.customers)))}`,
+  );
+  const atTill = (await call('POST', '/api/v1/customers/search', state.keys['pos-madrid'], { query: `lucia.garcia+${run}@example.com` })).body.items[0];
+  detail(`a Madrid till searching her email sees ${atTill.identifiers.map((i) => i.value).join(', ')} (masked), channels ${atTill.channels.join(' + ')}`);
+
+  say('21. Other shoppers teach the recommender what goes together, in both channels.');
   const item = (sku, description, unitPrice) => ({ sku, quantity: 1, unitPrice, taxRate: 21, description });
   const hikingBoots = item('BOOTS-HIKING-39', 'Hiking boots', 8995);
   const woolSocks = item('SOCKS-WOOL', 'Wool socks', 1295);
@@ -433,7 +444,7 @@ async function main() {
 
   const forLucia = () => call('GET', `/api/v1/customers/${web.body.customerId}/recommendations?channel=online&locationId=web-es&limit=3`, state.keys.ecommerce);
   const show = (list) => list.body.items.forEach((i, n) => detail(`${n + 1}. ${i.description ?? i.sku}: ${i.explanation.text}`));
-  say('21. The web shop asks what to show Lucía: from her web order, and what is in stock for the web.');
+  say('22. The web shop asks what to show Lucía: from her web order, and what is in stock for the web.');
   const beforeStore = await until(async () => {
     const list = await forLucia();
     if (!list.body.items.some((i) => i.sku === beanie.sku)) throw new Error('the web orders are still being learnt');
@@ -441,7 +452,7 @@ async function main() {
   });
   show(beforeStore);
 
-  say('22. She buys hiking boots at the Madrid till: the web shop now recommends the socks that go with them.');
+  say('23. She buys hiking boots at the Madrid till: the web shop now recommends the socks that go with them.');
   await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
     type: 'sale',
     channel: 'store',
@@ -485,6 +496,7 @@ async function main() {
   console.log(
     '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock and recommendations.',
   );
+  console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or a till's key to see what it sees)`);
 }
 
 main().catch((error) => {
