@@ -42,6 +42,8 @@ describe('Azure entry point', () => {
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
       ['segmentTraits', 'events', 'segments', 'ServiceBus'],
       ['analyticsRollups', 'events', 'analytics', 'ServiceBus'],
+      ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
+      ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '%Schedule_outboxSweeper%'],
@@ -52,6 +54,8 @@ describe('Azure entry point', () => {
       ['segmentBackfill', '%Schedule_segmentBackfill%'],
       ['segmentOutbox', '%Schedule_segmentOutbox%'],
       ['segmentDaily', '%Schedule_segmentDaily%'],
+      ['recommendationRebuild', '%Schedule_recommendationRebuild%'],
+      ['recommendationServedFlush', '%Schedule_recommendationServedFlush%'],
     ]);
   });
 

@@ -158,6 +158,7 @@ describe('consumers', () => {
       'customer-activity',
       'loyalty',
       'receipts',
+      'recommendations',
       'segments',
     ]);
     for (const d of malformed) {
