@@ -108,7 +108,8 @@ const slug = (s: string) => `h-${s.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 export function Table(props: { caption: string; head: string[]; rows: ComponentChildren[][]; numeric?: number[]; captionHidden?: boolean }) {
   if (props.rows.length === 0) return <p class="muted">{t('none')}</p>;
   return (
-    <div class="table-wrap">
+    // A wide table scrolls sideways on a narrow screen: a labelled, focusable region, so the keyboard can scroll it too.
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={props.caption}>
       <table>
         <caption class={props.captionHidden ? 'visually-hidden' : undefined}>{props.caption}</caption>
         <thead>

@@ -139,7 +139,72 @@ describe('the back office console in a real browser', () => {
     expect(await page.locator('#history [data-channel="online"]').count()).toBe(1);
     expect(await page.locator('#customer-channels').textContent()).toBe('Online + Tienda');
     expect(await page.locator('#history').textContent()).toContain('119,95');
+    // Her traits and segments come in the 360 response; her recommendations from their own route, shown as the API lists them.
+    const luciaId = decodeURIComponent(page.url().split('#/customers/')[1]!);
+    expect(await page.locator('#customer-traits [data-trait="orders"] dd').textContent()).toBe('2');
+    expect(await page.locator('#customer-traits [data-trait="totalSpend"] dd').textContent()).toMatch(/209,90\s€/);
+    const recommended = (await p.api('GET', `/api/v1/customers/${luciaId}/recommendations?channel=online&limit=6`, { key: keys.admin })).body;
+    await page.locator('#customer-recommendations table, #customer-recommendations p.muted').first().waitFor();
+    expect(await page.locator('#customer-recommendations [data-sku]').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-sku')))).toEqual(
+      recommended.items.map((i: { sku: string }) => i.sku),
+    );
     await accessible(page, 'customer-360');
+
+    // A segment built in the page: the live count follows every change, as the preview route counts it.
+    await visit(page, '#/segments', '#segment-builder', 'segments');
+    const condition = (n: number) => page.locator(`fieldset[data-condition="${n}"]`);
+    // A select's name includes its chosen option, so labels are matched as the start of the name.
+    const control = (n: number, label: string) => condition(n).getByLabel(label);
+    const liveCount = async (definition: unknown) => {
+      const preview = await p.api('POST', '/api/v1/segments/preview', { key: keys.admin, body: { definition } });
+      expect(preview.status).toBe(200);
+      const shown = String(preview.body.count);
+      await page
+        .locator('#segment-count')
+        .filter({ hasText: new RegExp(`^${shown}$`) })
+        .waitFor();
+      return preview.body.count as number;
+    };
+    const everyone = await liveCount({ all: [{ trait: 'orders', operator: 'greaterThanOrEqual', value: 1 }] });
+    expect(everyone).toBe(1);
+    await control(0, 'Valor').fill('3');
+    expect(await liveCount({ all: [{ trait: 'orders', operator: 'greaterThanOrEqual', value: 3 }] })).toBe(0);
+    await control(0, 'Valor').fill('2');
+    await page.getByRole('button', { name: 'Añadir una condición' }).click();
+    await control(1, 'Rasgo').selectOption('lastStorePurchaseAt');
+    await control(1, 'Operador').selectOption('withinLastDays');
+    await control(1, 'Días').fill('90');
+    const omnichannel = {
+      all: [
+        { trait: 'orders', operator: 'greaterThanOrEqual', value: 2 },
+        { trait: 'lastStorePurchaseAt', operator: 'withinLastDays', value: 90 },
+      ],
+    };
+    expect(await liveCount(omnichannel)).toBe(1);
+    await accessible(page, 'segments (builder)');
+    await shoot(page, 'segment-builder', true);
+    await input(page, 'Nombre').fill('Compran en tienda, dos veces o más');
+    await page.getByRole('button', { name: 'Guardar segmento' }).click();
+    await page.getByText('Segmento guardado').waitFor();
+    const listed = (await p.api('GET', '/api/v1/segments', { key: keys.admin })).body.items;
+    expect(listed).toMatchObject([{ name: 'Compran en tienda, dos veces o más', definition: omnichannel }]);
+    const segmentId = listed[0].segmentId as string;
+    await p.host.runTimer('segmentBackfill');
+    await p.bus.idle();
+    await page.reload();
+    await page.locator(`#segment-list a[data-segment="${segmentId}"]`).waitFor();
+    await shoot(page, 'segments');
+
+    await page.locator(`#segment-list a[data-segment="${segmentId}"]`).click();
+    await page.locator(`#segment-members a[href="#/customers/${luciaId}"]`).waitFor();
+    expect(await page.locator('#segment-size .kpi-value').textContent()).toBe('1');
+    await accessible(page, 'segment');
+    await shoot(page, 'segment');
+
+    // Back in her 360 view, she is in it.
+    await page.locator(`#segment-members a[href="#/customers/${luciaId}"]`).click();
+    await page.locator(`#customer-segments [data-segment="${segmentId}"]`).waitFor();
+    await page.locator('#history [data-channel="online"]').waitFor();
     await shoot(page, 'customer-360', true);
 
     // A campaign, created in the page, is what the API then holds.
@@ -196,6 +261,16 @@ describe('the back office console in a real browser', () => {
     const customers = (await p.api('GET', `/api/v1/analytics/customers?from=${from}&to=${to}`, { key: keys.admin })).body;
     expect(customers.omnichannel.customers).toBe(1);
     expect(await page.locator('#kpi-identified .kpi-value').textContent()).toMatch(/66,7\s%/);
+    // Segment sizes and recommendation conversion, as their routes give them.
+    await page.locator('#chart-segments').waitFor();
+    const sizes = (await p.api('GET', '/api/v1/segments', { key: keys.admin })).body.items.map((x: { size: number }) => x.size);
+    expect(await page.locator('#chart-segments rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-value'))))).toEqual(sizes);
+    expect(sizes).toEqual([1]);
+    const conversion = (await p.api('GET', `/api/v1/recommendations/conversion?from=${from}T00:00:00Z&to=${to}T00:00:00Z`, { key: keys.admin })).body;
+    const served = await page
+      .locator('#chart-recommendations rect[data-series="Listas servidas"]')
+      .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-value'))));
+    expect(served).toEqual(conversion.byKind.map((k: { served: number }) => k.served));
     await accessible(page, 'analytics');
     await shoot(page, 'analytics', true);
 
@@ -225,6 +300,8 @@ describe('the back office console in a real browser', () => {
     await page.getByText('Los datos personales están enmascarados para esta clave.').waitFor();
     await page.locator('#history [data-channel="online"]').waitFor();
     expect(await page.content()).not.toContain(email);
+    await page.locator('#customer-recommendations table, #customer-recommendations p.muted').first().waitFor();
+    expect(await page.locator('#customer-traits [data-trait="orders"] dd').textContent()).toBe('2');
     await accessible(page, 'customer-360 (pos)');
     await shoot(page, 'customer-360-pos', true);
     // The page is not a back door: the API refuses what the key may not see.

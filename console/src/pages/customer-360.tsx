@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { TransactionPage } from '../../../shared/transactions';
 import type { WalletItem } from '../../../shared/coupons';
+import type { RecommendationList } from '../../../shared/recommendations';
 import { api, download } from '../api';
-import { dateTime, money, number, t } from '../i18n';
+import { dateTime, money, number, t, type Locale } from '../i18n';
 import { navigate } from '../router';
 import { session } from '../session';
 import { Confirm, Field, Form, Problem, Section, Table, useLoad } from '../ui';
@@ -19,6 +20,9 @@ interface CustomerView {
   identifiers: Array<{ type: string; value: string; linkedAt: string }>;
   loyalty?: { spendable: number; pending: number; spendableValue: number; currency: string; tier: { name: string } | null } | null;
   coupons?: WalletItem[];
+  /** The segments capability's section: null before her first identified sale. */
+  traits?: Record<string, unknown> | null;
+  segments?: Array<{ segmentId: string; name: string; since: string }>;
   receipts?: { latest: Array<{ transactionId: string; invoiceNumber: string; url?: string; links?: { html: string } }> };
 }
 interface Ledger {
@@ -55,6 +59,21 @@ function ReceiptLink({ transactionId, invoiceNumber }: { transactionId: string; 
   );
 }
 
+/** Traits in minor units of the tenant's currency (the fields document says so in each description). */
+const MONEY_TRAIT = /^(totalSpend|spend\d+d|averageTicket\w*|refunded|spendBy\w+)$/;
+
+function traitValue(name: string, value: unknown, locale: Locale): string {
+  if (value === null || value === undefined) return '—';
+  const one = (v: unknown) => (typeof v === 'number' ? (MONEY_TRAIT.test(name) ? money(v, locale) : number(v, locale)) : String(v));
+  if (Array.isArray(value)) return value.length === 0 ? '—' : value.map(one).join(', ');
+  if (typeof value === 'object') {
+    const entries = Object.entries(value);
+    return entries.length === 0 ? '—' : entries.map(([k, v]) => `${k}: ${one(v)}`).join(', ');
+  }
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return dateTime(value, locale);
+  return one(value);
+}
+
 export function Customer360({ params }: { params: Record<string, string> }) {
   const id = params.id!;
   const me = session.value!;
@@ -65,6 +84,7 @@ export function Customer360({ params }: { params: Record<string, string> }) {
   const history = useLoad(() => api<TransactionPage>('GET', `${path}/transactions?limit=50`), [id]);
   const ledger = useLoad(() => api<Ledger>('GET', `${path}/loyalty/ledger?limit=20`).catch(() => ({ items: [] })), [id]);
   const receipts = useLoad(() => api<Receipts>('GET', `${path}/receipts?limit=50`).catch(() => ({ items: [] })), [id]);
+  const recommended = useLoad(() => api<RecommendationList>('GET', `${path}/recommendations?channel=online&limit=6`), [id]);
   const [confirm, setConfirm] = useState<null | { kind: 'merge'; other: string; reason: string } | { kind: 'erase' }>(null);
   const [outcome, setOutcome] = useState<{ ok?: string; error?: unknown }>({});
 
@@ -196,6 +216,49 @@ export function Customer360({ params }: { params: Record<string, string> }) {
           />
         </Section>
       </div>
+      <div class="grid">
+        <Section title={t('segments')} id="customer-segments">
+          <ul class="plain">
+            {(c.segments ?? []).map((m) => (
+              <li key={m.segmentId} data-segment={m.segmentId}>
+                {isAdmin ? <a href={`#/segments/${encodeURIComponent(m.segmentId)}`}>{m.name}</a> : m.name}{' '}
+                <span class="muted">
+                  {t('memberSince').toLowerCase()} {dateTime(m.since, locale)}
+                </span>
+              </li>
+            ))}
+            {(c.segments ?? []).length === 0 && <li class="muted">{t('none')}</li>}
+          </ul>
+        </Section>
+        <Section title={t('recommendations')} id="customer-recommendations">
+          <Problem error={recommended.error} />
+          <Table
+            caption={t('recommendations')}
+            captionHidden
+            head={[t('sku'), t('why')]}
+            rows={(recommended.value?.items ?? []).map((r) => [
+              <span key="s" data-sku={r.sku}>
+                {r.description ?? r.sku}
+              </span>,
+              r.explanation.text,
+            ])}
+          />
+        </Section>
+      </div>
+      <Section title={t('traits')} id="customer-traits">
+        {c.traits ? (
+          <dl class="pairs columns">
+            {Object.entries(c.traits).map(([name, value]) => (
+              <div key={name} data-trait={name}>
+                <dt>{name}</dt>
+                <dd>{traitValue(name, value, locale)}</dd>
+              </div>
+            ))}
+          </dl>
+        ) : (
+          <p class="muted">{t('none')}</p>
+        )}
+      </Section>
       {isAdmin && (
         <Section title={t('actions')}>
           <div class="row">

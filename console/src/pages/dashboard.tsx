@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { CouponReport, CustomerReport, SalesReport, TopReport } from '../../../shared/analytics';
+import type { ConversionReport } from '../../../shared/recommendations';
+import type { SegmentView } from '../../../shared/segments';
 import { api, download } from '../api';
 import { BarChart } from '../chart';
 import { day, money, number, percent, t } from '../i18n';
@@ -22,7 +24,16 @@ export function Dashboard() {
     ]);
     return { sales, customers, top, coupons };
   }, [query]);
+  // Segments and recommendations answer for themselves: one of them failing leaves the sales figures shown.
+  const more = useLoad(async () => {
+    const [segments, conversion] = await Promise.all([
+      api<{ items: SegmentView[] }>('GET', 'v1/segments'),
+      api<ConversionReport>('GET', `v1/recommendations/conversion?from=${range.from}T00:00:00Z&to=${range.to}T00:00:00Z`),
+    ]);
+    return { segments: segments.items, conversion: conversion.byKind };
+  }, [query]);
   const fmt = (n: number) => money(n, locale);
+  const m = more.value;
   const csv = (report: string) => void download(`v1/analytics/csv?report=${report}&${query}`, `${report}-${range.from}-${range.to}.csv`);
   const d = data.value;
   const days = d ? [...new Set(d.sales.days.map((r) => r.day))] : [];
@@ -158,6 +169,49 @@ export function Dashboard() {
             </Section>
           </div>
         </>
+      )}
+      {!data.error && <Problem error={more.error} />}
+      {m && (
+        <div class="grid">
+          <Section title={t('segmentSizes')} id="dashboard-segments">
+            <BarChart
+              id="chart-segments"
+              title={t('segmentSizes')}
+              labels={m.segments.map((s) => s.name)}
+              series={[{ name: t('size'), tone: 'store', values: m.segments.map((s) => s.size) }]}
+              format={(n) => number(n, locale)}
+            />
+          </Section>
+          <Section title={t('recommendationConversion')} id="dashboard-recommendations">
+            <BarChart
+              id="chart-recommendations"
+              title={t('recommendationConversion')}
+              labels={m.conversion.map((k) => k.kind)}
+              series={[
+                { name: t('served'), tone: 'store', values: m.conversion.map((k) => k.served) },
+                { name: t('convertedLists'), tone: 'online', values: m.conversion.map((k) => k.convertedLists) },
+              ]}
+              format={(n) => number(n, locale)}
+            />
+            <Table
+              caption={t('recommendationConversion')}
+              captionHidden
+              head={[t('listKind'), t('served'), t('convertedLists'), t('conversionRate'), t('convertedLines'), t('units'), t('amount')]}
+              numeric={[1, 2, 3, 4, 5, 6]}
+              rows={m.conversion.map((k) => [
+                k.kind,
+                number(k.served, locale),
+                number(k.convertedLists, locale),
+                k.served > 0 ? percent(k.convertedLists / k.served, locale) : '—',
+                number(k.convertedLines, locale),
+                number(k.units, locale),
+                Object.entries(k.amount)
+                  .map(([currency, minor]) => money(minor, locale, currency))
+                  .join(' · ') || '—',
+              ])}
+            />
+          </Section>
+        </div>
       )}
     </>
   );

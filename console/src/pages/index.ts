@@ -7,6 +7,7 @@ import { CustomerSearch } from './customers';
 import { Dashboard } from './dashboard';
 import { GiftCards } from './gift-cards';
 import { Receipts } from './receipts';
+import { SegmentDetail, Segments } from './segments';
 import { Stock } from './stock';
 
 /**
@@ -26,6 +27,8 @@ export interface Page {
 export const PAGES: Page[] = [
   { path: '/customers', nav: 'customers', view: CustomerSearch },
   { path: '/customers/:id', view: Customer360 },
+  { path: '/segments', nav: 'segments', roles: ['admin'], view: Segments },
+  { path: '/segments/:id', view: SegmentDetail },
   { path: '/campaigns', nav: 'campaigns', roles: ['admin'], view: Campaigns },
   { path: '/gift-cards', nav: 'giftCards', view: GiftCards },
   { path: '/stock', nav: 'stock', view: Stock },
