@@ -47,6 +47,9 @@ beforeAll(async () => {
   );
   await record(keys['pos-madrid']!, sale('madrid-centro', [boots], 2, { channel: 'store', terminalId: 'till-1', externalId: 'T1-0001', customer: lucia }));
   await record(keys['pos-barcelona']!, sale('barcelona-diagonal', [boots], 1, { channel: 'store', terminalId: 'till-1', externalId: 'T1-0001' }));
+  // Shoes are bought again and again here: what she bought may come back in her recommendations.
+  const settings = await p.api('PUT', '/api/v1/settings/recommendations', { key: keys.admin, body: { repeatPurchaseCategories: ['shoes'] } });
+  if (settings.status !== 200) throw new Error(`settings answered ${settings.status}`);
   await p.bus.idle();
 
   mkdirSync(ARTEFACTS, { recursive: true });
@@ -148,6 +151,8 @@ describe('the back office console in a real browser', () => {
     expect(await page.locator('#customer-recommendations [data-sku]').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-sku')))).toEqual(
       recommended.items.map((i: { sku: string }) => i.sku),
     );
+    expect(recommended.items[0]).toMatchObject({ sku: 'BOOTS-CHELSEA-40' });
+    expect(await page.locator('#customer-recommendations').textContent()).toContain(recommended.items[0].explanation.text);
     await accessible(page, 'customer-360');
 
     // A segment built in the page: the live count follows every change, as the preview route counts it.
