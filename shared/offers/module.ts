@@ -1,0 +1,69 @@
+import { on } from '../kernel/events';
+import { contribute } from '../kernel/extensions';
+import { defineModule } from '../kernel/module';
+import { customerParticipants } from '../customers';
+import { customersModule } from '../customers/module';
+import { TransactionRecorded } from '../transactions';
+import { transactionsModule } from '../transactions/module';
+import { LoyaltyPointsChanged } from '../loyalty';
+import { loyaltyModule } from '../loyalty/module';
+import { campaignAudiences } from '../coupons';
+import { couponsModule } from '../coupons/module';
+import { CosmosOfferStore } from './adapters/cosmos-offer-store';
+import { offerRoutes } from './http';
+import { OfferService } from './offers';
+import { OffersParticipant } from './participant';
+import { Qualifier } from './qualify';
+import { NO_SEGMENTS, type SegmentDirectory } from './segments';
+
+/** Personal benefits in real time: rules (trigger -> conditions -> actions) and the offer at the till. */
+export const offersModule = defineModule({
+  name: 'offers',
+  needs: [customersModule, transactionsModule, loyaltyModule, couponsModule],
+  containers: {
+    offers: {
+      partitionKeyPaths: ['/tenantId', '/id'],
+      purpose: 'Offer rules and their versions, activations (one per rule, customer and triggering event), per-customer caps and budgets',
+    },
+  },
+  consumers: {
+    offerTriggers: {
+      subscription: 'offers',
+      accepts: [on(TransactionRecorded, { identified: true }), on(LoyaltyPointsChanged)],
+      description: 'Sales, first purchases and returns of identified customers, tier changes and points thresholds: rules whose trigger fires act once',
+    },
+  },
+  timers: {
+    offersDaily: { schedule: '0 0 6 * * *', description: 'Birthday and lapsed rules, for the customers whose traits match today' },
+    offersOutboxSweeper: { schedule: '15 * * * * *', description: 'Resends offer.issued events whose publish failed or was never confirmed' },
+  },
+  build({ kernel, documents }, { customers: { customers }, transactions: { transactions }, loyalty: { loyalty }, coupons: { coupons } }) {
+    // The platform has no segments capability yet: rules and campaigns naming segments are refused (422), birthday and lapsed wait.
+    const segments: SegmentDirectory = NO_SEGMENTS;
+    const store = new CosmosOfferStore(documents('offers'));
+    const offers = new OfferService(store, customers, transactions, coupons, loyalty, segments, kernel.publisher, kernel.clock);
+    const qualifier = new Qualifier(
+      customers,
+      {
+        wallet: (tenantId, customerId) => coupons.wallet(tenantId, customerId),
+        publicCampaigns: (tenantId) => coupons.publicCampaigns(tenantId),
+        evaluateCodes: (tenantId, codes, request) => coupons.evaluateCodes(tenantId, codes, request),
+        loyalty: (tenantId, customerId) => loyalty.balance(tenantId, customerId),
+      },
+      kernel.clock,
+    );
+    return {
+      api: { offers },
+      routes: offerRoutes(kernel.edge, offers, qualifier),
+      consumers: {
+        offerTriggers: (event, log) =>
+          event.type === 'loyalty.points.changed' ? offers.handlePointsChanged(event, log) : offers.handleTransaction(event, log),
+      },
+      timers: {
+        offersDaily: (log) => offers.runDaily(log),
+        offersOutboxSweeper: (log) => offers.sweep(log),
+      },
+      contributes: [...contribute(customerParticipants, new OffersParticipant(offers)), ...contribute(campaignAudiences, segments)],
+    };
+  },
+});
