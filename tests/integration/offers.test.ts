@@ -506,3 +506,29 @@ describe('events of coupons and loyalty', () => {
     expect(docs.filter((d: { eventPending?: boolean }) => d.eventPending)).toEqual([]);
   });
 });
+
+describe('cost', () => {
+  const silent = { log: () => undefined, child: () => silent };
+
+  it('a sale that triggers nothing costs at most 2 Cosmos DB operations: the rules (cached a few seconds) and the first-purchase check', async () => {
+    const c = await campaign();
+    await rule({ trigger: { type: 'sale' }, conditions: { skus: ['SKU-NEVER'] }, actions: [{ type: 'issue-coupon', campaignId: c }] });
+    await rule({ trigger: { type: 'first-purchase' }, actions: [{ type: 'issue-coupon', campaignId: c }] });
+    const customer = email();
+    await buy(customer);
+    await p.bus.idle();
+    const events = capture('transaction.recorded');
+    await buy(customer);
+    await p.bus.idle();
+    const metrics = p.platform.cosmosMetrics;
+    const count = async () => {
+      metrics.reset();
+      expect(await p.platform.services.offers.handleTransaction(events[0] as never, silent)).toBe(0);
+      return { reads: metrics.reads, writes: metrics.writes, queries: metrics.queries };
+    };
+    const first = await count();
+    expect(first.reads + first.writes + first.queries).toBeLessThanOrEqual(2);
+    expect(first.writes).toBe(0);
+    expect(await count()).toEqual({ reads: 0, writes: 0, queries: 1 });
+  });
+});
