@@ -7,42 +7,17 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { seedDemoTenant } from '../local/demo-tenant';
 import { catalog, customerEmail, nextSale, random, type SaleOptions } from './data';
 import { cosmosFloor } from './floor';
 import { load, pool, type LoadResult } from './load';
+import { startServer } from './spawn';
+import { benchOffers } from './offers';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2000);
 const SKUS = Number(process.env.BENCH_SKUS ?? 2000);
-
-interface Server {
-  url: string;
-  adminKey: string;
-  cosmosEndpoint: string;
-  stop(): Promise<void>;
-}
-
-async function startServer(): Promise<Server> {
-  // BENCH_PROFILE=1 writes a CPU profile of the platform process (open it in Chrome DevTools).
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, '..', '..', 'bench', 'results', 'profiles')}`] : [];
-  const child = spawn(process.execPath, [...profile, join(__dirname, 'server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the platform exited with ${code}`)));
-    createInterface({ input: child.stdout! }).once('line', resolve);
-  });
-  const info = JSON.parse(line) as Omit<Server, 'stop'>;
-  return {
-    ...info,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 async function main() {
   const started = Date.now();
@@ -260,6 +235,10 @@ async function main() {
     await local('POST', '/_local/bus/release');
     await local('POST', '/_local/idle');
 
+    console.log('offers: a rule, triggering sales beside an ingest load, qualify...');
+    const offers = await benchOffers(server.url, server.adminKey, keys, { connections: CONNECTIONS, seconds: SECONDS, triggers: 60 });
+    report(offers.qualify);
+
     console.log('floor...');
     const sampleSale = await api(
       'GET',
@@ -297,6 +276,11 @@ async function main() {
           Object.entries(after.cosmos.byContainer).map(([name, c]) => [name, Math.round(((c.reads + c.writes + c.queries) / Math.max(1, sales)) * 100) / 100]),
         ),
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
+      },
+      offers: {
+        walletLatencyMs: offers.walletLatencyMs,
+        besideIngestPerSecond: offers.backgroundIngest.perSecond,
+        operationsPerNonTriggeringSale: offers.offersOperationsPerNonTriggeringSale,
       },
       reconciliation,
       totalSeconds: Math.round((Date.now() - started) / 1000),
@@ -337,6 +321,7 @@ function print(summary: {
   ingest: Record<string, unknown>;
   machine: Record<string, unknown>;
   reconciliation: Record<string, unknown> | null;
+  offers: { walletLatencyMs: { p50: number; p95: number }; besideIngestPerSecond: number; operationsPerNonTriggeringSale: number };
 }) {
   console.log(`\n| scenario | req/s | p50 ms | p95 ms | p99 ms | failures |`);
   console.log(`| --- | ---: | ---: | ---: | ---: | --- |`);
@@ -362,6 +347,10 @@ function print(summary: {
     `Functions executions per sale: ${i.functionExecutionsPerSale} (the request and each consumer delivery; ${i.eventsPerSale} events published per sale)`,
   );
   console.log(`Cosmos DB operations per sale by container: ${JSON.stringify(i.operationsPerSaleByContainer)}`);
+  const o = summary.offers;
+  console.log(
+    `offers: sale -> coupon in the wallet p50 ${o.walletLatencyMs.p50} ms, p95 ${o.walletLatencyMs.p95} ms beside ${o.besideIngestPerSecond} sales/s; ${o.operationsPerNonTriggeringSale} offers operations per sale that triggers nothing`,
+  );
   if (summary.reconciliation) console.log(`ERP reconciliation: ${JSON.stringify(summary.reconciliation)}`);
   console.log(`machine: ${JSON.stringify(summary.machine)}`);
 }

@@ -305,8 +305,10 @@ export class CouponService {
     const existing = await this.store.getIssue(tenantId, issueId);
     let issue = existing;
     if (!issue) {
-      const campaign = await this.requireCampaign(tenantId, campaignId);
-      const customer = await requireCurrentCustomer(this.customers, tenantId, customerId);
+      const [campaign, customer] = await Promise.all([
+        this.requireCampaign(tenantId, campaignId),
+        requireCurrentCustomer(this.customers, tenantId, customerId),
+      ]);
       const candidate: IssueRecord = {
         tenantId,
         issueId,
@@ -398,11 +400,6 @@ export class CouponService {
       );
     if (events.length > 0) await this.publisher.publish(events);
     await this.store.updateHold(hold.tenantId, hold.holdId, (h) => (h.eventPending ? { ...h, eventPending: false } : undefined));
-  }
-
-  /** Evaluates codes against a basket exactly as validation does; nothing is consumed. */
-  async evaluateCodes(tenantId: string, codes: string[], request: EvaluationRequest): Promise<CouponResult[]> {
-    return this.evaluate(tenantId, codes, request);
   }
 
   /** Campaigns with a public code, kept for a few seconds per tenant (the till asks on every basket). */
@@ -569,11 +566,45 @@ export class CouponService {
           publicKey ? undefined : key ? this.store.getCodeUsage(tenantId, code) : undefined,
         ]);
         if (!campaign || (!publicKey && !isUniqueCodeOf(campaign, code))) return { code, entered: raw };
-        const [customerUsage, inSegment] = await Promise.all([
-          campaign.perCustomerLimit !== null && customerId ? this.store.getCustomerUsage(tenantId, campaign.key, customerId) : undefined,
-          campaign.segments?.length && customerId ? this.isInSegments(tenantId, campaign.segments, customerId) : undefined,
-        ]);
-        return { code, entered: raw, campaign, usage, limitedCode: !publicKey, customerUsage, inSegment };
+        return this.context(tenantId, { code, entered: raw, campaign, usage, limitedCode: !publicKey }, customerId);
+      }),
+    );
+  }
+
+  /** A code's context once its campaign (and code counter) are known: what the customer's limit and the campaign's segments need read. */
+  private async context(tenantId: string, known: Omit<CodeContext, 'customerUsage' | 'inSegment'>, customerId: string | undefined): Promise<CodeContext> {
+    const { campaign } = known;
+    const [customerUsage, inSegment] = await Promise.all([
+      campaign.perCustomerLimit !== null && customerId ? this.store.getCustomerUsage(tenantId, campaign.key, customerId) : undefined,
+      campaign.segments?.length && customerId ? this.isInSegments(tenantId, campaign.segments, customerId) : undefined,
+    ]);
+    return { ...known, customerUsage, inSegment };
+  }
+
+  /**
+   * What a customer could use on a basket: every personal code in the wallet and every public
+   * promotion, each evaluated alone by the evaluation validation uses (a customer chooses among
+   * them; validation then checks the combination). Nothing is consumed. The wallet's codes come
+   * from the one query that lists them; promotions from the few-seconds cache of public campaigns.
+   */
+  async offersFor(
+    tenantId: string,
+    request: EvaluationRequest & { customerId: string },
+  ): Promise<Array<CouponResult & { name: string; source: 'wallet' | 'promotion' }>> {
+    const [usages, promotions] = await Promise.all([this.store.listPersonalCodes(tenantId, request.customerId), this.publicCampaigns(tenantId)]);
+    const keys = [...new Set(usages.map((u) => keyOfCampaignId(u.campaignId)).filter((k): k is string => k !== undefined))];
+    const campaigns = new Map(await Promise.all(keys.map(async (key) => [key, await this.store.getCampaign(tenantId, key)] as const)));
+    const known = [
+      ...usages.flatMap((usage) => {
+        const campaign = campaigns.get(keyOfCampaignId(usage.campaignId)!);
+        return campaign ? [{ source: 'wallet' as const, code: usage.code, entered: formatCode(usage.code), campaign, usage, limitedCode: true }] : [];
+      }),
+      ...promotions.map((campaign) => ({ source: 'promotion' as const, code: campaign.publicCode!, campaign, limitedCode: false })),
+    ];
+    return Promise.all(
+      known.map(async ({ source, ...code }) => {
+        const [result] = evaluateCoupons([await this.context(tenantId, code, request.customerId)], request);
+        return { ...result!, name: code.campaign.name, source };
       }),
     );
   }

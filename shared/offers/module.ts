@@ -45,9 +45,7 @@ export const offersModule = defineModule({
     const qualifier = new Qualifier(
       customers,
       {
-        wallet: (tenantId, customerId) => coupons.wallet(tenantId, customerId),
-        publicCampaigns: (tenantId) => coupons.publicCampaigns(tenantId),
-        evaluateCodes: (tenantId, codes, request) => coupons.evaluateCodes(tenantId, codes, request),
+        coupons: (tenantId, request) => coupons.offersFor(tenantId, request),
         loyalty: (tenantId, customerId) => loyalty.balance(tenantId, customerId),
       },
       kernel.clock,

@@ -538,30 +538,29 @@ export class OfferService {
 
   private async activate(tenantId: string, rule: Rule, version: RuleVersion, e: TriggerEvent, log: Logger): Promise<Activation> {
     const activationId = deterministicId('act', tenantId, rule.ruleId, e.customerId, e.type, e.key);
-    let activation = await this.store.getActivation(tenantId, activationId);
-    if (!activation) {
-      const now = this.clock.now().toISOString();
-      const fresh: Activation = {
-        tenantId,
-        activationId,
-        ruleId: rule.ruleId,
-        ruleVersion: version.version,
-        ruleName: version.name,
-        customerId: e.customerId,
-        trigger: { type: e.type, key: e.key, at: e.at, transactionId: e.sale?.transactionId ?? null },
-        status: 'claiming',
-        reason: null,
-        benefits: [],
-        reversibleAwards: [],
-        reversed: false,
-        notified: null,
-        eventPending: false,
-        createdAt: now,
-        updatedAt: now,
-      };
-      activation = (await this.store.createActivation(fresh)) === 'created' ? fresh : await this.store.getActivation(tenantId, activationId);
-      if (!activation) throw new DomainError('conflict', 'The activation is being written; retry shortly');
-    }
+    const now = this.clock.now().toISOString();
+    const fresh: Activation = {
+      tenantId,
+      activationId,
+      ruleId: rule.ruleId,
+      ruleVersion: version.version,
+      ruleName: version.name,
+      customerId: e.customerId,
+      trigger: { type: e.type, key: e.key, at: e.at, transactionId: e.sale?.transactionId ?? null },
+      // Without a cap or a budget there is no place to claim: straight to acting.
+      status: version.cap || version.budget ? 'claiming' : 'acting',
+      reason: null,
+      benefits: [],
+      reversibleAwards: [],
+      reversed: false,
+      notified: null,
+      eventPending: false,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // The create decides: the first delivery creates it, a redelivery or a concurrent one reads where it is.
+    let activation = (await this.store.createActivation(fresh)) === 'created' ? fresh : await this.store.getActivation(tenantId, activationId);
+    if (!activation) throw new DomainError('conflict', 'The activation is being written; retry shortly');
     if (activation.status === 'claiming') activation = await this.claim(activation, version);
     if (activation.status === 'acting') activation = await this.act(activation, version, log);
     if (activation.eventPending) await this.announce(activation, log);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idField } from '../kernel/id-rules';
 import { assertMayActFor, type Principal } from '../tenancy';
 import { requireCurrentCustomer, type CustomerStore } from '../customers';
-import { BasketLine, CouponResultSchema, type Campaign, type CouponResult, type EvaluationRequest, type WalletItem } from '../coupons';
+import { BasketLine, CouponResultSchema, type CouponResult, type EvaluationRequest } from '../coupons';
 import type { LoyaltyProgram, LoyaltySummary } from '../loyalty';
 import type { Clock } from '../kernel/ports';
 
@@ -44,10 +44,11 @@ export type Qualification = z.output<typeof QualificationSchema>;
 
 /** What qualify needs of the other capabilities. */
 export interface QualifySources {
-  wallet(tenantId: string, customerId: string): Promise<WalletItem[]>;
-  publicCampaigns(tenantId: string): Promise<Campaign[]>;
-  /** The coupons module's own evaluation (the one validation uses). */
-  evaluateCodes(tenantId: string, codes: string[], request: EvaluationRequest): Promise<CouponResult[]>;
+  /** Wallet codes and promotions, each evaluated alone by the coupons module's own evaluation (the one validation uses). */
+  coupons(
+    tenantId: string,
+    request: EvaluationRequest & { customerId: string },
+  ): Promise<Array<CouponResult & { name: string; source: 'wallet' | 'promotion' }>>;
   loyalty(tenantId: string, customerId: string): Promise<{ summary: LoyaltySummary; program: LoyaltyProgram } | null>;
   recommend?(
     tenantId: string,
@@ -71,39 +72,24 @@ export class Qualifier {
   async qualify(principal: Principal, customerId: string, input: QualifyInput): Promise<Qualification> {
     assertMayActFor(principal, input.locationId);
     const { tenantId } = principal;
-    const customer = await requireCurrentCustomer(this.customers, tenantId, customerId);
-    const request: EvaluationRequest = {
-      customerId: customer.customerId,
-      channel: input.channel,
-      locationId: input.locationId,
-      lines: input.lines,
-      at: this.clock.now(),
+    // Asked in parallel for the id given; a merged id is asked again for its survivor.
+    const answers = (id: string) => {
+      const request = { customerId: id, channel: input.channel, locationId: input.locationId, lines: input.lines, at: this.clock.now() };
+      return Promise.all([
+        this.sources.coupons(tenantId, request),
+        this.sources.loyalty(tenantId, id),
+        this.sources.recommend?.(tenantId, { channel: input.channel, locationId: input.locationId, skus: input.lines.map((l) => l.sku) }, 3) ?? [],
+      ]);
     };
-    const [wallet, promotions, loyalty, recommendations] = await Promise.all([
-      this.sources.wallet(tenantId, customer.customerId),
-      this.sources.publicCampaigns(tenantId),
-      this.sources.loyalty(tenantId, customer.customerId),
-      this.sources.recommend?.(tenantId, { channel: input.channel, locationId: input.locationId, skus: input.lines.map((l) => l.sku) }, 3) ?? [],
-    ]);
-    const usable = wallet.filter((item) => item.usesLeft > 0);
-    const evaluateAlone = (code: string) => this.sources.evaluateCodes(tenantId, [code], request).then((results) => results[0]!);
-    const [walletResults, promotionResults] = await Promise.all([
-      Promise.all(usable.map((item) => evaluateAlone(item.code))),
-      Promise.all(promotions.map((campaign) => evaluateAlone(campaign.publicCode!))),
-    ]);
-    const coupons: Qualification['coupons'] = [];
-    const walletNotApplicable: Qualification['walletNotApplicable'] = [];
-    walletResults.forEach((result, i) => {
-      if (result.valid) coupons.push({ ...result, source: 'wallet', name: usable[i]!.name });
-      else walletNotApplicable.push({ code: result.code, reason: result.reason! });
-    });
-    promotionResults.forEach((result, i) => {
-      if (result.valid) coupons.push({ ...result, source: 'promotion', name: promotions[i]!.name });
-    });
+    const [customer, speculative] = await Promise.all([requireCurrentCustomer(this.customers, tenantId, customerId), answers(customerId)]);
+    const [coupons, loyalty, recommendations] = customer.customerId === customerId ? speculative : await answers(customer.customerId);
     return {
       customerId: customer.customerId,
-      coupons,
-      walletNotApplicable,
+      coupons: coupons.filter((c) => c.valid),
+      // A code already used up is no longer in the wallet's offer; the others say why they do not apply here.
+      walletNotApplicable: coupons
+        .filter((c) => c.source === 'wallet' && !c.valid && c.reason !== 'already-redeemed')
+        .map((c) => ({ code: c.code, reason: c.reason! })),
       points: loyalty && pointsFor(loyalty, input.lines),
       recommendations: recommendations.slice(0, 3),
     };
