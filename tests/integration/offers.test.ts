@@ -73,12 +73,13 @@ const report = async (ruleId: string) => {
   return (await p.api('GET', `/api/v1/offers/rules/${ruleId}/report`, { key: t.keys.admin })).body;
 };
 
+/** The events of this type published from now on (every type, for ''). */
 function capture(type: string): CloudEvent[] {
   const seen: CloudEvent[] = [];
   const original = p.bus.publish.bind(p.bus);
   jest.spyOn(p.bus, 'publish').mockImplementation(async (events) => {
     await original(events);
-    seen.push(...events.filter((e) => e.type === type));
+    seen.push(...events.filter((e) => type === '' || e.type === type));
   });
   return seen;
 }
@@ -530,5 +531,34 @@ describe('cost', () => {
     expect(first.reads + first.writes + first.queries).toBeLessThanOrEqual(2);
     expect(first.writes).toBe(0);
     expect(await count()).toEqual({ reads: 0, writes: 0, queries: 1 });
+  });
+});
+
+describe('a failed publish loses nothing', () => {
+  it('resends coupon.issued, loyalty.points.changed and offer.issued from their outboxes', async () => {
+    const c = await campaign();
+    await rule({
+      trigger: { type: 'api-event', name: 'newsletter.joined' },
+      actions: [{ type: 'issue-coupon', campaignId: c }, { type: 'award-points', points: 50 }, { type: 'notify' }],
+    });
+    const who = await p.api('POST', '/api/v1/customers/identify', {
+      key: t.keys.admin,
+      body: { ...email(), consents: [{ purpose: 'marketingEmail', granted: true }] },
+    });
+    const published = capture('');
+    p.bus.failNextPublishes(3);
+    const r = await p.api('POST', '/api/v1/offers/events', {
+      key: t.keys.admin,
+      body: { eventId: 'joined-1', name: 'newsletter.joined', customerId: who.body.customerId },
+    });
+    expect(r.body.activations[0]).toMatchObject({ status: 'acted' });
+    const count = (type: string) => published.filter((e) => e.type === type).length;
+    const types = ['coupon.issued', 'loyalty.points.changed', 'offer.issued'];
+    expect(types.map(count)).toEqual([0, 0, 0]);
+    clock.offset += 61_000;
+    for (const timer of ['couponHoldSweeper', 'loyaltyMaintenance', 'offersOutboxSweeper']) await p.host.runTimer(timer);
+    await p.bus.idle();
+    expect(types.map(count)).toEqual([1, 1, 1]);
+    expect(await wallet(who.body.customerId)).toHaveLength(1);
   });
 });
