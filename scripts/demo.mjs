@@ -57,6 +57,9 @@ async function main() {
     await call('PUT', '/api/v1/loyalty/program', state.keys.admin, { ...rules, pendingDays: 0 });
   }
 
+  // Marketing's audience, defined before the story starts: Lucía enters it during the story (step 20).
+  const omnichannel = await omnichannelSegment();
+
   say('1. Lucía buys a coat and a scarf on the web shop, signed in with her email.');
   const web = await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
     type: 'sale',
@@ -403,7 +406,21 @@ async function main() {
   detail(`reservation ${picked.status} by sale ${picked.transactionId}`);
   detail(`Madrid Centro: on hand ${bootsHeld.onHand} -> ${after.onHand}, reserved ${bootsHeld.reserved} -> ${after.reserved}, available ${after.available}`);
 
-  say("20. Marketing sets a rule: a customer's first purchase puts a 15% welcome coupon in her wallet, valid in every channel.");
+  say('20. Marketing\'s "Omnichannel shoppers" (bought in both channels in 90 days): Lucía entered it when her store purchase was recorded.');
+  const memberships = (await call('GET', `/api/v1/customers/${web.body.customerId}/segments`, state.keys.admin)).body.items;
+  const entered = memberships.find((m) => m.segmentId === omnichannel.segmentId);
+  const traits = (await call('GET', `/api/v1/customers/${web.body.customerId}/traits`, state.keys.admin)).body.traits;
+  detail('her web order (step 1) alone did not qualify her; her first store purchase (step 2) did');
+  detail(
+    `entered "${omnichannel.name}" at ${entered.since.slice(11, 23)}, ${Date.parse(entered.since) - Date.parse(storeSale.body.recordedAt)} ms after the till's sale was recorded at ${storeSale.body.recordedAt.slice(11, 23)}`,
+  );
+  detail(
+    `a customer.segment.entered CloudEvent went out with it; traits now: ${traits.orders} orders, ${euros(traits.totalSpend)} net, ${traits.returns} return, channels ${traits.channels90d.join(' + ')}`,
+  );
+  const audience = (await call('GET', `/api/v1/segments/${omnichannel.segmentId}`, state.keys.admin)).body;
+  detail(`"${audience.name}" has ${audience.size} member(s) now`);
+
+  say("21. Marketing sets a rule: a customer's first purchase puts a 15% welcome coupon in her wallet, valid in every channel.");
   const existing = (await call('GET', '/api/v1/offers/rules', state.keys.admin)).body.items.find((r) => r.name === 'Welcome to the club');
   const welcomeCampaign =
     existing?.actions[0]?.campaignId ??
@@ -431,7 +448,7 @@ async function main() {
     `rule ${welcome.body.ruleId} v${welcome.body.version}: ${welcome.body.trigger.type} -> ${welcome.body.actions.map((a) => a.type).join(', ')}, once per customer`,
   );
 
-  say('21. Marta buys a T-shirt in Barcelona, her first purchase ever: the welcome coupon is in her wallet a moment later.');
+  say('22. Marta buys a T-shirt in Barcelona, her first purchase ever: the welcome coupon is in her wallet a moment later.');
   const marta = { identifiers: [{ type: 'email', value: `marta.ruiz+${run}@example.com` }] };
   const tshirt = await call('POST', '/api/v1/transactions', state.keys['pos-barcelona'], {
     type: 'sale',
@@ -458,7 +475,7 @@ async function main() {
   const why = (await call('GET', `/api/v1/customers/${martaId}`, state.keys.admin)).body.offers[0];
   detail(`360 view: "${why.ruleName}" because of ${why.why}`);
 
-  say('22. At home she fills a cart on the web shop; the cart asks what she can get, and she pays with the coupon.');
+  say('23. At home she fills a cart on the web shop; the cart asks what she can get, and she pays with the coupon.');
   const cart = { channel: 'online', locationId: 'web-es', lines: [{ sku: 'JEANS-SLIM-32', quantity: 1, unitPrice: 5995, category: 'trousers' }] };
   const offer = await call('POST', `/api/v1/customers/${martaId}/offers/qualify`, state.keys.ecommerce, cart);
   for (const c of offer.body.coupons) detail(`qualify: ${c.source} ${c.name} ${c.code}: ${euros(c.discount)} off`);
@@ -501,8 +518,22 @@ async function main() {
   await call('POST', `/api/v1/offers/rules/${welcome.body.ruleId}/pause`, state.keys.admin);
 
   console.log(
-    '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock and offers; offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
+    '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, segments and offers; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
   );
+}
+
+/** The "Omnichannel shoppers" segment (created once per tenant, found by name on later runs). */
+async function omnichannelSegment() {
+  const name = 'Omnichannel shoppers';
+  const existing = (await call('GET', '/api/v1/segments', state.keys.admin)).body.items.find((s) => s.name === name);
+  if (existing) return existing;
+  const definition = {
+    all: [
+      { trait: 'lastStorePurchaseAt', operator: 'withinLastDays', value: 90 },
+      { trait: 'lastOnlinePurchaseAt', operator: 'withinLastDays', value: 90 },
+    ],
+  };
+  return (await call('POST', '/api/v1/segments', state.keys.admin, { name, description: 'Bought in both channels in the last 90 days', definition })).body;
 }
 
 main().catch((error) => {
