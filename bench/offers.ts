@@ -1,5 +1,5 @@
 /**
- * Offers on this machine: `npm run build && node dist/bench/offers.js` (or within `npm run bench`).
+ * Offers on this machine: `npm run build && node dist/bench/offers.js` (also a phase of `npm run bench`, in its own process).
  * - a triggering sale's ingest response -> the coupon in the customer's wallet, p50/p95, while the
  *   benchmark's ordinary ingest load runs beside it (target p95 <= 2 s);
  * - Cosmos DB operations the offers consumer adds per sale that triggers nothing (target <= 2);
@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { seedDemoTenant } from '../local/demo-tenant';
 import { catalog, nextSale, random, type SaleOptions } from './data';
 import { load, percentile, pool, type LoadResult } from './load';
-import { startServer } from './spawn';
+import { startServer } from './server-process';
 
-export interface OffersFigures {
+interface OffersFigures {
   walletLatencyMs: { samples: number; p50: number; p95: number; max: number };
   backgroundIngest: LoadResult;
   offersOperationsPerNonTriggeringSale: number;
@@ -22,12 +22,7 @@ export interface OffersFigures {
 type Api = (method: string, path: string, key: string, body?: unknown) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever each route answers
 
 /** Runs the measurements against a running platform whose demo tenant is seeded (`keys`). */
-export async function benchOffers(
-  url: string,
-  adminKey: string,
-  keys: Record<string, string>,
-  options: { connections: number; seconds: number; triggers: number },
-) {
+async function benchOffers(url: string, adminKey: string, keys: Record<string, string>, options: { connections: number; seconds: number; triggers: number }) {
   const api: Api = async (method, path, key, body) => {
     const response = await fetch(`${url}${path}`, {
       method,

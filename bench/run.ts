@@ -11,8 +11,7 @@ import { seedDemoTenant } from '../local/demo-tenant';
 import { catalog, customerEmail, nextSale, random, type SaleOptions } from './data';
 import { cosmosFloor } from './floor';
 import { load, pool, type LoadResult } from './load';
-import { startServer } from './spawn';
-import { benchOffers } from './offers';
+import { startServer } from './server-process';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -235,10 +234,6 @@ async function main() {
     await local('POST', '/_local/bus/release');
     await local('POST', '/_local/idle');
 
-    console.log('offers: a rule, triggering sales beside an ingest load, qualify...');
-    const offers = await benchOffers(server.url, server.adminKey, keys, { connections: CONNECTIONS, seconds: SECONDS, triggers: 60 });
-    report(offers.qualify);
-
     console.log('floor...');
     const sampleSale = await api(
       'GET',
@@ -252,6 +247,8 @@ async function main() {
     const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await phaseInChild('reconcile.js', ['--expose-gc']);
     console.log('segments: entry latency beside the ingest load, backfill and preview (its own process)...');
     const segments = process.env.BENCH_SKIP_SEGMENTS ? null : await phaseInChild('segments.js');
+    console.log('offers: sale -> coupon in the wallet beside the ingest load, qualify (its own process)...');
+    const offers = process.env.BENCH_SKIP_OFFERS ? null : await phaseInChild('offers.js');
 
     const ops = (m: Metrics) => m.cosmos.reads + m.cosmos.writes + m.cosmos.queries;
     const summary = {
@@ -279,11 +276,7 @@ async function main() {
         ),
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
       },
-      offers: {
-        walletLatencyMs: offers.walletLatencyMs,
-        besideIngestPerSecond: offers.backgroundIngest.perSecond,
-        operationsPerNonTriggeringSale: offers.offersOperationsPerNonTriggeringSale,
-      },
+      offers,
       reconciliation,
       segments,
       totalSeconds: Math.round((Date.now() - started) / 1000),
@@ -324,7 +317,7 @@ function print(summary: {
   ingest: Record<string, unknown>;
   machine: Record<string, unknown>;
   reconciliation: Record<string, unknown> | null;
-  offers: { walletLatencyMs: { p50: number; p95: number }; besideIngestPerSecond: number; operationsPerNonTriggeringSale: number };
+  offers: Record<string, unknown> | null;
 }) {
   console.log(`\n| scenario | req/s | p50 ms | p95 ms | p99 ms | failures |`);
   console.log(`| --- | ---: | ---: | ---: | ---: | --- |`);
@@ -350,10 +343,7 @@ function print(summary: {
     `Functions executions per sale: ${i.functionExecutionsPerSale} (the request and each consumer delivery; ${i.eventsPerSale} events published per sale)`,
   );
   console.log(`Cosmos DB operations per sale by container: ${JSON.stringify(i.operationsPerSaleByContainer)}`);
-  const o = summary.offers;
-  console.log(
-    `offers: sale -> coupon in the wallet p50 ${o.walletLatencyMs.p50} ms, p95 ${o.walletLatencyMs.p95} ms beside ${o.besideIngestPerSecond} sales/s; ${o.operationsPerNonTriggeringSale} offers operations per sale that triggers nothing`,
-  );
+  if (summary.offers) console.log(`offers: ${JSON.stringify(summary.offers)}`);
   if (summary.reconciliation) console.log(`ERP reconciliation: ${JSON.stringify(summary.reconciliation)}`);
   console.log(`machine: ${JSON.stringify(summary.machine)}`);
 }

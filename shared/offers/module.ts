@@ -14,12 +14,14 @@ import { offerRoutes } from './http';
 import { OfferService } from './offers';
 import { OffersParticipant } from './participant';
 import { Qualifier } from './qualify';
-import { NO_SEGMENTS, type SegmentDirectory } from './segments';
+import type { SegmentDirectory } from './segments';
+import { SegmentEntered, SegmentLeft } from '../segments';
+import { segmentsModule } from '../segments/module';
 
 /** Personal benefits in real time: rules (trigger -> conditions -> actions) and the offer at the till. */
 export const offersModule = defineModule({
   name: 'offers',
-  needs: [customersModule, transactionsModule, loyaltyModule, couponsModule],
+  needs: [customersModule, transactionsModule, loyaltyModule, couponsModule, segmentsModule],
   containers: {
     offers: {
       partitionKeyPaths: ['/tenantId', '/id'],
@@ -29,17 +31,26 @@ export const offersModule = defineModule({
   consumers: {
     offerTriggers: {
       subscription: 'offers',
-      accepts: [on(TransactionRecorded, { identified: true }), on(LoyaltyPointsChanged)],
-      description: 'Sales, first purchases and returns of identified customers, tier changes and points thresholds: rules whose trigger fires act once',
+      accepts: [on(TransactionRecorded, { identified: true }), on(LoyaltyPointsChanged), on(SegmentEntered), on(SegmentLeft)],
+      description:
+        'Sales, first purchases and returns of identified customers, tier changes, points thresholds, segments entered and left: rules whose trigger fires act once',
     },
   },
   timers: {
     offersDaily: { schedule: '0 0 6 * * *', description: 'Birthday and lapsed rules, for the customers whose traits match today' },
     offersOutboxSweeper: { schedule: '15 * * * * *', description: 'Resends offer.issued events whose publish failed or was never confirmed' },
   },
-  build({ kernel, documents }, { customers: { customers }, transactions: { transactions }, loyalty: { loyalty }, coupons: { coupons } }) {
-    // The platform has no segments capability yet: rules and campaigns naming segments are refused (422), birthday and lapsed wait.
-    const segments: SegmentDirectory = NO_SEGMENTS;
+  build(
+    { kernel, documents },
+    { customers: { customers }, transactions: { transactions }, loyalty: { loyalty }, coupons: { coupons }, segments: { segments: known } },
+  ) {
+    // Membership, existence and customers by trait, as the segments capability answers them (contract B).
+    const segments: SegmentDirectory = {
+      available: true,
+      exists: (tenantId, segmentId) => known.exists(tenantId, segmentId),
+      isMember: (tenantId, segmentId, customerId) => known.isMember(tenantId, segmentId, customerId),
+      customersMatching: (tenantId, query) => known.customersMatching(tenantId, query),
+    };
     const store = new CosmosOfferStore(documents('offers'));
     const offers = new OfferService(store, customers, transactions, coupons, loyalty, segments, kernel.publisher, kernel.clock);
     const qualifier = new Qualifier(
@@ -54,8 +65,16 @@ export const offersModule = defineModule({
       api: { offers },
       routes: offerRoutes(kernel.edge, offers, qualifier),
       consumers: {
-        offerTriggers: (event, log) =>
-          event.type === 'loyalty.points.changed' ? offers.handlePointsChanged(event, log) : offers.handleTransaction(event, log),
+        offerTriggers: (event, log) => {
+          if (event.type === 'transaction.recorded') return offers.handleTransaction(event, log);
+          if (event.type === 'loyalty.points.changed') return offers.handlePointsChanged(event, log);
+          const { segmentId, customerId, at } = event.data;
+          return offers.handleSegmentChange(
+            event.tenantid,
+            { eventId: event.id, segmentId, customerId, at, entered: event.type === 'customer.segment.entered' },
+            log,
+          );
+        },
       },
       timers: {
         offersDaily: (log) => offers.runDaily(log),

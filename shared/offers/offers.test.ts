@@ -4,7 +4,15 @@ import { newCustomer } from '../customers';
 import { FakeClock, FakeCustomerStore } from '../../tests/support/fakes';
 import { OfferService, type Activation, type CouponPort, type OfferStore, type PointsPort } from './offers';
 import { capAllows, RuleInput, type CapState, type FrequencyCap, type Rule } from './rules';
-import { NO_SEGMENTS, type SegmentDirectory, type TraitQuery } from './segments';
+import type { SegmentDirectory, TraitQuery } from './segments';
+
+/** A platform without segments: it knows none, and says so. */
+const NO_SEGMENTS: SegmentDirectory = {
+  available: false,
+  exists: () => Promise.resolve(false),
+  isMember: () => Promise.resolve(false),
+  customersMatching: async function* () {},
+};
 
 const silent: Logger = { log: () => undefined, child: () => silent };
 const tick = () => new Promise((resolve) => setImmediate(resolve));

@@ -486,7 +486,7 @@ export class OfferService {
       if (trigger.type !== 'birthday' && trigger.type !== 'lapsed') continue;
       const trait = trigger.type === 'birthday' ? 'daysUntilBirthday' : 'daysSinceLastPurchase';
       const days = trigger.type === 'birthday' ? trigger.daysBefore : trigger.days;
-      for await (const customerId of this.segments.customersMatching(rule.tenantId, { all: [{ trait, op: 'eq', value: days }] })) {
+      for await (const customerId of this.segments.customersMatching(rule.tenantId, { all: [{ trait, operator: 'equals', value: days }] })) {
         // Once a year for a birthday; once per purchase that went quiet for a lapse.
         const key =
           trigger.type === 'birthday'

@@ -1,8 +1,8 @@
 import type { CampaignAudiences } from '../coupons';
 
-/** A trait condition as the segments capability reads rule trees: the daily timer asks for customers whose trait equals a value. */
+/** A rule tree as the segments capability reads it: the daily timer asks for customers whose trait equals a value. */
 export interface TraitQuery {
-  all: Array<{ trait: 'daysUntilBirthday' | 'daysSinceLastPurchase'; op: 'eq'; value: number }>;
+  all: Array<{ trait: 'daysUntilBirthday' | 'daysSinceLastPurchase'; operator: 'equals'; value: number }>;
 }
 
 /**
@@ -13,11 +13,3 @@ export interface TraitQuery {
 export interface SegmentDirectory extends CampaignAudiences {
   customersMatching(tenantId: string, query: TraitQuery): AsyncIterable<string>;
 }
-
-/** The directory of a platform without segments: it knows none, and says so. */
-export const NO_SEGMENTS: SegmentDirectory = {
-  available: false,
-  exists: () => Promise.resolve(false),
-  isMember: () => Promise.resolve(false),
-  customersMatching: async function* () {},
-};

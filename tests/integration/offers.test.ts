@@ -444,9 +444,9 @@ describe('bad input and tenancy', () => {
       [{ trigger: { type: 'sale' }, actions: [{ type: 'notify' }], cap: { type: 'every', days: 0 } }, 400, 'cap.days'],
       [{ trigger: { type: 'sale' }, actions: [{ type: 'notify' }], budget: { activations: 0 } }, 400, 'budget.activations'],
       [{ trigger: { type: 'api-event', name: 'x' }, conditions: { minimumBasket: 10 }, actions: [{ type: 'notify' }] }, 400, 'conditions.minimumBasket'],
-      [{ trigger: { type: 'segment-entered', segmentId: 'vip' }, actions: [{ type: 'issue-coupon', campaignId: c }] }, 422, 'trigger.segmentId'],
-      [{ trigger: { type: 'sale' }, conditions: { segmentIds: ['vip'] }, actions: [{ type: 'notify' }] }, 422, 'conditions.segmentIds'],
-      [{ trigger: { type: 'birthday', daysBefore: 3 }, actions: [{ type: 'notify' }] }, 422, 'trigger.type'],
+      [{ trigger: { type: 'segment-entered', segmentId: 'no-such-segment' }, actions: [{ type: 'issue-coupon', campaignId: c }] }, 400, 'trigger.segmentId'],
+      [{ trigger: { type: 'sale' }, conditions: { segmentIds: ['no-such-segment'] }, actions: [{ type: 'notify' }] }, 400, 'conditions.segmentIds.0'],
+      [{ trigger: { type: 'birthday' }, actions: [{ type: 'notify' }] }, 400, 'trigger.daysBefore'],
     ];
     for (const [body, status, field] of cases) {
       const r = await p.api('POST', '/api/v1/offers/rules', { key: t.keys.admin, body: { name: 'Bad', ...body } });
@@ -460,11 +460,11 @@ describe('bad input and tenancy', () => {
         discount: { type: 'percentage', percent: 5 },
         validFrom: '2026-01-01T00:00:00Z',
         validTo: '2030-01-01T00:00:00Z',
-        segments: ['vip'],
+        segments: ['no-such-segment'],
       },
     });
-    expect(segmentCampaign.status).toBe(422);
-    expect(segmentCampaign.body).toMatchObject({ code: 'segments-unavailable', errors: [{ field: 'segments' }] });
+    expect(segmentCampaign.status).toBe(400);
+    expect(segmentCampaign.body).toMatchObject({ errors: [{ field: 'segments.0' }] });
     expect(await count()).toBe(before);
   });
 
@@ -560,5 +560,65 @@ describe('a failed publish loses nothing', () => {
     await p.bus.idle();
     expect(types.map(count)).toEqual([1, 1, 1]);
     expect(await wallet(who.body.customerId)).toHaveLength(1);
+  });
+});
+
+describe('with segments', () => {
+  async function segment(definition: unknown): Promise<string> {
+    const r = await p.api('POST', '/api/v1/segments', { key: t.keys.admin, body: { name: `Segment ${randomBytes(3).toString('hex')}`, definition } });
+    expect(r.status).toBe(201);
+    return r.body.segmentId;
+  }
+  const twoOrders = { all: [{ trait: 'orders', operator: 'greaterThanOrEqual', value: 2 }] };
+
+  it('acts when a customer enters a segment, on the segment event', async () => {
+    const regulars = await segment(twoOrders);
+    const c = await campaign({ name: 'Regulars' });
+    const r = await rule({ trigger: { type: 'segment-entered', segmentId: regulars }, actions: [{ type: 'issue-coupon', campaignId: c }] });
+    const customer = email();
+    const first = await buy(customer);
+    expect(await wallet(first.customerId)).toHaveLength(0);
+    await buy(customer, {}, t.keys.ecommerce);
+    expect((await wallet(first.customerId)).map((i) => i.campaignId)).toEqual([c]);
+    expect(await report(r.ruleId)).toMatchObject({ triggered: 1, acted: 1 });
+  });
+
+  it('refuses a segment-restricted code to a customer outside the segment with not-in-segment, in both channels', async () => {
+    const regulars = await segment(twoOrders);
+    const code = `REG-${randomBytes(3).toString('hex')}`.toUpperCase();
+    await campaign({ name: 'Regulars only', publicCode: code, segments: [regulars] });
+    const customer = email();
+    const once = await buy(customer);
+    await p.bus.idle();
+    const check = (key: string, channel: string, locationId: string) =>
+      p.api('POST', '/api/v1/coupons/validate', { key, body: { codes: [code], customerId: once.customerId, channel, locationId, lines } });
+    for (const [key, channel, locationId] of [
+      [t.keys.pos, 'store', 'store-1'],
+      [t.keys.ecommerce, 'online', 'web'],
+    ] as const) {
+      expect((await check(key, channel, locationId)).body.results[0]).toMatchObject({ valid: false, reason: 'not-in-segment' });
+    }
+    await buy(customer);
+    await p.bus.idle();
+    expect((await check(t.keys.pos, 'store', 'store-1')).body.results[0]).toMatchObject({ valid: true });
+    expect((await check(t.keys.ecommerce, 'online', 'web')).body.results[0]).toMatchObject({ valid: true });
+  });
+
+  it('acts N days before a birthday and after N days without a purchase, from the daily timer, once', async () => {
+    const c = await campaign({ name: 'Birthday' });
+    const birthday = await rule({ trigger: { type: 'birthday', daysBefore: 1 }, actions: [{ type: 'issue-coupon', campaignId: c }] });
+    const lapsed = await rule({ trigger: { type: 'lapsed', days: 2 }, actions: [{ type: 'award-points', points: 200 }] });
+    const inThreeDays = new Date(clock.now().getTime() + 3 * DAY).toISOString().slice(5, 10);
+    const customer = email();
+    await p.api('POST', '/api/v1/customers/identify', { key: t.keys.admin, body: { ...customer, profile: { birthDate: `1990-${inThreeDays}` } } });
+    const bought = await buy(customer);
+    await p.bus.idle();
+    // Two days on: the birthday is a day away and the last purchase two days back.
+    clock.offset += 2 * DAY;
+    await p.host.runTimer('offersDaily');
+    await p.host.runTimer('offersDaily');
+    expect(await report(lapsed.ruleId)).toMatchObject({ acted: 1, pointsAwarded: 200 });
+    expect(await report(birthday.ruleId)).toMatchObject({ acted: 1, couponsIssued: 1 });
+    expect(await wallet(bought.customerId)).toHaveLength(1);
   });
 });
