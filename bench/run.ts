@@ -12,6 +12,7 @@ import { catalog, customerEmail, nextSale, random, type SaleOptions } from './da
 import { cosmosFloor } from './floor';
 import { load, pool, type LoadResult } from './load';
 import { startServer } from './server-process';
+import { benchRecommendations } from './recommendations';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -243,6 +244,15 @@ async function main() {
     const floor = await cosmosFloor(server.cosmosEndpoint, 'unifica', sampleSale.items[0] ?? {}, { connections: CONNECTIONS, seconds: SECONDS });
     report(floor);
 
+    console.log('recommendations...');
+    const recommendations = await benchRecommendations(server, keys, {
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      customers: CUSTOMERS,
+      skus: SKUS,
+      historySales: 3000,
+    });
+
     console.log('reconciling a 1,000,000-row ERP snapshot (its own process)...');
     const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await phaseInChild('reconcile.js', ['--expose-gc']);
     console.log('segments: entry latency beside the ingest load, backfill and preview (its own process)...');
@@ -277,6 +287,7 @@ async function main() {
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
       },
       offers,
+      recommendations,
       reconciliation,
       segments,
       totalSeconds: Math.round((Date.now() - started) / 1000),

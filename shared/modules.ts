@@ -7,6 +7,7 @@ import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
 import { segmentsModule } from './segments/module';
+import { recommendationsModule } from './recommendations/module';
 import { offersModule } from './offers/module';
 
 /**
@@ -24,5 +25,6 @@ export const MODULES = [
   receiptsModule,
   stockModule,
   segmentsModule,
+  recommendationsModule,
   offersModule,
 ] as const;

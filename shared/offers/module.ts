@@ -17,11 +17,12 @@ import { Qualifier } from './qualify';
 import type { SegmentDirectory } from './segments';
 import { SegmentEntered, SegmentLeft } from '../segments';
 import { segmentsModule } from '../segments/module';
+import { recommendationsModule } from '../recommendations/module';
 
 /** Personal benefits in real time: rules (trigger -> conditions -> actions) and the offer at the till. */
 export const offersModule = defineModule({
   name: 'offers',
-  needs: [customersModule, transactionsModule, loyaltyModule, couponsModule, segmentsModule],
+  needs: [customersModule, transactionsModule, loyaltyModule, couponsModule, segmentsModule, recommendationsModule],
   containers: {
     offers: {
       partitionKeyPaths: ['/tenantId', '/id'],
@@ -42,7 +43,14 @@ export const offersModule = defineModule({
   },
   build(
     { kernel, documents },
-    { customers: { customers }, transactions: { transactions }, loyalty: { loyalty }, coupons: { coupons }, segments: { segments: known } },
+    {
+      customers: { customers },
+      transactions: { transactions },
+      loyalty: { loyalty },
+      coupons: { coupons },
+      segments: { segments: known },
+      recommendations: { recommendations },
+    },
   ) {
     // Membership, existence and customers by trait, as the segments capability answers them (contract B).
     const segments: SegmentDirectory = {
@@ -58,6 +66,8 @@ export const offersModule = defineModule({
       {
         coupons: (tenantId, request) => coupons.offersFor(tenantId, request),
         loyalty: (tenantId, customerId) => loyalty.balance(tenantId, customerId),
+        recommend: async (principal, basket, limit) =>
+          (await recommendations.forBasket(principal, basket, limit)).items.map((item) => ({ sku: item.sku, explanation: item.explanation.text })),
       },
       kernel.clock,
     );

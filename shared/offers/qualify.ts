@@ -37,7 +37,7 @@ export const QualificationSchema = z
     recommendations: z
       .array(z.object({ sku: z.string(), explanation: z.string() }))
       .max(3)
-      .describe('Up to 3 items for the basket, when the platform recommends'),
+      .describe('Up to 3 items that go with the basket (the recommender), each with why'),
   })
   .meta({ id: 'OfferQualification' });
 export type Qualification = z.output<typeof QualificationSchema>;
@@ -50,8 +50,9 @@ export interface QualifySources {
     request: EvaluationRequest & { customerId: string },
   ): Promise<Array<CouponResult & { name: string; source: 'wallet' | 'promotion' }>>;
   loyalty(tenantId: string, customerId: string): Promise<{ summary: LoyaltySummary; program: LoyaltyProgram } | null>;
-  recommend?(
-    tenantId: string,
+  /** Items for the basket with why, from the recommender (contract D). */
+  recommend(
+    principal: Principal,
     basket: { channel: 'store' | 'online'; locationId: string; skus: string[] },
     limit: number,
   ): Promise<Array<{ sku: string; explanation: string }>>;
@@ -78,7 +79,7 @@ export class Qualifier {
       return Promise.all([
         this.sources.coupons(tenantId, request),
         this.sources.loyalty(tenantId, id),
-        this.sources.recommend?.(tenantId, { channel: input.channel, locationId: input.locationId, skus: input.lines.map((l) => l.sku) }, 3) ?? [],
+        this.sources.recommend(principal, { channel: input.channel, locationId: input.locationId, skus: input.lines.map((l) => l.sku) }, 3),
       ]);
     };
     const [customer, speculative] = await Promise.all([requireCurrentCustomer(this.customers, tenantId, customerId), answers(customerId)]);

@@ -394,6 +394,7 @@ describe('qualify', () => {
     }
     expect(q.body.coupons.map((c: { name: string }) => c.name)).not.toContain('Not here');
     expect(q.body.points).toMatchObject({ spendable: 43, redeemable: 43, value: 215, currency: 'EUR' });
+    expect(q.body.recommendations.length).toBeLessThanOrEqual(3);
     expect((await wallet(bought.customerId))[0]!.usesLeft).toBe(1);
   });
 });
@@ -620,5 +621,27 @@ describe('with segments', () => {
     expect(await report(lapsed.ruleId)).toMatchObject({ acted: 1, pointsAwarded: 200 });
     expect(await report(birthday.ruleId)).toMatchObject({ acted: 1, couponsIssued: 1 });
     expect(await wallet(bought.customerId)).toHaveLength(1);
+  });
+});
+
+describe('qualify with the recommender', () => {
+  it('adds up to 3 items that go with the basket, each with why', async () => {
+    await p.api('POST', '/api/v1/stock/movements', {
+      key: t.keys.admin,
+      body: { type: 'receipt', reference: `GR-${randomBytes(3).toString('hex')}`, locationId: 'store-1', lines: [{ sku: 'SKU-SOCKS', quantity: 20 }] },
+    });
+    const pair = [
+      { sku: 'SKU-BOOTS', quantity: 1, unitPrice: 8000, taxRate: 21 },
+      { sku: 'SKU-SOCKS', quantity: 1, unitPrice: 1000, taxRate: 21 },
+    ];
+    for (let i = 0; i < 3; i += 1) await buy(undefined, { lines: pair, tenders: [{ type: 'card', amount: 9000 }] });
+    const bought = await buy(email());
+    await p.bus.idle();
+    const q = await p.api('POST', `/api/v1/customers/${bought.customerId}/offers/qualify`, {
+      key: t.keys.pos,
+      body: { channel: 'store', locationId: 'store-1', lines: [{ sku: 'SKU-BOOTS', quantity: 1, unitPrice: 8000 }] },
+    });
+    expect(q.status).toBe(200);
+    expect(q.body.recommendations[0]).toMatchObject({ sku: 'SKU-SOCKS', explanation: expect.any(String) });
   });
 });
