@@ -481,6 +481,7 @@ async function main() {
   for (const c of offer.body.coupons) detail(`qualify: ${c.source} ${c.name} ${c.code}: ${euros(c.discount)} off`);
   if (offer.body.points)
     detail(`qualify: ${offer.body.points.spendable} points, ${offer.body.points.redeemable} redeemable on this cart (${euros(offer.body.points.value)})`);
+  for (const r of offer.body.recommendations) detail(`qualify: goes with the cart: ${r.sku} (${r.explanation})`);
   const martaHold = await call('POST', '/api/v1/coupons/holds', state.keys.ecommerce, { codes: [martaWallet[0].code], customerId: martaId, ...cart });
   await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
     type: 'sale',
