@@ -40,6 +40,9 @@ describe('Azure entry point', () => {
       ['couponRedemptions', 'events', 'coupons', 'ServiceBus'],
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
+      ['segmentTraits', 'events', 'segments', 'ServiceBus'],
+      ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
+      ['offerTriggers', 'events', 'offers', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '%Schedule_outboxSweeper%'],
@@ -47,6 +50,13 @@ describe('Azure entry point', () => {
       ['couponHoldSweeper', '%Schedule_couponHoldSweeper%'],
       ['stockSweeper', '%Schedule_stockSweeper%'],
       ['stockReconciliation', '%Schedule_stockReconciliation%'],
+      ['segmentBackfill', '%Schedule_segmentBackfill%'],
+      ['segmentOutbox', '%Schedule_segmentOutbox%'],
+      ['segmentDaily', '%Schedule_segmentDaily%'],
+      ['recommendationRebuild', '%Schedule_recommendationRebuild%'],
+      ['recommendationServedFlush', '%Schedule_recommendationServedFlush%'],
+      ['offersDaily', '%Schedule_offersDaily%'],
+      ['offersOutboxSweeper', '%Schedule_offersOutboxSweeper%'],
     ]);
   });
 
