@@ -10,19 +10,21 @@ import type { LoyaltyPointsChangedEvent } from '../loyalty';
 import { OfferIssued, type OfferBenefit, type OfferIssuedData } from './events';
 import type { SegmentDirectory } from './segments';
 import {
+  Action,
   capAllows,
+  Conditions,
   current,
   evaluateConditions,
+  FrequencyCap,
   inactiveReason,
   type RuleInput,
   TIMED_TRIGGERS,
+  Trigger,
   triggerFires,
   versionAt,
   versionOf,
-  type Action,
   type CapState,
   type ConditionResult,
-  type FrequencyCap,
   type MarketingPurpose,
   type Rule,
   type RuleVersion,
@@ -50,6 +52,8 @@ export interface Activation {
   reversed: boolean;
   /** The consented channels the notification went to; null when the rule does not notify. */
   notified: MarketingPurpose[] | null;
+  /** The notify action's message, for `offer.issued`. */
+  message?: string;
   /** True until its `offer.issued` is confirmed published. */
   eventPending: boolean;
   createdAt: string;
@@ -109,14 +113,14 @@ export const RuleViewSchema = z
     version: z.number().int(),
     since: z.string().describe('When this version came into force'),
     name: z.string(),
-    trigger: z.record(z.string(), z.unknown()),
-    conditions: z.record(z.string(), z.unknown()),
-    actions: z.array(z.record(z.string(), z.unknown())),
+    trigger: Trigger,
+    conditions: Conditions,
+    actions: z.array(Action),
     validFrom: z.string(),
     validTo: z.string().nullable(),
     active: z.boolean(),
     budget: z.object({ activations: z.number().int() }).nullable(),
-    cap: z.record(z.string(), z.unknown()).nullable(),
+    cap: FrequencyCap.nullable(),
     versions: z.array(z.object({ version: z.number().int(), since: z.string(), active: z.boolean() })).describe('Every version, oldest first'),
     createdAt: z.string(),
   })
@@ -591,6 +595,7 @@ export class OfferService {
     const benefits: OfferBenefit[] = [];
     const reversibleAwards: Activation['reversibleAwards'] = [];
     let notified: MarketingPurpose[] | null = null;
+    let message: string | undefined;
     for (const [i, action] of version.actions.entries()) {
       const actionId = `${activationId}-${i}`;
       if (action.type === 'issue-coupon') {
@@ -611,12 +616,22 @@ export class OfferService {
         }
       } else {
         notified = await this.consentedPurposes(tenantId, customerId, action);
+        message = action.message;
       }
     }
     const updatedAt = this.clock.now().toISOString();
     const acted = await this.store.updateActivation(tenantId, activationId, (a) =>
       a.status === 'acting'
-        ? { ...a, status: 'acted', benefits, reversibleAwards, notified, eventPending: notified !== null && notified.length > 0, updatedAt }
+        ? {
+            ...a,
+            status: 'acted',
+            benefits,
+            reversibleAwards,
+            notified,
+            ...(message ? { message } : {}),
+            eventPending: notified !== null && notified.length > 0,
+            updatedAt,
+          }
         : undefined,
     );
     await this.store.settle(tenantId, activation.ruleId, customerId, activationId, { cap: version.cap !== null, budget: version.budget !== null });
@@ -632,7 +647,6 @@ export class OfferService {
 
   /** Publishes `offer.issued`, then clears the mark; the sweeper resends what was not confirmed. */
   private async announce(activation: Activation, log: Logger): Promise<boolean> {
-    const notify = await this.notifyAction(activation);
     const data: OfferIssuedData = {
       activationId: activation.activationId,
       ruleId: activation.ruleId,
@@ -642,7 +656,7 @@ export class OfferService {
       trigger: { type: activation.trigger.type, key: activation.trigger.key, at: activation.trigger.at },
       benefits: activation.benefits,
       purposes: activation.notified ?? [],
-      ...(notify?.message ? { message: notify.message } : {}),
+      ...(activation.message ? { message: activation.message } : {}),
       at: activation.updatedAt,
     };
     try {
@@ -662,12 +676,6 @@ export class OfferService {
       log.log('warn', 'offer.issued not published yet; the sweeper resends it', { activationId: activation.activationId, error: (error as Error).message });
       return false;
     }
-  }
-
-  private async notifyAction(activation: Activation): Promise<Extract<Action, { type: 'notify' }> | undefined> {
-    const stored = await this.store.getRule(activation.tenantId, activation.ruleId);
-    const version = stored?.rule.versions.find((v) => v.version === activation.ruleVersion);
-    return version?.actions.find((a): a is Extract<Action, { type: 'notify' }> => a.type === 'notify');
   }
 
   /** Resends `offer.issued` events not confirmed published. */
