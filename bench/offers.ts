@@ -3,7 +3,7 @@
  * - a triggering sale's ingest response -> the coupon in the customer's wallet, p50/p95, while the
  *   benchmark's ordinary ingest load runs beside it (target p95 <= 2 s);
  * - Cosmos DB operations the offers consumer adds per sale that triggers nothing (target <= 2);
- * - qualify at concurrency 16 (target p95 <= 25 ms).
+ * - qualify at concurrency 16, with the recommender's items and without (target p95 <= 25 ms).
  * Settings: BENCH_CONNECTIONS (16), BENCH_SECONDS (15), BENCH_TRIGGERS (60). Prints one JSON line.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,6 +17,7 @@ interface OffersFigures {
   backgroundIngest: LoadResult;
   offersOperationsPerNonTriggeringSale: number;
   qualify: LoadResult;
+  qualifyWithoutRecommendations: LoadResult;
 }
 
 type Api = (method: string, path: string, key: string, body?: unknown) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever each route answers
@@ -50,6 +51,11 @@ async function benchOffers(url: string, adminKey: string, keys: Record<string, s
   });
   const rand = random(7);
   const saleOptions: SaleOptions = { run: `o${run}`, skus: catalog(500, rand), customers: 1000, rand, identified: 0.8, inStore: 0.7 };
+  // The recommender offers only what can be sold where the basket is: the catalogue is in stock in Madrid.
+  for (let start = 0; start < saleOptions.skus.length; start += 50) {
+    const lines = saleOptions.skus.slice(start, start + 50).map((sku) => ({ sku: sku.sku, quantity: 1000 }));
+    await api('POST', '/api/v1/stock/movements', keys.admin!, { type: 'receipt', reference: `offers-${run}-${start}`, locationId: 'madrid-centro', lines });
+  }
   const ordinarySale = () => {
     const sale = nextSale(saleOptions);
     return { method: 'POST' as const, path: '/api/v1/transactions', key: keys[sale.key]!, body: sale.body };
@@ -108,27 +114,30 @@ async function benchOffers(url: string, adminKey: string, keys: Record<string, s
   const sorted = [...latencies].sort((a, b) => a - b);
   const ms = (n: number) => Math.round(n);
 
-  // 3. What the till asks for a basket, at concurrency 16.
-  const qualify = await load(
-    'qualify (wallet coupon, points)',
-    url,
-    () => {
-      const sku = saleOptions.skus[Math.floor(rand() * saleOptions.skus.length)]!;
-      return {
-        method: 'POST',
-        path: `/api/v1/customers/${customers[Math.floor(rand() * customers.length)]}/offers/qualify`,
-        key: keys['pos-madrid']!,
-        body: { channel: 'store', locationId: 'madrid-centro', lines: [{ sku: sku.sku, quantity: 1, unitPrice: sku.unitPrice, category: sku.category }] },
-      };
-    },
-    options,
-  );
+  // 3. What the till asks for a basket, at concurrency 16: with the recommender's 3 items, and without (`recommendations: 0`).
+  const qualifyCall = (recommendations: number) => () => {
+    const sku = saleOptions.skus[Math.floor(rand() * saleOptions.skus.length)]!;
+    return {
+      method: 'POST' as const,
+      path: `/api/v1/customers/${customers[Math.floor(rand() * customers.length)]}/offers/qualify`,
+      key: keys['pos-madrid']!,
+      body: {
+        channel: 'store',
+        locationId: 'madrid-centro',
+        lines: [{ sku: sku.sku, quantity: 1, unitPrice: sku.unitPrice, category: sku.category }],
+        recommendations,
+      },
+    };
+  };
+  const qualify = await load('qualify (wallet coupon, points, 3 recommendations)', url, qualifyCall(3), options);
+  const qualifyWithoutRecommendations = await load('qualify (wallet coupon, points; recommendations: 0)', url, qualifyCall(0), options);
 
   return {
     walletLatencyMs: { samples: sorted.length, p50: ms(percentile(sorted, 50)), p95: ms(percentile(sorted, 95)), max: ms(sorted[sorted.length - 1] ?? 0) },
     backgroundIngest,
     offersOperationsPerNonTriggeringSale,
     qualify,
+    qualifyWithoutRecommendations,
   } satisfies OffersFigures;
 }
 

@@ -212,6 +212,7 @@ export const WalletItemSchema = z.object({
   channels: z.array(channel),
   usesLeft: z.number().int(),
   issuedAt: z.string().nullable(),
+  source: z.string().optional().describe('Who issued it: `api` (an admin call) or the offer rule (`rule:<ruleId>`; the 360 view says why)'),
 });
 export type WalletItem = z.output<typeof WalletItemSchema>;
 
@@ -528,6 +529,7 @@ export class CouponService {
         channels: campaign.channels,
         usesLeft,
         issuedAt: usage.issuedAt,
+        ...(usage.source ? { source: usage.source } : {}),
       });
     }
     return wallet;

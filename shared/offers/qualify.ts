@@ -11,6 +11,7 @@ export const QualifyInput = z
     channel: z.enum(['store', 'online']),
     locationId: idField(64),
     lines: z.array(BasketLine).min(1).max(500),
+    recommendations: z.number().int().min(0).max(3).default(3).describe('How many recommended items to add (0: the recommender is not asked)'),
   })
   .strict();
 export type QualifyInput = z.output<typeof QualifyInput>;
@@ -79,7 +80,13 @@ export class Qualifier {
       return Promise.all([
         this.sources.coupons(tenantId, request),
         this.sources.loyalty(tenantId, id),
-        this.sources.recommend(principal, { channel: input.channel, locationId: input.locationId, skus: input.lines.map((l) => l.sku) }, 3),
+        input.recommendations > 0
+          ? this.sources.recommend(
+              principal,
+              { channel: input.channel, locationId: input.locationId, skus: input.lines.map((l) => l.sku) },
+              input.recommendations,
+            )
+          : [],
       ]);
     };
     const [customer, speculative] = await Promise.all([requireCurrentCustomer(this.customers, tenantId, customerId), answers(customerId)]);
@@ -92,7 +99,7 @@ export class Qualifier {
         .filter((c) => c.source === 'wallet' && !c.valid && c.reason !== 'already-redeemed')
         .map((c) => ({ code: c.code, reason: c.reason! })),
       points: loyalty && pointsFor(loyalty, input.lines),
-      recommendations: recommendations.slice(0, 3),
+      recommendations: recommendations.slice(0, input.recommendations),
     };
   }
 }

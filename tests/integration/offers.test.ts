@@ -97,7 +97,7 @@ describe('first purchase -> welcome coupon, in both channels', () => {
     const first = await buy(customer);
     const items = await wallet(first.customerId);
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ campaignId: welcome, usesLeft: 1 });
+    expect(items[0]).toMatchObject({ campaignId: welcome, usesLeft: 1, source: `rule:${r.ruleId}` });
     await buy(customer);
     expect(await wallet(first.customerId)).toHaveLength(1);
 
