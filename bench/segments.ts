@@ -11,19 +11,43 @@ import { join } from 'node:path';
 import { seedDemoTenant } from '../local/demo-tenant';
 import { startLocalPlatform } from '../local/platform';
 import { on, type CloudEvent } from '../shared/kernel/events';
-import { SegmentEntered } from '../shared/segments';
-import { applyTransaction, emptyTraits } from '../shared/segments/traits';
+import { applyTransaction, deriveTraits, emptyTraits, evaluate, SegmentEntered, type Rule, type TraitsState } from '../shared/segments';
 import type { Principal } from '../shared/tenancy';
 import type { TransactionView } from '../shared/transactions';
-import { catalog, nextSale, random } from './data';
+import { catalog, nextSale, random, type Sku } from './data';
 import { load, percentile, pool } from './load';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-/** Customers with traits at each point of the curve (comma-separated); the curve stops early past MAX_SECONDS. */
-const SIZES = (process.env.BENCH_SEGMENT_CUSTOMERS ?? '10000,25000,50000,100000').split(',').map(Number);
+/** Customers with traits at each point of the curve (comma-separated; 0 for the latency alone); the curve stops early past MAX_SECONDS. */
+const SIZES = (process.env.BENCH_SEGMENT_CUSTOMERS ?? '10000,25000,50000,100000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const MAX_SECONDS = Number(process.env.BENCH_SEGMENT_MAX_SECONDS ?? 600);
 const round = (n: number) => Math.round(n * 10) / 10;
+const EVALUATED = Number(process.env.BENCH_SEGMENT_EVALUATED ?? 100_000);
+
+/** A plausible customer: 1-4 sales over the last 400 days, 70% in store, counted as the consumer counts them. */
+function syntheticTraits(tenantId: string, customerId: string, rand: () => number, skus: Sku[], now: Date): TraitsState {
+  let state = emptyTraits(tenantId, customerId);
+  const orders = 1 + Math.floor(rand() * 4);
+  for (let o = 0; o < orders; o += 1) {
+    const channel = rand() < 0.7 ? 'store' : 'online';
+    const sku = skus[Math.floor(rand() * skus.length)]!;
+    const tx = {
+      transactionId: `tx_${customerId}_${o}`,
+      type: 'sale',
+      channel,
+      locationId: channel === 'store' ? 'madrid-centro' : 'web-es',
+      occurredAt: new Date(now.getTime() - Math.floor(rand() * 400) * 86_400_000).toISOString(),
+      totals: { gross: sku.unitPrice, discount: 0, net: sku.unitPrice, items: 1 },
+      lines: [{ sku: sku.sku, quantity: 1, unitPrice: sku.unitPrice, taxRate: 21, discount: 0, lineNumber: 1, total: sku.unitPrice, category: sku.category }],
+    } as unknown as TransactionView;
+    state = applyTransaction(state, tx, now) ?? state;
+  }
+  return state;
+}
 /** Probe customers at once: each buys online, then in store, and waits for her entry. */
 const PROBE_LOOPS = 4;
 
@@ -46,6 +70,7 @@ export interface SegmentBench {
     ingestPerSecond: number;
     ingestP95: number;
   };
+  evaluation: { customers: number; seconds: number; members: number; microsecondsPerCustomer: number };
   curve: Array<{
     customers: number;
     seedSeconds: number;
@@ -54,12 +79,16 @@ export interface SegmentBench {
     backfillSeconds: number;
     backfill: { processed: number; matched: number; queries: number; reads: number; writes: number };
   }>;
-  estimate10M: { averageDocumentBytes: number; previewRU: number; backfillRU: number; previewMinutesAt10kRUs: number; backfillMinutesAt10kRUs: number };
+  estimate10M: null | { averageDocumentBytes: number; previewRU: number; backfillRU: number; previewMinutesAt10kRUs: number; backfillMinutesAt10kRUs: number };
 }
 
 export async function benchSegments(): Promise<SegmentBench> {
   // The stand-in answers a paged query by evaluating the whole container each time: give its calls time (Azure serves a page from the index).
   const local = await startLocalPlatform({ port: 0, timers: false, env: { ...process.env, LOG_LEVEL: 'silent' }, deadlines: { storeMs: 600_000 } });
+  // Stopped from outside (Ctrl-C, a kill): the stand-ins it started stop with it.
+  const stop = () => void local.stop().finally(() => process.exit(1));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   try {
     const keys = await seedDemoTenant(local.url, local.adminKey);
     const tenantId = 'demo-retail';
@@ -147,7 +176,24 @@ export async function benchSegments(): Promise<SegmentBench> {
       `  entry latency after the ingest response: ${latency.probes} probes, p50 ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms (${latency.beforeResponse} entered before the response; from the request, p95 ${latency.fromRequestP95} ms; ingest ${ingest.perSecond}/s beside)`,
     );
 
-    // 2. Scale: traits for a growing number of customers, written through the traits service (a read and a create each);
+    // 2. The evaluation alone, without the store: EVALUATED customers' traits derived and tested in memory.
+    const evalRand = random(13);
+    const states = Array.from({ length: EVALUATED }, (_, i) => syntheticTraits(tenantId, `c_eval_${i}`, evalRand, skus, new Date()));
+    const evaluationStarted = performance.now();
+    const at = new Date();
+    const members = states.filter((state) => evaluate(omnichannel as Rule, deriveTraits(state, at), at)).length;
+    const evaluationSeconds = (performance.now() - evaluationStarted) / 1000;
+    const evaluation = {
+      customers: EVALUATED,
+      seconds: round(evaluationSeconds),
+      members,
+      microsecondsPerCustomer: Math.round((evaluationSeconds * 1e6) / EVALUATED),
+    };
+    console.log(
+      `  evaluation in memory: ${EVALUATED} customers in ${evaluation.seconds} s (${evaluation.microsecondsPerCustomer} µs each), ${members} members`,
+    );
+
+    // 3. Scale: traits for a growing number of customers, written through the traits service (a read and a create each);
     // at each size a preview and a full backfill of the segment (an edit restarts it).
     const { traits, segments } = local.platform.services;
     const headOffice: Principal = { tenantId, keyId: 'bench', role: 'admin', locationIds: [] };
@@ -164,24 +210,7 @@ export async function benchSegments(): Promise<SegmentBench> {
         32,
         async (i) => {
           const customerId = `c_bench_${run}_${i}`;
-          let state = emptyTraits(tenantId, customerId);
-          const orders = 1 + Math.floor(seedRand() * 4);
-          for (let o = 0; o < orders; o += 1) {
-            const channel = seedRand() < 0.7 ? 'store' : 'online';
-            const sku = skus[Math.floor(seedRand() * skus.length)]!;
-            const tx = {
-              transactionId: `tx_${i}_${o}`,
-              type: 'sale',
-              channel,
-              locationId: channel === 'store' ? 'madrid-centro' : 'web-es',
-              occurredAt: new Date(now.getTime() - Math.floor(seedRand() * 400) * 86_400_000).toISOString(),
-              totals: { gross: sku.unitPrice, discount: 0, net: sku.unitPrice, items: 1 },
-              lines: [
-                { sku: sku.sku, quantity: 1, unitPrice: sku.unitPrice, taxRate: 21, discount: 0, lineNumber: 1, total: sku.unitPrice, category: sku.category },
-              ],
-            } as unknown as TransactionView;
-            state = applyTransaction(state, tx, now) ?? state;
-          }
+          const state = syntheticTraits(tenantId, customerId, seedRand, skus, now);
           const { doc } = await traits.change(tenantId, customerId, (current) => ({ ...current, ...state }));
           if (i % 500 === 0) {
             bytes += Buffer.byteLength(JSON.stringify(doc));
@@ -223,8 +252,9 @@ export async function benchSegments(): Promise<SegmentBench> {
     }
 
     // Azure, 10 million customers: every document read once by the paged query; writes only for the members that change.
+    const last = curve[curve.length - 1];
+    if (!last) return { latency, evaluation, curve, estimate10M: null };
     const averageDocumentBytes = Math.round(bytes / Math.max(1, sampled));
-    const last = curve[curve.length - 1]!;
     const scaleUp = 10_000_000 / last.customers;
     const previewRU = Math.round(10_000_000 * (averageDocumentBytes / 1024) * RU_PER_QUERIED_KB);
     const backfillRU = previewRU + Math.round(last.backfill.writes * scaleUp * RU_PER_WRITE + last.backfill.reads * scaleUp);
@@ -235,7 +265,7 @@ export async function benchSegments(): Promise<SegmentBench> {
       previewMinutesAt10kRUs: Math.round(previewRU / 10_000 / 6) / 10,
       backfillMinutesAt10kRUs: Math.round(backfillRU / 10_000 / 6) / 10,
     };
-    return { latency, curve, estimate10M };
+    return { latency, evaluation, curve, estimate10M };
   } finally {
     await local.stop();
   }

@@ -255,8 +255,9 @@ export class SegmentService {
 
   /** Contract: whether the customer (or the survivor it was merged into) is a member now. */
   async isMember(tenantId: string, segmentId: string, customerId: string): Promise<boolean> {
-    const doc = await this.traits.documentOf(tenantId, customerId);
-    return doc?.segmentIds.includes(segmentId) ?? false;
+    const [doc, segments] = await Promise.all([this.traits.documentOf(tenantId, customerId), this.directory.segments(tenantId)]);
+    // A deleted segment's id stays on its former members' documents: it counts for nothing.
+    return (doc?.segmentIds.includes(segmentId) ?? false) && segments.some((s) => s.segmentId === segmentId);
   }
 
   /** Contract: the ids of the tenant's customers whose traits satisfy a rule tree now, a page at a time. */
@@ -407,11 +408,13 @@ export class SegmentService {
         log.log('info', 'segment backfill stopped: the segment changed', { tenantId, segmentId });
         return undefined;
       }
-      held = await this.store.get(tenantId, segmentId);
-      if (!held || done) {
+      if (done) {
         log.log('info', 'segment backfill done', { tenantId, segmentId, processed: backfill.processed, matched: backfill.matched });
         return backfill;
       }
+      held = await this.store.get(tenantId, segmentId);
+      // Edited or deleted since the save: the next run starts the new version from its first page.
+      if (!held || held.segment.version !== segment.version) return undefined;
     }
     return held.segment.backfill;
   }

@@ -108,11 +108,11 @@ export class TraitsService {
     return written ? 'applied' : 'unchanged';
   }
 
-  /** Traits as of now, or undefined for a customer without any (contract: `traits.get`). */
+  /** Traits as of now (of the survivor, for a merged id), or undefined for a customer without any (contract: `traits.get`). */
   async get(tenantId: string, customerId: string): Promise<Traits | undefined> {
-    const stored = await this.store.read(tenantId, customerId);
-    if (!stored) return undefined;
-    return deriveTraits(stored.doc, this.clock.now(), await this.directory.rfm(tenantId));
+    const doc = await this.documentOf(tenantId, customerId);
+    if (!doc) return undefined;
+    return deriveTraits(doc, this.clock.now(), await this.directory.rfm(tenantId));
   }
 
   /** The traits document of the customer an id stands for now (following merges). */
@@ -303,10 +303,19 @@ export class TraitsService {
   }
 }
 
-/** What a POS or web shop key sees: the postal code cut to its first two characters (the province in Spain). */
+/**
+ * What a POS or web shop key sees, as in the 360 view's profile: behaviour in full, but no age,
+ * gender or birthday, and the postal code cut to its first two characters (the province in Spain).
+ */
 export function present(traits: Traits, audience: Audience): Traits {
-  if (audience === 'full' || traits.postalCode === null) return traits;
-  return { ...traits, postalCode: `${traits.postalCode.slice(0, 2)}***` };
+  if (audience === 'full') return traits;
+  return {
+    ...traits,
+    age: null,
+    gender: null,
+    daysUntilBirthday: null,
+    postalCode: traits.postalCode === null ? null : `${traits.postalCode.slice(0, 2)}***`,
+  };
 }
 
 const MembershipSchema = z.object({ segmentId: z.string(), name: z.string(), since: z.string() });

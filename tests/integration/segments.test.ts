@@ -129,7 +129,7 @@ describe('traits', () => {
     expect([0, 1]).toContain(traits.daysSinceLastPurchase);
   });
 
-  it('takes the profile and consents: age, gender, postal code, country, birthday (postal code masked for a till)', async () => {
+  it('takes the profile and consents: age, gender, postal code, country, birthday (hidden or cut for a till)', async () => {
     const now = new Date();
     const birth = new Date(Date.UTC(now.getUTCFullYear() - 30, now.getUTCMonth(), now.getUTCDate()));
     const identified = await p.api('POST', '/api/v1/customers/identify', {
@@ -151,7 +151,13 @@ describe('traits', () => {
       daysUntilBirthday: 0,
       birthdayThisMonth: true,
     });
-    expect((await traitsOf(identified.body.customerId, t.keys.pos)).postalCode).toBe('28***');
+    expect(await traitsOf(identified.body.customerId, t.keys.pos)).toMatchObject({
+      postalCode: '28***',
+      age: null,
+      gender: null,
+      daysUntilBirthday: null,
+      birthdayThisMonth: true,
+    });
     const view = await p.api('GET', `/api/v1/customers/${identified.body.customerId}`, { key: t.keys.admin });
     expect(view.body.traits).toMatchObject({ orders: 1, age: 30 });
   });
@@ -347,6 +353,35 @@ describe('membership in real time', () => {
     expect(events.map((e) => e.type)).toEqual(['customer.segment.entered']);
     expect((await store.all('traits', t.tenantId)).find((d) => d.customerId === r.customerId)).toMatchObject({ eventPending: false, outbox: [] });
     await p.api('DELETE', `/api/v1/segments/${segment.segmentId}`, { key: t.keys.admin });
+  });
+});
+
+describe('the api other capabilities use', () => {
+  it('answers isMember, exists, customersMatching and traits.get', async () => {
+    const { segments, traits } = p.platform.services;
+    const segment = await createSegment('Coat buyers', { trait: 'categories', operator: 'contains', value: 'coats' });
+    const coat = { lines: [{ sku: 'COAT', quantity: 1, unitPrice: 9000, taxRate: 21, category: 'coats' }], tenders: [{ type: 'card', amount: 9000 }] };
+    const buyer = await record(sale({ customer: who('api-coat@example.com'), ...coat }));
+    const other = await record(sale({ customer: who('api-other@example.com') }));
+    await p.bus.idle();
+    expect(await segments.isMember(t.tenantId, segment.segmentId, buyer.customerId)).toBe(true);
+    expect(await segments.isMember(t.tenantId, segment.segmentId, other.customerId)).toBe(false);
+    expect(await segments.exists(t.tenantId, segment.segmentId)).toBe(true);
+    expect(await segments.exists('another-tenant', segment.segmentId)).toBe(false);
+    const matching: string[] = [];
+    for await (const id of segments.customersMatching(t.tenantId, { trait: 'spendByCategory', key: 'coats', operator: 'greaterThanOrEqual', value: 9000 })) {
+      matching.push(id);
+    }
+    expect(matching).toEqual([buyer.customerId]);
+    await expect(async () => {
+      for await (const id of segments.customersMatching(t.tenantId, { trait: 'nope', operator: 'equals', value: 1 })) matching.push(id);
+    }).rejects.toMatchObject({ code: 'validation-failed' });
+    expect(await traits.get(t.tenantId, buyer.customerId)).toMatchObject({ orders: 1, daysSinceLastPurchase: expect.any(Number), daysUntilBirthday: null });
+    expect(await traits.get(t.tenantId, 'c_nobody')).toBeUndefined();
+    await p.api('DELETE', `/api/v1/segments/${segment.segmentId}`, { key: t.keys.admin });
+    expect(await segments.exists(t.tenantId, segment.segmentId)).toBe(false);
+    expect(await segments.isMember(t.tenantId, segment.segmentId, buyer.customerId)).toBe(false);
+    expect((await p.api('GET', `/api/v1/customers/${buyer.customerId}/segments`, { key: t.keys.pos })).body.items).toEqual([]);
   });
 });
 
