@@ -1,6 +1,6 @@
 /**
  * Recommendations under load: `npm run build && node dist/bench/recommendations.js` (settings:
- * BENCH_CONNECTIONS 16, BENCH_SECONDS 15, BENCH_CUSTOMERS 2000, BENCH_SKUS 2000, BENCH_HISTORY_SALES 6000).
+ * BENCH_CONNECTIONS 16, BENCH_SECONDS 15, BENCH_CUSTOMERS 2000, BENCH_SKUS 2000, BENCH_HISTORY_SALES 3000, BENCH_MODEL_SKUS 50000).
  *
  * Starts the platform in its own process, stocks every SKU in a store and the warehouse, seeds the
  * customers and a history of sales in both channels, then measures: customer recommendations
@@ -28,15 +28,20 @@ export interface RecommendationBenchOptions {
 type Api = (method: string, path: string, key: string, body?: unknown) => Promise<any>;
 
 function client(server: BenchServer): { api: Api; idle: () => Promise<void> } {
+  // Seeding on a loaded machine: a 503 (the store's deadline) or 429 is retried; every call here is idempotent.
   const api: Api = async (method, path, key, body) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { 'x-api-key': key, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
+    for (let attempt = 1; ; attempt += 1) {
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json = await response.json();
+      if (response.ok) return json;
+      if (!(response.status === 503 || response.status === 429) || attempt === 5)
+        throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
   };
   const idle = async () => {
     let response: Response;
@@ -64,6 +69,8 @@ export async function benchRecommendations(server: BenchServer, keys: Record<str
       await api('POST', '/api/v1/stock/movements', keys.admin!, { type: 'receipt', reference: `${run}-${locationId}-${start}`, locationId, lines });
     }
   }
+  // The web ships from the warehouse and the Madrid store: the online promise is point reads there.
+  await api('PUT', '/api/v1/settings/stock', keys.admin!, { onlineLocationIds: ['almacen-getafe', 'madrid-centro'], defaultSafetyStock: 0, safetyStock: {} });
   const customerIds: string[] = [];
   await pool(
     Array.from({ length: options.customers }, (_, i) => i),
@@ -126,6 +133,7 @@ export async function benchRecommendations(server: BenchServer, keys: Record<str
 
   // Ingest at full speed, then the time the consumers (recommendations among them) need to finish.
   await idle();
+  await fetch(`${server.url}/_local/metrics/reset`, { method: 'POST', headers: { 'x-api-key': server.adminKey } });
   const started = performance.now();
   const ingest = report(
     await load(
@@ -141,6 +149,12 @@ export async function benchRecommendations(server: BenchServer, keys: Record<str
   const ingestSeconds = (performance.now() - started) / 1000;
   await idle();
   const drainSeconds = (performance.now() - started) / 1000 - ingestSeconds;
+  const metrics = (await (await fetch(`${server.url}/_local/metrics`, { headers: { 'x-api-key': server.adminKey } })).json()) as {
+    cosmos: { byContainer: Record<string, { reads: number; writes: number; queries: number }> };
+  };
+  const cosmosOperationsPerSale = Object.fromEntries(
+    Object.entries(metrics.cosmos.byContainer).map(([name, c]) => [name, round((c.reads + c.writes + c.queries) / Math.max(1, ingest.requests))]),
+  );
   return {
     ...results,
     ingest: {
@@ -148,6 +162,7 @@ export async function benchRecommendations(server: BenchServer, keys: Record<str
       ingestSeconds: round(ingestSeconds),
       drainSeconds: round(drainSeconds),
       drainRatio: round(drainSeconds / ingestSeconds),
+      cosmosOperationsPerSale,
     },
   };
 }
@@ -155,14 +170,14 @@ export async function benchRecommendations(server: BenchServer, keys: Record<str
 /** Memory of one tenant's model at `skus` SKUs (every item with a full neighbour list), and of a cached history. */
 export function modelMemory(skuCount: number) {
   const rand = random(11);
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   const started = performance.now();
   const baskets = Array.from({ length: skuCount * 20 }, (_, b) => {
     const theme = Math.floor(rand() * (skuCount / 50));
     const lines = Array.from({ length: 2 + Math.floor(rand() * 5) }, () => ({ sku: `SKU-${theme * 50 + Math.floor(rand() * 50)}` }));
     return { channel: 'store' as const, locationId: `store-${b % 50}`, occurredAt: new Date(Date.UTC(2026, 0, 1) + b * 60_000), lines };
   });
-  global.gc?.();
-  const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   const model = CoPurchaseModel.build(baskets, DEFAULT_MODEL_SETTINGS);
   const buildSeconds = (performance.now() - started) / 1000;
   baskets.length = 0;
@@ -182,6 +197,16 @@ export function modelMemory(skuCount: number) {
     })!;
   }
   const historyBytes = Buffer.byteLength(JSON.stringify(history)) * 2;
+  // Learning between rebuilds, in memory: baskets of 1-4 lines as the ingest sends them.
+  const learning = Array.from({ length: 100_000 }, (_, b) => ({
+    channel: 'online' as const,
+    locationId: 'web-es',
+    occurredAt: new Date(Date.UTC(2026, 6, 1) + b * 1_000),
+    lines: Array.from({ length: 1 + Math.floor(rand() * 4) }, () => ({ sku: `SKU-${Math.floor(rand() * skuCount)}` })),
+  }));
+  const learnStarted = performance.now();
+  for (const basket of learning) model.add(basket);
+  const basketsPerSecond = Math.round(learning.length / ((performance.now() - learnStarted) / 1000));
   const fullWidth = skuCount * DEFAULT_MODEL_SETTINGS.neighbours * 8;
   return {
     skus: model.size,
@@ -191,6 +216,7 @@ export function modelMemory(skuCount: number) {
     heapDeltaMB: global.gc ? round((heapAfter - heapBefore) / 1e6) : null,
     snapshotMB: round(snapshotBytes / 1e6),
     historyKB: round(historyBytes / 1e3),
+    learnBasketsPerSecond: basketsPerSecond,
   };
 }
 
@@ -202,10 +228,11 @@ async function main() {
     seconds: Number(process.env.BENCH_SECONDS ?? 15),
     customers: Number(process.env.BENCH_CUSTOMERS ?? 2000),
     skus: Number(process.env.BENCH_SKUS ?? 2000),
-    historySales: Number(process.env.BENCH_HISTORY_SALES ?? 6000),
+    historySales: Number(process.env.BENCH_HISTORY_SALES ?? 3000),
   };
-  console.log('model memory at 50,000 SKUs (this process)...');
-  const memory = modelMemory(50_000);
+  const modelSkus = Number(process.env.BENCH_MODEL_SKUS ?? 50_000);
+  console.log(`model memory at ${modelSkus} SKUs (this process)...`);
+  const memory = modelMemory(modelSkus);
   console.log(`  ${JSON.stringify(memory)}`);
   const server = await startServer();
   try {

@@ -42,6 +42,7 @@ describe('Azure entry point', () => {
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
       ['segmentTraits', 'events', 'segments', 'ServiceBus'],
       ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
+      ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],
       ['offerTriggers', 'events', 'offers', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([

@@ -66,8 +66,8 @@ export const offersModule = defineModule({
       {
         coupons: (tenantId, request) => coupons.offersFor(tenantId, request),
         loyalty: (tenantId, customerId) => loyalty.balance(tenantId, customerId),
-        recommend: async (principal, basket, limit) =>
-          (await recommendations.forBasket(principal, basket, limit)).items.map((item) => ({ sku: item.sku, explanation: item.explanation.text })),
+        recommend: async (tenantId, basket, limit) =>
+          (await recommendations.forBasket(tenantId, basket, limit)).items.map((item) => ({ sku: item.sku, explanation: item.explanation.text })),
       },
       kernel.clock,
     );

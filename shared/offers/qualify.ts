@@ -53,7 +53,7 @@ export interface QualifySources {
   loyalty(tenantId: string, customerId: string): Promise<{ summary: LoyaltySummary; program: LoyaltyProgram } | null>;
   /** Items for the basket with why, from the recommender (contract D). */
   recommend(
-    principal: Principal,
+    tenantId: string,
     basket: { channel: 'store' | 'online'; locationId: string; skus: string[] },
     limit: number,
   ): Promise<Array<{ sku: string; explanation: string }>>;
@@ -82,7 +82,7 @@ export class Qualifier {
         this.sources.loyalty(tenantId, id),
         input.recommendations > 0
           ? this.sources.recommend(
-              principal,
+              tenantId,
               { channel: input.channel, locationId: input.locationId, skus: input.lines.map((l) => l.sku) },
               input.recommendations,
             )

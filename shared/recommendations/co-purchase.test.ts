@@ -1,5 +1,5 @@
 import { CoPurchaseModel, DEFAULT_MODEL_SETTINGS, type Basket, type ModelSettings } from './co-purchase';
-import { applyTransaction, emptyHistory, mergeHistories } from './history';
+import { applyTransaction, emptyHistory, mergeHistories, type HistoryTransaction } from './history';
 import { basketCandidates, customerCandidates } from './recommender';
 
 const at = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * 86_400_000);
@@ -74,23 +74,16 @@ describe('candidates', () => {
   const model = CoPurchaseModel.build([basket(0, 'A', 'B'), basket(1, 'A', 'B'), basket(2, 'C', 'D'), basket(3, 'E')], flat);
 
   it('weighs recent purchases more and explains each item with the purchase it comes from', () => {
-    let history = emptyHistory('t', 'c');
-    history = applyTransaction(history, {
-      transactionId: 'old',
+    const bought = (transactionId: string, day: number, channel: 'store' | 'online', locationId: string, sku: string): HistoryTransaction => ({
+      transactionId,
       type: 'sale',
-      channel: 'store',
-      locationId: 'madrid',
-      occurredAt: at(0).toISOString(),
-      lines: [{ sku: 'A', quantity: 1 }],
-    })!;
-    history = applyTransaction(history, {
-      transactionId: 'new',
-      type: 'sale',
-      channel: 'online',
-      locationId: 'web',
-      occurredAt: at(60).toISOString(),
-      lines: [{ sku: 'C', quantity: 1 }],
-    })!;
+      channel,
+      locationId,
+      occurredAt: at(day).toISOString(),
+      lines: [{ sku, quantity: 1 }],
+    });
+    let history = applyTransaction(emptyHistory('t', 'c'), bought('old', 0, 'store', 'madrid', 'A'))!;
+    history = applyTransaction(history, bought('new', 60, 'online', 'web', 'C'))!;
     const list = customerCandidates(model, history, { channel: 'online', locationId: 'web' }, { now: at(61) });
     expect(list.map((c) => c.sku)).toEqual(['D', 'B', 'E']);
     expect(list[1]!.reason).toMatchObject({ kind: 'bought-before', sku: 'A', purchase: { channel: 'store', locationId: 'madrid' } });

@@ -19,16 +19,13 @@ const Where = z.object({
   locationId: id.optional().describe('The store (required for channel=store) or the web shop'),
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
-const WhereQuery = Where.strict().superRefine((q, ctx) => {
+const storeNeedsLocation = (q: { channel: string; locationId?: string }, ctx: z.RefinementCtx) => {
   if (q.channel === 'store' && !q.locationId) ctx.addIssue({ code: 'custom', path: ['locationId'], message: 'is required for channel=store' });
-});
-const BasketInput = Where.extend({
-  skus: z.array(id).min(1).max(200).describe('The SKUs in the basket or cart'),
-})
+};
+const WhereQuery = Where.strict().superRefine(storeNeedsLocation);
+const BasketInput = Where.extend({ skus: z.array(id).min(1).max(200).describe('The SKUs in the basket or cart') })
   .strict()
-  .superRefine((q, ctx) => {
-    if (q.channel === 'store' && !q.locationId) ctx.addIssue({ code: 'custom', path: ['locationId'], message: 'is required for channel=store' });
-  });
+  .superRefine(storeNeedsLocation);
 
 function mayActFor(principal: Principal, where: { channel: string; locationId?: string }): void {
   if (where.channel === 'store' && where.locationId) assertMayActFor(principal, where.locationId);
@@ -52,7 +49,7 @@ export function recommendationRoutes(edge: EdgeKit, recommendations: Recommendat
       responses: { 200: list, ...problems, ...forbidden, ...erasedCustomer },
       handle: async ({ principal, params, query }) => {
         mayActFor(principal, query);
-        return { status: 200, body: await recommendations.forCustomer(principal, params.customerId, query, query.limit) };
+        return { status: 200, body: await recommendations.forCustomer(principal.tenantId, params.customerId, query, query.limit) };
       },
     }),
     endpoint(edge, {
@@ -66,7 +63,7 @@ export function recommendationRoutes(edge: EdgeKit, recommendations: Recommendat
       responses: { 200: list, ...problems, ...forbidden },
       handle: async ({ principal, body }) => {
         mayActFor(principal, body);
-        return { status: 200, body: await recommendations.forBasket(principal, body, body.limit) };
+        return { status: 200, body: await recommendations.forBasket(principal.tenantId, body, body.limit) };
       },
     }),
     endpoint(edge, {
@@ -81,37 +78,30 @@ export function recommendationRoutes(edge: EdgeKit, recommendations: Recommendat
       responses: { 200: list, ...problems, ...forbidden },
       handle: async ({ principal, params, query }) => {
         mayActFor(principal, query);
-        return { status: 200, body: await recommendations.related(principal, params.sku, query, query.limit) };
+        return { status: 200, body: await recommendations.related(principal.tenantId, params.sku, query, query.limit) };
       },
     }),
-    endpoint(edge, {
-      name: 'bestSellers',
-      method: 'GET',
-      route: 'v1/recommendations/best-sellers',
-      summary: 'Best sellers of the location, then of the channel, then overall (decayed over months)',
-      tags: ['Recommendations'],
-      auth: 'tenant',
-      query: WhereQuery,
-      responses: { 200: list, ...problems, ...forbidden },
-      handle: async ({ principal, query }) => {
-        mayActFor(principal, query);
-        return { status: 200, body: await recommendations.bestSellers(principal, query, query.limit) };
-      },
-    }),
-    endpoint(edge, {
-      name: 'trending',
-      method: 'GET',
-      route: 'v1/recommendations/trending',
-      summary: 'What sells most over the last days (half-life 7 days) at the location, then the channel, then overall',
-      tags: ['Recommendations'],
-      auth: 'tenant',
-      query: WhereQuery,
-      responses: { 200: list, ...problems, ...forbidden },
-      handle: async ({ principal, query }) => {
-        mayActFor(principal, query);
-        return { status: 200, body: await recommendations.trending(principal, query, query.limit) };
-      },
-    }),
+    ...(
+      [
+        ['bestSellers', 'best-sellers', 'Best sellers of the location, then of the channel, then overall (decayed over months)'],
+        ['trending', 'trending', 'What sells most over the last days (half-life 7 days) at the location, then the channel, then overall'],
+      ] as const
+    ).map(([name, path, summary]) =>
+      endpoint(edge, {
+        name,
+        method: 'GET',
+        route: `v1/recommendations/${path}`,
+        summary,
+        tags: ['Recommendations'],
+        auth: 'tenant',
+        query: WhereQuery,
+        responses: { 200: list, ...problems, ...forbidden },
+        handle: async ({ principal, query }) => {
+          mayActFor(principal, query);
+          return { status: 200, body: await recommendations[name](principal.tenantId, query, query.limit) };
+        },
+      }),
+    ),
     endpoint(edge, {
       name: 'recommendationConversion',
       method: 'GET',

@@ -4,6 +4,7 @@ import { defineModule } from '../kernel/module';
 import { tenancyModule } from '../tenancy/module';
 import { customerParticipants } from '../customers';
 import { customersModule } from '../customers/module';
+import { StockChanged } from '../stock';
 import { stockModule } from '../stock/module';
 import { TransactionClaimed, TransactionRecorded } from '../transactions';
 import { BlobModelSnapshots } from './adapters/blob-model-snapshots';
@@ -34,6 +35,11 @@ export const recommendationsModule = defineModule({
       accepts: [on(TransactionRecorded), on(TransactionClaimed)],
       description: "Learns each sale and return of both channels once: the basket, the customer's history, conversions of recommended lines",
     },
+    recommendationAvailability: {
+      subscription: 'recommendations-stock',
+      accepts: [on(StockChanged)],
+      description: 'Forgets the cached availability of a SKU whose stock changed, so lists stop offering what just sold out',
+    },
   },
   timers: {
     recommendationRebuild: {
@@ -46,11 +52,15 @@ export const recommendationsModule = defineModule({
     const store = new CosmosRecommendationStore(documents('recommendations'));
     const snapshots = new BlobModelSnapshots(kernel.blob, blobContainers.recommendationModels.name);
     // The catalogue's relations join here once a catalogue capability exists (CatalogueRelations).
-    const recommendations = new RecommendationService(store, snapshots, new StockAvailability(stock), customers, tenancy, kernel.clock, undefined);
+    const availability = new StockAvailability(stock);
+    const recommendations = new RecommendationService(store, snapshots, availability, customers, tenancy, kernel.clock, undefined);
     return {
       api: { recommendations },
       routes: recommendationRoutes(kernel.edge, recommendations),
-      consumers: { recommendationLearning: (event, log) => recommendations.handle(event, log) },
+      consumers: {
+        recommendationLearning: (event, log) => recommendations.handle(event, log),
+        recommendationAvailability: async (event) => availability.forget(event.tenantid, event.data.sku),
+      },
       timers: {
         recommendationRebuild: (log) => recommendations.rebuildAll(log),
         recommendationServedFlush: () => recommendations.flushServed(),

@@ -1,4 +1,3 @@
-import type { Principal } from '../tenancy';
 import type { Channel, ItemFacts, ModelSnapshot } from './co-purchase';
 import type { PurchaseHistory } from './history';
 
@@ -78,7 +77,7 @@ export interface ModelSnapshots {
 
 /** Where an item can be sold now: the store's available stock, or what the web shop may promise. */
 export interface Availability {
-  sellable(principal: Principal, channel: Channel, locationId: string | undefined, skus: string[]): Promise<Set<string>>;
+  sellable(tenantId: string, channel: Channel, locationId: string | undefined, skus: string[]): Promise<Set<string>>;
 }
 
 /** The catalogue's own relations of a product (cross-sell, accessory...), when the tenant has a catalogue. */

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventOf } from '../kernel/events';
 import type { Clock, Logger } from '../kernel/ports';
 import { requireCurrentCustomer, type CustomerStore } from '../customers';
-import type { Principal, TenancyService } from '../tenancy';
+import type { TenancyService } from '../tenancy';
 import type { TransactionClaimed, TransactionRecorded } from '../transactions';
 import { CoPurchaseModel, DEFAULT_MODEL_SETTINGS, type Basket, type Channel, type ModelSettings } from './co-purchase';
 import { applyTransaction, emptyHistory, mergeHistories, type PurchaseHistory } from './history';
@@ -90,8 +90,8 @@ export interface RecommendationOptions {
   catchUpMs: number;
   /** Tenant models kept in memory. */
   tenantsInMemory: number;
-  /** Customer histories kept in memory (all tenants), and for how long one is trusted. */
-  historiesInMemory: number;
+  /** Bytes of customer histories kept in memory (all tenants, estimated), and for how long one is trusted. */
+  historyCacheBytes: number;
   historyTtlMs: number;
 }
 
@@ -100,7 +100,7 @@ export const DEFAULT_RECOMMENDATION_OPTIONS: RecommendationOptions = {
   trainingDays: 365,
   catchUpMs: 5_000,
   tenantsInMemory: 50,
-  historiesInMemory: 20_000,
+  historyCacheBytes: 64_000_000,
   historyTtlMs: 30_000,
 };
 
@@ -154,7 +154,7 @@ export class RecommendationService {
     private readonly options: RecommendationOptions = DEFAULT_RECOMMENDATION_OPTIONS,
   ) {
     this.models = new LRUCache({ max: options.tenantsInMemory });
-    this.histories = new LRUCache({ max: options.historiesInMemory, ttl: options.historyTtlMs });
+    this.histories = new LRUCache({ maxSize: options.historyCacheBytes, sizeCalculation: historyBytes, ttl: options.historyTtlMs });
   }
 
   // ---- learning ----
@@ -260,45 +260,45 @@ export class RecommendationService {
 
   // ---- lists ----
 
-  async forCustomer(principal: Principal, customerId: string, context: { channel: Channel; locationId?: string }, limit: number): Promise<RecommendationList> {
-    const { tenantId } = principal;
+  async forCustomer(tenantId: string, customerId: string, context: { channel: Channel; locationId?: string }, limit: number): Promise<RecommendationList> {
     const customer = await requireCurrentCustomer(this.customers, tenantId, customerId);
     const [model, history, settings] = await Promise.all([this.modelOf(tenantId), this.historyOf(tenantId, customer.customerId), this.settings(tenantId)]);
     const where = this.where(context);
     const candidates = customerCandidates(model, history, where, { now: this.clock.now(), repeatPurchase: new Set(settings.repeatPurchaseCategories) });
-    return this.answer(principal, 'customer', where, model, candidates, limit);
+    return this.answer(tenantId, 'customer', where, model, candidates, limit);
   }
 
-  async forBasket(principal: Principal, input: { channel: Channel; locationId?: string; skus: string[] }, limit: number): Promise<RecommendationList> {
-    const model = await this.modelOf(principal.tenantId);
+  /** Frequently bought together with `skus`, each item with `sku` and an explanation (offers use it to qualify a basket). */
+  async forBasket(tenantId: string, input: { channel: Channel; locationId?: string; skus: string[] }, limit: number): Promise<RecommendationList> {
+    const model = await this.modelOf(tenantId);
     const where = this.where(input);
-    return this.answer(principal, 'basket', where, model, basketCandidates(model, input.skus, where), limit);
+    return this.answer(tenantId, 'basket', where, model, basketCandidates(model, input.skus, where), limit);
   }
 
-  async related(principal: Principal, sku: string, context: { channel: Channel; locationId?: string }, limit: number): Promise<RecommendationList> {
-    const model = await this.modelOf(principal.tenantId);
+  async related(tenantId: string, sku: string, context: { channel: Channel; locationId?: string }, limit: number): Promise<RecommendationList> {
+    const model = await this.modelOf(tenantId);
     const where = this.where(context);
     // The catalogue's own relations first (the retailer chose them), then what is bought with it.
-    const fromCatalogue: Candidate[] = ((await this.catalogue?.relatedSkus(principal.tenantId, sku)) ?? []).map((r, i) => ({
+    const fromCatalogue: Candidate[] = ((await this.catalogue?.relatedSkus(tenantId, sku)) ?? []).map((r, i) => ({
       sku: r.sku,
       score: 1_000 - i,
       reason: { kind: 'related', sku, relation: r.relation },
     }));
     const seen = new Set(fromCatalogue.map((c) => c.sku));
     const candidates = [...fromCatalogue, ...relatedCandidates(model, sku).filter((c) => !seen.has(c.sku) && c.sku !== sku)];
-    return this.answer(principal, 'related', where, model, candidates, limit);
+    return this.answer(tenantId, 'related', where, model, candidates, limit);
   }
 
-  async bestSellers(principal: Principal, context: { channel: Channel; locationId?: string }, limit: number): Promise<RecommendationList> {
-    const model = await this.modelOf(principal.tenantId);
+  async bestSellers(tenantId: string, context: { channel: Channel; locationId?: string }, limit: number): Promise<RecommendationList> {
+    const model = await this.modelOf(tenantId);
     const where = this.where(context);
-    return this.answer(principal, 'best-sellers', where, model, bestSellerCandidates(model, where), limit);
+    return this.answer(tenantId, 'best-sellers', where, model, bestSellerCandidates(model, where), limit);
   }
 
-  async trending(principal: Principal, context: { channel: Channel; locationId?: string }, limit: number): Promise<RecommendationList> {
-    const model = await this.modelOf(principal.tenantId);
+  async trending(tenantId: string, context: { channel: Channel; locationId?: string }, limit: number): Promise<RecommendationList> {
+    const model = await this.modelOf(tenantId);
     const where = this.where(context);
-    return this.answer(principal, 'trending', where, model, trendingCandidates(model, where), limit);
+    return this.answer(tenantId, 'trending', where, model, trendingCandidates(model, where), limit);
   }
 
   private where(context: { channel: Channel; locationId?: string }): Context {
@@ -307,7 +307,7 @@ export class RecommendationService {
 
   /** The first `limit` candidates that can be sold where she is buying, each explained. */
   private async answer(
-    principal: Principal,
+    tenantId: string,
     kind: ListKind,
     where: Context,
     model: CoPurchaseModel,
@@ -320,7 +320,7 @@ export class RecommendationService {
     for (let start = 0; start < unique.length && chosen.length < limit && start < 20 * batch; start += batch) {
       const slice = unique.slice(start, start + batch);
       const sellable = await this.availability.sellable(
-        principal,
+        tenantId,
         where.channel,
         where.locationId,
         slice.map((c) => c.sku),
@@ -332,10 +332,10 @@ export class RecommendationService {
         sku: c.sku,
         description: model.factsOf(c.sku)?.description,
         score: Math.round(c.score * 1e6) / 1e6,
-        explanation: await this.explain(principal.tenantId, model, c.reason),
+        explanation: await this.explain(tenantId, model, c.reason),
       })),
     );
-    this.countServed(principal.tenantId, kind);
+    this.countServed(tenantId, kind);
     return { recommendationId: newRecommendationId(kind), kind, channel: where.channel, locationId: where.locationId, items: items.map(stripUndefined) };
   }
 
@@ -531,6 +531,11 @@ export class RecommendationService {
     this.settingsCache.set(tenantId, settings);
     return settings;
   }
+}
+
+/** About what a history takes in memory: measured 16 KB for 30 items with descriptions and categories. */
+function historyBytes(history: PurchaseHistory): number {
+  return 256 + Object.keys(history.items).length * 500 + history.applied.length * 60;
 }
 
 /** Adds a stored basket to a model in memory unless it is there already. Returns reach the co-purchase counts at the next rebuild; her history drops them at once. */
