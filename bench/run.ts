@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { seedDemoTenant } from '../local/demo-tenant';
 import { catalog, customerEmail, nextSale, random, type SaleOptions } from './data';
 import { cosmosFloor } from './floor';
+import { benchAnalytics } from './analytics';
 import { load, pool, type LoadResult } from './load';
 import { startServer } from './server-process';
 import { benchRecommendations } from './recommendations';
@@ -260,6 +261,9 @@ async function main() {
     console.log('offers: sale -> coupon in the wallet beside the ingest load, qualify (its own process)...');
     const offers = process.env.BENCH_SKIP_OFFERS ? null : await phaseInChild('offers.js');
 
+    console.log('analytics rollups: 2,000 sales, reports and a rebuild (their own platform)...');
+    const analytics = process.env.BENCH_SKIP_ANALYTICS ? null : await benchAnalytics({ sales: 2000, concurrency: 16 });
+
     const ops = (m: Metrics) => m.cosmos.reads + m.cosmos.writes + m.cosmos.queries;
     const summary = {
       machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -289,6 +293,7 @@ async function main() {
       offers,
       recommendations,
       reconciliation,
+      analytics,
       segments,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };

@@ -40,6 +40,7 @@ describe('Azure entry point', () => {
       ['couponRedemptions', 'events', 'coupons', 'ServiceBus'],
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
+      ['analyticsRollups', 'events', 'analytics', 'ServiceBus'],
       ['segmentTraits', 'events', 'segments', 'ServiceBus'],
       ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
       ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],

@@ -597,9 +597,21 @@ async function main() {
     `she orders the socks from the list (${afterStore.body.recommendationId}): customer lists served ${conversion.served}, lines bought from them ${conversion.convertedLines}`,
   );
 
-  console.log(
-    '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, segments, offers and recommendations; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
+  say('27. Head office opens the back office: the week in figures, from the analytics rollups, and Lucía found by her email.');
+  const week = `from=${new Date(Date.now() - 8 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`;
+  const sales = (await until(() => call('GET', `/api/v1/analytics/sales?${week}`, state.keys.admin))).body;
+  for (const row of sales.totals) detail(`${row.channel.padEnd(6)} ${row.sales} sales, ${row.returns} returns, net ${euros(row.net)}`);
+  const buyers = (await call('GET', `/api/v1/analytics/customers?${week}`, state.keys.admin)).body;
+  detail(
+    `identified ${Math.round(buyers.identifiedShare * 100)}% of sales; ${buyers.omnichannel.customers} omnichannel customer(s) spent ${euros(buyers.omnichannel.averageSpend)} each, single-channel ones ${euros(Math.round((buyers.storeOnly.spend + buyers.onlineOnly.spend) / Math.max(1, buyers.storeOnly.customers + buyers.onlineOnly.customers)))}`,
   );
+  const atTill = (await call('POST', '/api/v1/customers/search', state.keys['pos-madrid'], { query: `lucia.garcia+${run}@example.com` })).body.items[0];
+  detail(`a Madrid till searching her email sees ${atTill.identifiers.map((i) => i.value).join(', ')} (masked), channels ${atTill.channels.join(' + ')}`);
+
+  console.log(
+    '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, analytics, segments, offers and recommendations; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
+  );
+  console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or a till's key to see what it sees)`);
 }
 
 /** The "Omnichannel shoppers" segment (created once per tenant, found by name on later runs). */
