@@ -57,7 +57,7 @@ async function main() {
     await call('PUT', '/api/v1/loyalty/program', state.keys.admin, { ...rules, pendingDays: 0 });
   }
 
-  // Marketing's audience, defined before the story starts: Lucía enters it during the story (step 20).
+  // Marketing's audience, defined before the story starts: Lucía enters it during the story (step 24).
   const omnichannel = await omnichannelSegment();
 
   say('1. Lucía buys a coat and a scarf on the web shop, signed in with her email.');
@@ -406,7 +406,97 @@ async function main() {
   detail(`reservation ${picked.status} by sale ${picked.transactionId}`);
   detail(`Madrid Centro: on hand ${bootsHeld.onHand} -> ${after.onHand}, reserved ${bootsHeld.reserved} -> ${after.reserved}, available ${after.available}`);
 
-  say('20. Marketing\'s "Omnichannel shoppers" (bought in both channels in 90 days): Lucía entered it when her store purchase was recorded.');
+  say('20. Head office opens the back office: the week in figures, from the analytics rollups, and Lucía found by her email.');
+  const week = `from=${new Date(Date.now() - 8 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`;
+  const sales = (await until(() => call('GET', `/api/v1/analytics/sales?${week}`, state.keys.admin))).body;
+  for (const row of sales.totals) detail(`${row.channel.padEnd(6)} ${row.sales} sales, ${row.returns} returns, net ${euros(row.net)}`);
+  const buyers = (await call('GET', `/api/v1/analytics/customers?${week}`, state.keys.admin)).body;
+  detail(
+    `identified ${Math.round(buyers.identifiedShare * 100)}% of sales; ${buyers.omnichannel.customers} omnichannel customer(s) spent ${euros(buyers.omnichannel.averageSpend)} each, single-channel ones ${euros(Math.round((buyers.storeOnly.spend + buyers.onlineOnly.spend) / Math.max(1, buyers.storeOnly.customers + buyers.onlineOnly.customers)))}`,
+  );
+  const atTill = (await call('POST', '/api/v1/customers/search', state.keys['pos-madrid'], { query: `lucia.garcia+${run}@example.com` })).body.items[0];
+  detail(`a Madrid till searching her email sees ${atTill.identifiers.map((i) => i.value).join(', ')} (masked), channels ${atTill.channels.join(' + ')}`);
+
+  say('21. Other shoppers teach the recommender what goes together, in both channels.');
+  const item = (sku, description, unitPrice) => ({ sku, quantity: 1, unitPrice, taxRate: 21, description });
+  const hikingBoots = item('BOOTS-HIKING-39', 'Hiking boots', 8995);
+  const woolSocks = item('SOCKS-WOOL', 'Wool socks', 1295);
+  const beanie = item('BEANIE-GREY', 'Grey beanie', 1995);
+  const coat = item('COAT-WOOL-M', 'Wool coat, M', 8995);
+  await call('POST', '/api/v1/stock/movements', state.keys.admin, {
+    type: 'receipt',
+    reference: `GR-RECS-${run}`,
+    locationId: 'almacen-getafe',
+    lines: [hikingBoots, woolSocks, beanie, coat].map(({ sku }) => ({ sku, quantity: 50 })),
+  });
+  const teach = (n, channel, lines) =>
+    call('POST', '/api/v1/transactions', channel === 'online' ? state.keys.ecommerce : state.keys['pos-madrid'], {
+      type: 'sale',
+      channel,
+      locationId: channel === 'online' ? 'web-es' : 'madrid-centro',
+      ...(channel === 'store' && { terminalId: 'till-3' }),
+      externalId: `RECS-${run}-${n}`,
+      occurredAt: new Date().toISOString(),
+      currency: 'EUR',
+      lines,
+      tenders: [{ type: 'card', amount: lines.reduce((sum, l) => sum + l.unitPrice, 0) }],
+    });
+  for (let n = 0; n < 3; n += 1) await teach(`S${n}`, 'store', [hikingBoots, woolSocks]);
+  for (let n = 0; n < 3; n += 1) await teach(`W${n}`, 'online', [coat, beanie]);
+  detail('3 till baskets in Madrid with hiking boots and wool socks; 3 web orders with a wool coat and a beanie');
+
+  const forLucia = () => call('GET', `/api/v1/customers/${web.body.customerId}/recommendations?channel=online&locationId=web-es&limit=3`, state.keys.ecommerce);
+  const show = (list) => list.body.items.forEach((i, n) => detail(`${n + 1}. ${i.description ?? i.sku}: ${i.explanation.text}`));
+  say('22. The web shop asks what to show Lucía: from her web order, and what is in stock for the web.');
+  const beforeStore = await until(async () => {
+    const list = await forLucia();
+    if (!list.body.items.some((i) => i.sku === beanie.sku)) throw new Error('the web orders are still being learnt');
+    return list;
+  });
+  show(beforeStore);
+
+  say('23. She buys hiking boots at the Madrid till: the web shop now recommends the socks that go with them.');
+  await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
+    type: 'sale',
+    channel: 'store',
+    locationId: 'madrid-centro',
+    terminalId: 'till-1',
+    externalId: `T1-${run}-0600`,
+    occurredAt: new Date().toISOString(),
+    currency: 'EUR',
+    customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
+    lines: [hikingBoots],
+    tenders: [{ type: 'card', amount: hikingBoots.unitPrice }],
+  });
+  const afterStore = await until(async () => {
+    const list = await forLucia();
+    if (list.body.items[0]?.sku !== woolSocks.sku) throw new Error('the till sale is still being learnt');
+    return list;
+  });
+  show(afterStore);
+  await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
+    type: 'sale',
+    channel: 'online',
+    locationId: 'web-es',
+    externalId: `WEB-${run}-2003`,
+    occurredAt: new Date().toISOString(),
+    currency: 'EUR',
+    customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
+    lines: [{ ...woolSocks, recommendationId: afterStore.body.recommendationId }],
+    tenders: [{ type: 'card', amount: woolSocks.unitPrice }],
+  });
+  const since = new Date(Date.now() - 3_600_000).toISOString();
+  const conversion = await until(async () => {
+    const report = await call('GET', `/api/v1/recommendations/conversion?from=${since}&to=${new Date(Date.now() + 60_000).toISOString()}`, state.keys.admin);
+    const customer = report.body.byKind.find((k) => k.kind === 'customer');
+    if (customer.convertedLines === 0) throw new Error('the order is still being learnt');
+    return customer;
+  });
+  detail(
+    `she orders the socks from the list (${afterStore.body.recommendationId}): customer lists served ${conversion.served}, lines bought from them ${conversion.convertedLines}`,
+  );
+
+  say('24. Marketing\'s "Omnichannel shoppers" (bought in both channels in 90 days): Lucía entered it when her store purchase was recorded.');
   const memberships = (await call('GET', `/api/v1/customers/${web.body.customerId}/segments`, state.keys.admin)).body.items;
   const entered = memberships.find((m) => m.segmentId === omnichannel.segmentId);
   const traits = (await call('GET', `/api/v1/customers/${web.body.customerId}/traits`, state.keys.admin)).body.traits;
@@ -420,7 +510,7 @@ async function main() {
   const audience = (await call('GET', `/api/v1/segments/${omnichannel.segmentId}`, state.keys.admin)).body;
   detail(`"${audience.name}" has ${audience.size} member(s) now`);
 
-  say("21. Marketing sets a rule: a customer's first purchase puts a 15% welcome coupon in her wallet, valid in every channel.");
+  say("25. Marketing sets a rule: a customer's first purchase puts a 15% welcome coupon in her wallet, valid in every channel.");
   const existing = (await call('GET', '/api/v1/offers/rules', state.keys.admin)).body.items.find((r) => r.name === 'Welcome to the club');
   const welcomeCampaign =
     existing?.actions[0]?.campaignId ??
@@ -448,7 +538,7 @@ async function main() {
     `rule ${welcome.body.ruleId} v${welcome.body.version}: ${welcome.body.trigger.type} -> ${welcome.body.actions.map((a) => a.type).join(', ')}, once per customer`,
   );
 
-  say('22. Marta buys a T-shirt in Barcelona, her first purchase ever: the welcome coupon is in her wallet a moment later.');
+  say('26. Marta buys a T-shirt in Barcelona, her first purchase ever: the welcome coupon is in her wallet a moment later.');
   const marta = { identifiers: [{ type: 'email', value: `marta.ruiz+${run}@example.com` }] };
   const tshirt = await call('POST', '/api/v1/transactions', state.keys['pos-barcelona'], {
     type: 'sale',
@@ -475,7 +565,7 @@ async function main() {
   const why = (await call('GET', `/api/v1/customers/${martaId}`, state.keys.admin)).body.offers[0];
   detail(`360 view: "${why.ruleName}" because of ${why.why}`);
 
-  say('23. At home she fills a cart on the web shop; the cart asks what she can get, and she pays with the coupon.');
+  say('27. At home she fills a cart on the web shop; the cart asks what she can get, and she pays with the coupon.');
   const cart = { channel: 'online', locationId: 'web-es', lines: [{ sku: 'JEANS-SLIM-32', quantity: 1, unitPrice: 5995, category: 'trousers' }] };
   const offer = await call('POST', `/api/v1/customers/${martaId}/offers/qualify`, state.keys.ecommerce, cart);
   for (const c of offer.body.coupons) detail(`qualify: ${c.source} ${c.name} ${c.code}: ${euros(c.discount)} off`);
@@ -518,98 +608,8 @@ async function main() {
   // Paused again, so the next run's earlier steps tell their story without it.
   await call('POST', `/api/v1/offers/rules/${welcome.body.ruleId}/pause`, state.keys.admin);
 
-  say('24. Other shoppers teach the recommender what goes together, in both channels.');
-  const item = (sku, description, unitPrice) => ({ sku, quantity: 1, unitPrice, taxRate: 21, description });
-  const hikingBoots = item('BOOTS-HIKING-39', 'Hiking boots', 8995);
-  const woolSocks = item('SOCKS-WOOL', 'Wool socks', 1295);
-  const beanie = item('BEANIE-GREY', 'Grey beanie', 1995);
-  const coat = item('COAT-WOOL-M', 'Wool coat, M', 8995);
-  await call('POST', '/api/v1/stock/movements', state.keys.admin, {
-    type: 'receipt',
-    reference: `GR-RECS-${run}`,
-    locationId: 'almacen-getafe',
-    lines: [hikingBoots, woolSocks, beanie, coat].map(({ sku }) => ({ sku, quantity: 50 })),
-  });
-  const teach = (n, channel, lines) =>
-    call('POST', '/api/v1/transactions', channel === 'online' ? state.keys.ecommerce : state.keys['pos-madrid'], {
-      type: 'sale',
-      channel,
-      locationId: channel === 'online' ? 'web-es' : 'madrid-centro',
-      ...(channel === 'store' && { terminalId: 'till-3' }),
-      externalId: `RECS-${run}-${n}`,
-      occurredAt: new Date().toISOString(),
-      currency: 'EUR',
-      lines,
-      tenders: [{ type: 'card', amount: lines.reduce((sum, l) => sum + l.unitPrice, 0) }],
-    });
-  for (let n = 0; n < 3; n += 1) await teach(`S${n}`, 'store', [hikingBoots, woolSocks]);
-  for (let n = 0; n < 3; n += 1) await teach(`W${n}`, 'online', [coat, beanie]);
-  detail('3 till baskets in Madrid with hiking boots and wool socks; 3 web orders with a wool coat and a beanie');
-
-  const forLucia = () => call('GET', `/api/v1/customers/${web.body.customerId}/recommendations?channel=online&locationId=web-es&limit=3`, state.keys.ecommerce);
-  const show = (list) => list.body.items.forEach((i, n) => detail(`${n + 1}. ${i.description ?? i.sku}: ${i.explanation.text}`));
-  say('25. The web shop asks what to show Lucía: from her web order, and what is in stock for the web.');
-  const beforeStore = await until(async () => {
-    const list = await forLucia();
-    if (!list.body.items.some((i) => i.sku === beanie.sku)) throw new Error('the web orders are still being learnt');
-    return list;
-  });
-  show(beforeStore);
-
-  say('26. She buys hiking boots at the Madrid till: the web shop now recommends the socks that go with them.');
-  await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
-    type: 'sale',
-    channel: 'store',
-    locationId: 'madrid-centro',
-    terminalId: 'till-1',
-    externalId: `T1-${run}-0600`,
-    occurredAt: new Date().toISOString(),
-    currency: 'EUR',
-    customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
-    lines: [hikingBoots],
-    tenders: [{ type: 'card', amount: hikingBoots.unitPrice }],
-  });
-  const afterStore = await until(async () => {
-    const list = await forLucia();
-    if (list.body.items[0]?.sku !== woolSocks.sku) throw new Error('the till sale is still being learnt');
-    return list;
-  });
-  show(afterStore);
-  await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
-    type: 'sale',
-    channel: 'online',
-    locationId: 'web-es',
-    externalId: `WEB-${run}-2003`,
-    occurredAt: new Date().toISOString(),
-    currency: 'EUR',
-    customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
-    lines: [{ ...woolSocks, recommendationId: afterStore.body.recommendationId }],
-    tenders: [{ type: 'card', amount: woolSocks.unitPrice }],
-  });
-  const since = new Date(Date.now() - 3_600_000).toISOString();
-  const conversion = await until(async () => {
-    const report = await call('GET', `/api/v1/recommendations/conversion?from=${since}&to=${new Date(Date.now() + 60_000).toISOString()}`, state.keys.admin);
-    const customer = report.body.byKind.find((k) => k.kind === 'customer');
-    if (customer.convertedLines === 0) throw new Error('the order is still being learnt');
-    return customer;
-  });
-  detail(
-    `she orders the socks from the list (${afterStore.body.recommendationId}): customer lists served ${conversion.served}, lines bought from them ${conversion.convertedLines}`,
-  );
-
-  say('27. Head office opens the back office: the week in figures, from the analytics rollups, and Lucía found by her email.');
-  const week = `from=${new Date(Date.now() - 8 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`;
-  const sales = (await until(() => call('GET', `/api/v1/analytics/sales?${week}`, state.keys.admin))).body;
-  for (const row of sales.totals) detail(`${row.channel.padEnd(6)} ${row.sales} sales, ${row.returns} returns, net ${euros(row.net)}`);
-  const buyers = (await call('GET', `/api/v1/analytics/customers?${week}`, state.keys.admin)).body;
-  detail(
-    `identified ${Math.round(buyers.identifiedShare * 100)}% of sales; ${buyers.omnichannel.customers} omnichannel customer(s) spent ${euros(buyers.omnichannel.averageSpend)} each, single-channel ones ${euros(Math.round((buyers.storeOnly.spend + buyers.onlineOnly.spend) / Math.max(1, buyers.storeOnly.customers + buyers.onlineOnly.customers)))}`,
-  );
-  const atTill = (await call('POST', '/api/v1/customers/search', state.keys['pos-madrid'], { query: `lucia.garcia+${run}@example.com` })).body.items[0];
-  detail(`a Madrid till searching her email sees ${atTill.identifiers.map((i) => i.value).join(', ')} (masked), channels ${atTill.channels.join(' + ')}`);
-
   console.log(
-    '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, analytics, segments, offers and recommendations; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
+    '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, analytics, recommendations, segments and offers; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
   );
   console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or a till's key to see what it sees)`);
 }
