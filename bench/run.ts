@@ -293,8 +293,8 @@ async function main() {
       offers,
       recommendations,
       reconciliation,
-      analytics,
       segments,
+      analytics,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     print(summary);

@@ -6,8 +6,8 @@ import { giftCardsModule } from './gift-cards/module';
 import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
-import { analyticsModule } from './analytics/module';
 import { segmentsModule } from './segments/module';
+import { analyticsModule } from './analytics/module';
 import { recommendationsModule } from './recommendations/module';
 import { offersModule } from './offers/module';
 
@@ -25,8 +25,8 @@ export const MODULES = [
   couponsModule,
   receiptsModule,
   stockModule,
-  analyticsModule,
   segmentsModule,
+  analyticsModule,
   recommendationsModule,
   offersModule,
 ] as const;
