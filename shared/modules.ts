@@ -9,6 +9,7 @@ import { stockModule } from './stock/module';
 import { segmentsModule } from './segments/module';
 import { analyticsModule } from './analytics/module';
 import { recommendationsModule } from './recommendations/module';
+import { offersModule } from './offers/module';
 
 /**
  * The platform's capabilities, in the order they are built: a module comes after the modules it
@@ -27,4 +28,5 @@ export const MODULES = [
   segmentsModule,
   analyticsModule,
   recommendationsModule,
+  offersModule,
 ] as const;
