@@ -195,6 +195,8 @@ describe('the back office console in a real browser', () => {
     expect(listed).toMatchObject([{ name: 'Compran en tienda, dos veces o más', definition: omnichannel }]);
     const segmentId = listed[0].segmentId as string;
     await p.host.runTimer('segmentBackfill');
+    // The daily review records today's size: the segment's chart then has its first day.
+    await p.host.runTimer('segmentDaily');
     await p.bus.idle();
     await page.reload();
     await page.locator(`#segment-list a[data-segment="${segmentId}"]`).waitFor();
@@ -203,6 +205,9 @@ describe('the back office console in a real browser', () => {
     await page.locator(`#segment-list a[data-segment="${segmentId}"]`).click();
     await page.locator(`#segment-members a[href="#/customers/${luciaId}"]`).waitFor();
     expect(await page.locator('#segment-size .kpi-value').textContent()).toBe('1');
+    const perDay = (await p.api('GET', `/api/v1/segments/${segmentId}/sizes`, { key: keys.admin })).body.items.map((x: { size: number }) => x.size);
+    expect(perDay).toEqual([1]);
+    expect(await page.locator('#chart-segment-days rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-value'))))).toEqual(perDay);
     await accessible(page, 'segment');
     await shoot(page, 'segment');
 

@@ -228,7 +228,7 @@ export function Segments() {
               {s.name}
             </a>,
             number(s.size, locale),
-            `${t(BACKFILL[s.backfill.status])} · ${number(s.backfill.processed, locale)}`,
+            `${t(BACKFILL[s.backfill.status])} · ${t('backfillProgress', { processed: number(s.backfill.processed, locale), matched: number(s.backfill.matched, locale) })}`,
             dateTime(s.updatedAt, locale),
           ])}
         />
@@ -286,9 +286,7 @@ export function SegmentDetail({ params }: { params: Record<string, string> }) {
         <div class="kpi">
           <span class="kpi-label">{t('backfill')}</span>
           <strong class="kpi-value">{t(BACKFILL[s.backfill.status])}</strong>
-          <span class="muted">
-            {number(s.backfill.processed, locale)} · {number(s.backfill.matched, locale)}
-          </span>
+          <span class="muted">{t('backfillProgress', { processed: number(s.backfill.processed, locale), matched: number(s.backfill.matched, locale) })}</span>
         </div>
       </div>
       <Section title={t('sizePerDay')}>
