@@ -378,6 +378,62 @@ export function t(key: Key, values: Record<string, string | number> = {}): strin
   return DICTIONARIES[lang.value][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
 }
 
+/** Segment operators as people say them; an operator the API adds later shows under its own name until it gets a text here. */
+const OPERATORS: Record<Lang, Record<string, string>> = {
+  en: {
+    equals: 'is',
+    notEquals: 'is not',
+    greaterThan: 'more than',
+    greaterThanOrEqual: 'at least',
+    lessThan: 'less than',
+    lessThanOrEqual: 'at most',
+    between: 'between',
+    in: 'is one of',
+    notIn: 'is none of',
+    startsWith: 'starts with',
+    isSet: 'is known',
+    isNotSet: 'is unknown',
+    before: 'before',
+    after: 'after',
+    withinLastDays: 'in the last days',
+    notWithinLastDays: 'not in the last days',
+    contains: 'includes',
+    notContains: 'does not include',
+    containsAny: 'includes any of',
+    containsAll: 'includes all of',
+    isEmpty: 'is empty',
+    isNotEmpty: 'is not empty',
+  },
+  es: {
+    equals: 'es',
+    notEquals: 'no es',
+    greaterThan: 'más de',
+    greaterThanOrEqual: 'al menos',
+    lessThan: 'menos de',
+    lessThanOrEqual: 'como mucho',
+    between: 'entre',
+    in: 'es uno de',
+    notIn: 'no es ninguno de',
+    startsWith: 'empieza por',
+    isSet: 'se conoce',
+    isNotSet: 'no se conoce',
+    before: 'antes de',
+    after: 'después de',
+    withinLastDays: 'en los últimos días',
+    notWithinLastDays: 'no en los últimos días',
+    contains: 'incluye',
+    notContains: 'no incluye',
+    containsAny: 'incluye alguno de',
+    containsAll: 'incluye todos',
+    isEmpty: 'está vacío',
+    isNotEmpty: 'no está vacío',
+  },
+};
+
+export function operatorText(operator: string): string {
+  return OPERATORS[lang.value][operator] ?? operator;
+}
+
 /** How the tenant formats: its country with the console's language, its currency and time zone. */
 export interface Locale {
   country: string;

@@ -158,8 +158,9 @@ describe('the back office console in a real browser', () => {
     // A segment built in the page: the live count follows every change, as the preview route counts it.
     await visit(page, '#/segments', '#segment-builder', 'segments');
     const condition = (n: number) => page.locator(`fieldset[data-condition="${n}"]`);
-    // A select's name includes its chosen option, so labels are matched as the start of the name.
-    const control = (n: number, label: string) => condition(n).getByLabel(label);
+    // A select's name includes its chosen option: selects are found by the start of their name, text boxes by all of it.
+    const control = (n: number, label: string) => condition(n).getByRole('combobox', { name: new RegExp(`^${label}`) });
+    const box = (n: number, label: string) => condition(n).getByRole('textbox', { name: label, exact: true });
     const liveCount = async (definition: unknown) => {
       const preview = await p.api('POST', '/api/v1/segments/preview', { key: keys.admin, body: { definition } });
       expect(preview.status).toBe(200);
@@ -172,13 +173,13 @@ describe('the back office console in a real browser', () => {
     };
     const everyone = await liveCount({ all: [{ trait: 'orders', operator: 'greaterThanOrEqual', value: 1 }] });
     expect(everyone).toBe(1);
-    await control(0, 'Valor').fill('3');
+    await box(0, 'Valor').fill('3');
     expect(await liveCount({ all: [{ trait: 'orders', operator: 'greaterThanOrEqual', value: 3 }] })).toBe(0);
-    await control(0, 'Valor').fill('2');
+    await box(0, 'Valor').fill('2');
     await page.getByRole('button', { name: 'Añadir una condición' }).click();
     await control(1, 'Rasgo').selectOption('lastStorePurchaseAt');
     await control(1, 'Operador').selectOption('withinLastDays');
-    await control(1, 'Días').fill('90');
+    await box(1, 'Días').fill('90');
     const omnichannel = {
       all: [
         { trait: 'orders', operator: 'greaterThanOrEqual', value: 2 },

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Preview, SegmentView } from '../../../shared/segments';
 import { api } from '../api';
 import { BarChart } from '../chart';
-import { dateTime, day, number, t } from '../i18n';
+import { dateTime, day, number, operatorText, t } from '../i18n';
 import { session } from '../session';
 import { Field, Form, Problem, Section, Select, Table, useLoad } from '../ui';
 
@@ -83,7 +83,7 @@ function ConditionRow(props: { fields: Fields; draft: Draft; index: number; onCh
         label={t('operator')}
         name={`operator-${n}`}
         value={draft.operator}
-        options={field.operators.map((o) => [o, o])}
+        options={field.operators.map((o) => [o, operatorText(o)])}
         onChange={(operator) => props.onChange({ ...draft, operator })}
       />
       {field.type === 'map' && (
