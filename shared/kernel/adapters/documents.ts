@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Container, ItemDefinition, PartitionKey, PatchOperation, SqlParameter } from '@azure/cosmos';
+import type { Container, ItemDefinition, JSONObject, PartitionKey, PatchOperation, SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../errors';
 import type { PlatformTelemetry, StoreOperationKind } from '../telemetry';
 
@@ -124,6 +124,31 @@ export class Documents {
       if (statusOf(error) === 409) return 'exists';
       throw this.failed(error, 'create');
     }
+  }
+
+  /**
+   * Creates many documents with Cosmos DB's bulk API (a request per 100, not per document): for
+   * loading large snapshots. Each create stands alone, outcomes in order: `exists` when the id was taken.
+   */
+  async createMany<T extends object>(docs: Array<Stored<T>>, partitionKeyOf: (doc: Stored<T>) => PartitionKey): Promise<Array<'created' | 'exists'>> {
+    if (docs.length === 0) return [];
+    for (let i = 0; i < docs.length; i += 1) this.metrics.count(this.container.id, 'writes');
+    let results;
+    try {
+      results = await this.container.items.executeBulkOperations(
+        docs.map((doc) => ({ operationType: 'Create' as const, resourceBody: doc as unknown as JSONObject, partitionKey: partitionKeyOf(doc) })),
+        { abortSignal: AbortSignal.timeout((this.options.deadlineMs ?? STORE_DEADLINE_MS) * Math.ceil(docs.length / 100)) },
+      );
+    } catch (error) {
+      throw this.failed(error, 'bulk');
+    }
+    return results.map((result) => {
+      const status = result.response?.statusCode ?? statusOf(result.error);
+      if (result.response) this.charge(result.response, 'writes');
+      if (status !== undefined && status >= 200 && status < 300) return 'created';
+      if (status === 409) return 'exists';
+      throw this.failed(result.error ?? { code: status }, 'bulk create');
+    });
   }
 
   async read<T>(id: string, partitionKey: PartitionKey): Promise<(T & { _etag: string }) | undefined> {
