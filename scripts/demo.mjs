@@ -2,6 +2,7 @@
 // The omnichannel story, told against a running `npm start` (reads .unifica-local.json).
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { catalogueItems, catalogueSettings } from './demo-catalogue.mjs';
 
 let state;
 try {
@@ -403,7 +404,74 @@ async function main() {
   detail(`reservation ${picked.status} by sale ${picked.transactionId}`);
   detail(`Madrid Centro: on hand ${bootsHeld.onHand} -> ${after.onHand}, reserved ${bootsHeld.reserved} -> ${after.reserved}, available ${after.available}`);
 
+  await catalogueStory();
+
   console.log('\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts and stock.');
+}
+
+/** The connected catalogue: loaded from the ERP, on the sale lines, priced per channel, published to Merchant Center. */
+async function catalogueStory() {
+  const admin = state.keys.admin;
+  say('20. Head office loads its catalogue from the ERP: families, typed attributes, two price lists, products, variants, prices, relations.');
+  await call('PUT', '/api/v1/catalogue/settings', admin, catalogueSettings);
+  const loaded = await call('POST', '/api/v1/catalogue/items', admin, { items: catalogueItems });
+  const s = loaded.body.summary;
+  detail(
+    `${catalogueItems.length} items: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged (a re-run sends the same versions), ${s.rejected} rejected`,
+  );
+  const tree = (await call('GET', '/api/v1/catalogue/families', admin)).body;
+  const show = (node, depth) => [`${'  '.repeat(depth)}${node.name}`, ...node.children.flatMap((child) => show(child, depth + 1))];
+  for (const line of tree.roots.flatMap((root) => show(root, 0))) detail(line);
+  const stale = await call('POST', '/api/v1/catalogue/items', admin, { items: [{ ...catalogueItems[0], version: 0, name: 'An older name' }] });
+  detail(`an older version of the Chelsea boot from a late ERP message: ${stale.body.results[0].outcome} (ignored)`);
+
+  say('21. A till sells a coat and an item the catalogue does not know: the lines carry product, families and brand; the unknown one is flagged, not refused.');
+  const coatSale = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
+    type: 'sale',
+    channel: 'store',
+    locationId: 'madrid-centro',
+    terminalId: 'till-1',
+    externalId: `T1-${run}-0600`,
+    occurredAt: new Date().toISOString(),
+    currency: 'EUR',
+    lines: [
+      { sku: 'COAT-WOOL-M', quantity: 1, unitPrice: 18995, taxRate: 21 },
+      { sku: 'GIFT-WRAP', quantity: 1, unitPrice: 300, taxRate: 21 },
+    ],
+    tenders: [{ type: 'card', amount: 19295 }],
+  });
+  for (const line of coatSale.body.lines) {
+    detail(
+      `${line.sku}: ${line.catalogue === 'matched' ? `product ${line.productId}, brand ${line.brand}, families ${line.families.join(' > ')}` : 'unknown to the catalogue, recorded as sent'}`,
+    );
+  }
+
+  say('22. One price per channel and store, by a documented precedence; the parity report finds what differs between the channels.');
+  const price = async (sku, locationId) => (await call('GET', `/api/v1/catalogue/prices/${sku}?locationId=${locationId}`, admin)).body;
+  for (const [sku, locationId] of [
+    ['SCARF-CASHMERE-U', 'madrid-centro'],
+    ['SCARF-CASHMERE-U', 'barcelona-diagonal'],
+    ['SNEAKER-CANVAS-38', 'madrid-centro'],
+    ['SNEAKER-CANVAS-38', 'web-es'],
+  ]) {
+    const p = await price(sku, locationId);
+    detail(
+      `${sku} at ${locationId}: ${euros(p.amount)} (${p.source === 'location' ? 'store override' : `list ${p.priceListId}`}${p.onSale ? `, on sale until ${p.saleEndsAt.slice(0, 10)}` : ''})`,
+    );
+  }
+  const parity = (await call('GET', '/api/v1/catalogue/parity?country=ES', admin)).body;
+  for (const d of parity.prices.slice(0, 4))
+    detail(`price: ${d.sku} ${euros(d.store)} in stores vs ${euros(d.online)} online (tolerance ${euros(d.tolerance)})`);
+  for (const d of parity.availability.slice(0, 3)) detail(`availability: ${d.sku} ${d.store} units in stores, ${d.online} online`);
+  for (const d of parity.publishedInOneChannel) detail(`only in ${d.publishedIn}: ${d.name} (${d.productId})`);
+
+  say('23. The Merchant Center product feed and the local inventory feed (stock per store, click & collect), written to blob storage behind signed links.');
+  const published = (await call('POST', '/api/v1/catalogue/publications', admin, { country: 'ES' })).body;
+  for (const file of published.countries[0].files) detail(`${file.kind}: ${file.rows} rows, ${file.url.split('?')[0]}`);
+  const local = published.countries[0].files.find((f) => f.kind === 'local-inventory');
+  const text = await (await fetch(local.url)).text();
+  for (const line of text.split('\n').filter((l) => l.includes('BOOTS-CHELSEA-40') || l.startsWith('store_code'))) detail(line.replace(/\t/g, ' | '));
+  detail(`links expire at ${published.linksExpireAt}`);
 }
 
 main().catch((error) => {

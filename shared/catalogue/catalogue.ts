@@ -221,6 +221,7 @@ export class CatalogueService {
       const type = (value as { type?: unknown })?.type;
       if (typeof type === 'string') results[i]!.type = (['product', 'variant', 'price', 'relations'].includes(type) ? type : null) as ItemResult['type'];
       const result = CatalogueItem.safeParse(value);
+      results[i]!.key = rawKeyOf(value);
       if (!result.success) {
         reject(
           i,
@@ -414,6 +415,14 @@ export class CatalogueService {
     if (!resolved) throw notFound(`A price of ${sku} in ${list.priceListId}`);
     return resolved;
   }
+}
+
+/** The key of an item that may not be valid, for its result: what it names, as far as it can be read. */
+function rawKeyOf(value: unknown): string | null {
+  const v = (value ?? {}) as Record<string, unknown>;
+  const text = (x: unknown) => (typeof x === 'string' ? x : undefined);
+  if (v.type === 'price') return `${text(v.priceListId) ?? '?'}/${text(v.locationId) ?? '*'}/${text(v.sku) ?? '?'}`;
+  return text(v.type === 'variant' ? v.sku : v.productId) ?? null;
 }
 
 function keyOf(item: CatalogueItem): string {

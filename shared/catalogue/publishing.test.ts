@@ -153,7 +153,7 @@ describe('Merchant Center feeds', () => {
       expect(row.image_link).toMatch(/^https:\/\//);
       expect(row.condition).toBe('new');
       expect(row.gtin !== '' || row.mpn !== '').toBe(true);
-      expect(row.title.length).toBeLessThanOrEqual(150);
+      expect(row.title!.length).toBeLessThanOrEqual(150);
     }
     const a1 = rows(feed).find((r) => r.id === 'A-1')!;
     expect(a1).toMatchObject({
