@@ -39,7 +39,7 @@ export interface CatalogueStore {
   getProduct(tenantId: string, productId: string): Promise<Product | undefined>;
   getVariant(tenantId: string, sku: string): Promise<Variant | undefined>;
   getPrice(tenantId: string, priceListId: string, sku: string, locationId: string | null): Promise<PriceEntry | undefined>;
-  /** Which of these products exist (a query per hundred ids). */
+  /** Which of these products exist. */
   existingProducts(tenantId: string, productIds: string[]): Promise<Set<string>>;
   variantsOf(tenantId: string, productId: string): Promise<Variant[]>;
   productsInFamily(tenantId: string, familyId: string, limit: number, continuationToken?: string): Promise<Page<Product>>;
@@ -128,6 +128,12 @@ export const ProductViewSchema = ProductSummarySchema.extend({
   relations: z.array(z.object({ type: z.enum(RELATION_TYPES), related: z.array(z.string()) })).describe('Typed, each list in order'),
 }).meta({ id: 'Product' });
 export type ProductView = z.output<typeof ProductViewSchema>;
+export const SkuViewSchema = ProductSummarySchema.extend({
+  sku: z.string(),
+  variant: VariantViewSchema,
+  relations: z.array(z.object({ type: z.enum(RELATION_TYPES), related: z.array(z.string()) })).describe('Typed, each list in order'),
+}).meta({ id: 'SkuProduct' });
+export type SkuView = z.output<typeof SkuViewSchema>;
 export const ProductPageSchema = z
   .object({ items: z.array(ProductSummarySchema), continuationToken: z.string().nullable().describe('Pass back as ?continuationToken= for the next page') })
   .meta({ id: 'ProductPage' });
@@ -334,10 +340,11 @@ export class CatalogueService {
     return this.view(product);
   }
 
-  async productBySkuView(tenantId: string, sku: string): Promise<ProductView> {
+  /** The product of a SKU with that variant and the product's relations: three point reads, no query. */
+  async productBySkuView(tenantId: string, sku: string): Promise<SkuView> {
     const found = await this.productBySku(tenantId, sku);
     if (!found) throw notFound(`SKU ${sku}`);
-    return this.view(found.product);
+    return { ...summary(found.product), sku, variant: variantView(found.variant), relations: await this.relationsOf(tenantId, found.product.productId) };
   }
 
   /** The product and variant of a SKU (two point reads), or undefined when the catalogue does not know it. */
@@ -363,9 +370,7 @@ export class CatalogueService {
     ]);
     return {
       ...summary(product),
-      variants: variants
-        .sort((a, b) => a.sku.localeCompare(b.sku))
-        .map((v) => ({ sku: v.sku, gtin: v.gtin, options: v.options, images: v.images, status: v.status, version: v.version })),
+      variants: variants.sort((a, b) => a.sku.localeCompare(b.sku)).map(variantView),
       relations,
     };
   }
@@ -423,6 +428,10 @@ function rawKeyOf(value: unknown): string | null {
   const text = (x: unknown) => (typeof x === 'string' ? x : undefined);
   if (v.type === 'price') return `${text(v.priceListId) ?? '?'}/${text(v.locationId) ?? '*'}/${text(v.sku) ?? '?'}`;
   return text(v.type === 'variant' ? v.sku : v.productId) ?? null;
+}
+
+function variantView(v: Variant): z.output<typeof VariantViewSchema> {
+  return { sku: v.sku, gtin: v.gtin, options: v.options, images: v.images, status: v.status, version: v.version };
 }
 
 function keyOf(item: CatalogueItem): string {
