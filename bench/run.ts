@@ -271,6 +271,8 @@ async function main() {
 
     console.log('reconciling a 1,000,000-row ERP snapshot (its own process)...');
     const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await reconcileInChild();
+    console.log('catalogue: import of 100,000 variants with prices, reads, feeds (its own process)...');
+    const catalogue = process.env.BENCH_SKIP_CATALOGUE ? null : await inChild('catalogue.js');
 
     const ops = (m: Metrics) => m.cosmos.reads + m.cosmos.writes + m.cosmos.queries;
     const summary = {
@@ -299,6 +301,7 @@ async function main() {
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
       },
       reconciliation,
+      catalogue,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     print(summary);
@@ -312,12 +315,17 @@ async function main() {
 }
 
 /** bench/reconcile.js in a process of its own, so its peak memory is its own. */
-async function reconcileInChild(): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, 'reconcile.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+function reconcileInChild(): Promise<Record<string, unknown>> {
+  return inChild('reconcile.js');
+}
+
+/** A benchmark file of bench/ in a process of its own; its last line of output is its figures. */
+async function inChild(file: string): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, file)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`the reconciliation benchmark exited with ${code}`);
+  if (code !== 0) throw new Error(`the ${file} benchmark exited with ${code}`);
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 

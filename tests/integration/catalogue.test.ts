@@ -125,6 +125,17 @@ describe('catalogue', () => {
     expect(moved.body.results[0]).toMatchObject({ outcome: 'rejected', errors: [{ field: 'sku', message: 'belongs to product BOOT-CHELSEA' }] });
   });
 
+  it('keeps the newest version when writers race', async () => {
+    const versions = [17, 3, 21, 9, 14, 1, 20, 6, 11, 19, 2, 15];
+    const results = await Promise.all(versions.map((version) => upsert([{ ...boots, productId: 'RACE', families: ['sale'], version, name: `v${version}` }])));
+    const outcomes = results.map((r) => r.body.results[0].outcome);
+    expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
+    expect(outcomes.every((o) => ['created', 'updated', 'stale'].includes(o))).toBe(true);
+    const stored = await c.p.api('GET', '/api/v1/catalogue/products/RACE', { key: admin() });
+    expect(stored.body).toMatchObject({ version: 21, name: 'v21' });
+    expect((await c.store.all('catalogue', c.t.tenantId)).filter((d) => d.kind === 'product' && d.productId === 'RACE')).toHaveLength(1);
+  });
+
   it('reads by SKU, by family with paging, by text, and the family tree', async () => {
     const bySku = await c.p.api('GET', '/api/v1/catalogue/skus/BOOT-CH-39', { key: c.t.keys.ecommerce });
     expect(bySku.body.productId).toBe('BOOT-CHELSEA');
