@@ -177,19 +177,19 @@ export async function benchCatalogue({
     const container = cosmos.database(config.cosmos.databaseName).container('stock');
     const now = new Date().toISOString();
     for (let l = 0; l < FEED_STORES; l += 1) {
-      for (let start = 0; start < FEED_SKUS; start += 500) {
-        const operations: OperationInput[] = [];
-        for (let i = start; i < Math.min(start + 500, FEED_SKUS); i += 1) {
-          // A store holds about half the range; the feed still lists every SKU in every store.
-          if ((i + l) % 2 === 1) continue;
-          const level: Record<string, unknown> = {
-            id: deterministicId('lvl', store(l), sku(i)),
-            ...emptyLevel(FEED_TENANT, store(l), sku(i), now),
-            onHand: (i + l) % 5,
-          };
-          operations.push({ operationType: 'Create', resourceBody: level, partitionKey: [FEED_TENANT, store(l)] } as OperationInput);
-        }
-        await container.items.executeBulkOperations(operations);
+      const operations: OperationInput[] = [];
+      for (let i = 0; i < FEED_SKUS; i += 1) {
+        // A store holds about half the range; the feed still lists every SKU in every store.
+        if ((i + l) % 2 === 1) continue;
+        const level: Record<string, unknown> = {
+          id: deterministicId('lvl', store(l), sku(i)),
+          ...emptyLevel(FEED_TENANT, store(l), sku(i), now),
+          onHand: (i + l) % 5,
+        };
+        operations.push({ operationType: 'Create', resourceBody: level, partitionKey: [FEED_TENANT, store(l)] } as OperationInput);
+      }
+      for (let start = 0; start < operations.length; start += 400) {
+        await Promise.all([0, 100, 200, 300].map((offset) => container.items.bulk(operations.slice(start + offset, start + offset + 100))));
       }
     }
     cosmos.dispose();

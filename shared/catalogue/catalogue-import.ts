@@ -50,6 +50,7 @@ interface BadRow {
 const RUN_LEASE_MS = 30 * 60_000;
 /** Rows applied together: one upsert batch, as through the API. */
 const BATCH = 1_000;
+const BATCHES_IN_FLIGHT = 4;
 /** Files dropped together are applied in this order, so variants find their products. */
 const KIND_ORDER: ItemType[] = ['product', 'variant', 'price', 'relations'];
 const KIND_OF_NAME: Record<string, ItemType> = { products: 'product', variants: 'variant', prices: 'price', relations: 'relations' };
@@ -131,12 +132,21 @@ export class CatalogueImport {
       const knownProducts = new Set<string>();
       let items: unknown[] = [];
       let lines: number[] = [];
+      // Batches of one file are independent (every item is versioned), so a few are applied at once.
+      const inFlight: Array<Promise<void>> = [];
+      let failure: { error: unknown } | undefined;
       const flush = async () => {
         if (items.length === 0) return;
-        const { results } = await this.catalogue.upsert(tenantId, items, { indexes: lines, knownProducts });
-        for (const r of results) tally(r, counts, badRows);
+        const batch = this.catalogue.upsert(tenantId, items, { indexes: lines, knownProducts }).then(
+          ({ results }) => results.forEach((r) => tally(r, counts, badRows)),
+          (error: unknown) => void (failure ??= { error }),
+        );
         items = [];
         lines = [];
+        inFlight.push(batch);
+        if (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
+        // A batch the store failed stops the run; the next run takes the file over and re-applies it.
+        if (failure) throw failure.error;
       };
       for await (const entry of readRecords(await this.inbox.open(name), format)) {
         counts.rows += 1;
@@ -149,6 +159,8 @@ export class CatalogueImport {
         if (items.length >= BATCH) await flush();
       }
       await flush();
+      await Promise.all(inFlight);
+      if (failure) throw failure.error;
     }
     // The CSV parser reports malformed records as it meets them, which may be ahead of the rows read.
     badRows.sort((a, b) => a.line - b.line);
