@@ -340,11 +340,14 @@ export class CatalogueService {
     return this.view(product);
   }
 
-  /** The product of a SKU with that variant and the product's relations: three point reads, no query. */
+  /** The product of a SKU with that variant and the product's relations: three point reads (the last two at once), no query. */
   async productBySkuView(tenantId: string, sku: string): Promise<SkuView> {
-    const found = await this.productBySku(tenantId, sku);
-    if (!found) throw notFound(`SKU ${sku}`);
-    return { ...summary(found.product), sku, variant: variantView(found.variant), relations: await this.relationsOf(tenantId, found.product.productId) };
+    const variant = await this.store.getVariant(tenantId, sku);
+    const [product, relations] = variant
+      ? await Promise.all([this.store.getProduct(tenantId, variant.productId), this.relationsOf(tenantId, variant.productId)])
+      : [undefined, []];
+    if (!product) throw notFound(`SKU ${sku}`);
+    return { ...summary(product), sku, variant: variantView(variant!), relations };
   }
 
   /** The product and variant of a SKU (two point reads), or undefined when the catalogue does not know it. */

@@ -142,22 +142,25 @@ export class Documents {
     const send = async (start: number) => {
       const chunk = docs.slice(start, start + BULK_OPERATIONS);
       for (let i = 0; i < chunk.length; i += 1) this.metrics.count(this.container.id, 'writes');
-      let results;
+      let results: Array<{ statusCode: number; requestCharge?: number }>;
       try {
         results = await this.container.items.bulk(
           chunk.map((doc) => ({ operationType: 'Create' as const, resourceBody: doc as unknown as JSONObject, partitionKey: partitionKeyOf(doc) })),
           { continueOnError: true },
           { abortSignal: this.deadline() },
         );
-      } catch (error) {
-        throw this.failed(error, 'bulk');
+      } catch {
+        // The request as a whole failed (a deadline, an outage): each document on its own, with the SDK's retries.
+        results = chunk.map(() => ({ statusCode: 0 }));
       }
-      results.forEach((result, i) => {
-        this.charge(result, 'writes');
-        if (result.statusCode >= 200 && result.statusCode < 300) outcomes[start + i] = 'created';
-        else if (result.statusCode === 409) outcomes[start + i] = 'exists';
-        else throw this.failed({ code: result.statusCode }, 'bulk create');
-      });
+      for (let i = 0; i < chunk.length; i += 1) {
+        const { statusCode } = results[i]!;
+        this.charge(results[i]!, 'writes');
+        if (statusCode >= 200 && statusCode < 300) outcomes[start + i] = 'created';
+        else if (statusCode === 409) outcomes[start + i] = 'exists';
+        // Throttled or not done (429, 408, 5xx): once more alone, which retries as every single write does.
+        else outcomes[start + i] = await this.create(chunk[i]!);
+      }
     };
     for (let i = 0; i < chunks.length; i += BULK_REQUESTS_AT_ONCE) await Promise.all(chunks.slice(i, i + BULK_REQUESTS_AT_ONCE).map(send));
     return outcomes;
