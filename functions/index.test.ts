@@ -47,6 +47,8 @@ describe('Azure entry point', () => {
       ['couponHoldSweeper', '%Schedule_couponHoldSweeper%'],
       ['stockSweeper', '%Schedule_stockSweeper%'],
       ['stockReconciliation', '%Schedule_stockReconciliation%'],
+      ['catalogueImport', '%Schedule_catalogueImport%'],
+      ['cataloguePublisher', '%Schedule_cataloguePublisher%'],
     ]);
   });
 

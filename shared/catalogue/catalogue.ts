@@ -174,7 +174,7 @@ function summary(p: Product): z.output<typeof ProductSummarySchema> {
  * products, variants, prices and relations, each applied only when newer than what is stored.
  */
 export class CatalogueService {
-  private readonly settingsCache = new Map<string, { value: CatalogueSettings | undefined; until: number }>();
+  private readonly settingsCache = new Map<string, { value: Promise<CatalogueSettings | undefined>; until: number }>();
 
   constructor(
     private readonly store: CatalogueStore,
@@ -188,9 +188,11 @@ export class CatalogueService {
   async cachedSettings(tenantId: string): Promise<CatalogueSettings | undefined> {
     const hit = this.settingsCache.get(tenantId);
     if (hit && hit.until > Date.now()) return hit.value;
-    const value = await this.store.getSettings(tenantId);
+    // The read itself is shared: a hundred sales arriving at once make one read, not a hundred.
+    const value = this.store.getSettings(tenantId);
     if (this.settingsCache.size > 10_000) this.settingsCache.clear();
     this.settingsCache.set(tenantId, { value, until: Date.now() + SETTINGS_TTL_MS });
+    value.catch(() => this.settingsCache.delete(tenantId));
     return value;
   }
 
@@ -205,7 +207,7 @@ export class CatalogueService {
     if (issues.length > 0) throw invalid(issues);
     const settings: CatalogueSettings = { kind: 'settings', tenantId, ...input, updatedAt: this.clock.now().toISOString() };
     await this.store.saveSettings(settings);
-    this.settingsCache.set(tenantId, { value: settings, until: Date.now() + SETTINGS_TTL_MS });
+    this.settingsCache.set(tenantId, { value: Promise.resolve(settings), until: Date.now() + SETTINGS_TTL_MS });
     return settings;
   }
 
