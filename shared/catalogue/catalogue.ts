@@ -48,8 +48,9 @@ export interface CatalogueStore {
   getRelations(tenantId: string, productId: string): Promise<Relations | undefined>;
   /** Read-modify-write with the etag; a missing document is created from `mutate(empty)`. */
   updateRelations(tenantId: string, productId: string, mutate: (current: Relations) => Relations | undefined): Promise<Relations | undefined>;
-  allProducts(tenantId: string): AsyncIterable<Product[]>;
-  allVariants(tenantId: string): AsyncIterable<Variant[]>;
+  /** Every product and variant, page by page, without their search tokens. */
+  allProducts(tenantId: string): AsyncIterable<Array<Omit<Product, 'tokens'>>>;
+  allVariants(tenantId: string): AsyncIterable<Array<Omit<Variant, 'tokens'>>>;
   pricesOf(tenantId: string, priceListId: string): AsyncIterable<PriceEntry[]>;
 }
 

@@ -6,6 +6,10 @@ import type { CatalogueService, CatalogueStore } from './catalogue';
 import { pathOf, type CatalogueSettings, type PriceEntry, type PriceList, type Product, type Variant } from './model';
 import { formatMoney, saleOpen } from './pricing';
 
+/** Products and variants as the feeds read them: without their search tokens. */
+export type FeedProduct = Omit<Product, 'tokens'>;
+export type FeedVariant = Omit<Variant, 'tokens'>;
+
 /** What publishing needs of stock: what each location can sell, and which locations ship online. */
 export interface StockFigures {
   availableAt(tenantId: string, locationId: string): AsyncIterable<Array<{ sku: string; available: number }>>;
@@ -24,8 +28,8 @@ export interface CountryCatalogue {
   settings: CatalogueSettings;
   storeList?: PriceList;
   onlineList?: PriceList;
-  products: Map<string, Product>;
-  variants: Variant[];
+  products: Map<string, FeedProduct>;
+  variants: FeedVariant[];
   /** List prices by SKU, per channel; store overrides by `${locationId}|${sku}`. */
   storePrices: Map<string, PriceEntry>;
   onlinePrices: Map<string, PriceEntry>;
@@ -84,7 +88,7 @@ export type Publication = z.output<typeof PublicationSchema>;
 
 const LINK_TTL_MS = 24 * 3_600_000;
 
-const live = (c: CountryCatalogue, v: Variant) => v.status === 'active' && c.products.get(v.productId)?.status === 'active';
+const live = (c: CountryCatalogue, v: FeedVariant) => v.status === 'active' && c.products.get(v.productId)?.status === 'active';
 const storeAvailable = (c: CountryCatalogue, sku: string) => [...(c.storeStock.get(sku)?.values() ?? [])].reduce((a, b) => a + b, 0);
 const priceAt = (entry: PriceEntry, at: Date) => (saleOpen(entry, at) ? entry.sale!.amount : entry.amount);
 
@@ -179,8 +183,8 @@ function salePrice(entry: PriceEntry, at: Date): { sale_price?: string; sale_pri
 }
 
 /** Variants the online channel publishes: active, priced online, with a product page and an image. The rest, with why. */
-export function publishable(c: CountryCatalogue): { variants: Variant[]; skipped: Array<{ sku: string; reason: string }> } {
-  const variants: Variant[] = [];
+export function publishable(c: CountryCatalogue): { variants: FeedVariant[]; skipped: Array<{ sku: string; reason: string }> } {
+  const variants: FeedVariant[] = [];
   const skipped: Array<{ sku: string; reason: string }> = [];
   for (const v of c.variants) {
     const product = c.products.get(v.productId);
@@ -199,7 +203,7 @@ export function publishable(c: CountryCatalogue): { variants: Variant[]; skipped
   return { variants: variants.sort((a, b) => a.sku.localeCompare(b.sku)), skipped };
 }
 
-export function* productFeed(c: CountryCatalogue, variants: Variant[], at: Date): Generator<string> {
+export function* productFeed(c: CountryCatalogue, variants: FeedVariant[], at: Date): Generator<string> {
   yield PRODUCT_FEED_COLUMNS.join('\t');
   const names = new Map(c.settings.families.map((f) => [f.familyId, f.name]));
   for (const v of variants) {
@@ -236,7 +240,7 @@ export function* productFeed(c: CountryCatalogue, variants: Variant[], at: Date)
 }
 
 /** One row per published variant and store of the country: what the store can sell now, its price there, click & collect. */
-export function* localInventoryFeed(c: CountryCatalogue, variants: Variant[], at: Date): Generator<string> {
+export function* localInventoryFeed(c: CountryCatalogue, variants: FeedVariant[], at: Date): Generator<string> {
   yield LOCAL_INVENTORY_COLUMNS.join('\t');
   const publishing = c.settings.publishing!;
   for (const v of variants) {
@@ -344,9 +348,9 @@ export class CataloguePublishing {
     const storeList = settings.priceLists.find((l) => l.channel === 'store' && l.country === country);
     const onlineList = settings.priceLists.find((l) => l.channel === 'online' && l.country === country);
     if (!storeList && !onlineList) throw notFound(`A price list for ${country}`);
-    const products = new Map<string, Product>();
+    const products = new Map<string, FeedProduct>();
     for await (const page of this.store.allProducts(tenantId)) for (const p of page) products.set(p.productId, p);
-    const variants: Variant[] = [];
+    const variants: FeedVariant[] = [];
     for await (const page of this.store.allVariants(tenantId)) variants.push(...page);
     const storePrices = new Map<string, PriceEntry>();
     const storeOverrides = new Map<string, PriceEntry>();

@@ -9,7 +9,26 @@ import type { CatalogueDocument, CatalogueSettings, PriceEntry, Product, Relatio
 const SETTINGS_ID = 'catalogue-settings';
 /** Per bulk call: the SDK splits it into requests of 100 anyway. */
 const BULK = 500;
-const PAGE = 1_000;
+/** Pages of whole-catalogue reads: Cosmos DB caps a page at 4 MB anyway, and fewer pages are fewer round trips. */
+const PAGE = 10_000;
+/** What the feeds read of products and variants: everything but the search tokens, their largest part. */
+const PRODUCT_FIELDS = [
+  'tenantId',
+  'kind',
+  'productId',
+  'name',
+  'brand',
+  'description',
+  'families',
+  'familyPath',
+  'attributes',
+  'images',
+  'status',
+  'version',
+  'updatedAt',
+];
+const VARIANT_FIELDS = ['tenantId', 'kind', 'productId', 'sku', 'gtin', 'options', 'images', 'status', 'version', 'updatedAt'];
+const select = (fields: string[]) => fields.map((f) => `c.${f}`).join(', ');
 
 export function documentId(doc: CatalogueDocument): string {
   if (doc.kind === 'product') return productId(doc.productId);
@@ -163,11 +182,11 @@ export class CosmosCatalogueStore implements CatalogueStore {
   }
 
   allProducts(tenantId: string): AsyncIterable<Product[]> {
-    return this.pages<Product>("SELECT * FROM c WHERE c.tenantId = @t AND c.kind = 'product'", [{ name: '@t', value: tenantId }]);
+    return this.pages<Product>(`SELECT ${select(PRODUCT_FIELDS)} FROM c WHERE c.tenantId = @t AND c.kind = 'product'`, [{ name: '@t', value: tenantId }]);
   }
 
   allVariants(tenantId: string): AsyncIterable<Variant[]> {
-    return this.pages<Variant>("SELECT * FROM c WHERE c.tenantId = @t AND c.kind = 'variant'", [{ name: '@t', value: tenantId }]);
+    return this.pages<Variant>(`SELECT ${select(VARIANT_FIELDS)} FROM c WHERE c.tenantId = @t AND c.kind = 'variant'`, [{ name: '@t', value: tenantId }]);
   }
 
   pricesOf(tenantId: string, priceListId: string): AsyncIterable<PriceEntry[]> {
