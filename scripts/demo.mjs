@@ -404,15 +404,27 @@ async function main() {
   detail(`reservation ${picked.status} by sale ${picked.transactionId}`);
   detail(`Madrid Centro: on hand ${bootsHeld.onHand} -> ${after.onHand}, reserved ${bootsHeld.reserved} -> ${after.reserved}, available ${after.available}`);
 
+  say('20. Head office opens the back office: the week in figures, from the analytics rollups, and Lucía found by her email.');
+  const week = `from=${new Date(Date.now() - 8 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`;
+  const sales = (await until(() => call('GET', `/api/v1/analytics/sales?${week}`, state.keys.admin))).body;
+  for (const row of sales.totals) detail(`${row.channel.padEnd(6)} ${row.sales} sales, ${row.returns} returns, net ${euros(row.net)}`);
+  const buyers = (await call('GET', `/api/v1/analytics/customers?${week}`, state.keys.admin)).body;
+  detail(
+    `identified ${Math.round(buyers.identifiedShare * 100)}% of sales; ${buyers.omnichannel.customers} omnichannel customer(s) spent ${euros(buyers.omnichannel.averageSpend)} each, single-channel ones ${euros(Math.round((buyers.storeOnly.spend + buyers.onlineOnly.spend) / Math.max(1, buyers.storeOnly.customers + buyers.onlineOnly.customers)))}`,
+  );
+  const atTill = (await call('POST', '/api/v1/customers/search', state.keys['pos-madrid'], { query: `lucia.garcia+${run}@example.com` })).body.items[0];
+  detail(`a Madrid till searching her email sees ${atTill.identifiers.map((i) => i.value).join(', ')} (masked), channels ${atTill.channels.join(' + ')}`);
+
   await catalogueStory();
 
   console.log('\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts and stock.');
+  console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or a till's key to see what it sees)`);
 }
 
 /** The connected catalogue: loaded from the ERP, on the sale lines, priced per channel, published to Merchant Center. */
 async function catalogueStory() {
   const admin = state.keys.admin;
-  say('20. Head office loads its catalogue from the ERP: families, typed attributes, two price lists, products, variants, prices, relations.');
+  say('21. Head office loads its catalogue from the ERP: families, typed attributes, two price lists, products, variants, prices, relations.');
   await call('PUT', '/api/v1/catalogue/settings', admin, catalogueSettings);
   const loaded = await call('POST', '/api/v1/catalogue/items', admin, { items: catalogueItems });
   const s = loaded.body.summary;
@@ -425,7 +437,7 @@ async function catalogueStory() {
   const stale = await call('POST', '/api/v1/catalogue/items', admin, { items: [{ ...catalogueItems[0], version: 0, name: 'An older name' }] });
   detail(`an older version of the Chelsea boot from a late ERP message: ${stale.body.results[0].outcome} (ignored)`);
 
-  say('21. A till sells a coat and an item the catalogue does not know: the lines carry product, families and brand; the unknown one is flagged, not refused.');
+  say('22. A till sells a coat and an item the catalogue does not know: the lines carry product, families and brand; the unknown one is flagged, not refused.');
   const coatSale = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
     type: 'sale',
     channel: 'store',
@@ -446,7 +458,7 @@ async function catalogueStory() {
     );
   }
 
-  say('22. One price per channel and store, by a documented precedence; the parity report finds what differs between the channels.');
+  say('23. One price per channel and store, by a documented precedence; the parity report finds what differs between the channels.');
   const price = async (sku, locationId) => (await call('GET', `/api/v1/catalogue/prices/${sku}?locationId=${locationId}`, admin)).body;
   for (const [sku, locationId] of [
     ['SCARF-CASHMERE-U', 'madrid-centro'],
@@ -465,7 +477,7 @@ async function catalogueStory() {
   for (const d of parity.availability.slice(0, 3)) detail(`availability: ${d.sku} ${d.store} units in stores, ${d.online} online`);
   for (const d of parity.publishedInOneChannel) detail(`only in ${d.publishedIn}: ${d.name} (${d.productId})`);
 
-  say('23. The Merchant Center product feed and the local inventory feed (stock per store, click & collect), written to blob storage behind signed links.');
+  say('24. The Merchant Center product feed and the local inventory feed (stock per store, click & collect), written to blob storage behind signed links.');
   const published = (await call('POST', '/api/v1/catalogue/publications', admin, { country: 'ES' })).body;
   for (const file of published.countries[0].files) detail(`${file.kind}: ${file.rows} rows, ${file.url.split('?')[0]}`);
   const local = published.countries[0].files.find((f) => f.kind === 'local-inventory');
