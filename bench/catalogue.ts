@@ -134,7 +134,7 @@ export async function benchCatalogue({
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', PLATFORM_ADMIN_KEY: 'bench-admin-key-0123456789abcdef0123' },
     // The stand-in answers each page of a query by scanning its whole container (Cosmos DB reads its
     // index): on a busy machine a page of the feeds' paged reads can pass the 5 s request deadline.
-    deadlines: { storeMs: 60_000 },
+    deadlines: { storeMs: 600_000 },
   });
   try {
     const { catalogueImport, cataloguePublishing } = local.platform.services;
