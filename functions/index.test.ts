@@ -41,6 +41,8 @@ describe('Azure entry point', () => {
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
       ['analyticsRollups', 'events', 'analytics', 'ServiceBus'],
+      ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
+      ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '%Schedule_outboxSweeper%'],
@@ -50,6 +52,8 @@ describe('Azure entry point', () => {
       ['stockReconciliation', '%Schedule_stockReconciliation%'],
       ['catalogueImport', '%Schedule_catalogueImport%'],
       ['cataloguePublisher', '%Schedule_cataloguePublisher%'],
+      ['recommendationRebuild', '%Schedule_recommendationRebuild%'],
+      ['recommendationServedFlush', '%Schedule_recommendationServedFlush%'],
     ]);
   });
 

@@ -8,6 +8,7 @@ import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
 import { catalogueModule } from './catalogue/module';
 import { analyticsModule } from './analytics/module';
+import { recommendationsModule } from './recommendations/module';
 
 /**
  * The platform's capabilities, in the order they are built: a module comes after the modules it
@@ -25,4 +26,5 @@ export const MODULES = [
   stockModule,
   catalogueModule,
   analyticsModule,
+  recommendationsModule,
 ] as const;
