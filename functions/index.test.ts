@@ -40,9 +40,11 @@ describe('Azure entry point', () => {
       ['couponRedemptions', 'events', 'coupons', 'ServiceBus'],
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
+      ['segmentTraits', 'events', 'segments', 'ServiceBus'],
       ['analyticsRollups', 'events', 'analytics', 'ServiceBus'],
       ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
       ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],
+      ['offerTriggers', 'events', 'offers', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '%Schedule_outboxSweeper%'],
@@ -52,8 +54,13 @@ describe('Azure entry point', () => {
       ['stockReconciliation', '%Schedule_stockReconciliation%'],
       ['catalogueImport', '%Schedule_catalogueImport%'],
       ['cataloguePublisher', '%Schedule_cataloguePublisher%'],
+      ['segmentBackfill', '%Schedule_segmentBackfill%'],
+      ['segmentOutbox', '%Schedule_segmentOutbox%'],
+      ['segmentDaily', '%Schedule_segmentDaily%'],
       ['recommendationRebuild', '%Schedule_recommendationRebuild%'],
       ['recommendationServedFlush', '%Schedule_recommendationServedFlush%'],
+      ['offersDaily', '%Schedule_offersDaily%'],
+      ['offersOutboxSweeper', '%Schedule_offersOutboxSweeper%'],
     ]);
   });
 

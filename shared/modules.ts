@@ -7,8 +7,10 @@ import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
 import { catalogueModule } from './catalogue/module';
+import { segmentsModule } from './segments/module';
 import { analyticsModule } from './analytics/module';
 import { recommendationsModule } from './recommendations/module';
+import { offersModule } from './offers/module';
 
 /**
  * The platform's capabilities, in the order they are built: a module comes after the modules it
@@ -25,6 +27,8 @@ export const MODULES = [
   receiptsModule,
   stockModule,
   catalogueModule,
+  segmentsModule,
   analyticsModule,
   recommendationsModule,
+  offersModule,
 ] as const;

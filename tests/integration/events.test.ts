@@ -157,8 +157,10 @@ describe('consumers', () => {
       'analytics',
       'customer-activity',
       'loyalty',
+      'offers',
       'receipts',
       'recommendations',
+      'segments',
     ]);
     for (const d of malformed) {
       expect(d.deliveryCount).toBe(1);
