@@ -7,6 +7,7 @@ import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
 import { webhooksModule } from './webhooks/module';
+import { shopifyModule } from './shopify/module';
 
 /**
  * The platform's capabilities, in the order they are built: a module comes after the modules it
@@ -23,4 +24,5 @@ export const MODULES = [
   receiptsModule,
   stockModule,
   webhooksModule,
+  shopifyModule,
 ] as const;

@@ -7,3 +7,4 @@ export * from './activity';
 export * from './participant';
 export * from './ports';
 export * from './tender-claims';
+export { discountShare } from './returns';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { DomainError, invalid, notFound } from '../kernel/errors';
 import { randomId } from '../kernel/ids';
-import type { Clock } from '../kernel/ports';
+import type { Clock, SecretBox } from '../kernel/ports';
 import type { Principal } from '../tenancy';
 import { DELIVERABLE_EVENTS, PAYLOAD_VERSION } from './deliverable';
-import type { EndpointStore, SecretBox } from './ports';
+import type { EndpointStore } from './ports';
 import { newSigningSecret } from './signing';
 import { targetRefusal, type Resolve, type TargetMode } from './targets';
 import { endpointView, type EndpointInput, type EndpointRecord, type EndpointUpdate, type EndpointView } from './webhooks';

@@ -2,7 +2,7 @@ import { on } from '../kernel/events';
 import { defineModule } from '../kernel/module';
 import { CosmosDeliveryStore, CosmosEndpointStore } from './adapters/cosmos-webhook-store';
 import { HttpSender, systemResolve } from './adapters/http-sender';
-import { AesSecretBox } from './adapters/secret-box';
+import { AesSecretBox } from '../kernel/adapters/secret-box';
 import { WebhookDeliveries } from './deliveries';
 import { DELIVERABLE_EVENTS } from './deliverable';
 import { Dispatcher } from './dispatcher';

@@ -39,9 +39,3 @@ export interface SendResult {
 export interface Sender {
   send(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<SendResult>;
 }
-
-/** Keeps signing secrets sealed at rest (see the adapter for how, and what Azure would use). */
-export interface SecretBox {
-  seal(plain: string): string;
-  open(sealed: string): string;
-}

@@ -2,8 +2,9 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import type { SecretBox } from '../ports';
 
 /**
- * Signing secrets are stored encrypted (AES-256-GCM), so a read of the database (a backup, an
- * export, a support query) never yields one. The key is derived from the operator's secret,
+ * Secrets the platform must use again (webhook signing secrets, a shop's app secret) are stored
+ * encrypted (AES-256-GCM), so a read of the database (a backup, an export, a support query) never
+ * yields one; each purpose has its own key. The key is derived from the operator's secret,
  * PLATFORM_ADMIN_KEY, which in Azure is a Key Vault reference; a deployment that wants the key
  * apart from it would wrap a data key with a Key Vault key instead, behind this same port.
  */

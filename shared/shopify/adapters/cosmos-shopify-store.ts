@@ -1,0 +1,50 @@
+import type { Documents } from '../../kernel/adapters/documents';
+import { deterministicId } from '../../kernel/ids';
+import type { ShopifyStore, ShopRecord, WebhookReceipt } from '../ports';
+import type { DeadLetter } from '../shopify';
+
+const shopId = (shopDomain: string) => deterministicId('shop', shopDomain);
+const receiptId = (shopDomain: string, webhookId: string) => deterministicId('shw', shopDomain, webhookId);
+const letterId = (shopDomain: string, webhookId: string) => deterministicId('shdl', shopDomain, webhookId);
+
+/** Shops, webhook receipts and dead letters: point reads and idempotent creates, partitioned by tenant and id. */
+export class CosmosShopifyStore implements ShopifyStore {
+  constructor(private readonly docs: Documents) {}
+
+  async putShop(shop: ShopRecord): Promise<void> {
+    await this.docs.upsert({ ...shop, id: shopId(shop.shopDomain), kind: 'shop' });
+  }
+
+  async getShop(tenantId: string, shopDomain: string): Promise<ShopRecord | undefined> {
+    const doc = await this.docs.read<ShopRecord & { kind: string }>(shopId(shopDomain), [tenantId, shopId(shopDomain)]);
+    return doc?.kind === 'shop' ? { tenantId: doc.tenantId, shopDomain: doc.shopDomain, locationId: doc.locationId, appSecret: doc.appSecret, connectedAt: doc.connectedAt } : undefined;
+  }
+
+  async getReceipt(tenantId: string, shopDomain: string, webhookId: string): Promise<WebhookReceipt | undefined> {
+    const id = receiptId(shopDomain, webhookId);
+    const doc = await this.docs.read<WebhookReceipt & { kind: string }>(id, [tenantId, id]);
+    if (doc?.kind !== 'receipt') return undefined;
+    const { kind: _kind, id: _id, _etag, ...receipt } = doc as WebhookReceipt & { kind: string; id: string; _etag: string };
+    return receipt;
+  }
+
+  async putReceipt(receipt: WebhookReceipt): Promise<void> {
+    await this.docs.create({ ...receipt, id: receiptId(receipt.shopDomain, receipt.webhookId), kind: 'receipt' });
+  }
+
+  async putDeadLetter(tenantId: string, letter: DeadLetter): Promise<void> {
+    await this.docs.create({ ...letter, tenantId, id: letterId(letter.shopDomain, letter.webhookId), kind: 'deadLetter' });
+  }
+
+  async deadLetters(tenantId: string, limit: number): Promise<DeadLetter[]> {
+    const page = await this.docs.query<DeadLetter & { kind: string; tenantId: string; id: string }>(
+      "SELECT TOP @n * FROM c WHERE c.tenantId = @t AND c.kind = 'deadLetter' ORDER BY c.receivedAt DESC",
+      [
+        { name: '@n', value: limit },
+        { name: '@t', value: tenantId },
+      ],
+      { maxItemCount: limit },
+    );
+    return page.items.map(({ webhookId, shopDomain, topic, reason, receivedAt, payload }) => ({ webhookId, shopDomain, topic, reason, receivedAt, payload }));
+  }
+}
