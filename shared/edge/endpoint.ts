@@ -104,7 +104,8 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
       const query = parse(spec.query, Object.fromEntries(request.query.entries()), 'query') as Infer<Q>;
       const body = (spec.body ? parse(spec.body, await readJson(request), '') : undefined) as Infer<B>;
       const rawBody = spec.rawBody ? await readText(request) : undefined;
-      const run = () => spec.handle({ principal: principal as PrincipalOf<A>, params, query, body, rawBody, log, request }).catch((e) => toReply(e, context, log));
+      const run = () =>
+        spec.handle({ principal: principal as PrincipalOf<A>, params, query, body, rawBody, log, request }).catch((e) => toReply(e, context, log));
 
       const idempotencyKey = request.headers.get('idempotency-key');
       if (spec.idempotent && idempotencyKey !== null && principal) {

@@ -118,7 +118,9 @@ export class ShopifyConnector {
         const sale = await this.history.get(tenantId, saleId).catch((error: unknown) => {
           // Shopify does not promise order between topics: the order may still be on its way. Ask it to send this again.
           if (error instanceof DomainError && error.code === 'not-found') {
-            throw new DomainError('conflict', `Order ${refund.order_id} is not recorded yet; send the refund again later`, { reason: 'order-not-recorded-yet' });
+            throw new DomainError('conflict', `Order ${refund.order_id} is not recorded yet; send the refund again later`, {
+              reason: 'order-not-recorded-yet',
+            });
           }
           throw error;
         });
@@ -159,7 +161,14 @@ function describe(error: DomainError): string {
   return [error.details.reason, error.message, fields].filter(Boolean).join(': ');
 }
 
-function answer(receipt: { outcome: Received['outcome']; webhookId: string; topic: string; transactionId?: string; customerId?: string; reason?: string }): Received {
+function answer(receipt: {
+  outcome: Received['outcome'];
+  webhookId: string;
+  topic: string;
+  transactionId?: string;
+  customerId?: string;
+  reason?: string;
+}): Received {
   return {
     outcome: receipt.outcome,
     webhookId: receipt.webhookId,

@@ -39,7 +39,12 @@ export function shopifyRoutes(edge: EdgeKit, shopify: ShopifyConnector): HttpFun
         const header = (name: string) => request.headers.get(name);
         const received = await shopify.receive(
           params.tenantId,
-          { hmac: header('x-shopify-hmac-sha256'), shopDomain: header('x-shopify-shop-domain'), topic: header('x-shopify-topic'), webhookId: header('x-shopify-webhook-id') },
+          {
+            hmac: header('x-shopify-hmac-sha256'),
+            shopDomain: header('x-shopify-shop-domain'),
+            topic: header('x-shopify-topic'),
+            webhookId: header('x-shopify-webhook-id'),
+          },
           rawBody!,
           log,
         );

@@ -218,7 +218,9 @@ export function returnOf(refund: ShopifyRefund, sale: TransactionView): Transact
     if (units > 0) throw new Unmappable(`SKU ${sku}: ${item.quantity} refunded but fewer remain returnable on the sale`);
   }
   const total = lines.reduce((sum, l) => sum + l.quantity * l.unitPrice - l.discount, 0);
-  const refunded = refund.transactions.filter((t) => t.kind === 'refund' && (t.status ?? 'success') === 'success' && (t.currency ?? sale.currency) === sale.currency);
+  const refunded = refund.transactions.filter(
+    (t) => t.kind === 'refund' && (t.status ?? 'success') === 'success' && (t.currency ?? sale.currency) === sale.currency,
+  );
   if (refunded.length > 0) {
     const amount = refunded.reduce((sum, t) => sum + minorUnits(t.amount, sale.currency), 0);
     if (Math.abs(amount - total) > lines.length) {
@@ -262,9 +264,7 @@ export const ShopInput = z
     locationId: z.string().trim().min(1).max(64).regex(ID_PATTERN).describe('The online location its orders are recorded at'),
   })
   .strict();
-export const ShopDomain = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be the shop’s myshopify.com domain, e.g. my-shop.myshopify.com');
+export const ShopDomain = z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be the shop’s myshopify.com domain, e.g. my-shop.myshopify.com');
 
 export const ShopViewSchema = z
   .object({

@@ -84,7 +84,8 @@ export class WebhookDeliveries {
       };
       if ((await this.store.create(record)) === 'exists') continue;
       recorded += 1;
-      this.dispatch(endpoint, record, log);
+      // Started, not awaited: a slow receiver never holds the consumer (nor the other events behind it).
+      void this.dispatch(endpoint, record, log);
     }
     return { recorded };
   }
@@ -116,7 +117,12 @@ export class WebhookDeliveries {
     return deliveryView(await this.require(tenantId, endpointId, eventId));
   }
 
-  async page(tenantId: string, endpointId: string, limit: number, continuationToken?: string): Promise<{ items: DeliverySummary[]; continuationToken: string | null }> {
+  async page(
+    tenantId: string,
+    endpointId: string,
+    limit: number,
+    continuationToken?: string,
+  ): Promise<{ items: DeliverySummary[]; continuationToken: string | null }> {
     await this.endpoints.get(tenantId, endpointId);
     const page = await this.store.page(tenantId, endpointId, limit, continuationToken);
     return { items: page.items.map(deliverySummary), continuationToken: page.continuationToken };
@@ -128,7 +134,7 @@ export class WebhookDeliveries {
     const record = await this.require(tenantId, endpointId, eventId);
     const next = { status: 'pending' as const, due: this.leaseFrom(this.clock.now().getTime()), failedReason: null, replayedAfter: record.attemptCount };
     await this.store.reschedule(record, next);
-    this.dispatch(endpoint, { ...record, ...next }, log);
+    void this.dispatch(endpoint, { ...record, ...next }, log);
     return deliveryView({ ...record, ...next });
   }
 
@@ -173,7 +179,12 @@ export class WebhookDeliveries {
       deliveredAt: ok ? now.toISOString() : null,
       failedReason: failed ? `${MAX_ATTEMPTS} attempts failed; last: ${describe(result)}` : null,
     });
-    log.log(ok ? 'debug' : 'info', 'webhook attempt', { endpointId: endpoint.endpointId, eventId: record.eventId, status: result.status, ms: result.latencyMs });
+    log.log(ok ? 'debug' : 'info', 'webhook attempt', {
+      endpointId: endpoint.endpointId,
+      eventId: record.eventId,
+      status: result.status,
+      ms: result.latencyMs,
+    });
     if (ok) await this.endpoints.noteSuccess(endpoint);
     if (failed && (!endpoint.lastSuccessAt || now.getTime() - Date.parse(endpoint.lastSuccessAt) >= DISABLE_AFTER_MS)) {
       const reason = `Disabled at ${now.toISOString()}: every attempt to deliver ${record.eventId} failed over about 24 hours and nothing was delivered in that time (last: ${describe(result)})`;
@@ -210,4 +221,3 @@ function orderingKeyOf(event: CloudEvent): string {
 function describe(result: { status: number | null; error: string | null }): string {
   return result.status !== null ? `HTTP ${result.status}` : (result.error ?? 'no response');
 }
-

@@ -99,7 +99,8 @@ export class WebhookEndpoints {
 
   /** The secrets that sign a delivery now: the current one, and the previous one during its grace period. */
   signingSecrets(endpoint: EndpointRecord): string[] {
-    const previousActive = endpoint.previousSecret && endpoint.previousSecretExpiresAt && Date.parse(endpoint.previousSecretExpiresAt) > this.clock.now().getTime();
+    const previousActive =
+      endpoint.previousSecret && endpoint.previousSecretExpiresAt && Date.parse(endpoint.previousSecretExpiresAt) > this.clock.now().getTime();
     return [this.secrets.open(endpoint.secret), ...(previousActive ? [this.secrets.open(endpoint.previousSecret!)] : [])];
   }
 

@@ -18,7 +18,10 @@ export interface DeliveryStore {
   /** Appends the attempt and sets what follows it, in one write. */
   recordAttempt(record: DeliveryRecord, attempt: Attempt, next: Pick<DeliveryRecord, 'status' | 'due' | 'deliveredAt' | 'failedReason'>): Promise<void>;
   /** Makes it due again at `due` (a replay, or an endpoint turned off). */
-  reschedule(record: Pick<DeliveryRecord, 'id' | 'tenantId' | 'endpointId'>, next: Pick<DeliveryRecord, 'status' | 'due' | 'failedReason' | 'replayedAfter'>): Promise<void>;
+  reschedule(
+    record: Pick<DeliveryRecord, 'id' | 'tenantId' | 'endpointId'>,
+    next: Pick<DeliveryRecord, 'status' | 'due' | 'failedReason' | 'replayedAfter'>,
+  ): Promise<void>;
   /** Pending deliveries due at `now`, oldest first, every tenant. */
   due(now: number, limit: number): Promise<DeliveryRecord[]>;
   /** An endpoint's deliveries, newest first. */

@@ -59,7 +59,14 @@ describe('Shopify connector', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ outcome: 'recorded', topic: 'orders/paid', transactionId: expect.any(String), customerId: expect.any(String) });
     const sale = await transaction(r.body.transactionId);
-    expect(sale).toMatchObject({ type: 'sale', channel: 'online', locationId: 'web', externalId: `shopify-${paid.id}`, currency: 'EUR', coupons: ['WELCOME10'] });
+    expect(sale).toMatchObject({
+      type: 'sale',
+      channel: 'online',
+      locationId: 'web',
+      externalId: `shopify-${paid.id}`,
+      currency: 'EUR',
+      coupons: ['WELCOME10'],
+    });
     expect(sale.lines.map((l: any) => [l.sku, l.quantity, l.unitPrice, l.taxRate, l.discount, l.total])).toEqual([
       ['TSHIRT-ORG-M-WHT', 2, 2995, 21, 599, 5391],
       ['CAP-CANVAS', 1, 1500, 21, 150, 1350],
@@ -92,7 +99,13 @@ describe('Shopify connector', () => {
   it('records a partial refund as a return of the order’s sale, priced from the sale', async () => {
     const paid = order();
     const sold = await send('orders/paid', paid);
-    const refund = { ...fixture('refunds-create'), id: Math.floor(Math.random() * 1e12), order_id: paid.id, created_at: hoursAgo(1), processed_at: hoursAgo(1) };
+    const refund = {
+      ...fixture('refunds-create'),
+      id: Math.floor(Math.random() * 1e12),
+      order_id: paid.id,
+      created_at: hoursAgo(1),
+      processed_at: hoursAgo(1),
+    };
     const r = await send('refunds/create', refund);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ outcome: 'recorded', customerId: sold.body.customerId });
@@ -145,7 +158,10 @@ describe('Shopify connector', () => {
   });
 
   it('records an order the buyer paid in another currency in the shop’s currency, and dead-letters one the location cannot take', async () => {
-    const dollars = order({ presentment_currency: 'USD', total_price_set: { shop_money: { amount: '72.36', currency_code: 'EUR' }, presentment_money: { amount: '78.90', currency_code: 'USD' } } });
+    const dollars = order({
+      presentment_currency: 'USD',
+      total_price_set: { shop_money: { amount: '72.36', currency_code: 'EUR' }, presentment_money: { amount: '78.90', currency_code: 'USD' } },
+    });
     const r = await send('orders/paid', dollars);
     expect(r.body.outcome).toBe('recorded');
     expect(await transaction(r.body.transactionId)).toMatchObject({ currency: 'EUR', totals: { net: 7236 } });

@@ -17,7 +17,9 @@ export class CosmosShopifyStore implements ShopifyStore {
 
   async getShop(tenantId: string, shopDomain: string): Promise<ShopRecord | undefined> {
     const doc = await this.docs.read<ShopRecord & { kind: string }>(shopId(shopDomain), [tenantId, shopId(shopDomain)]);
-    return doc?.kind === 'shop' ? { tenantId: doc.tenantId, shopDomain: doc.shopDomain, locationId: doc.locationId, appSecret: doc.appSecret, connectedAt: doc.connectedAt } : undefined;
+    return doc?.kind === 'shop'
+      ? { tenantId: doc.tenantId, shopDomain: doc.shopDomain, locationId: doc.locationId, appSecret: doc.appSecret, connectedAt: doc.connectedAt }
+      : undefined;
   }
 
   async getReceipt(tenantId: string, shopDomain: string, webhookId: string): Promise<WebhookReceipt | undefined> {

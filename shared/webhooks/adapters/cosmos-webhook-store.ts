@@ -110,7 +110,12 @@ export class CosmosDeliveryStore implements DeliveryStore {
     return page.items.map(deliveryOf);
   }
 
-  async page(tenantId: string, endpointId: string, limit: number, continuationToken?: string): Promise<{ items: DeliveryRecord[]; continuationToken: string | null }> {
+  async page(
+    tenantId: string,
+    endpointId: string,
+    limit: number,
+    continuationToken?: string,
+  ): Promise<{ items: DeliveryRecord[]; continuationToken: string | null }> {
     const page = await this.docs.query<DeliveryDoc>(
       "SELECT * FROM c WHERE c.tenantId = @t AND c.endpointId = @e AND c.kind = 'delivery' ORDER BY c.createdAt DESC",
       [
