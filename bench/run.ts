@@ -271,6 +271,8 @@ async function main() {
 
     console.log('reconciling a 1,000,000-row ERP snapshot (its own process)...');
     const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await reconcileInChild();
+    console.log('webhooks at the ingest load (its own process)...');
+    const webhooks = process.env.BENCH_SKIP_WEBHOOKS ? null : await reconcileInChild('webhooks.js');
 
     const ops = (m: Metrics) => m.cosmos.reads + m.cosmos.writes + m.cosmos.queries;
     const summary = {
@@ -299,6 +301,7 @@ async function main() {
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
       },
       reconciliation,
+      webhooks,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     print(summary);
@@ -311,13 +314,13 @@ async function main() {
   }
 }
 
-/** bench/reconcile.js in a process of its own, so its peak memory is its own. */
-async function reconcileInChild(): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, 'reconcile.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** bench/reconcile.js (or another phase's file) in a process of its own, so its peak memory is its own. */
+async function reconcileInChild(file = 'reconcile.js'): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, file)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`the reconciliation benchmark exited with ${code}`);
+  if (code !== 0) throw new Error(`bench/${file} exited with ${code}`);
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
