@@ -99,7 +99,7 @@ describe('Shopify connector', () => {
   it('records a partial refund as a return of the order’s sale, priced from the sale', async () => {
     const paid = order();
     const sold = await send('orders/paid', paid);
-    const refund = {
+    const refund: Record<string, any> = {
       ...fixture('refunds-create'),
       id: Math.floor(Math.random() * 1e12),
       order_id: paid.id,
