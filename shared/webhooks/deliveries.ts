@@ -61,32 +61,34 @@ export class WebhookDeliveries {
       data: event.data,
     });
     const now = this.clock.now();
-    let recorded = 0;
-    for (const endpoint of subscribed) {
-      const record: DeliveryRecord = {
-        id: deliveryIdOf(endpoint.endpointId, event.id),
-        tenantId: event.tenantid,
-        endpointId: endpoint.endpointId,
-        eventId: event.id,
-        eventType: event.type,
-        eventTime: event.time,
-        orderingKey: orderingKeyOf(event),
-        payload,
-        status: 'pending',
-        attempts: [],
-        attemptCount: 0,
-        replayedAfter: 0,
-        // Leased for the first attempt, which starts now.
-        due: this.leaseFrom(now.getTime()),
-        createdAt: now.toISOString(),
-        deliveredAt: null,
-        failedReason: null,
-      };
-      if ((await this.store.create(record)) === 'exists') continue;
-      recorded += 1;
-      // Started, not awaited: a slow receiver never holds the consumer (nor the other events behind it).
-      void this.dispatch(endpoint, record, log);
-    }
+    const created = await Promise.all(
+      subscribed.map(async (endpoint) => {
+        const record: DeliveryRecord = {
+          id: deliveryIdOf(endpoint.endpointId, event.id),
+          tenantId: event.tenantid,
+          endpointId: endpoint.endpointId,
+          eventId: event.id,
+          eventType: event.type,
+          eventTime: event.time,
+          orderingKey: orderingKeyOf(event),
+          payload,
+          status: 'pending',
+          attempts: [],
+          attemptCount: 0,
+          replayedAfter: 0,
+          // Leased for the first attempt, which starts now.
+          due: this.leaseFrom(now.getTime()),
+          createdAt: now.toISOString(),
+          deliveredAt: null,
+          failedReason: null,
+        };
+        if ((await this.store.create(record)) === 'exists') return false;
+        // Started, not awaited: a slow receiver never holds the consumer (nor the other events behind it).
+        void this.dispatch(endpoint, record, log);
+        return true;
+      }),
+    );
+    const recorded = created.filter(Boolean).length;
     return { recorded };
   }
 
@@ -147,15 +149,34 @@ export class WebhookDeliveries {
     return { replayed: records.length };
   }
 
-  private dispatch(endpoint: EndpointRecord, record: DeliveryRecord, log: Logger): Promise<void> {
-    const { accepted, done } = this.dispatcher.submit(endpoint.endpointId, record.orderingKey, () => this.attempt(endpoint, record, log));
-    // A full lane leaves the record leased: the timer takes it when the lease ends.
-    if (!accepted) log.log('warn', 'webhook lane full; the timer will send it', { endpointId: endpoint.endpointId, eventId: record.eventId });
-    return done;
+  /** Deliveries handed to a lane whose outcome is not written yet: none when everything started has finished. */
+  get pending(): number {
+    return this.unfinished;
   }
 
-  /** One signed attempt, its outcome written in one operation. */
-  private async attempt(endpoint: EndpointRecord, record: DeliveryRecord, log: Logger): Promise<void> {
+  private unfinished = 0;
+
+  /**
+   * Queues the attempt in the endpoint's lane. The lane is held only while the receiver answers
+   * (or times out): writing the outcome happens beside it, so a slow store does not slow the lane.
+   */
+  private dispatch(endpoint: EndpointRecord, record: DeliveryRecord, log: Logger): Promise<void> {
+    let outcome: Promise<void> = Promise.resolve();
+    this.unfinished += 1;
+    const { accepted, done } = this.dispatcher.submit(endpoint.endpointId, record.orderingKey, async () => {
+      const attempt = await this.send(endpoint, record);
+      outcome = this.recordOutcome(endpoint, record, attempt, log).catch((error: unknown) =>
+        // Unwritten, the delivery stays leased: the timer attempts it again when the lease ends.
+        log.log('warn', 'webhook outcome not written', { eventId: record.eventId, error: (error as Error).message }),
+      );
+    });
+    // A full lane leaves the record leased: the timer takes it when the lease ends.
+    if (!accepted) log.log('warn', 'webhook lane full; the timer will send it', { endpointId: endpoint.endpointId, eventId: record.eventId });
+    return done.then(() => outcome).finally(() => (this.unfinished -= 1));
+  }
+
+  /** One attempt, signed now (Standard Webhooks): the timestamp is the attempt's. */
+  private async send(endpoint: EndpointRecord, record: DeliveryRecord): Promise<Attempt> {
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
     const headers = {
       'content-type': 'application/json',
@@ -166,28 +187,31 @@ export class WebhookDeliveries {
     };
     const at = this.clock.now();
     const result = await this.sender.send(endpoint.url, headers, record.payload, this.settings.timeoutMs);
-    const attempt: Attempt = { at: at.toISOString(), ...result };
-    const attempts = record.attemptCount + 1;
-    const ok = result.status !== null && result.status >= 200 && result.status < 300;
+    return { at: at.toISOString(), ...result };
+  }
+
+  /** The attempt and what follows it, in one write; a success noted on the endpoint (hourly), a hopeless one disabled. */
+  private async recordOutcome(endpoint: EndpointRecord, record: DeliveryRecord, attempt: Attempt, log: Logger): Promise<void> {
+    const ok = attempt.status !== null && attempt.status >= 200 && attempt.status < 300;
     // A replay starts the retry schedule afresh.
-    const delay = ok ? undefined : retryDelayMs(attempts - record.replayedAfter);
+    const delay = ok ? undefined : retryDelayMs(record.attemptCount + 1 - record.replayedAfter);
     const now = this.clock.now();
     const failed = !ok && delay === undefined;
     await this.store.recordAttempt(record, attempt, {
       status: ok ? 'delivered' : failed ? 'failed' : 'pending',
       due: ok || failed ? null : now.getTime() + delay!,
       deliveredAt: ok ? now.toISOString() : null,
-      failedReason: failed ? `${MAX_ATTEMPTS} attempts failed; last: ${describe(result)}` : null,
+      failedReason: failed ? `${MAX_ATTEMPTS} attempts failed; last: ${describe(attempt)}` : null,
     });
     log.log(ok ? 'debug' : 'info', 'webhook attempt', {
       endpointId: endpoint.endpointId,
       eventId: record.eventId,
-      status: result.status,
-      ms: result.latencyMs,
+      status: attempt.status,
+      ms: attempt.latencyMs,
     });
     if (ok) await this.endpoints.noteSuccess(endpoint);
     if (failed && (!endpoint.lastSuccessAt || now.getTime() - Date.parse(endpoint.lastSuccessAt) >= DISABLE_AFTER_MS)) {
-      const reason = `Disabled at ${now.toISOString()}: every attempt to deliver ${record.eventId} failed over about 24 hours and nothing was delivered in that time (last: ${describe(result)})`;
+      const reason = `Disabled at ${now.toISOString()}: every attempt to deliver ${record.eventId} failed over about 24 hours and nothing was delivered in that time (last: ${describe(attempt)})`;
       await this.endpoints.disable(endpoint.tenantId, endpoint.endpointId, reason);
       log.log('warn', 'webhook endpoint disabled after repeated failure', { endpointId: endpoint.endpointId });
     }

@@ -9,6 +9,9 @@ import { Dispatcher } from './dispatcher';
 import { WebhookEndpoints } from './endpoints';
 import { webhookRoutes } from './http';
 
+/** Attempts in flight to one endpoint at once (each customer's one at a time). */
+const PER_ENDPOINT = 8;
+
 /** Signed outbound webhooks (Standard Webhooks): endpoints per tenant, deliveries at least once, retries, log, replay. */
 export const webhooksModule = defineModule({
   name: 'webhooks',
@@ -37,14 +40,14 @@ export const webhooksModule = defineModule({
       { mode: config.webhooks.mode, resolve: systemResolve },
       clock,
     );
-    const dispatcher = new Dispatcher({ perEndpoint: 4, maxQueued: 500 });
+    const dispatcher = new Dispatcher({ perEndpoint: PER_ENDPOINT, maxQueued: 1_000 });
     const sender = new HttpSender(config.webhooks.mode);
     const webhooks = new WebhookDeliveries(endpoints, new CosmosDeliveryStore(docs), sender, dispatcher, clock, {
       timeoutMs: config.webhooks.timeoutMs,
-      perEndpoint: 4,
+      perEndpoint: PER_ENDPOINT,
     });
     return {
-      api: { webhooks, webhookEndpoints: endpoints, webhookDispatcher: dispatcher },
+      api: { webhooks, webhookEndpoints: endpoints },
       routes: webhookRoutes(kernel.edge, endpoints, webhooks),
       consumers: { webhookDeliveries: (event, log) => webhooks.handle(event, log) },
       timers: {

@@ -14,7 +14,7 @@ const services = () => c.p.platform.services;
 /** Every consumer done and every attempt they started finished. */
 async function settled(p: TestPlatform = c.p): Promise<void> {
   await p.bus.idle();
-  await eventually(() => expect(p.platform.services.webhookDispatcher.pending).toBe(0));
+  await eventually(() => expect(p.platform.services.webhooks.pending).toBe(0));
 }
 async function register(url: string, key = c.t.keys.admin, p: TestPlatform = c.p, eventTypes = ['transaction.recorded']) {
   const r = await p.api('POST', '/api/v1/webhooks/endpoints', { key, body: { url, eventTypes, description: 'test receiver' } });
