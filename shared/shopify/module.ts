@@ -14,7 +14,9 @@ export const shopifyModule = defineModule({
   containers: {
     shopify: {
       partitionKeyPaths: ['/tenantId', '/id'],
-      purpose: 'Connected shops (app secret sealed), one receipt per webhook id (deduplication), dead letters with the payload and reason',
+      // Webhook receipts expire after 30 days (Shopify retries for 48 hours); shops and dead letters never (ttl -1).
+      defaultTtl: 30 * 86_400,
+      purpose: 'Connected shops (app secret sealed), one receipt per webhook id (deduplication, 30 days), dead letters with the payload and reason',
     },
   },
   build({ kernel, documents }, { tenancy: { tenancy }, customers: { customerService }, transactions: { ingest, history } }) {

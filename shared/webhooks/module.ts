@@ -18,7 +18,9 @@ export const webhooksModule = defineModule({
   containers: {
     webhooks: {
       partitionKeyPaths: ['/tenantId', '/endpointId'],
-      purpose: 'Webhook endpoints (secrets sealed) and, in the same partition, each endpoint’s deliveries with their attempts',
+      // Deliveries (and their log) expire after 30 days; endpoints never (ttl -1 on each).
+      defaultTtl: 30 * 86_400,
+      purpose: 'Webhook endpoints (secrets sealed) and, in the same partition, each endpoint’s deliveries with their attempts (kept 30 days)',
     },
   },
   consumers: {

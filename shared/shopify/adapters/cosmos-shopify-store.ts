@@ -1,4 +1,4 @@
-import type { Documents } from '../../kernel/adapters/documents';
+import { strip, type Documents } from '../../kernel/adapters/documents';
 import { deterministicId } from '../../kernel/ids';
 import type { ShopifyStore, ShopRecord, WebhookReceipt } from '../ports';
 import type { DeadLetter } from '../shopify';
@@ -12,7 +12,7 @@ export class CosmosShopifyStore implements ShopifyStore {
   constructor(private readonly docs: Documents) {}
 
   async putShop(shop: ShopRecord): Promise<void> {
-    await this.docs.upsert({ ...shop, id: shopId(shop.shopDomain), kind: 'shop' });
+    await this.docs.upsert({ ...shop, id: shopId(shop.shopDomain), kind: 'shop', ttl: -1 });
   }
 
   async getShop(tenantId: string, shopDomain: string): Promise<ShopRecord | undefined> {
@@ -26,7 +26,7 @@ export class CosmosShopifyStore implements ShopifyStore {
     const id = receiptId(shopDomain, webhookId);
     const doc = await this.docs.read<WebhookReceipt & { kind: string }>(id, [tenantId, id]);
     if (doc?.kind !== 'receipt') return undefined;
-    const { kind: _kind, id: _id, _etag, ...receipt } = doc as WebhookReceipt & { kind: string; id: string; _etag: string };
+    const { kind: _kind, id: _id, ttl: _ttl, ...receipt } = strip<WebhookReceipt & { kind: string; id: string; ttl?: number }>(doc);
     return receipt;
   }
 
@@ -35,7 +35,7 @@ export class CosmosShopifyStore implements ShopifyStore {
   }
 
   async putDeadLetter(tenantId: string, letter: DeadLetter): Promise<void> {
-    await this.docs.create({ ...letter, tenantId, id: letterId(letter.shopDomain, letter.webhookId), kind: 'deadLetter' });
+    await this.docs.create({ ...letter, tenantId, id: letterId(letter.shopDomain, letter.webhookId), kind: 'deadLetter', ttl: -1 });
   }
 
   async deadLetters(tenantId: string, limit: number): Promise<DeadLetter[]> {

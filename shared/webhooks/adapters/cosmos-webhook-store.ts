@@ -1,4 +1,4 @@
-import type { Documents } from '../../kernel/adapters/documents';
+import { strip, type Documents } from '../../kernel/adapters/documents';
 import type { DeliveryStore, EndpointStore } from '../ports';
 import { MAX_LOGGED_ATTEMPTS, type Attempt, type DeliveryRecord, type EndpointRecord } from '../webhooks';
 
@@ -11,12 +11,13 @@ export class CosmosEndpointStore implements EndpointStore {
   constructor(private readonly docs: Documents) {}
 
   async create(record: EndpointRecord): Promise<void> {
-    await this.docs.create({ ...record, id: record.endpointId, kind: 'endpoint' });
+    // An endpoint outlives the container's 30-day default.
+    await this.docs.create({ ...record, id: record.endpointId, kind: 'endpoint', ttl: -1 });
   }
 
   async get(tenantId: string, endpointId: string): Promise<EndpointRecord | undefined> {
     const doc = await this.docs.read<EndpointDoc>(endpointId, [tenantId, endpointId]);
-    return doc?.kind === 'endpoint' ? endpointOf(doc) : undefined;
+    return doc?.kind === 'endpoint' ? endpointOf(strip(doc)) : undefined;
   }
 
   async list(tenantId: string): Promise<EndpointRecord[]> {
@@ -30,7 +31,7 @@ export class CosmosEndpointStore implements EndpointStore {
     const updated = await this.docs.update<EndpointDoc>(endpointId, [tenantId, endpointId], (current) => {
       if (current.kind !== 'endpoint') return undefined;
       const next = mutate(endpointOf(current));
-      return next && { ...next, id: endpointId, kind: 'endpoint' };
+      return next && { ...next, id: endpointId, kind: 'endpoint', ttl: -1 };
     });
     return updated?.kind === 'endpoint' ? endpointOf(updated) : undefined;
   }
@@ -40,10 +41,10 @@ export class CosmosEndpointStore implements EndpointStore {
   }
 }
 
-type EndpointDoc = EndpointRecord & { id: string; kind: string };
+type EndpointDoc = EndpointRecord & { id: string; kind: string; ttl?: number };
 
 function endpointOf(doc: EndpointDoc): EndpointRecord {
-  const { id: _id, kind: _kind, ...record } = doc;
+  const { id: _id, kind: _kind, ttl: _ttl, ...record } = doc;
   return record;
 }
 
@@ -64,7 +65,7 @@ export class CosmosDeliveryStore implements DeliveryStore {
 
   async get(tenantId: string, endpointId: string, id: string): Promise<DeliveryRecord | undefined> {
     const doc = await this.docs.read<DeliveryDoc>(id, [tenantId, endpointId]);
-    return doc?.kind === 'delivery' ? deliveryOf(doc) : undefined;
+    return doc?.kind === 'delivery' ? deliveryOf(strip(doc)) : undefined;
   }
 
   async claim(record: DeliveryRecord, leaseUntil: number): Promise<boolean> {
