@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
+import { Buffer } from 'node:buffer';
 
 let state;
 try {

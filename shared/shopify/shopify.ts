@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normalizeIdentifier, type IdentifierInput } from '../customers';
 import { CODE_PATTERN, ID_PATTERN } from '../kernel/id-rules';
-import { discountShare, type TransactionInput, type TransactionView } from '../transactions';
+import { discountShare, transactionTotal, type TransactionInput, type TransactionView } from '../transactions';
 
 /**
  * Shopify's webhook payloads (REST JSON, as its published examples), reduced to the fields the
@@ -167,7 +167,7 @@ export function saleOf(order: ShopifyOrder, context: { tenantId: string; locatio
     const { total, ...priced } = priceLine({ ...shipping, quantity: 1 }, order);
     if (total > 0) lines.push({ sku: SHIPPING_SKU, category: 'shipping', description: 'Shipping', ...priced });
   }
-  const total = lines.reduce((sum, l) => sum + l.quantity * l.unitPrice - l.discount, 0);
+  const total = transactionTotal(lines);
   const charged = minorUnits(order.total_price, order.currency);
   if (total !== charged) throw new Unmappable(`the lines add up to ${total} but the order's total_price is ${charged} (minor units)`);
   if (total === 0) throw new Unmappable('the order charged nothing');
@@ -217,7 +217,7 @@ export function returnOf(refund: ShopifyRefund, sale: TransactionView): Transact
     }
     if (units > 0) throw new Unmappable(`SKU ${sku}: ${item.quantity} refunded but fewer remain returnable on the sale`);
   }
-  const total = lines.reduce((sum, l) => sum + l.quantity * l.unitPrice - l.discount, 0);
+  const total = transactionTotal(lines);
   const refunded = refund.transactions.filter(
     (t) => t.kind === 'refund' && (t.status ?? 'success') === 'success' && (t.currency ?? sale.currency) === sale.currency,
   );

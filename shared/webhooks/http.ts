@@ -35,7 +35,7 @@ export function webhookRoutes(edge: EdgeKit, endpoints: WebhookEndpoints, delive
       route: 'v1/webhooks/endpoints',
       summary: 'Register an endpoint for some event types; the signing secret is in this response only',
       body: EndpointInput,
-      idempotent: true,
+      // Not replayable with Idempotency-Key: a stored reply would keep the secret in clear for a day.
       responses: { 201: { description: 'Registered', schema: EndpointWithSecretSchema }, 422: { description: 'Too many endpoints', schema: ProblemSchema } },
       handle: async ({ principal, body }) => {
         const created = await endpoints.create(principal, body);
