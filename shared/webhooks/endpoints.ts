@@ -16,7 +16,7 @@ const MAX_ENDPOINTS = 20;
 
 /** A tenant's webhook endpoints: registration with the target checked, secrets shown once, rotation. */
 export class WebhookEndpoints {
-  private readonly cache = new Map<string, { at: number; endpoints: EndpointRecord[] }>();
+  private readonly cache = new Map<string, { at: number; endpoints: Promise<EndpointRecord[]> }>();
 
   constructor(
     private readonly store: EndpointStore,
@@ -109,8 +109,10 @@ export class WebhookEndpoints {
     const now = Date.now();
     const hit = this.cache.get(tenantId);
     if (hit && now - hit.at < CACHE_MS) return hit.endpoints;
-    const endpoints = await this.store.list(tenantId);
+    // One read for every event that arrives while it is under way.
+    const endpoints = this.store.list(tenantId);
     this.cache.set(tenantId, { at: now, endpoints });
+    endpoints.catch(() => this.cache.get(tenantId)?.endpoints === endpoints && this.cache.delete(tenantId));
     return endpoints;
   }
 
