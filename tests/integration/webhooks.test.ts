@@ -188,7 +188,15 @@ describe('webhook delivery', () => {
       for (let i = 0; i < 3; i += 1) expect(await services().webhooks.handle(event, silent)).toEqual({ recorded: 0 });
       await settled();
       expect(receiver.requests).toHaveLength(1);
-      await c.p.api('DELETE', `/api/v1/webhooks/endpoints/${endpointId}`, { key: c.t.keys.admin });
+
+      // An endpoint registered since: five deliveries of the event at once record and send it once.
+      const late = await register(receiver.url);
+      const outcomes = await Promise.all(Array.from({ length: 5 }, () => services().webhooks.handle(event, silent)));
+      expect(outcomes.reduce((n, o) => n + o.recorded, 0)).toBe(1);
+      await settled();
+      expect(receiver.requests).toHaveLength(2);
+      expect((await messageOf(late.endpointId, transactionId)).body).toMatchObject({ status: 'delivered', attemptCount: 1 });
+      for (const id of [endpointId, late.endpointId]) await c.p.api('DELETE', `/api/v1/webhooks/endpoints/${id}`, { key: c.t.keys.admin });
     } finally {
       await receiver.stop();
     }
