@@ -95,7 +95,8 @@ export class WebhookDeliveries {
   /** The timer: claims due deliveries (a few per endpoint) and attempts them; resolves when those attempts end. */
   async deliverDue(log: Logger): Promise<{ attempted: number }> {
     const now = this.clock.now().getTime();
-    const due = await this.store.due(now, DUE_PER_RUN);
+    // In event order, so one customer's messages due together (a replayed range) go out in the order they happened.
+    const due = (await this.store.due(now, DUE_PER_RUN)).sort((a, b) => a.eventTime.localeCompare(b.eventTime));
     const perEndpoint = new Map<string, number>();
     const runs: Promise<void>[] = [];
     for (const record of due) {
