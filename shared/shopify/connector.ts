@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ZodType } from 'zod';
 import type { CustomerService } from '../customers';
-import { DomainError, invalid } from '../kernel/errors';
+import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors';
 import type { Clock, Logger, SecretBox } from '../kernel/ports';
 import type { Principal, TenancyService } from '../tenancy';
 import { transactionIdOf, type TransactionHistory, type TransactionIngest, type TransactionInput } from '../transactions';
@@ -85,7 +85,7 @@ export class ShopifyConnector {
       await this.store.putReceipt({ ...receipt, outcome: 'recorded', ...applied });
       return { outcome: 'recorded', webhookId, topic, ...applied };
     } catch (error) {
-      const reason = error instanceof Unmappable ? error.reason : error instanceof DomainError && PERMANENT.has(error.code) ? describe(error) : undefined;
+      const reason = permanentReason(error);
       if (reason === undefined) throw error;
       const letter: DeadLetter = { webhookId, shopDomain: shop.shopDomain, topic, reason, receivedAt, payload: rawBody };
       await this.store.putDeadLetter(tenantId, letter);
@@ -99,13 +99,36 @@ export class ShopifyConnector {
     return this.store.deadLetters(tenantId, limit);
   }
 
+  /**
+   * Applies a dead letter again, as received (once what stopped it is fixed: the location's
+   * currency, a SKU, a customer's data): recorded, it leaves the store; still refused, it stays with
+   * the new reason (422).
+   */
+  async retryDeadLetter(tenantId: string, shopDomain: string, webhookId: string, log: Logger): Promise<Received> {
+    const shop = await this.store.getShop(tenantId, shopDomain);
+    const letter = shop && (await this.store.getDeadLetter(tenantId, shopDomain, webhookId));
+    if (!shop || !letter) throw notFound(`Dead letter ${webhookId} of ${shopDomain}`);
+    const receipt = { tenantId, shopDomain, webhookId, topic: letter.topic, receivedAt: letter.receivedAt };
+    try {
+      const applied = await this.apply(shop, letter.topic as Topic, letter.payload, log);
+      await this.store.replaceReceipt({ ...receipt, outcome: 'recorded', ...applied });
+      await this.store.deleteDeadLetter(tenantId, shopDomain, webhookId);
+      return { outcome: 'recorded', webhookId, topic: letter.topic, ...applied };
+    } catch (error) {
+      const reason = permanentReason(error);
+      if (reason === undefined) throw error;
+      await this.store.putDeadLetter(tenantId, { ...letter, reason }, true);
+      throw unprocessable('still-unmappable', reason);
+    }
+  }
+
   /** Maps, then applies in one use-case call; a mapping failure throws before anything is written. */
   private async apply(shop: { tenantId: string; shopDomain: string; locationId: string }, topic: Topic, rawBody: string, log: Logger) {
     const { tenantId, locationId } = shop;
     const principal: Principal = { tenantId, keyId: `shopify:${shop.shopDomain}`, role: 'ecommerce', locationIds: [locationId] };
     const location = await this.tenancy.getLocation(tenantId, locationId);
     if (!location) throw new Unmappable(`location ${locationId} no longer exists`);
-    const body = JSON.parse(rawBody) as unknown;
+    const body = parseJson(rawBody);
     const context = { tenantId, locationId, country: location.country, currency: location.currency };
     let input: TransactionInput;
     switch (topic) {
@@ -140,6 +163,14 @@ export class ShopifyConnector {
   }
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Unmappable('the body is not JSON');
+  }
+}
+
 function parse<T>(schema: ZodType<T>, body: unknown, topic: string): T {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
@@ -154,6 +185,12 @@ function validHmac(secret: string, rawBody: string, header: string): boolean {
   const expected = createHmac('sha256', secret).update(rawBody, 'utf8').digest();
   const given = Buffer.from(header, 'base64');
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Why the payload can never be applied as it is, or undefined for a failure worth retrying (an outage). */
+function permanentReason(error: unknown): string | undefined {
+  if (error instanceof Unmappable) return error.reason;
+  return error instanceof DomainError && PERMANENT.has(error.code) ? describe(error) : undefined;
 }
 
 function describe(error: DomainError): string {

@@ -62,5 +62,24 @@ export function shopifyRoutes(edge: EdgeKit, shopify: ShopifyConnector): HttpFun
       responses: { 200: { description: 'Dead letters', schema: DeadLetterListSchema } },
       handle: async ({ principal }) => ({ status: 200, body: { items: await shopify.deadLetters(principal.tenantId) } }),
     }),
+    endpoint(edge, {
+      name: 'retryShopifyDeadLetter',
+      method: 'POST',
+      route: 'v1/shopify/shops/{shopDomain}/dead-letters/{webhookId}/retry',
+      summary: 'Apply a dead letter again, as received, once what stopped it is fixed',
+      tags: ['Shopify'],
+      auth: 'tenant',
+      roles: ['admin'],
+      params: z.object({ shopDomain: ShopDomain, webhookId: id }),
+      responses: {
+        200: { description: 'Recorded; the dead letter is gone', schema: ReceivedSchema },
+        404: { description: 'No such dead letter', schema: ProblemSchema },
+        422: { description: 'Still refused (`still-unmappable`); the dead letter keeps the new reason', schema: ProblemSchema },
+      },
+      handle: async ({ principal, params, log }) => ({
+        status: 200,
+        body: await shopify.retryDeadLetter(principal.tenantId, params.shopDomain, params.webhookId, log),
+      }),
+    }),
   ];
 }

@@ -28,7 +28,11 @@ export interface ShopifyStore {
   getReceipt(tenantId: string, shopDomain: string, webhookId: string): Promise<WebhookReceipt | undefined>;
   /** Idempotent: the first receipt of a webhook stays. */
   putReceipt(receipt: WebhookReceipt): Promise<void>;
-  /** Idempotent per webhook. */
-  putDeadLetter(tenantId: string, letter: DeadLetter): Promise<void>;
+  /** After a retried dead letter was recorded. */
+  replaceReceipt(receipt: WebhookReceipt): Promise<void>;
+  /** Idempotent per webhook; `replace` overwrites (a retry's new reason). */
+  putDeadLetter(tenantId: string, letter: DeadLetter, replace?: boolean): Promise<void>;
+  getDeadLetter(tenantId: string, shopDomain: string, webhookId: string): Promise<DeadLetter | undefined>;
+  deleteDeadLetter(tenantId: string, shopDomain: string, webhookId: string): Promise<void>;
   deadLetters(tenantId: string, limit: number): Promise<DeadLetter[]>;
 }

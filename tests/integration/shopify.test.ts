@@ -197,6 +197,37 @@ describe('Shopify connector', () => {
   });
 });
 
+describe('Shopify dead letters', () => {
+  it('are applied again once what stopped them is fixed, and stay with the new reason until then', async () => {
+    const dollars = order({ currency: 'USD' });
+    const refused = await send('orders/paid', dollars);
+    expect(refused.body.outcome).toBe('dead-lettered');
+    const retry = () => c.p.api('POST', `/api/v1/shopify/shops/${SHOP}/dead-letters/${refused.body.webhookId}/retry`, { key: c.t.keys.admin });
+    const still = await retry();
+    expect(still.status).toBe(422);
+    expect(still.body.code).toBe('still-unmappable');
+
+    // The shop's orders belong to a US web shop: the operator adds it, the admin points the shop at it.
+    const location = { locationId: 'web-us', name: 'US web shop', type: 'online', country: 'US', currency: 'USD', timeZone: 'America/New_York' };
+    expect((await c.p.api('POST', `/api/v1/tenants/${c.t.tenantId}/locations`, { key: c.p.adminKey, body: location })).status).toBe(201);
+    await c.p.api('PUT', `/api/v1/shopify/shops/${SHOP}`, { key: c.t.keys.admin, body: { appSecret: APP_SECRET, locationId: 'web-us' } });
+    try {
+      const recorded = await retry();
+      expect(recorded.status).toBe(200);
+      expect(recorded.body).toMatchObject({ outcome: 'recorded', transactionId: expect.any(String) });
+      expect(await transaction(recorded.body.transactionId)).toMatchObject({ locationId: 'web-us', currency: 'USD', totals: { net: 7236 } });
+      const letters = await c.p.api('GET', '/api/v1/shopify/dead-letters', { key: c.t.keys.admin });
+      expect(letters.body.items.map((l: { webhookId: string }) => l.webhookId)).not.toContain(refused.body.webhookId);
+      // Shopify sending that webhook again now hears it was recorded.
+      const repeat = await send('orders/paid', dollars, { webhookId: refused.body.webhookId });
+      expect(repeat.body).toMatchObject({ outcome: 'duplicate', transactionId: recorded.body.transactionId });
+      expect((await retry()).status).toBe(404);
+    } finally {
+      await c.p.api('PUT', `/api/v1/shopify/shops/${SHOP}`, { key: c.t.keys.admin, body: { appSecret: APP_SECRET, locationId: 'web' } });
+    }
+  });
+});
+
 async function saleIdOf(orderId: number): Promise<string> {
   const { transactionIdOf } = await import('../../shared/transactions');
   return transactionIdOf(c.t.tenantId, 'online', 'web', `shopify-${orderId}`);

@@ -34,8 +34,25 @@ export class CosmosShopifyStore implements ShopifyStore {
     await this.docs.create({ ...receipt, id: receiptId(receipt.shopDomain, receipt.webhookId), kind: 'receipt' });
   }
 
-  async putDeadLetter(tenantId: string, letter: DeadLetter): Promise<void> {
-    await this.docs.create({ ...letter, tenantId, id: letterId(letter.shopDomain, letter.webhookId), kind: 'deadLetter', ttl: -1 });
+  async replaceReceipt(receipt: WebhookReceipt): Promise<void> {
+    await this.docs.upsert({ ...receipt, id: receiptId(receipt.shopDomain, receipt.webhookId), kind: 'receipt' });
+  }
+
+  async putDeadLetter(tenantId: string, letter: DeadLetter, replace = false): Promise<void> {
+    const doc = { ...letter, tenantId, id: letterId(letter.shopDomain, letter.webhookId), kind: 'deadLetter', ttl: -1 };
+    if (replace) await this.docs.upsert(doc);
+    else await this.docs.create(doc);
+  }
+
+  async getDeadLetter(tenantId: string, shopDomain: string, webhookId: string): Promise<DeadLetter | undefined> {
+    const id = letterId(shopDomain, webhookId);
+    const doc = await this.docs.read<DeadLetter & { kind: string }>(id, [tenantId, id]);
+    return doc?.kind === 'deadLetter' ? letterOf(doc) : undefined;
+  }
+
+  async deleteDeadLetter(tenantId: string, shopDomain: string, webhookId: string): Promise<void> {
+    const id = letterId(shopDomain, webhookId);
+    await this.docs.delete(id, [tenantId, id]);
   }
 
   async deadLetters(tenantId: string, limit: number): Promise<DeadLetter[]> {
@@ -47,6 +64,10 @@ export class CosmosShopifyStore implements ShopifyStore {
       ],
       { maxItemCount: limit },
     );
-    return page.items.map(({ webhookId, shopDomain, topic, reason, receivedAt, payload }) => ({ webhookId, shopDomain, topic, reason, receivedAt, payload }));
+    return page.items.map(letterOf);
   }
+}
+
+function letterOf({ webhookId, shopDomain, topic, reason, receivedAt, payload }: DeadLetter): DeadLetter {
+  return { webhookId, shopDomain, topic, reason, receivedAt, payload };
 }
