@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { seedDemoTenant } from '../local/demo-tenant';
 import { catalog, customerEmail, nextSale, random, type SaleOptions } from './data';
 import { cosmosFloor } from './floor';
+import { benchAnalytics } from './analytics';
 import { load, pool, type LoadResult } from './load';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -274,6 +275,9 @@ async function main() {
     console.log('webhooks at the ingest load (its own process)...');
     const webhooks = process.env.BENCH_SKIP_WEBHOOKS ? null : await reconcileInChild('webhooks.js');
 
+    console.log('analytics rollups: 2,000 sales, reports and a rebuild (their own platform)...');
+    const analytics = process.env.BENCH_SKIP_ANALYTICS ? null : await benchAnalytics({ sales: 2000, concurrency: 16 });
+
     const ops = (m: Metrics) => m.cosmos.reads + m.cosmos.writes + m.cosmos.queries;
     const summary = {
       machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -301,6 +305,7 @@ async function main() {
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
       },
       reconciliation,
+      analytics,
       webhooks,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };

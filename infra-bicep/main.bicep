@@ -65,6 +65,10 @@ param consumerLagSeconds int = 300
 @description('Alert when more requests than this are throttled (429) in 5 minutes, by Cosmos DB or by the API.')
 param throttledRequestsThreshold int = 50
 
+@description('Region of the console\'s Static Web App (a region Static Web Apps offer: westeurope, northeurope, eastus2, centralus, westus2, eastasia).')
+@allowed(['westeurope', 'northeurope', 'eastus2', 'centralus', 'westus2', 'eastasia'])
+param consoleLocation string = 'westeurope'
+
 @description('Tags applied to every resource.')
 param tags resourceTags = {}
 
@@ -149,6 +153,14 @@ module keyVault 'modules/key-vault.bicep' = {
   }
 }
 
+module consoleSite 'modules/console.bicep' = {
+  params: {
+    name: '${abbrs.staticWebApp}${token}'
+    location: consoleLocation
+    tags: allTags
+  }
+}
+
 module functionApp 'modules/function-app.bicep' = {
   params: {
     planName: '${abbrs.appServicePlan}${token}'
@@ -170,6 +182,7 @@ module functionApp 'modules/function-app.bicep' = {
     invoicingSystemProducer: invoicingSystemProducer
     invoicingSystemProducerNif: invoicingSystemProducerNif
     timerSchedules: platform.timerSchedules
+    corsOrigins: ['https://${consoleSite.outputs.defaultHostname}']
   }
 }
 
@@ -178,6 +191,12 @@ output functionAppName string = functionApp.outputs.name
 
 @description('Base URL of the API.')
 output apiBaseUrl string = 'https://${functionApp.outputs.defaultHostName}/api'
+
+@description('The back office console (Static Web App, Entra ID sign-in).')
+output consoleUrl string = 'https://${consoleSite.outputs.defaultHostname}/'
+
+@description('Static Web App name, for deploying dist/console to it.')
+output consoleName string = consoleSite.outputs.name
 
 @description('Cosmos DB endpoint (no keys: the app uses its managed identity).')
 output cosmosEndpoint string = cosmos.outputs.endpoint

@@ -6,6 +6,7 @@ import { giftCardsModule } from './gift-cards/module';
 import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
+import { analyticsModule } from './analytics/module';
 import { webhooksModule } from './webhooks/module';
 import { shopifyModule } from './shopify/module';
 
@@ -23,6 +24,7 @@ export const MODULES = [
   couponsModule,
   receiptsModule,
   stockModule,
+  analyticsModule,
   webhooksModule,
   shopifyModule,
 ] as const;

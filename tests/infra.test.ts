@@ -280,6 +280,7 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
         'Microsoft.Storage/storageAccounts/blobServices/containers',
         'Microsoft.Web/serverfarms',
         'Microsoft.Web/sites',
+        'Microsoft.Web/staticSites',
       ].sort(),
     );
     // No module deploys to another resource group or subscription.
@@ -292,6 +293,16 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
     const referenced = [...appSettings(deployed).values()].flatMap((v) => [...render(v).matchAll(/reference\('(\w+)'\)/g)].map((m) => m[1]!));
     expect(referenced.length).toBeGreaterThan(0);
     expect(referenced.filter((m) => !modules.has(m))).toEqual([]);
+  });
+
+  it('serves the back office console from a Standard Static Web App, which alone may call the API from a browser', () => {
+    const site = theOne(deployed, 'Microsoft.Web/staticSites').body;
+    expect(site.sku).toEqual({ name: 'Standard', tier: 'Standard' });
+    // No linked backend: the Function App keeps answering tills and web shops directly.
+    expect(deployed.filter((r) => r.type.startsWith('Microsoft.Web/staticSites/'))).toEqual([]);
+    const cors = obj(obj(props(theOne(deployed, 'Microsoft.Web/sites')).siteConfig).cors);
+    expect(cors.supportCredentials).toBe(false);
+    expect((cors.allowedOrigins as Value[]).map(render)).toEqual([expect.stringMatching(/^https:\/\/.*defaultHostname/)]);
   });
 
   it('runs Node.js 22 LTS, which the code supports, on the Flex Consumption plan', () => {

@@ -8,6 +8,8 @@ param appName string
 param location string
 @description('Tags.')
 param tags resourceTags
+@description('Browser origins allowed to call the API (the back office console).')
+param corsOrigins string[]
 @description('User-assigned identity resource id.')
 param identityId string
 @description('User-assigned identity client id.')
@@ -89,6 +91,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // The console calls the API from its own origin, with an API key in a header (no cookies).
+      cors: { allowedOrigins: corsOrigins, supportCredentials: false }
       appSettings: [for setting in items(union(appSettings, timerSchedules)): { name: setting.key, value: setting.value }]
     }
     functionAppConfig: {
