@@ -41,6 +41,8 @@ describe('Azure entry point', () => {
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
       ['analyticsRollups', 'events', 'analytics', 'ServiceBus'],
+      ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
+      ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],
       ['webhookDeliveries', 'events', 'webhooks', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
@@ -49,6 +51,8 @@ describe('Azure entry point', () => {
       ['couponHoldSweeper', '%Schedule_couponHoldSweeper%'],
       ['stockSweeper', '%Schedule_stockSweeper%'],
       ['stockReconciliation', '%Schedule_stockReconciliation%'],
+      ['recommendationRebuild', '%Schedule_recommendationRebuild%'],
+      ['recommendationServedFlush', '%Schedule_recommendationServedFlush%'],
       ['webhookRetries', '%Schedule_webhookRetries%'],
     ]);
   });

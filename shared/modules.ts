@@ -7,6 +7,7 @@ import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
 import { analyticsModule } from './analytics/module';
+import { recommendationsModule } from './recommendations/module';
 import { webhooksModule } from './webhooks/module';
 import { shopifyModule } from './shopify/module';
 
@@ -25,6 +26,7 @@ export const MODULES = [
   receiptsModule,
   stockModule,
   analyticsModule,
+  recommendationsModule,
   webhooksModule,
   shopifyModule,
 ] as const;

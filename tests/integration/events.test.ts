@@ -158,6 +158,7 @@ describe('consumers', () => {
       'customer-activity',
       'loyalty',
       'receipts',
+      'recommendations',
       'webhooks',
     ]);
     for (const d of malformed) {
