@@ -255,9 +255,13 @@ async function main() {
     });
 
     console.log('reconciling a 1,000,000-row ERP snapshot (its own process)...');
-    const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await reconcileInChild();
+    const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await phaseInChild('reconcile.js', ['--expose-gc']);
+    console.log('segments: entry latency beside the ingest load, backfill and preview (its own process)...');
+    const segments = process.env.BENCH_SKIP_SEGMENTS ? null : await phaseInChild('segments.js');
+    console.log('offers: sale -> coupon in the wallet beside the ingest load, qualify (its own process)...');
+    const offers = process.env.BENCH_SKIP_OFFERS ? null : await phaseInChild('offers.js');
     console.log('webhooks at the ingest load (its own process)...');
-    const webhooks = process.env.BENCH_SKIP_WEBHOOKS ? null : await reconcileInChild('webhooks.js');
+    const webhooks = process.env.BENCH_SKIP_WEBHOOKS ? null : await phaseInChild('webhooks.js');
 
     console.log('analytics rollups: 2,000 sales, reports and a rebuild (their own platform)...');
     const analytics = process.env.BENCH_SKIP_ANALYTICS ? null : await benchAnalytics({ sales: 2000, concurrency: 16 });
@@ -288,8 +292,10 @@ async function main() {
         ),
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
       },
+      offers,
       recommendations,
       reconciliation,
+      segments,
       analytics,
       webhooks,
       totalSeconds: Math.round((Date.now() - started) / 1000),
@@ -304,13 +310,13 @@ async function main() {
   }
 }
 
-/** bench/reconcile.js (or another phase's file) in a process of its own, so its peak memory is its own. */
-async function reconcileInChild(file = 'reconcile.js'): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, file)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A phase (bench/reconcile.js, bench/segments.js) in a process of its own, so its peak memory is its own; its last line is its JSON. */
+async function phaseInChild(script: string, flags: string[] = []): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, [...flags, join(__dirname, script)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`bench/${file} exited with ${code}`);
+  if (code !== 0) throw new Error(`the ${script} benchmark exited with ${code}`);
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
@@ -330,6 +336,7 @@ function print(summary: {
   ingest: Record<string, unknown>;
   machine: Record<string, unknown>;
   reconciliation: Record<string, unknown> | null;
+  offers: Record<string, unknown> | null;
 }) {
   console.log(`\n| scenario | req/s | p50 ms | p95 ms | p99 ms | failures |`);
   console.log(`| --- | ---: | ---: | ---: | ---: | --- |`);
@@ -355,6 +362,7 @@ function print(summary: {
     `Functions executions per sale: ${i.functionExecutionsPerSale} (the request and each consumer delivery; ${i.eventsPerSale} events published per sale)`,
   );
   console.log(`Cosmos DB operations per sale by container: ${JSON.stringify(i.operationsPerSaleByContainer)}`);
+  if (summary.offers) console.log(`offers: ${JSON.stringify(summary.offers)}`);
   if (summary.reconciliation) console.log(`ERP reconciliation: ${JSON.stringify(summary.reconciliation)}`);
   console.log(`machine: ${JSON.stringify(summary.machine)}`);
 }

@@ -40,9 +40,11 @@ describe('Azure entry point', () => {
       ['couponRedemptions', 'events', 'coupons', 'ServiceBus'],
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
+      ['segmentTraits', 'events', 'segments', 'ServiceBus'],
       ['analyticsRollups', 'events', 'analytics', 'ServiceBus'],
       ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
       ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],
+      ['offerTriggers', 'events', 'offers', 'ServiceBus'],
       ['webhookDeliveries', 'events', 'webhooks', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
@@ -51,8 +53,13 @@ describe('Azure entry point', () => {
       ['couponHoldSweeper', '%Schedule_couponHoldSweeper%'],
       ['stockSweeper', '%Schedule_stockSweeper%'],
       ['stockReconciliation', '%Schedule_stockReconciliation%'],
+      ['segmentBackfill', '%Schedule_segmentBackfill%'],
+      ['segmentOutbox', '%Schedule_segmentOutbox%'],
+      ['segmentDaily', '%Schedule_segmentDaily%'],
       ['recommendationRebuild', '%Schedule_recommendationRebuild%'],
       ['recommendationServedFlush', '%Schedule_recommendationServedFlush%'],
+      ['offersDaily', '%Schedule_offersDaily%'],
+      ['offersOutboxSweeper', '%Schedule_offersOutboxSweeper%'],
       ['webhookRetries', '%Schedule_webhookRetries%'],
     ]);
   });

@@ -59,6 +59,9 @@ async function main() {
     await call('PUT', '/api/v1/loyalty/program', state.keys.admin, { ...rules, pendingDays: 0 });
   }
 
+  // Marketing's audience, defined before the story starts: Lucía enters it during the story (step 24).
+  const omnichannel = await omnichannelSegment();
+
   say('1. Lucía buys a coat and a scarf on the web shop, signed in with her email.');
   const web = await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
     type: 'sale',
@@ -495,7 +498,119 @@ async function main() {
     `she orders the socks from the list (${afterStore.body.recommendationId}): customer lists served ${conversion.served}, lines bought from them ${conversion.convertedLines}`,
   );
 
-  say("24. Head office's ERP wants every sale as a webhook: it registers a receiver and checks each signature.");
+  say('24. Marketing\'s "Omnichannel shoppers" (bought in both channels in 90 days): Lucía entered it when her store purchase was recorded.');
+  const memberships = (await call('GET', `/api/v1/customers/${web.body.customerId}/segments`, state.keys.admin)).body.items;
+  const entered = memberships.find((m) => m.segmentId === omnichannel.segmentId);
+  const traits = (await call('GET', `/api/v1/customers/${web.body.customerId}/traits`, state.keys.admin)).body.traits;
+  detail('her web order (step 1) alone did not qualify her; her first store purchase (step 2) did');
+  detail(
+    `entered "${omnichannel.name}" at ${entered.since.slice(11, 23)}, ${Date.parse(entered.since) - Date.parse(storeSale.body.recordedAt)} ms after the till's sale was recorded at ${storeSale.body.recordedAt.slice(11, 23)}`,
+  );
+  detail(
+    `a customer.segment.entered CloudEvent went out with it; traits now: ${traits.orders} orders, ${euros(traits.totalSpend)} net, ${traits.returns} return, channels ${traits.channels90d.join(' + ')}`,
+  );
+  const audience = (await call('GET', `/api/v1/segments/${omnichannel.segmentId}`, state.keys.admin)).body;
+  detail(`"${audience.name}" has ${audience.size} member(s) now`);
+
+  say("25. Marketing sets a rule: a customer's first purchase puts a 15% welcome coupon in her wallet, valid in every channel.");
+  const existing = (await call('GET', '/api/v1/offers/rules', state.keys.admin)).body.items.find((r) => r.name === 'Welcome to the club');
+  const welcomeCampaign =
+    existing?.actions[0]?.campaignId ??
+    (
+      await call('POST', '/api/v1/campaigns', state.keys.admin, {
+        name: 'Welcome 15%',
+        discount: { type: 'percentage', percent: 15 },
+        validFrom: '2026-01-01T00:00:00Z',
+        validTo: '2030-01-01T00:00:00Z',
+      })
+    ).body.campaignId;
+  const welcomeRule = {
+    name: 'Welcome to the club',
+    trigger: { type: 'first-purchase' },
+    actions: [
+      { type: 'issue-coupon', campaignId: welcomeCampaign },
+      { type: 'notify', purposes: ['marketingEmail'], message: 'Welcome! 15% off your next purchase, in store or online.' },
+    ],
+    cap: { type: 'once' },
+  };
+  const welcome = existing
+    ? await call('PUT', `/api/v1/offers/rules/${existing.ruleId}`, state.keys.admin, welcomeRule)
+    : await call('POST', '/api/v1/offers/rules', state.keys.admin, welcomeRule);
+  detail(
+    `rule ${welcome.body.ruleId} v${welcome.body.version}: ${welcome.body.trigger.type} -> ${welcome.body.actions.map((a) => a.type).join(', ')}, once per customer`,
+  );
+
+  say('26. Marta buys a T-shirt in Barcelona, her first purchase ever: the welcome coupon is in her wallet a moment later.');
+  const marta = { identifiers: [{ type: 'email', value: `marta.ruiz+${run}@example.com` }] };
+  const tshirt = await call('POST', '/api/v1/transactions', state.keys['pos-barcelona'], {
+    type: 'sale',
+    channel: 'store',
+    locationId: 'barcelona-diagonal',
+    terminalId: 'till-1',
+    externalId: `T1-${run}-0102`,
+    occurredAt: new Date().toISOString(),
+    currency: 'EUR',
+    customer: marta,
+    lines: [{ sku: 'TSHIRT-WHITE-M', quantity: 1, unitPrice: 1995, taxRate: 21, category: 'tops' }],
+    tenders: [{ type: 'card', amount: 1995 }],
+  });
+  const martaId = tshirt.body.customerId;
+  const started = Date.now();
+  const martaWallet = await until(async () => {
+    const items = (await call('GET', `/api/v1/customers/${martaId}/coupons`, state.keys.admin)).body.items;
+    if (items.length === 0) throw new Error('The welcome coupon has not arrived');
+    return items;
+  });
+  detail(
+    `wallet: ${martaWallet[0].name} ${martaWallet[0].code}, channels ${martaWallet[0].channels.join(' and ')} (${Date.now() - started} ms after the ticket was recorded)`,
+  );
+  const why = (await call('GET', `/api/v1/customers/${martaId}`, state.keys.admin)).body.offers[0];
+  detail(`360 view: "${why.ruleName}" because of ${why.why}`);
+
+  say('27. At home she fills a cart on the web shop; the cart asks what she can get, and she pays with the coupon.');
+  const cart = { channel: 'online', locationId: 'web-es', lines: [{ sku: 'JEANS-SLIM-32', quantity: 1, unitPrice: 5995, category: 'trousers' }] };
+  const offer = await call('POST', `/api/v1/customers/${martaId}/offers/qualify`, state.keys.ecommerce, cart);
+  for (const c of offer.body.coupons) detail(`qualify: ${c.source} ${c.name} ${c.code}: ${euros(c.discount)} off`);
+  if (offer.body.points)
+    detail(`qualify: ${offer.body.points.spendable} points, ${offer.body.points.redeemable} redeemable on this cart (${euros(offer.body.points.value)})`);
+  for (const r of offer.body.recommendations) detail(`qualify: goes with the cart: ${r.sku} (${r.explanation})`);
+  const martaHold = await call('POST', '/api/v1/coupons/holds', state.keys.ecommerce, { codes: [martaWallet[0].code], customerId: martaId, ...cart });
+  await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
+    type: 'sale',
+    channel: 'online',
+    locationId: 'web-es',
+    externalId: `WEB-${run}-3001`,
+    occurredAt: new Date().toISOString(),
+    currency: 'EUR',
+    customer: marta,
+    couponHoldId: martaHold.body.holdId,
+    lines: [{ sku: 'JEANS-SLIM-32', quantity: 1, unitPrice: 5995, taxRate: 21, category: 'trousers', discount: martaHold.body.discount }],
+    tenders: [{ type: 'card', amount: 5995 - martaHold.body.discount }],
+  });
+  const inStoreAgain = await until(async () => {
+    const result = (
+      await call('POST', '/api/v1/coupons/validate', state.keys['pos-barcelona'], {
+        codes: [martaWallet[0].code],
+        customerId: martaId,
+        channel: 'store',
+        locationId: 'barcelona-diagonal',
+        lines: cart.lines,
+      })
+    ).body.results[0];
+    if (result.valid) throw new Error('The web sale has not redeemed the coupon yet');
+    return result;
+  });
+  detail(
+    `web order paid ${euros(5995 - martaHold.body.discount)}; the same coupon at the Barcelona till now: valid ${inStoreAgain.valid}, reason ${inStoreAgain.reason}`,
+  );
+  const ruleReport = (await call('GET', `/api/v1/offers/rules/${welcome.body.ruleId}/report`, state.keys.admin)).body;
+  detail(
+    `rule report: triggered ${ruleReport.triggered}, acted ${ruleReport.acted}, coupons issued ${ruleReport.couponsIssued}, redeemed online ${ruleReport.couponsRedeemed.online}, in store ${ruleReport.couponsRedeemed.store}`,
+  );
+  // Paused again, so the next run's earlier steps tell their story without it.
+  await call('POST', `/api/v1/offers/rules/${welcome.body.ruleId}/pause`, state.keys.admin);
+
+  say("28. Head office's ERP wants every sale as a webhook: it registers a receiver and checks each signature.");
   const deliveries = [];
   let secret;
   const receiver = createServer((req, res) => {
@@ -556,7 +671,7 @@ async function main() {
     receiver.close();
   }
 
-  say('25. The web shop moves to Shopify: head office connects the shop, and an order Shopify sends is replayed into the platform.');
+  say('29. The web shop moves to Shopify: head office connects the shop, and an order Shopify sends is replayed into the platform.');
   const shopDomain = 'demo-retail.myshopify.com';
   const appSecret = `shpss_demo_${run}_0123456789abcdef`;
   const shop = await call('PUT', `/api/v1/shopify/shops/${shopDomain}`, state.keys.admin, { appSecret, locationId: 'web-es' });
@@ -589,9 +704,23 @@ async function main() {
   detail(`the same webhook again: ${repeated.outcome}, still ${repeated.transactionId}`);
 
   console.log(
-    '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock and recommendations.',
+    '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, analytics, recommendations, segments and offers; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
   );
   console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or a till's key to see what it sees)`);
+}
+
+/** The "Omnichannel shoppers" segment (created once per tenant, found by name on later runs). */
+async function omnichannelSegment() {
+  const name = 'Omnichannel shoppers';
+  const existing = (await call('GET', '/api/v1/segments', state.keys.admin)).body.items.find((s) => s.name === name);
+  if (existing) return existing;
+  const definition = {
+    all: [
+      { trait: 'lastStorePurchaseAt', operator: 'withinLastDays', value: 90 },
+      { trait: 'lastOnlinePurchaseAt', operator: 'withinLastDays', value: 90 },
+    ],
+  };
+  return (await call('POST', '/api/v1/segments', state.keys.admin, { name, description: 'Bought in both channels in the last 90 days', definition })).body;
 }
 
 main().catch((error) => {

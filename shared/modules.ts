@@ -6,8 +6,10 @@ import { giftCardsModule } from './gift-cards/module';
 import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
+import { segmentsModule } from './segments/module';
 import { analyticsModule } from './analytics/module';
 import { recommendationsModule } from './recommendations/module';
+import { offersModule } from './offers/module';
 import { webhooksModule } from './webhooks/module';
 import { shopifyModule } from './shopify/module';
 
@@ -25,8 +27,10 @@ export const MODULES = [
   couponsModule,
   receiptsModule,
   stockModule,
+  segmentsModule,
   analyticsModule,
   recommendationsModule,
+  offersModule,
   webhooksModule,
   shopifyModule,
 ] as const;

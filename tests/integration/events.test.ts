@@ -157,8 +157,10 @@ describe('consumers', () => {
       'analytics',
       'customer-activity',
       'loyalty',
+      'offers',
       'receipts',
       'recommendations',
+      'segments',
       'webhooks',
     ]);
     for (const d of malformed) {
