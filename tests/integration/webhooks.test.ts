@@ -72,7 +72,18 @@ describe('webhook endpoints', () => {
   it('documents every deliverable event type with its payload schema', async () => {
     const r = await c.p.api('GET', '/api/v1/webhooks/event-types', { key: c.t.keys.admin });
     expect(r.status).toBe(200);
-    expect(r.body.items.map((i: { type: string }) => i.type)).toEqual(['transaction.recorded', 'transaction.claimed', 'receipt.issued', 'stock.changed']);
+    expect(r.body.items.map((i: { type: string }) => i.type)).toEqual([
+      'transaction.recorded',
+      'transaction.claimed',
+      'receipt.issued',
+      'stock.changed',
+      'loyalty.points.changed',
+      'coupon.issued',
+      'coupon.redeemed',
+      'customer.segment.entered',
+      'customer.segment.left',
+      'offer.issued',
+    ]);
     expect(r.body.items[0].dataSchema).toMatchObject({ $schema: expect.stringContaining('json-schema.org') });
     expect(JSON.stringify(r.body.items[0].dataSchema)).toContain('"transactionId"');
   });
