@@ -262,6 +262,8 @@ async function main() {
     const offers = process.env.BENCH_SKIP_OFFERS ? null : await phaseInChild('offers.js');
     console.log('catalogue: import of 100,000 variants with prices, reads, feeds (its own process)...');
     const catalogue = process.env.BENCH_SKIP_CATALOGUE ? null : await phaseInChild('catalogue.js', ['--expose-gc']);
+    console.log('webhooks at the ingest load (its own process)...');
+    const webhooks = process.env.BENCH_SKIP_WEBHOOKS ? null : await phaseInChild('webhooks.js');
 
     console.log('analytics rollups: 2,000 sales, reports and a rebuild (their own platform)...');
     const analytics = process.env.BENCH_SKIP_ANALYTICS ? null : await benchAnalytics({ sales: 2000, concurrency: 16 });
@@ -298,6 +300,7 @@ async function main() {
       catalogue,
       segments,
       analytics,
+      webhooks,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     print(summary);

@@ -45,6 +45,7 @@ describe('Azure entry point', () => {
       ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
       ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],
       ['offerTriggers', 'events', 'offers', 'ServiceBus'],
+      ['webhookDeliveries', 'events', 'webhooks', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '%Schedule_outboxSweeper%'],
@@ -61,6 +62,7 @@ describe('Azure entry point', () => {
       ['recommendationServedFlush', '%Schedule_recommendationServedFlush%'],
       ['offersDaily', '%Schedule_offersDaily%'],
       ['offersOutboxSweeper', '%Schedule_offersOutboxSweeper%'],
+      ['webhookRetries', '%Schedule_webhookRetries%'],
     ]);
   });
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The omnichannel story, told against a running `npm start` (reads .unifica-local.json).
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { catalogueItems, catalogueSettings } from './demo-catalogue.mjs';
+import { createServer } from 'node:http';
+import { Buffer } from 'node:buffer';
 
 let state;
 try {
@@ -610,6 +612,98 @@ async function main() {
   await call('POST', `/api/v1/offers/rules/${welcome.body.ruleId}/pause`, state.keys.admin);
 
   await catalogueStory();
+  say("32. Head office's ERP wants every sale as a webhook: it registers a receiver and checks each signature.");
+  const deliveries = [];
+  let secret;
+  const receiver = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      // Standard Webhooks: HMAC-SHA256 of "id.timestamp.body" with the secret's bytes, any of the space-separated v1 signatures.
+      const [id, timestamp] = [req.headers['webhook-id'], req.headers['webhook-timestamp']];
+      const expected = `v1,${createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
+        .update(`${id}.${timestamp}.${body}`)
+        .digest('base64')}`;
+      const verified = String(req.headers['webhook-signature'])
+        .split(' ')
+        .some((s) => s.length === expected.length && timingSafeEqual(Buffer.from(s), Buffer.from(expected)));
+      const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
+      deliveries.push({ id, verified: verified && fresh, event: JSON.parse(body) });
+      res.statusCode = verified && fresh ? 204 : 401;
+      res.end();
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  try {
+    const hook = await call('POST', '/api/v1/webhooks/endpoints', state.keys.admin, {
+      url: `http://127.0.0.1:${receiver.address().port}/erp/unifica`,
+      eventTypes: ['transaction.recorded'],
+      description: 'ERP sales feed',
+    });
+    secret = hook.body.secret;
+    detail(`endpoint ${hook.body.endpointId}, signing secret ${secret.slice(0, 12)}... (shown once)`);
+    const socks = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
+      type: 'sale',
+      channel: 'store',
+      locationId: 'madrid-centro',
+      terminalId: 'till-3',
+      externalId: `T3-${run}-0600`,
+      occurredAt: new Date().toISOString(),
+      currency: 'EUR',
+      lines: [{ sku: 'SOCKS-WOOL', quantity: 3, unitPrice: 900, taxRate: 21, category: 'accessories' }],
+      tenders: [{ type: 'cash', amount: 2700 }],
+    });
+    const delivered = await until(() => {
+      const found = deliveries.find((d) => d.event.data.transactionId === socks.body.transactionId);
+      if (!found) throw new Error('The webhook did not arrive');
+      return found;
+    });
+    detail(
+      `received ${delivered.event.type} ${delivered.id} for ${euros(delivered.event.data.totals.net)}: signature ${delivered.verified ? 'verified' : 'NOT verified'}`,
+    );
+    const log = await until(async () => {
+      const message = await call('GET', `/api/v1/webhooks/endpoints/${hook.body.endpointId}/messages/${delivered.id}`, state.keys.admin);
+      if (message.body.status !== 'delivered') throw new Error('not logged yet');
+      return message.body;
+    });
+    detail(`delivery log: ${log.status} after ${log.attemptCount} attempt(s), HTTP ${log.lastStatus} in ${log.attempts[0].latencyMs} ms`);
+    await call('PATCH', `/api/v1/webhooks/endpoints/${hook.body.endpointId}`, state.keys.admin, { enabled: false });
+  } finally {
+    receiver.close();
+  }
+
+  say('33. The web shop moves to Shopify: head office connects the shop, and an order Shopify sends is replayed into the platform.');
+  const shopDomain = 'demo-retail.myshopify.com';
+  const appSecret = `shpss_demo_${run}_0123456789abcdef`;
+  const shop = await call('PUT', `/api/v1/shopify/shops/${shopDomain}`, state.keys.admin, { appSecret, locationId: 'web-es' });
+  detail(`${shop.body.shopDomain} -> location ${shop.body.locationId}; Shopify's webhooks go to ${shop.body.webhookUrl}`);
+  const example = JSON.parse(readFileSync(new URL('../tests/fixtures/shopify/orders-paid.json', import.meta.url), 'utf8'));
+  const paidAt = new Date(Date.now() - 3_600_000).toISOString();
+  const shopifyOrder = { ...example, id: 5905321000000 + Number.parseInt(run, 16), created_at: paidAt, processed_at: paidAt };
+  const body = JSON.stringify(shopifyOrder);
+  const sendToPlatform = async (webhookId) => {
+    const response = await fetch(`${base}${shop.body.webhookUrl}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'orders/paid',
+        'x-shopify-shop-domain': shopDomain,
+        'x-shopify-webhook-id': webhookId,
+        'x-shopify-hmac-sha256': createHmac('sha256', appSecret).update(body).digest('base64'),
+      },
+      body,
+    });
+    return response.json();
+  };
+  const received = await sendToPlatform(`demo-${run}-1`);
+  const recorded = await call('GET', `/api/v1/transactions/${received.transactionId}`, state.keys.admin);
+  detail(
+    `orders/paid ${shopifyOrder.name}: ${received.outcome} as ${received.transactionId}, ${euros(recorded.body.totals.net)} with ${recorded.body.lines.length} lines, coupons ${recorded.body.coupons.join(', ')}`,
+  );
+  detail(`customer ${received.customerId} (Shopify customer ${shopifyOrder.customer.id}, her email and phone linked)`);
+  const repeated = await sendToPlatform(`demo-${run}-1`);
+  detail(`the same webhook again: ${repeated.outcome}, still ${repeated.transactionId}`);
 
   console.log(
     '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, analytics, recommendations, segments and offers; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',

@@ -11,6 +11,8 @@ import { segmentsModule } from './segments/module';
 import { analyticsModule } from './analytics/module';
 import { recommendationsModule } from './recommendations/module';
 import { offersModule } from './offers/module';
+import { webhooksModule } from './webhooks/module';
+import { shopifyModule } from './shopify/module';
 
 /**
  * The platform's capabilities, in the order they are built: a module comes after the modules it
@@ -31,4 +33,6 @@ export const MODULES = [
   analyticsModule,
   recommendationsModule,
   offersModule,
+  webhooksModule,
+  shopifyModule,
 ] as const;

@@ -8,3 +8,4 @@ export * from './participant';
 export * from './ports';
 export * from './tender-claims';
 export * from './line-enrichment';
+export { discountShare } from './returns';
