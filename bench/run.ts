@@ -260,6 +260,10 @@ async function main() {
     const segments = process.env.BENCH_SKIP_SEGMENTS ? null : await phaseInChild('segments.js');
     console.log('offers: sale -> coupon in the wallet beside the ingest load, qualify (its own process)...');
     const offers = process.env.BENCH_SKIP_OFFERS ? null : await phaseInChild('offers.js');
+    console.log('catalogue: import of 100,000 variants with prices, reads, feeds (its own process)...');
+    const catalogue = process.env.BENCH_SKIP_CATALOGUE ? null : await phaseInChild('catalogue.js', ['--expose-gc']);
+    console.log('webhooks at the ingest load (its own process)...');
+    const webhooks = process.env.BENCH_SKIP_WEBHOOKS ? null : await phaseInChild('webhooks.js');
 
     console.log('analytics rollups: 2,000 sales, reports and a rebuild (their own platform)...');
     const analytics = process.env.BENCH_SKIP_ANALYTICS ? null : await benchAnalytics({ sales: 2000, concurrency: 16 });
@@ -293,8 +297,10 @@ async function main() {
       offers,
       recommendations,
       reconciliation,
+      catalogue,
       segments,
       analytics,
+      webhooks,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     print(summary);

@@ -45,6 +45,7 @@ describe('Azure entry point', () => {
       ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
       ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],
       ['offerTriggers', 'events', 'offers', 'ServiceBus'],
+      ['webhookDeliveries', 'events', 'webhooks', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '%Schedule_outboxSweeper%'],
@@ -52,6 +53,8 @@ describe('Azure entry point', () => {
       ['couponHoldSweeper', '%Schedule_couponHoldSweeper%'],
       ['stockSweeper', '%Schedule_stockSweeper%'],
       ['stockReconciliation', '%Schedule_stockReconciliation%'],
+      ['catalogueImport', '%Schedule_catalogueImport%'],
+      ['cataloguePublisher', '%Schedule_cataloguePublisher%'],
       ['segmentBackfill', '%Schedule_segmentBackfill%'],
       ['segmentOutbox', '%Schedule_segmentOutbox%'],
       ['segmentDaily', '%Schedule_segmentDaily%'],
@@ -59,6 +62,7 @@ describe('Azure entry point', () => {
       ['recommendationServedFlush', '%Schedule_recommendationServedFlush%'],
       ['offersDaily', '%Schedule_offersDaily%'],
       ['offersOutboxSweeper', '%Schedule_offersOutboxSweeper%'],
+      ['webhookRetries', '%Schedule_webhookRetries%'],
     ]);
   });
 

@@ -60,6 +60,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       CosmosDb__databaseName: options.databaseName ?? env.CosmosDb__databaseName ?? 'unifica',
       BlobStorage__connectionString: stack.blobConnectionString,
       MESSAGING_MODE: 'in-process',
+      // Webhooks to a receiver on this machine; WEBHOOKS_MODE=azure checks targets as Azure does.
+      WEBHOOKS_MODE: env.WEBHOOKS_MODE ?? 'local',
       PLATFORM_ADMIN_KEY: adminKey,
     });
     await ensureCosmosSchema(config);

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The omnichannel story, told against a running `npm start` (reads .unifica-local.json).
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { catalogueItems, catalogueSettings } from './demo-catalogue.mjs';
+import { createServer } from 'node:http';
+import { Buffer } from 'node:buffer';
 
 let state;
 try {
@@ -608,10 +611,169 @@ async function main() {
   // Paused again, so the next run's earlier steps tell their story without it.
   await call('POST', `/api/v1/offers/rules/${welcome.body.ruleId}/pause`, state.keys.admin);
 
+  await catalogueStory();
+  say("32. Head office's ERP wants every sale as a webhook: it registers a receiver and checks each signature.");
+  const deliveries = [];
+  let secret;
+  const receiver = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      // Standard Webhooks: HMAC-SHA256 of "id.timestamp.body" with the secret's bytes, any of the space-separated v1 signatures.
+      const [id, timestamp] = [req.headers['webhook-id'], req.headers['webhook-timestamp']];
+      const expected = `v1,${createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
+        .update(`${id}.${timestamp}.${body}`)
+        .digest('base64')}`;
+      const verified = String(req.headers['webhook-signature'])
+        .split(' ')
+        .some((s) => s.length === expected.length && timingSafeEqual(Buffer.from(s), Buffer.from(expected)));
+      const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
+      deliveries.push({ id, verified: verified && fresh, event: JSON.parse(body) });
+      res.statusCode = verified && fresh ? 204 : 401;
+      res.end();
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  try {
+    const hook = await call('POST', '/api/v1/webhooks/endpoints', state.keys.admin, {
+      url: `http://127.0.0.1:${receiver.address().port}/erp/unifica`,
+      eventTypes: ['transaction.recorded'],
+      description: 'ERP sales feed',
+    });
+    secret = hook.body.secret;
+    detail(`endpoint ${hook.body.endpointId}, signing secret ${secret.slice(0, 12)}... (shown once)`);
+    const socks = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
+      type: 'sale',
+      channel: 'store',
+      locationId: 'madrid-centro',
+      terminalId: 'till-3',
+      externalId: `T3-${run}-0600`,
+      occurredAt: new Date().toISOString(),
+      currency: 'EUR',
+      lines: [{ sku: 'SOCKS-WOOL', quantity: 3, unitPrice: 900, taxRate: 21, category: 'accessories' }],
+      tenders: [{ type: 'cash', amount: 2700 }],
+    });
+    const delivered = await until(() => {
+      const found = deliveries.find((d) => d.event.data.transactionId === socks.body.transactionId);
+      if (!found) throw new Error('The webhook did not arrive');
+      return found;
+    });
+    detail(
+      `received ${delivered.event.type} ${delivered.id} for ${euros(delivered.event.data.totals.net)}: signature ${delivered.verified ? 'verified' : 'NOT verified'}`,
+    );
+    const log = await until(async () => {
+      const message = await call('GET', `/api/v1/webhooks/endpoints/${hook.body.endpointId}/messages/${delivered.id}`, state.keys.admin);
+      if (message.body.status !== 'delivered') throw new Error('not logged yet');
+      return message.body;
+    });
+    detail(`delivery log: ${log.status} after ${log.attemptCount} attempt(s), HTTP ${log.lastStatus} in ${log.attempts[0].latencyMs} ms`);
+    await call('PATCH', `/api/v1/webhooks/endpoints/${hook.body.endpointId}`, state.keys.admin, { enabled: false });
+  } finally {
+    receiver.close();
+  }
+
+  say('33. The web shop moves to Shopify: head office connects the shop, and an order Shopify sends is replayed into the platform.');
+  const shopDomain = 'demo-retail.myshopify.com';
+  const appSecret = `shpss_demo_${run}_0123456789abcdef`;
+  const shop = await call('PUT', `/api/v1/shopify/shops/${shopDomain}`, state.keys.admin, { appSecret, locationId: 'web-es' });
+  detail(`${shop.body.shopDomain} -> location ${shop.body.locationId}; Shopify's webhooks go to ${shop.body.webhookUrl}`);
+  const example = JSON.parse(readFileSync(new URL('../tests/fixtures/shopify/orders-paid.json', import.meta.url), 'utf8'));
+  const paidAt = new Date(Date.now() - 3_600_000).toISOString();
+  const shopifyOrder = { ...example, id: 5905321000000 + Number.parseInt(run, 16), created_at: paidAt, processed_at: paidAt };
+  const body = JSON.stringify(shopifyOrder);
+  const sendToPlatform = async (webhookId) => {
+    const response = await fetch(`${base}${shop.body.webhookUrl}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'orders/paid',
+        'x-shopify-shop-domain': shopDomain,
+        'x-shopify-webhook-id': webhookId,
+        'x-shopify-hmac-sha256': createHmac('sha256', appSecret).update(body).digest('base64'),
+      },
+      body,
+    });
+    return response.json();
+  };
+  const received = await sendToPlatform(`demo-${run}-1`);
+  const recorded = await call('GET', `/api/v1/transactions/${received.transactionId}`, state.keys.admin);
+  detail(
+    `orders/paid ${shopifyOrder.name}: ${received.outcome} as ${received.transactionId}, ${euros(recorded.body.totals.net)} with ${recorded.body.lines.length} lines, coupons ${recorded.body.coupons.join(', ')}`,
+  );
+  detail(`customer ${received.customerId} (Shopify customer ${shopifyOrder.customer.id}, her email and phone linked)`);
+  const repeated = await sendToPlatform(`demo-${run}-1`);
+  detail(`the same webhook again: ${repeated.outcome}, still ${repeated.transactionId}`);
+
   console.log(
     '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, analytics, recommendations, segments and offers; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
   );
   console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or a till's key to see what it sees)`);
+}
+
+/** The connected catalogue: loaded from the ERP, on the sale lines, priced per channel, published to Merchant Center. */
+async function catalogueStory() {
+  const admin = state.keys.admin;
+  say('28. Head office loads its catalogue from the ERP: families, typed attributes, two price lists, products, variants, prices, relations.');
+  await call('PUT', '/api/v1/catalogue/settings', admin, catalogueSettings);
+  const loaded = await call('POST', '/api/v1/catalogue/items', admin, { items: catalogueItems });
+  const s = loaded.body.summary;
+  detail(
+    `${catalogueItems.length} items: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged (a re-run sends the same versions), ${s.rejected} rejected`,
+  );
+  const tree = (await call('GET', '/api/v1/catalogue/families', admin)).body;
+  const show = (node, depth) => [`${'  '.repeat(depth)}${node.name}`, ...node.children.flatMap((child) => show(child, depth + 1))];
+  for (const line of tree.roots.flatMap((root) => show(root, 0))) detail(line);
+  const stale = await call('POST', '/api/v1/catalogue/items', admin, { items: [{ ...catalogueItems[0], version: 0, name: 'An older name' }] });
+  detail(`an older version of the Chelsea boot from a late ERP message: ${stale.body.results[0].outcome} (ignored)`);
+
+  say('29. A till sells a coat and an item the catalogue does not know: the lines carry product, families and brand; the unknown one is flagged, not refused.');
+  const coatSale = await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
+    type: 'sale',
+    channel: 'store',
+    locationId: 'madrid-centro',
+    terminalId: 'till-1',
+    externalId: `T1-${run}-0600`,
+    occurredAt: new Date().toISOString(),
+    currency: 'EUR',
+    lines: [
+      { sku: 'COAT-WOOL-M', quantity: 1, unitPrice: 18995, taxRate: 21 },
+      { sku: 'GIFT-WRAP', quantity: 1, unitPrice: 300, taxRate: 21 },
+    ],
+    tenders: [{ type: 'card', amount: 19295 }],
+  });
+  for (const line of coatSale.body.lines) {
+    detail(
+      `${line.sku}: ${line.catalogue === 'matched' ? `product ${line.productId}, brand ${line.brand}, families ${line.families.join(' > ')}` : 'unknown to the catalogue, recorded as sent'}`,
+    );
+  }
+
+  say('30. One price per channel and store, by a documented precedence; the parity report finds what differs between the channels.');
+  const price = async (sku, locationId) => (await call('GET', `/api/v1/catalogue/prices/${sku}?locationId=${locationId}`, admin)).body;
+  for (const [sku, locationId] of [
+    ['SCARF-CASHMERE-U', 'madrid-centro'],
+    ['SCARF-CASHMERE-U', 'barcelona-diagonal'],
+    ['SNEAKER-CANVAS-38', 'madrid-centro'],
+    ['SNEAKER-CANVAS-38', 'web-es'],
+  ]) {
+    const p = await price(sku, locationId);
+    detail(
+      `${sku} at ${locationId}: ${euros(p.amount)} (${p.source === 'location' ? 'store override' : `list ${p.priceListId}`}${p.onSale ? `, on sale until ${p.saleEndsAt.slice(0, 10)}` : ''})`,
+    );
+  }
+  const parity = (await call('GET', '/api/v1/catalogue/parity?country=ES', admin)).body;
+  for (const d of parity.prices.slice(0, 4))
+    detail(`price: ${d.sku} ${euros(d.store)} in stores vs ${euros(d.online)} online (tolerance ${euros(d.tolerance)})`);
+  for (const d of parity.availability.slice(0, 3)) detail(`availability: ${d.sku} ${d.store} units in stores, ${d.online} online`);
+  for (const d of parity.publishedInOneChannel) detail(`only in ${d.publishedIn}: ${d.name} (${d.productId})`);
+
+  say('31. The Merchant Center product feed and the local inventory feed (stock per store, click & collect), written to blob storage behind signed links.');
+  const published = (await call('POST', '/api/v1/catalogue/publications', admin, { country: 'ES' })).body;
+  for (const file of published.countries[0].files) detail(`${file.kind}: ${file.rows} rows, ${file.url.split('?')[0]}`);
+  const local = published.countries[0].files.find((f) => f.kind === 'local-inventory');
+  const text = await (await fetch(local.url)).text();
+  for (const line of text.split('\n').filter((l) => l.includes('BOOTS-CHELSEA-40') || l.startsWith('store_code'))) detail(line.replace(/\t/g, ' | '));
+  detail(`links expire at ${published.linksExpireAt}`);
 }
 
 /** The "Omnichannel shoppers" segment (created once per tenant, found by name on later runs). */

@@ -6,10 +6,13 @@ import { giftCardsModule } from './gift-cards/module';
 import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
+import { catalogueModule } from './catalogue/module';
 import { segmentsModule } from './segments/module';
 import { analyticsModule } from './analytics/module';
 import { recommendationsModule } from './recommendations/module';
 import { offersModule } from './offers/module';
+import { webhooksModule } from './webhooks/module';
+import { shopifyModule } from './shopify/module';
 
 /**
  * The platform's capabilities, in the order they are built: a module comes after the modules it
@@ -25,8 +28,11 @@ export const MODULES = [
   couponsModule,
   receiptsModule,
   stockModule,
+  catalogueModule,
   segmentsModule,
   analyticsModule,
   recommendationsModule,
   offersModule,
+  webhooksModule,
+  shopifyModule,
 ] as const;

@@ -109,7 +109,11 @@ describe('statuses in the OpenAPI document', () => {
       identifyCustomer: 'locationId only picks the country that reads local phone numbers',
       claimPurchase: 'locationId is the store printed on the customer’s receipt; any key may attach it',
     },
-    404: { getStockAvailability: 'a SKU without stock anywhere answers 200 with nothing on hand' },
+    404: {
+      getStockAvailability: 'a SKU without stock anywhere answers 200 with nothing on hand',
+      connectShopifyShop: 'PUT connects the shop the path names: nothing there has to exist yet',
+      receiveShopifyWebhook: 'an unknown tenant answers 401, as a wrong signature does, so a forger learns nothing',
+    },
     410: {
       mergeCustomers: 'an erased customer can no longer be merged: 404',
       eraseCustomer: 'erasure is idempotent: an erased customer answers 204 again',

@@ -70,6 +70,7 @@ var appSettings = {
   TELEMETRY_SAMPLING_PERCENTAGE: string(traceSamplingPercentage)
   LOG_LEVEL: logLevel
   OUTBOX_GRACE_SECONDS: '30'
+  WEBHOOK_TIMEOUT_MS: '10000'
   INVOICING_SYSTEM_PRODUCER: invoicingSystemProducer
   INVOICING_SYSTEM_PRODUCER_NIF: invoicingSystemProducerNif
 }

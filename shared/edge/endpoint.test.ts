@@ -112,3 +112,47 @@ describe('an endpoint with checkResponses', () => {
     expect(response).toMatchObject({ status: 200, jsonBody: { id: 'a', count: 'one', note: null } });
   });
 });
+
+describe('an endpoint that asks for its raw body', () => {
+  const logger: Logger = { log: () => undefined, child: () => logger };
+  const kit: EdgeKit = {
+    logger,
+    idempotency: new IdempotentRequests(new FakeIdempotencyStore(), new FakeClock()),
+    platformAdminKey: 'k'.repeat(40),
+    authenticate: async () => undefined,
+  };
+  const seen: Array<{ rawBody: string | undefined; body: unknown }> = [];
+  const route = endpoint(kit, {
+    name: 'signed',
+    method: 'POST',
+    route: 'signed',
+    summary: 'A signed body',
+    tags: ['Test'],
+    auth: 'none',
+    rawBody: z.record(z.string(), z.unknown()),
+    responses: { 204: { description: 'Seen' } },
+    handle: async ({ rawBody, body }) => {
+      seen.push({ rawBody, body });
+      return { status: 204 };
+    },
+  });
+  const post = (text: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    route.handler(
+      new HttpRequest({ method: 'POST', url: 'http://localhost/api/signed', body: { string: text }, headers }),
+      new InvocationContext({ invocationId: 'inv-2', functionName: 'signed' }),
+    );
+
+  it('hands the handler the bytes as sent, unparsed, and documents the body', async () => {
+    const text = '{ "b": 1,\n  "a": "é" }';
+    expect((await post(text)).status).toBe(204);
+    expect(seen.at(-1)).toEqual({ rawBody: text, body: undefined });
+    expect(route.doc.body).toBeDefined();
+    expect(route.doc.responses).toHaveProperty('413');
+  });
+
+  it('keeps the body limits: too large 413, not JSON 415, empty 400', async () => {
+    expect((await post(`{"x":"${'a'.repeat(300 * 1024)}"}`)).status).toBe(413);
+    expect((await post('a=1', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415);
+    expect((await post('  ')).status).toBe(400);
+  });
+});

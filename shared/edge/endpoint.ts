@@ -59,10 +59,26 @@ interface EndpointSpec<A extends AuthKind, P extends ZodType | undefined, Q exte
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * A JSON body the handler must see byte for byte (to verify a signature over it before trusting
+   * it): the edge applies the same limits as to `body` and hands the text over unparsed as
+   * `rawBody`; the schema documents it and the handler parses with it once the signature holds.
+   */
+  rawBody?: ZodType;
   /** Honour the Idempotency-Key header. */
   idempotent?: boolean;
+  /** A larger body than MAX_BODY_BYTES, for routes that take batches (e.g. 1,000 catalogue items). */
+  maxBodyBytes?: number;
   responses: OperationDoc['responses'];
-  handle(input: { principal: PrincipalOf<A>; params: Infer<P>; query: Infer<Q>; body: Infer<B>; log: Logger; request: HttpRequest }): Promise<Reply>;
+  handle(input: {
+    principal: PrincipalOf<A>;
+    params: Infer<P>;
+    query: Infer<Q>;
+    body: Infer<B>;
+    rawBody: string | undefined;
+    log: Logger;
+    request: HttpRequest;
+  }): Promise<Reply>;
 }
 
 /**
@@ -74,7 +90,7 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
   spec: EndpointSpec<A, P, Q, B>,
 ): HttpFunction {
   // What the edge itself may answer is declared here, once; a route adds what its use cases answer.
-  const responses: OperationDoc['responses'] = { ...edgeResponses(spec), ...spec.responses };
+  const responses: OperationDoc['responses'] = { ...edgeResponses({ ...spec, body: spec.body ?? spec.rawBody }), ...spec.responses };
   const serve = async (request: HttpRequest, context: InvocationContext, span?: Span): Promise<HttpResponseInit> => {
     const fields = { invocationId: context.invocationId, function: spec.name };
     let log = edge.logger.child(span ? { ...fields, traceId: span.spanContext().traceId } : fields);
@@ -88,8 +104,11 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
       }
       const params = parse(spec.params, request.params, 'path') as Infer<P>;
       const query = parse(spec.query, Object.fromEntries(request.query.entries()), 'query') as Infer<Q>;
-      const body = (spec.body ? parse(spec.body, await readJson(request), '') : undefined) as Infer<B>;
-      const run = () => spec.handle({ principal: principal as PrincipalOf<A>, params, query, body, log, request }).catch((e) => toReply(e, context, log));
+      const maxBytes = spec.maxBodyBytes ?? MAX_BODY_BYTES;
+      const body = (spec.body ? parse(spec.body, await readJson(request, maxBytes), '') : undefined) as Infer<B>;
+      const rawBody = spec.rawBody ? await readText(request, maxBytes) : undefined;
+      const run = () =>
+        spec.handle({ principal: principal as PrincipalOf<A>, params, query, body, rawBody, log, request }).catch((e) => toReply(e, context, log));
 
       const idempotencyKey = request.headers.get('idempotency-key');
       if (spec.idempotent && idempotencyKey !== null && principal) {
@@ -147,7 +166,7 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
       roles: spec.roles,
       params: spec.params,
       query: spec.query,
-      body: spec.body,
+      body: spec.body ?? spec.rawBody,
       headers: spec.idempotent ? [{ name: 'Idempotency-Key', description: 'Replays the first response for 24 hours' }] : undefined,
       responses,
     },
@@ -323,22 +342,8 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
-async function readJson(request: HttpRequest): Promise<unknown> {
-  // Decided from the header, before a byte of the body is read.
-  const length = request.headers.get('content-length');
-  if (length !== null && !/^\d{1,15}$/.test(length.trim())) {
-    throw new DomainError('validation-failed', 'The Content-Length header is not valid', {
-      issues: [{ field: 'header Content-Length', message: 'must be a number of bytes' }],
-    });
-  }
-  if (Number(length ?? '0') > MAX_BODY_BYTES) throw tooLarge();
-  const type = request.headers.get('content-type');
-  if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
-    throw new DomainError('unsupported-media-type', `Send the body as application/json, not ${type.split(';')[0]}`);
-  }
-  const text = await request.text();
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw tooLarge();
-  if (text.trim() === '') throw new DomainError('validation-failed', 'The request body is empty', { issues: [{ field: '(body)', message: 'is required' }] });
+async function readJson(request: HttpRequest, maxBytes: number): Promise<unknown> {
+  const text = await readText(request, maxBytes);
   try {
     return JSON.parse(text);
   } catch {
@@ -346,8 +351,28 @@ async function readJson(request: HttpRequest): Promise<unknown> {
   }
 }
 
-function tooLarge(): DomainError {
-  return new DomainError('payload-too-large', `The request body may not exceed ${MAX_BODY_BYTES} bytes`);
+/** The body's text, within the size limit, of a JSON content type, not empty. */
+async function readText(request: HttpRequest, maxBytes: number): Promise<string> {
+  // Decided from the header, before a byte of the body is read.
+  const length = request.headers.get('content-length');
+  if (length !== null && !/^\d{1,15}$/.test(length.trim())) {
+    throw new DomainError('validation-failed', 'The Content-Length header is not valid', {
+      issues: [{ field: 'header Content-Length', message: 'must be a number of bytes' }],
+    });
+  }
+  if (Number(length ?? '0') > maxBytes) throw tooLarge(maxBytes);
+  const type = request.headers.get('content-type');
+  if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    throw new DomainError('unsupported-media-type', `Send the body as application/json, not ${type.split(';')[0]}`);
+  }
+  const text = await request.text();
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) throw tooLarge(maxBytes);
+  if (text.trim() === '') throw new DomainError('validation-failed', 'The request body is empty', { issues: [{ field: '(body)', message: 'is required' }] });
+  return text;
+}
+
+function tooLarge(maxBytes: number): DomainError {
+  return new DomainError('payload-too-large', `The request body may not exceed ${maxBytes} bytes`);
 }
 
 function parse(schema: ZodType | undefined, value: unknown, where: string): unknown {

@@ -42,6 +42,10 @@ export const ConfigSchema = z
     /** Seconds a transaction's event may stay unconfirmed before the sweeper resends it. */
     OUTBOX_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     /** Who produces the invoicing system, as every Verifactu record names it (the platform operator's company). */
+    /** `local` lets webhooks go to loopback addresses (also over plain http): the local host and tests. */
+    WEBHOOKS_MODE: z.enum(['azure', 'local']).default('azure'),
+    /** How long one webhook delivery attempt may take before it counts as failed. */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
     INVOICING_SYSTEM_PRODUCER: z.string().trim().min(1).max(120).default('Unifica Retail Platform'),
     INVOICING_SYSTEM_PRODUCER_NIF: z
       .string()
@@ -87,6 +91,8 @@ export interface Config {
   logLevel: Settings['LOG_LEVEL'];
   /** Seconds an event may stay unconfirmed before a sweeper resends it. */
   outboxGraceSeconds: number;
+  /** Outbound webhooks: where they may go (`local` adds loopback) and each attempt's timeout. */
+  webhooks: { mode: 'azure' | 'local'; timeoutMs: number };
   /** The producer of the invoicing system, named in every Verifactu record's SistemaInformatico. */
   invoicingSystem: { producerName: string; producerNif: string };
 }
@@ -112,6 +118,7 @@ function toConfig(s: Settings): Config {
     identityClientId: s.AZURE_CLIENT_ID,
     logLevel: s.LOG_LEVEL,
     outboxGraceSeconds: s.OUTBOX_GRACE_SECONDS,
+    webhooks: { mode: s.WEBHOOKS_MODE, timeoutMs: s.WEBHOOK_TIMEOUT_MS },
     invoicingSystem: { producerName: s.INVOICING_SYSTEM_PRODUCER, producerNif: s.INVOICING_SYSTEM_PRODUCER_NIF },
   };
 }
@@ -124,6 +131,7 @@ export const LOCAL_ONLY_SETTINGS = [
   'OTEL_TRACES_EXPORTER',
   'OTEL_METRICS_EXPORTER',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'WEBHOOKS_MODE',
 ] as const;
 
 export class ConfigError extends Error {

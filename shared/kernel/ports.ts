@@ -42,3 +42,9 @@ export interface HealthProbe {
 export interface DeadLetterStore {
   put(entry: { subscription: string; messageId: string; body: unknown; reason: string }): Promise<void>;
 }
+
+/** Keeps secrets the platform must use again sealed at rest (see `AesSecretBox`). */
+export interface SecretBox {
+  seal(plain: string): string;
+  open(sealed: string): string;
+}

@@ -1,6 +1,4 @@
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { formatOf, readRecords, type RecordFormat } from '../kernel/records';
 
 /** One row of an ERP stock snapshot: what the ERP believed was on hand at `asOf`. */
 export interface SnapshotRow {
@@ -12,13 +10,8 @@ export interface SnapshotRow {
 
 export type SnapshotEntry = { line: number; row: SnapshotRow } | { line: number; error: string };
 
-export type SnapshotFormat = 'csv' | 'jsonl';
-
-export function formatOf(name: string): SnapshotFormat | undefined {
-  if (/\.csv$/i.test(name)) return 'csv';
-  if (/\.(jsonl|ndjson)$/i.test(name)) return 'jsonl';
-  return undefined;
-}
+export type SnapshotFormat = RecordFormat;
+export { formatOf };
 
 /** Header names ERPs use for the four fields, compared lower-case without punctuation. */
 const FIELD_NAMES: Record<string, keyof SnapshotRow> = {
@@ -37,48 +30,7 @@ const canonical = (name: string) => FIELD_NAMES[name.toLowerCase().replace(/[^a-
  * A row that cannot be used is reported with its line number and why; the rest go on.
  */
 export async function* readSnapshot(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, format: SnapshotFormat): AsyncGenerator<SnapshotEntry> {
-  if (format === 'jsonl') {
-    let line = 0;
-    for await (const text of createInterface({ input: Readable.from(source), crlfDelay: Infinity })) {
-      line += 1;
-      if (text.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        yield { line, error: 'not valid JSON' };
-        continue;
-      }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        yield { line, error: 'not a JSON object' };
-        continue;
-      }
-      yield toEntry(line, Object.fromEntries(Object.entries(value).map(([k, v]) => [canonical(k), v])));
-    }
-    return;
-  }
-
-  const skipped: SnapshotEntry[] = [];
-  const parser = parse({
-    columns: (header: string[]) => header.map(canonical),
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    trim: true,
-    skip_records_with_error: true,
-    bom: true,
-  });
-  parser.on('skip', (error: Error & { lines?: number }) => skipped.push({ line: error.lines ?? 0, error: `not valid CSV (${error.message.split(':')[0]})` }));
-  Readable.from(source).pipe(parser);
-  // The parser counts records of the wrong length so far: a rise marks this one.
-  let wrongLength = 0;
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number; invalid_field_length: number } }>) {
-    yield* skipped.splice(0);
-    const wrong = info.invalid_field_length > wrongLength;
-    wrongLength = info.invalid_field_length;
-    yield wrong ? { line: info.lines, error: 'wrong number of columns' } : toEntry(info.lines, record);
-  }
-  yield* skipped.splice(0);
+  for await (const entry of readRecords(source, format, canonical)) yield 'error' in entry ? entry : toEntry(entry.line, entry.record);
 }
 
 function toEntry(line: number, raw: Record<string, unknown>): SnapshotEntry {

@@ -168,6 +168,7 @@ export interface StockSettings extends StockSettingsInput {
 export interface LevelSummary {
   sku: string;
   onHand: number;
+  holds: Record<string, StockHold>;
 }
 
 export interface StockStore {
@@ -576,6 +577,12 @@ export class StockService {
       total: { onHand: total('onHand'), reserved: total('reserved'), available: total('available') },
       online: { available: total('online') },
     };
+  }
+
+  /** What a location can sell of every SKU it holds, page by page (a few queries, not a read per SKU): for feeds. */
+  async *availableAt(tenantId: string, locationId: string): AsyncIterable<Array<{ sku: string; available: number }>> {
+    const now = this.clock.now();
+    for await (const page of this.store.levelsAt(tenantId, locationId)) yield page.map((level) => ({ sku: level.sku, available: available(level, now) }));
   }
 
   // ---- settings ----

@@ -247,6 +247,10 @@ export class TenancyService {
     return this.directory.getTenant(tenantId);
   }
 
+  listLocations(tenantId: string): Promise<Location[]> {
+    return this.directory.listLocations(tenantId);
+  }
+
   private async requireTenant(tenantId: string): Promise<Tenant> {
     const tenant = await this.directory.getTenant(tenantId);
     if (!tenant) throw notFound(`Tenant ${tenantId}`);
@@ -270,6 +274,8 @@ export interface TenantDirectory {
   getTenant(tenantId: string): Promise<Tenant | undefined>;
   createLocation(location: Location): Promise<CreateOutcome>;
   getLocation(tenantId: string, locationId: string): Promise<Location | undefined>;
+  /** Every location of a tenant (a query within its partition). */
+  listLocations(tenantId: string): Promise<Location[]>;
   createApiKey(key: ApiKeyRecord): Promise<CreateOutcome>;
   getApiKey(tenantId: string, keyHash: string): Promise<ApiKeyRecord | undefined>;
   /** A key the directory holds in memory, without reading the store (a cache's answer); undefined when it does not. */

@@ -7,3 +7,5 @@ export * from './activity';
 export * from './participant';
 export * from './ports';
 export * from './tender-claims';
+export * from './line-enrichment';
+export { discountShare } from './returns';

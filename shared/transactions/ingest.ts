@@ -21,6 +21,7 @@ import type { Clock, EventPublisher, Logger } from '../kernel/ports';
 import type { TransactionLocator, TransactionStore } from './ports';
 import { priceReturn } from './returns';
 import { claimTenders, type SaleCheck, type TenderClaimer } from './tender-claims';
+import { enrichLines, type LineEnricher } from './line-enrichment';
 
 /** What the till learns beside the recorded transaction (e.g. whether to print the receipt), from other capabilities. */
 export type RecordedReply = (tenantId: string, transaction: TransactionView, newCustomer: boolean) => Promise<Record<string, unknown>>;
@@ -79,6 +80,7 @@ export class TransactionIngest {
     private readonly clock: Clock,
     private readonly tenderClaimers: readonly TenderClaimer[] = [],
     private readonly saleChecks: readonly SaleCheck[] = [],
+    private readonly lineEnrichers: readonly LineEnricher[] = [],
   ) {}
 
   async ingest(principal: Principal, input: TransactionInput, log: Logger): Promise<IngestResult> {
@@ -106,6 +108,7 @@ export class TransactionIngest {
     const resolution = identifiers.length > 0 ? await this.resolver.resolve(tenantId, identifiers) : undefined;
     const customerId = resolution?.customerId ?? original?.customerId ?? null;
     const record = this.buildRecord(tenantId, transactionId, customerId, input, resolution?.conflicts ?? []);
+    await enrichLines(this.lineEnrichers, record, log);
 
     if (original) await this.reserveReturn(original, record);
     try {

@@ -12,6 +12,7 @@ import { transactionRoutes } from './http';
 import { recordedReplies, TransactionIngest } from './ingest';
 import { TransactionParticipant } from './participant';
 import { saleChecks, tenderClaims } from './tender-claims';
+import { lineEnrichers } from './line-enrichment';
 import { TransactionClaimed, TransactionRecorded } from './transactions';
 
 /** Sales and returns from both channels, recorded once, announced, kept in their customer's history. */
@@ -37,7 +38,16 @@ export const transactionsModule = defineModule({
   build({ kernel, documents, documentsOf, contributions }, { tenancy: { tenancy }, customers: { customers, resolver } }) {
     const { clock, config } = kernel;
     const transactions = new CosmosTransactionStore(documents('transactions'), documentsOf(customersModule, 'lookups'));
-    const ingest = new TransactionIngest(tenancy, transactions, resolver, kernel.publisher, clock, contributions(tenderClaims), contributions(saleChecks));
+    const ingest = new TransactionIngest(
+      tenancy,
+      transactions,
+      resolver,
+      kernel.publisher,
+      clock,
+      contributions(tenderClaims),
+      contributions(saleChecks),
+      contributions(lineEnrichers),
+    );
     const history = new TransactionHistory(transactions, customers);
     const claims = new PurchaseClaims(customers, transactions, tenancy, ingest, clock);
     const activity = new CustomerActivity(customers, transactions, clock);

@@ -114,6 +114,11 @@ export function transactionTotal(lines: Array<Pick<TransactionLineInput, 'quanti
 export interface TransactionLine extends TransactionLineInput {
   lineNumber: number;
   total: number;
+  /** Filled at ingest from the tenant's catalogue, when it has one (see line-enrichment.ts). */
+  productId?: string;
+  families?: string[];
+  brand?: string;
+  catalogue?: 'matched' | 'unknown';
 }
 
 export interface TransactionRecord {
@@ -200,7 +205,16 @@ export const TransactionViewSchema = z
     occurredAt: z.string(),
     recordedAt: z.string(),
     currency: z.string(),
-    lines: z.array(TransactionLineInput.extend({ lineNumber: z.number().int(), total: z.number().int() })),
+    lines: z.array(
+      TransactionLineInput.extend({
+        lineNumber: z.number().int(),
+        total: z.number().int(),
+        productId: z.string().optional().describe("From the tenant's catalogue: the product (style) of the SKU"),
+        families: z.array(z.string()).optional().describe('From the catalogue: every family on the product’s paths, root to leaf'),
+        brand: z.string().optional(),
+        catalogue: z.enum(['matched', 'unknown']).optional().describe('`unknown`: a SKU the catalogue does not know; absent: the tenant has no catalogue'),
+      }),
+    ),
     coupons: z.array(z.string()),
     couponHoldId: z.string().optional(),
     reservationId: z.string().optional(),

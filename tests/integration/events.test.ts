@@ -161,6 +161,7 @@ describe('consumers', () => {
       'receipts',
       'recommendations',
       'segments',
+      'webhooks',
     ]);
     for (const d of malformed) {
       expect(d.deliveryCount).toBe(1);

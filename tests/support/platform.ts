@@ -34,6 +34,8 @@ export interface TestPlatformOptions {
   /** Another Cosmos DB endpoint in front of the shared stand-in (e.g. a proxy that can pause it). */
   cosmosEndpoint?: string;
   deadlines?: LocalPlatformOptions['deadlines'];
+  /** Settings beside the test defaults (e.g. `WEBHOOKS_MODE: 'azure'`). */
+  env?: Record<string, string>;
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -50,7 +52,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     },
     databaseName: `test-${randomBytes(6).toString('hex')}`,
     timers: false,
-    env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', OUTBOX_GRACE_SECONDS: '0' },
+    env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', OUTBOX_GRACE_SECONDS: '0', ...options.env },
     bus: { retryDelayMs: () => 5 },
     checkResponses: true,
     deadlines: options.deadlines,

@@ -1,11 +1,5 @@
-import {
-  BlobSASPermissions,
-  generateBlobSASQueryParameters,
-  SASProtocol,
-  StorageSharedKeyCredential,
-  type BlobServiceClient,
-  type UserDelegationKey,
-} from '@azure/storage-blob';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import { BlobLinks } from '../../kernel/adapters/blob-storage';
 import type { ReceiptFiles } from '../receipt-service';
 import type { Clock } from '../../kernel/ports';
 
@@ -29,24 +23,21 @@ const headersFor = (name: string) => {
     contentDisposition: extension === 'html' ? 'inline' : `attachment; filename="${name.slice(name.lastIndexOf('/') + 1)}"`,
   };
 };
-/** A user delegation key may live 7 days; ask for that and renew a day before it runs out. */
-const DELEGATION_KEY_MS = 7 * 24 * 3600_000;
-const RENEW_BEFORE_MS = 24 * 3600_000;
-
 /**
  * Receipts as blobs under `<tenantId>/<transactionId>.<json|html|xml>` (the XML is its AEAT record),
  * inspectors' exports under `<tenantId>/exports/`, and read-only links that expire.
- * In Azure the link is a user-delegation SAS signed with a key the managed identity obtains (no
- * account keys exist); against Azurite, whose client holds the development key, a service SAS.
+ * Links are signed by `BlobLinks` (a user-delegation SAS in Azure).
  */
 export class BlobReceiptFiles implements ReceiptFiles {
-  private delegationKey: { key: UserDelegationKey; expiresOn: Date } | undefined;
+  private readonly links: BlobLinks;
 
   constructor(
     private readonly client: BlobServiceClient,
     private readonly containerName: string,
-    private readonly clock: Clock,
-  ) {}
+    clock: Clock,
+  ) {
+    this.links = new BlobLinks(client, clock);
+  }
 
   private blob(name: string) {
     return this.client.getContainerClient(this.containerName).getBlockBlobClient(name);
@@ -80,28 +71,7 @@ export class BlobReceiptFiles implements ReceiptFiles {
     });
   }
 
-  private async signedLink(name: string, expiresOn: Date): Promise<string> {
-    const blob = this.blob(name);
-    const permissions = BlobSASPermissions.parse('r');
-    const headers = headersFor(name);
-    if (this.client.credential instanceof StorageSharedKeyCredential) return blob.generateSasUrl({ permissions, expiresOn, ...headers });
-    const startsOn = new Date(this.clock.now().getTime() - 5 * 60_000);
-    const key = await this.userDelegationKey(expiresOn);
-    const sas = generateBlobSASQueryParameters(
-      { containerName: blob.containerName, blobName: blob.name, permissions, startsOn, expiresOn, protocol: SASProtocol.Https, ...headers },
-      key,
-      this.client.accountName,
-    );
-    return `${blob.url}?${sas.toString()}`;
-  }
-
-  private async userDelegationKey(until: Date): Promise<UserDelegationKey> {
-    const now = this.clock.now();
-    if (!this.delegationKey || this.delegationKey.expiresOn.getTime() - RENEW_BEFORE_MS < until.getTime()) {
-      const expiresOn = new Date(now.getTime() + DELEGATION_KEY_MS);
-      const key = await this.client.getUserDelegationKey(new Date(now.getTime() - 5 * 60_000), expiresOn);
-      this.delegationKey = { key, expiresOn };
-    }
-    return this.delegationKey.key;
+  private signedLink(name: string, expiresOn: Date): Promise<string> {
+    return this.links.link(this.containerName, name, expiresOn, headersFor(name));
   }
 }

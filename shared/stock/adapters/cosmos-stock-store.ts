@@ -47,7 +47,7 @@ export class CosmosStockStore implements StockStore {
     let continuationToken: string | undefined;
     do {
       const page = await this.docs.query<LevelSummary>(
-        "SELECT c.sku, c.onHand FROM c WHERE c.tenantId = @t AND c.locationId = @l AND c.kind = 'level'",
+        "SELECT c.sku, c.onHand, c.holds FROM c WHERE c.tenantId = @t AND c.locationId = @l AND c.kind = 'level'",
         [
           { name: '@t', value: tenantId },
           { name: '@l', value: locationId },

@@ -19,6 +19,12 @@ export class CosmosTenantDirectory implements TenantDirectory {
   getLocation(tenantId: string, locationId: string): Promise<Location | undefined> {
     return this.read<Location>(tenantId, `location:${locationId}`);
   }
+  async listLocations(tenantId: string): Promise<Location[]> {
+    const docs = await this.docs.queryAll<Location & { id: string; kind: string }>("SELECT * FROM c WHERE c.tenantId = @t AND c.kind = 'location'", [
+      { name: '@t', value: tenantId },
+    ]);
+    return docs.map(({ id: _id, kind: _kind, ...location }) => location);
+  }
   createApiKey(key: ApiKeyRecord): Promise<CreateOutcome> {
     return this.docs.create({ ...key, id: `apikey:${key.keyHash}`, kind: 'apiKey' });
   }
@@ -62,6 +68,9 @@ export class CachedTenantDirectory implements TenantDirectory {
   }
   getLocation(tenantId: string, locationId: string) {
     return this.cached(`l|${tenantId}|${locationId}`, () => this.inner.getLocation(tenantId, locationId));
+  }
+  listLocations(tenantId: string) {
+    return this.inner.listLocations(tenantId);
   }
   getApiKey(tenantId: string, keyHash: string) {
     return this.cached(`k|${tenantId}|${keyHash}`, () => this.inner.getApiKey(tenantId, keyHash));
