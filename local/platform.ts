@@ -7,6 +7,7 @@ import { InProcessBus } from './in-process-bus';
 import { consoleSink, type LogSink } from '../shared/kernel/adapters/logger';
 import { LOCAL_COSMOS_KEY, startEmbeddedStack, type StackEndpoints } from './stack';
 import { startLocalHost, type LocalHost } from './host';
+import { walletPageRoute } from './web';
 
 export interface LocalPlatformOptions {
   port?: number;
@@ -105,7 +106,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
  */
 function localRoutes(adminKey: string, bus: InProcessBus, platform: Platform) {
   let heldDeliveries: (() => void) | undefined;
+  // The wallet page, served under /wallet/ as the static host serves it in Azure.
+  const walletPage = walletPageRoute();
   return async (method: string, path: string, headers: Record<string, string>): Promise<HttpResponseInit | undefined> => {
+    const page = walletPage(method, path);
+    if (page) return page;
     if (!path.startsWith('/_local/')) return undefined;
     if (headers['x-api-key'] !== adminKey) {
       return {

@@ -6,6 +6,7 @@ import { giftCardsModule } from './gift-cards/module';
 import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
+import { walletModule } from './wallet/module';
 
 /**
  * The platform's capabilities, in the order they are built: a module comes after the modules it
@@ -21,4 +22,5 @@ export const MODULES = [
   couponsModule,
   receiptsModule,
   stockModule,
+  walletModule,
 ] as const;

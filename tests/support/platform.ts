@@ -33,6 +33,8 @@ export interface TestPlatformOptions {
   /** Another Cosmos DB endpoint in front of the shared stand-in (e.g. a proxy that can pause it). */
   cosmosEndpoint?: string;
   deadlines?: LocalPlatformOptions['deadlines'];
+  /** Every log line, at debug level (e.g. to prove what is never logged). */
+  logSink?: LocalPlatformOptions['logSink'];
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -49,7 +51,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     },
     databaseName: `test-${randomBytes(6).toString('hex')}`,
     timers: false,
-    env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', OUTBOX_GRACE_SECONDS: '0' },
+    env: { LOG_LEVEL: options.logSink ? 'debug' : (process.env.TEST_LOG_LEVEL ?? 'silent'), OUTBOX_GRACE_SECONDS: '0' },
+    logSink: options.logSink,
     bus: { retryDelayMs: () => 5 },
     checkResponses: true,
     deadlines: options.deadlines,
