@@ -72,9 +72,9 @@ export function walletRoutes(edge: EdgeKit, { tokens, wallet, currentCustomerId 
           throw new DomainError('forbidden', 'Web shop keys mint sign-in links only', { reason: 'wallet-link-purpose-not-allowed' });
         }
         const customerId = await currentCustomerId(principal.tenantId, params.customerId);
-        const ttl = await wallet.ttlMs(principal.tenantId, body.purpose);
-        const minted = await tokens.mint(principal.tenantId, customerId, body.purpose, ttl, principal.keyId);
-        const url = `${new URL(request.url).origin}/wallet/#t=${minted.token}`;
+        const { ttlMs, pageUrl } = await wallet.linkRules(principal.tenantId, body.purpose, new URL(request.url).origin);
+        const minted = await tokens.mint(principal.tenantId, customerId, body.purpose, ttlMs, principal.keyId);
+        const url = `${pageUrl}#t=${minted.token}`;
         return { status: 201, body: { customerId, purpose: body.purpose, url, expiresAt: minted.expiresAt }, headers: noStore };
       },
     }),

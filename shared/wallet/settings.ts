@@ -20,6 +20,12 @@ export const WalletSettingsInput = z
       .optional()
       .describe('An https image shown on the card'),
     privacyPolicy: z.string().trim().min(1).max(2000).optional().describe('Shown beside the requests for a copy of her data and for erasure'),
+    pageUrl: z
+      .url({ protocol: /^https$/ })
+      .max(300)
+      .regex(/\/wallet\/$/, 'must end in /wallet/')
+      .optional()
+      .describe("Where links open the wallet (e.g. the retailer's own domain on the static host); this API's origin + /wallet/ when absent"),
     linkDays: z.number().int().min(1).max(365).default(30).describe('How long a link sent to the customer lives'),
     signInMinutes: z.number().int().min(1).max(60).default(15).describe('How long a link minted by the web shop for a signed-in customer lives'),
   })
@@ -33,6 +39,7 @@ export const WalletSettingsSchema = z
     colours: z.object({ brand: z.string(), background: z.string() }),
     logoUrl: z.string().nullable(),
     privacyPolicy: z.string().nullable(),
+    pageUrl: z.string().nullable(),
     linkDays: z.number().int(),
     signInMinutes: z.number().int(),
     updatedAt: z.string().nullable().describe('Null while the defaults apply'),
@@ -47,6 +54,7 @@ export const DEFAULT_WALLET_SETTINGS: WalletSettings = {
   colours: { brand: '#1f4e79', background: '#f5f5f2' },
   logoUrl: null,
   privacyPolicy: null,
+  pageUrl: null,
   linkDays: 30,
   signInMinutes: 15,
   updatedAt: null,
@@ -59,6 +67,7 @@ export function settingsFrom(input: WalletSettingsInput, now: string): WalletSet
     colours: input.colours ?? DEFAULT_WALLET_SETTINGS.colours,
     logoUrl: input.logoUrl ?? null,
     privacyPolicy: input.privacyPolicy ?? null,
+    pageUrl: input.pageUrl ?? null,
     linkDays: input.linkDays,
     signInMinutes: input.signInMinutes,
     updatedAt: now,

@@ -172,10 +172,13 @@ export class WalletService {
     return settings;
   }
 
-  /** How long a link of this purpose lives, by the tenant's settings. */
-  async ttlMs(tenantId: string, purpose: 'link' | 'signIn'): Promise<number> {
+  /** How long a link of this purpose lives, and the page it opens, by the tenant's settings. */
+  async linkRules(tenantId: string, purpose: 'link' | 'signIn', apiOrigin: string): Promise<{ ttlMs: number; pageUrl: string }> {
     const settings = await this.settings(tenantId, false);
-    return purpose === 'link' ? settings.linkDays * 86_400_000 : settings.signInMinutes * 60_000;
+    return {
+      ttlMs: purpose === 'link' ? settings.linkDays * 86_400_000 : settings.signInMinutes * 60_000,
+      pageUrl: settings.pageUrl ?? `${apiOrigin}/wallet/`,
+    };
   }
 
   async view(session: WalletSession): Promise<WalletView> {

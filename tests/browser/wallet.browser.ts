@@ -216,7 +216,7 @@ describe('the wallet page in a real browser', () => {
   it('shows the card and the last known balance offline, once the network drops', async () => {
     const page = await open(lucia.url);
     const points = await page.locator('#points-spendable').textContent();
-    await page.evaluate(() => (navigator as unknown as { serviceWorker: { ready: Promise<unknown> } }).serviceWorker.ready);
+    await page.evaluate(() => (globalThis as unknown as { navigator: { serviceWorker: { ready: Promise<unknown> } } }).navigator.serviceWorker.ready);
     await browser.setOffline(true);
     try {
       await page.reload();

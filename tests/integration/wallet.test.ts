@@ -214,6 +214,16 @@ describe('what the wallet shows', () => {
     expect((await p.api('GET', '/api/v1/wallet/data-requests', { key: t.keys.pos })).status).toBe(403);
     const view = (await wallet(token)).body;
     expect(view.brand.privacyPolicy).toBe('Respondemos en 30 días.');
+    // Links open the page where the tenant says it is served (its own domain on the static host).
+    const custom = {
+      privacyPolicy: 'Respondemos en 30 días.',
+      colours: { brand: '#7a1f3d', background: '#ffffff' },
+      pageUrl: 'https://wallet.example.com/wallet/',
+    };
+    expect((await p.api('PUT', '/api/v1/settings/wallet', { key: t.keys.admin, body: custom })).status).toBe(200);
+    expect((await mint(cid)).body.url).toMatch(/^https:\/\/wallet\.example\.com\/wallet\/#t=wt\./);
+    const insecure = await p.api('PUT', '/api/v1/settings/wallet', { key: t.keys.admin, body: { pageUrl: 'http://wallet.example.com/wallet/' } });
+    expect(insecure.body.errors[0].field).toBe('pageUrl');
     expect(view.brand.colours.brand).toBe('#7a1f3d');
     expect(view.requests).toHaveLength(2);
     expect((await p.api('DELETE', `/api/v1/customers/${cid}`, { key: t.keys.admin })).status).toBe(204);
@@ -260,7 +270,7 @@ describe('the wallet page is served with a Content-Security-Policy', () => {
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect((await script.arrayBuffer()).byteLength).toBeLessThan(100 * 1024);
     expect((await fetch(`${p.url}/wallet/sw.js`)).status).toBe(200);
-    expect((await (await fetch(`${p.url}/wallet/manifest.webmanifest`)).json()).start_url).toBe('/wallet/');
+    expect(((await (await fetch(`${p.url}/wallet/manifest.webmanifest`)).json()) as { start_url: string }).start_url).toBe('/wallet/');
     expect((await fetch(`${p.url}/wallet/nothing`)).status).toBe(404);
   });
 });

@@ -62,8 +62,8 @@ export class CosmosWalletStore implements TokenStore, WalletStore {
   async getSettings(tenantId: string): Promise<WalletSettings | undefined> {
     const doc = await this.docs.read<WalletSettings & { tenantId: string }>(SETTINGS_ID, this.pk(tenantId, SETTINGS_ID));
     if (doc?.tenantId !== tenantId) return undefined;
-    const { displayName, language, colours, logoUrl, privacyPolicy, linkDays, signInMinutes, updatedAt } = doc;
-    return { displayName, language, colours, logoUrl, privacyPolicy, linkDays, signInMinutes, updatedAt };
+    const { displayName, language, colours, logoUrl, privacyPolicy, pageUrl = null, linkDays, signInMinutes, updatedAt } = doc;
+    return { displayName, language, colours, logoUrl, privacyPolicy, pageUrl, linkDays, signInMinutes, updatedAt };
   }
 
   async saveSettings(tenantId: string, settings: WalletSettings): Promise<void> {

@@ -98,6 +98,8 @@ const TEXT = {
     offline: (d: string) => `Sin conexión. Datos del ${d}.`,
     invalidTitle: 'Este enlace ya no es válido',
     invalidText: 'Puede haber caducado o haberse anulado. Pide un enlace nuevo en la tienda o en la web.',
+    unreachableTitle: 'Sin conexión',
+    unreachableText: 'Abre este enlace de nuevo cuando tengas conexión.',
   },
   en: {
     hello: (name: string | null) => (name ? `Hello, ${name}` : 'Your wallet'),
@@ -150,6 +152,8 @@ const TEXT = {
     offline: (d: string) => `Offline. Data from ${d}.`,
     invalidTitle: 'This link is no longer valid',
     invalidText: 'It may have expired or been revoked. Ask for a new link in store or on the website.',
+    unreachableTitle: 'Offline',
+    unreachableText: 'Open this link again once you are online.',
   },
 };
 type Text = (typeof TEXT)[Lang];
@@ -372,13 +376,17 @@ async function changeConsent(token: string, purpose: string, box: HTMLInputEleme
   }
 }
 
-function showInvalid(): void {
-  localStorage.removeItem(TOKEN_KEY);
-  localStorage.removeItem(SNAPSHOT_KEY);
+/** Nothing to show: the link is not valid (forgotten here too), or there is no network and nothing kept yet. */
+function showInvalid(reason: 'invalid' | 'unreachable' = 'invalid'): void {
+  if (reason === 'invalid') {
+    localStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(SNAPSHOT_KEY);
+  }
   const lang: Lang = navigator.language.startsWith('es') ? 'es' : 'en';
+  const t = TEXT[lang];
   document.documentElement.lang = lang;
-  $('invalid-title').textContent = TEXT[lang].invalidTitle;
-  $('invalid-text').textContent = TEXT[lang].invalidText;
+  $('invalid-title').textContent = reason === 'invalid' ? t.invalidTitle : t.unreachableTitle;
+  $('invalid-text').textContent = reason === 'invalid' ? t.invalidText : t.unreachableText;
   $('invalid').hidden = false;
   $('loading').hidden = true;
   $('main').setAttribute('aria-busy', 'false');
@@ -402,7 +410,7 @@ async function start(): Promise<void> {
   if (response && (response.status === 401 || response.status === 410)) return showInvalid();
   // No network (or the platform is unreachable): the last wallet seen, marked as such.
   const kept = localStorage.getItem(SNAPSHOT_KEY);
-  if (!kept) return showInvalid();
+  if (!kept) return showInvalid('unreachable');
   const snapshot = JSON.parse(kept) as { view: WalletView; savedAt: string };
   render(snapshot.view, token, snapshot.savedAt);
 }
