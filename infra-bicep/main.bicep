@@ -65,6 +65,10 @@ param consumerLagSeconds int = 300
 @description('Alert when more requests than this are throttled (429) in 5 minutes, by Cosmos DB or by the API.')
 param throttledRequestsThreshold int = 50
 
+@allowed(['westeurope', 'eastus2', 'centralus', 'eastasia', 'westus2'])
+@description('Region of the static web app that serves the pages (/wallet/, the console at /) and proxies /api to the function app.')
+param staticWebAppLocation string = 'westeurope'
+
 @description('Tags applied to every resource.')
 param tags resourceTags = {}
 
@@ -173,11 +177,24 @@ module functionApp 'modules/function-app.bicep' = {
   }
 }
 
+module web 'modules/static-web-app.bicep' = {
+  params: {
+    name: '${abbrs.staticWebApp}${token}'
+    location: staticWebAppLocation
+    tags: allTags
+    functionAppId: functionApp.outputs.id
+    functionAppLocation: location
+  }
+}
+
 @description('The function app name (for `func azure functionapp publish`).')
 output functionAppName string = functionApp.outputs.name
 
 @description('Base URL of the API.')
 output apiBaseUrl string = 'https://${functionApp.outputs.defaultHostName}/api'
+
+@description('Base URL of the customer wallet page (the static web app).')
+output walletBaseUrl string = 'https://${web.outputs.defaultHostName}/wallet/'
 
 @description('Cosmos DB endpoint (no keys: the app uses its managed identity).')
 output cosmosEndpoint string = cosmos.outputs.endpoint

@@ -280,6 +280,9 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
         'Microsoft.Storage/storageAccounts/blobServices/containers',
         'Microsoft.Web/serverfarms',
         'Microsoft.Web/sites',
+        'Microsoft.Web/sites/config',
+        'Microsoft.Web/staticSites',
+        'Microsoft.Web/staticSites/linkedBackends',
       ].sort(),
     );
     // No module deploys to another resource group or subscription.
@@ -303,6 +306,17 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
     expect(engines).toMatch(/^>=\d+$/);
     expect(Number(/\d+/.exec(engines)![0])).toBeLessThanOrEqual(22);
     expect(theOne(deployed, 'Microsoft.Web/serverfarms').body.sku).toEqual({ tier: 'FlexConsumption', name: 'FC1' });
+  });
+
+  it('serves the pages from a static web app whose /api is the function app, which stays open to tills and web shops', () => {
+    const site = theOne(deployed, 'Microsoft.Web/staticSites');
+    expect(site.body.sku).toEqual({ name: 'Standard', tier: 'Standard' });
+    const backend = props(theOne(deployed, 'Microsoft.Web/staticSites/linkedBackends'));
+    // The function app module's id output, in the same resource group.
+    expect(render(backend.backendResourceId!)).toBe("reference('functionApp').outputs.id.value");
+    const auth = theOne(deployed, 'Microsoft.Web/sites/config');
+    expect(leafName(auth)).toBe('authsettingsV2');
+    expect(props(auth).globalValidation).toEqual({ requireAuthentication: false, unauthenticatedClientAction: 'AllowAnonymous' });
   });
 
   it('sets every setting the configuration schema reads in Azure, and nothing the code does not read', () => {

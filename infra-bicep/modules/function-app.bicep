@@ -105,7 +105,21 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
   }
 }
 
+// Tills and web shops call the app's own host with their API keys; the platform authenticates every
+// request itself. Stated here so that linking it to the static web app (which otherwise restricts the
+// app to requests through the static host) leaves it open to them.
+resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: false }
+    globalValidation: { requireAuthentication: false, unauthenticatedClientAction: 'AllowAnonymous' }
+  }
+}
+
 @description('Function app name.')
 output name string = app.name
+@description('Function app resource id.')
+output id string = app.id
 @description('Default host name.')
 output defaultHostName string = app.properties.defaultHostName
