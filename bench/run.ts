@@ -7,42 +7,16 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { seedDemoTenant } from '../local/demo-tenant';
 import { catalog, customerEmail, nextSale, random, type SaleOptions } from './data';
 import { cosmosFloor } from './floor';
 import { load, pool, type LoadResult } from './load';
+import { startServer } from './server-process';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2000);
 const SKUS = Number(process.env.BENCH_SKUS ?? 2000);
-
-interface Server {
-  url: string;
-  adminKey: string;
-  cosmosEndpoint: string;
-  stop(): Promise<void>;
-}
-
-async function startServer(): Promise<Server> {
-  // BENCH_PROFILE=1 writes a CPU profile of the platform process (open it in Chrome DevTools).
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, '..', '..', 'bench', 'results', 'profiles')}`] : [];
-  const child = spawn(process.execPath, [...profile, join(__dirname, 'server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the platform exited with ${code}`)));
-    createInterface({ input: child.stdout! }).once('line', resolve);
-  });
-  const info = JSON.parse(line) as Omit<Server, 'stop'>;
-  return {
-    ...info,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 async function main() {
   const started = Date.now();

@@ -143,7 +143,7 @@ export interface WalletSources {
 }
 
 const RECEIPTS_SHOWN = 10;
-const TRANSACTIONS_SCANNED = 100;
+const TRANSACTIONS_SCANNED = 50;
 const SETTINGS_CACHE_MS = 30_000;
 
 /** The customer's own wallet: what a link's session may see and change, for her alone. */
@@ -322,8 +322,19 @@ function consentsOf(consents: Partial<Record<ConsentPurpose, { granted: boolean;
   return consentPurposes.map((purpose) => ({ purpose, granted: consents[purpose]?.granted ?? false, at: consents[purpose]?.at ?? null }));
 }
 
+const QR_CACHE_SIZE = 5_000;
+const qrCache = new Map<string, Promise<string>>();
+
+/** A code's QR as SVG; cards and coupon codes do not change, so each is drawn once per instance (the oldest forgotten first). */
 function qrSvg(value: string): Promise<string> {
-  return QRCode.toString(value, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  let svg = qrCache.get(value);
+  if (!svg) {
+    if (qrCache.size >= QR_CACHE_SIZE) qrCache.delete(qrCache.keys().next().value!);
+    svg = QRCode.toString(value, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    svg.catch(() => qrCache.delete(value));
+    qrCache.set(value, svg);
+  }
+  return svg;
 }
 
 /**

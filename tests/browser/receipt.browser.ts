@@ -1,44 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { sale, useTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
+import { launchPhoneBrowser } from '../support/browser';
 
 let p: TestPlatform;
 let t: TestTenant;
 useTestPlatform((context) => ({ p, t } = context));
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-let profile: string;
 let browser: BrowserContext;
-beforeAll(async () => {
-  // A fresh profile each run (Playwright passes it to chromium as --user-data-dir).
-  profile = mkdtempSync(join(tmpdir(), 'unifica-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-  rmSync(profile, { recursive: true, force: true });
-});
+let close: (() => Promise<void>) | undefined;
+beforeAll(async () => ({ browser, close } = await launchPhoneBrowser()));
+afterAll(async () => close?.());
 
 describe('the receipt page in a real browser', () => {
   it('opens from its signed link without an API key, renders, and its QR decodes to the tax agency URL', async () => {

@@ -1,33 +1,22 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { onlineSale, sale, useTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
+import { launchPhoneBrowser } from '../support/browser';
 
 const clock = { offset: 0, now: () => new Date(Date.now() + clock.offset) };
 let p: TestPlatform;
 let t: TestTenant;
 useTestPlatform((context) => ({ p, t } = context), { clock });
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** The screenshot the README shows. */
 const SCREENSHOT = join(__dirname, '..', '..', 'docs', 'wallet.png');
 
-let profile: string;
 let browser: BrowserContext;
+let close: (() => Promise<void>) | undefined;
 let lucia: { customerId: string; url: string; coupon: string; storeTx: string; webTx: string };
 
 async function mint(customerId: string, tenant = t, body: Record<string, unknown> = {}): Promise<string> {
@@ -53,15 +42,7 @@ async function expectAccessible(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  profile = mkdtempSync(join(tmpdir(), 'unifica-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    locale: 'es-ES',
-  });
+  ({ browser, close } = await launchPhoneBrowser({ locale: 'es-ES' }));
   const program = {
     name: 'Club',
     currency: 'EUR',
@@ -90,10 +71,7 @@ beforeAll(async () => {
   lucia = { customerId, url: await mint(customerId), coupon: issued.body.codes[0], storeTx: inStore.body.transactionId, webTx: online.body.transactionId };
 });
 
-afterAll(async () => {
-  await browser?.close();
-  rmSync(profile, { recursive: true, force: true });
-});
+afterAll(async () => close?.());
 
 describe('the wallet page in a real browser', () => {
   it('opens from a minted link and shows her points and coupons as the API does; the card’s QR identifies her at a till', async () => {
