@@ -75,9 +75,8 @@ afterAll(async () => close?.());
 
 describe('the wallet page in a real browser', () => {
   it('opens from a minted link and shows her points and coupons as the API does; the card’s QR identifies her at a till', async () => {
-    const started = Date.now();
     const page = await open(lucia.url);
-    const cardVisibleMs = Date.now() - started;
+    const cardVisibleMs = await page.evaluate(() => Math.round(performance.getEntriesByName('wallet-card-visible')[0]!.startTime));
     // The token left the address bar as soon as the page read it.
     expect(page.url()).toBe(`${p.url}/wallet/`);
     const loyalty = (await p.api('GET', `/api/v1/customers/${lucia.customerId}/loyalty`, { key: t.keys.admin })).body;
@@ -112,7 +111,11 @@ describe('the wallet page in a real browser', () => {
         .filter((e) => e.name.endsWith('.js'))
         .reduce((n, e) => n + e.encodedBodySize, 0),
     );
-    process.stdout.write(`wallet: card visible ${cardVisibleMs} ms after navigation; JavaScript ${script} bytes\n`);
+    // Again, as she would the next time: the local host has transpiled the page and run the wallet's code paths once.
+    const again = await open(lucia.url);
+    const nextVisibleMs = await again.evaluate(() => Math.round(performance.getEntriesByName('wallet-card-visible')[0]!.startTime));
+    await again.close();
+    process.stdout.write(`wallet: card visible ${cardVisibleMs} ms after navigation (first opening), ${nextVisibleMs} ms (next); JavaScript ${script} bytes\n`);
     await expectAccessible(page);
     await page.close();
   });

@@ -335,6 +335,8 @@ function render(view: WalletView, token: string | null, savedAt: string | null):
   $('loading').hidden = true;
   $('wallet').hidden = false;
   $('main').setAttribute('aria-busy', 'false');
+  // When the card showed, counted from the navigation (read by the browser test and any RUM tool).
+  performance.mark('wallet-card-visible');
 }
 
 function renderLoyalty(view: WalletView, t: Text, money: (minor: number, currency: string) => string, date: (iso: string) => string): void {
