@@ -6,6 +6,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { onlineSale, sale, useTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
 import { launchPhoneBrowser } from '../support/browser';
+import { startLoyalty } from '../support/wallet';
 
 const clock = { offset: 0, now: () => new Date(Date.now() + clock.offset) };
 let p: TestPlatform;
@@ -43,15 +44,7 @@ async function expectAccessible(page: Page): Promise<void> {
 
 beforeAll(async () => {
   ({ browser, close } = await launchPhoneBrowser({ locale: 'es-ES' }));
-  const program = {
-    name: 'Club',
-    currency: 'EUR',
-    earn: { pointsPerUnit: 1 },
-    pendingDays: 0,
-    expiryMonths: 24,
-    redemption: { pointValue: 1, minimumPoints: 0 },
-  };
-  expect((await p.api('PUT', '/api/v1/loyalty/program', { key: t.keys.admin, body: program })).status).toBe(200);
+  await startLoyalty(p, t);
   const settings = { displayName: 'Moda Lucía', language: 'es', privacyPolicy: 'Atendemos tu solicitud en un plazo de 30 días.' };
   expect((await p.api('PUT', '/api/v1/settings/wallet', { key: t.keys.admin, body: settings })).status).toBe(200);
 
@@ -89,6 +82,8 @@ describe('the wallet page in a real browser', () => {
       coupons.map((c: { code: string }) => c.code),
     );
     expect(await page.locator('#benefits li').first().textContent()).toContain('10 % de descuento');
+    expect(await page.locator('#tier').textContent()).toBe(`Nivel ${loyalty.tier.name}`);
+    expect(await page.getByLabel(/para Gold$/).getAttribute('max')).toBe(String(loyalty.nextTier.threshold));
     expect(await page.locator('html').getAttribute('lang')).toBe('es');
 
     const shot = PNG.sync.read(await page.locator('#card-qr').screenshot());

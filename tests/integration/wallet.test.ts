@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { onlineSale, sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
+import { startLoyalty, tokenOf } from '../support/wallet';
 
 const clock = { offset: 0, now: () => new Date(Date.now() + clock.offset) };
 let p: TestPlatform;
@@ -21,20 +22,11 @@ async function mint(customerId: string, body: Record<string, unknown> = {}, key 
   return p.api('POST', `/api/v1/customers/${customerId}/wallet-links`, { key, body });
 }
 
-const tokenOf = (url: string) => new URL(url).hash.replace(/^#t=/, '');
 const wallet = (token: string, path = '', init: { method?: string; body?: unknown } = {}) =>
   p.api(init.method ?? 'GET', `/api/v1/wallet${path}`, { headers: { authorization: `Bearer ${token}` }, body: init.body });
 
 beforeAll(async () => {
-  const program = {
-    name: 'Club',
-    currency: 'EUR',
-    earn: { pointsPerUnit: 1 },
-    pendingDays: 0,
-    expiryMonths: 24,
-    redemption: { pointValue: 1, minimumPoints: 0 },
-  };
-  expect((await p.api('PUT', '/api/v1/loyalty/program', { key: t.keys.admin, body: program })).status).toBe(200);
+  await startLoyalty(p, t);
 });
 
 describe('wallet links', () => {
