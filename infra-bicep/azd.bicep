@@ -51,5 +51,8 @@ output AZURE_FUNCTION_APP_NAME string = app.outputs.functionAppName
 @description('Base URL of the API.')
 output API_BASE_URL string = app.outputs.apiBaseUrl
 
+@description('The back office console.')
+output CONSOLE_URL string = app.outputs.consoleUrl
+
 @description('Key Vault holding PLATFORM_ADMIN_KEY.')
 output AZURE_KEY_VAULT_NAME string = app.outputs.keyVaultName

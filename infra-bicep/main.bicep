@@ -65,9 +65,9 @@ param consumerLagSeconds int = 300
 @description('Alert when more requests than this are throttled (429) in 5 minutes, by Cosmos DB or by the API.')
 param throttledRequestsThreshold int = 50
 
-@allowed(['westeurope', 'eastus2', 'centralus', 'eastasia', 'westus2'])
-@description('Region of the static web app that serves the pages (/wallet/, the console at /) and proxies /api to the function app.')
-param staticWebAppLocation string = 'westeurope'
+@description('Region of the console\'s Static Web App (a region Static Web Apps offer: westeurope, northeurope, eastus2, centralus, westus2, eastasia).')
+@allowed(['westeurope', 'northeurope', 'eastus2', 'centralus', 'westus2', 'eastasia'])
+param consoleLocation string = 'westeurope'
 
 @description('Tags applied to every resource.')
 param tags resourceTags = {}
@@ -153,6 +153,14 @@ module keyVault 'modules/key-vault.bicep' = {
   }
 }
 
+module consoleSite 'modules/console.bicep' = {
+  params: {
+    name: '${abbrs.staticWebApp}${token}'
+    location: consoleLocation
+    tags: allTags
+  }
+}
+
 module functionApp 'modules/function-app.bicep' = {
   params: {
     planName: '${abbrs.appServicePlan}${token}'
@@ -174,16 +182,8 @@ module functionApp 'modules/function-app.bicep' = {
     invoicingSystemProducer: invoicingSystemProducer
     invoicingSystemProducerNif: invoicingSystemProducerNif
     timerSchedules: platform.timerSchedules
-  }
-}
-
-module web 'modules/static-web-app.bicep' = {
-  params: {
-    name: '${abbrs.staticWebApp}${token}'
-    location: staticWebAppLocation
-    tags: allTags
-    functionAppId: functionApp.outputs.id
-    functionAppLocation: location
+    corsOrigins: ['https://${consoleSite.outputs.defaultHostname}']
+    walletPageUrl: 'https://${consoleSite.outputs.defaultHostname}/wallet/'
   }
 }
 
@@ -193,8 +193,11 @@ output functionAppName string = functionApp.outputs.name
 @description('Base URL of the API.')
 output apiBaseUrl string = 'https://${functionApp.outputs.defaultHostName}/api'
 
-@description('Base URL of the customer wallet page (the static web app).')
-output walletBaseUrl string = 'https://${web.outputs.defaultHostName}/wallet/'
+@description('The back office console (Static Web App, Entra ID sign-in).')
+output consoleUrl string = 'https://${consoleSite.outputs.defaultHostname}/'
+
+@description('Static Web App name, for deploying dist/console to it.')
+output consoleName string = consoleSite.outputs.name
 
 @description('Cosmos DB endpoint (no keys: the app uses its managed identity).')
 output cosmosEndpoint string = cosmos.outputs.endpoint

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { HttpResponseInit } from '@azure/functions';
 import ts from 'typescript';
-import { WALLET_PAGE_FILES, WALLET_PAGE_HEADERS } from '../shared/wallet/page';
+import { WALLET_PAGE_FILES, walletPageHeaders } from '../shared/wallet/page';
 
 /** The wallet page's sources (from `local/` when run by ts-jest, from `dist/local/` when built). */
 function sourceFolder(): string {
@@ -42,6 +42,6 @@ export function walletPageRoute(): (method: string, path: string) => HttpRespons
     assets ??= walletPageAssets();
     const asset = assets.get(path);
     if (!asset || (method !== 'GET' && method !== 'HEAD')) return { status: 404, body: 'Not found', headers: { 'content-type': 'text/plain; charset=utf-8' } };
-    return { status: 200, body: method === 'HEAD' ? undefined : new Uint8Array(asset.body), headers: { ...WALLET_PAGE_HEADERS, 'content-type': asset.type } };
+    return { status: 200, body: method === 'HEAD' ? undefined : new Uint8Array(asset.body), headers: { ...walletPageHeaders(), 'content-type': asset.type } };
   };
 }

@@ -280,9 +280,7 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
         'Microsoft.Storage/storageAccounts/blobServices/containers',
         'Microsoft.Web/serverfarms',
         'Microsoft.Web/sites',
-        'Microsoft.Web/sites/config',
         'Microsoft.Web/staticSites',
-        'Microsoft.Web/staticSites/linkedBackends',
       ].sort(),
     );
     // No module deploys to another resource group or subscription.
@@ -297,6 +295,16 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
     expect(referenced.filter((m) => !modules.has(m))).toEqual([]);
   });
 
+  it('serves the back office console from a Standard Static Web App, which alone may call the API from a browser', () => {
+    const site = theOne(deployed, 'Microsoft.Web/staticSites').body;
+    expect(site.sku).toEqual({ name: 'Standard', tier: 'Standard' });
+    // No linked backend: the Function App keeps answering tills and web shops directly.
+    expect(deployed.filter((r) => r.type.startsWith('Microsoft.Web/staticSites/'))).toEqual([]);
+    const cors = obj(obj(props(theOne(deployed, 'Microsoft.Web/sites')).siteConfig).cors);
+    expect(cors.supportCredentials).toBe(false);
+    expect((cors.allowedOrigins as Value[]).map(render)).toEqual([expect.stringMatching(/^https:\/\/.*defaultHostname/)]);
+  });
+
   it('runs Node.js 22 LTS, which the code supports, on the Flex Consumption plan', () => {
     const engines = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
     const app = props(theOne(deployed, 'Microsoft.Web/sites'));
@@ -306,17 +314,6 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
     expect(engines).toMatch(/^>=\d+$/);
     expect(Number(/\d+/.exec(engines)![0])).toBeLessThanOrEqual(22);
     expect(theOne(deployed, 'Microsoft.Web/serverfarms').body.sku).toEqual({ tier: 'FlexConsumption', name: 'FC1' });
-  });
-
-  it('serves the pages from a static web app whose /api is the function app, which stays open to tills and web shops', () => {
-    const site = theOne(deployed, 'Microsoft.Web/staticSites');
-    expect(site.body.sku).toEqual({ name: 'Standard', tier: 'Standard' });
-    const backend = props(theOne(deployed, 'Microsoft.Web/staticSites/linkedBackends'));
-    // The function app module's id output, in the same resource group.
-    expect(render(backend.backendResourceId!)).toBe("reference('functionApp').outputs.id.value");
-    const auth = theOne(deployed, 'Microsoft.Web/sites/config');
-    expect(leafName(auth)).toBe('authsettingsV2');
-    expect(props(auth).globalValidation).toEqual({ requireAuthentication: false, unauthenticatedClientAction: 'AllowAnonymous' });
   });
 
   it('sets every setting the configuration schema reads in Azure, and nothing the code does not read', () => {
@@ -338,6 +335,10 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
     };
     const env = Object.fromEntries([...appSettings(deployed).entries()].map(([k, v]) => [k, valueOf(k, v)]));
     expect(loadConfig(env)).toMatchObject({ messaging: { mode: 'servicebus' }, logLevel: 'info' });
+  });
+
+  it('has wallet links open the wallet page on the static web app', () => {
+    expect(render(appSettings(deployed).get('WALLET_PAGE_URL')!)).toMatch(/^https:\/\/.*defaultHostname.*\/wallet\/$/);
   });
 
   it('declares every Cosmos DB container with the partition key paths and TTL the code uses', () => {

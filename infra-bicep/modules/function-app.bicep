@@ -8,6 +8,8 @@ param appName string
 param location string
 @description('Tags.')
 param tags resourceTags
+@description('Browser origins allowed to call the API (the back office console).')
+param corsOrigins string[]
 @description('User-assigned identity resource id.')
 param identityId string
 @description('User-assigned identity client id.')
@@ -36,6 +38,8 @@ param traceSamplingPercentage int
 param invoicingSystemProducer string
 @description('INVOICING_SYSTEM_PRODUCER_NIF.')
 param invoicingSystemProducerNif string
+@description('WALLET_PAGE_URL: the customer wallet page on the static web app, which wallet links open.')
+param walletPageUrl string
 @description('Timer schedules by app setting (Schedule_<timer>, NCRONTAB), as the code declares them (platform.json).')
 param timerSchedules stringMap
 
@@ -70,6 +74,7 @@ var appSettings = {
   OUTBOX_GRACE_SECONDS: '30'
   INVOICING_SYSTEM_PRODUCER: invoicingSystemProducer
   INVOICING_SYSTEM_PRODUCER_NIF: invoicingSystemProducerNif
+  WALLET_PAGE_URL: walletPageUrl
 }
 
 resource app 'Microsoft.Web/sites@2025-03-01' = {
@@ -88,6 +93,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // The console calls the API from its own origin, with an API key in a header (no cookies).
+      cors: { allowedOrigins: corsOrigins, supportCredentials: false }
       appSettings: [for setting in items(union(appSettings, timerSchedules)): { name: setting.key, value: setting.value }]
     }
     functionAppConfig: {
@@ -105,21 +112,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
   }
 }
 
-// Tills and web shops call the app's own host with their API keys; the platform authenticates every
-// request itself. Stated here so that linking it to the static web app (which otherwise restricts the
-// app to requests through the static host) leaves it open to them.
-resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
-  parent: app
-  name: 'authsettingsV2'
-  properties: {
-    platform: { enabled: false }
-    globalValidation: { requireAuthentication: false, unauthenticatedClientAction: 'AllowAnonymous' }
-  }
-}
-
 @description('Function app name.')
 output name string = app.name
-@description('Function app resource id.')
-output id string = app.id
 @description('Default host name.')
 output defaultHostName string = app.properties.defaultHostName

@@ -47,6 +47,8 @@ export const ConfigSchema = z
       .string()
       .regex(/^[A-Z0-9]{9}$/, 'must be a 9-character NIF')
       .default('B00000000'),
+    /** Where wallet links open the customer's wallet page (the static host's /wallet/); absent: the API's own origin + /wallet/, as locally. */
+    WALLET_PAGE_URL: z.url().optional(),
   })
   .superRefine((c, ctx) => {
     if (c.MESSAGING_MODE === 'servicebus' && !c.ServiceBus__fullyQualifiedNamespace) {
@@ -89,6 +91,8 @@ export interface Config {
   outboxGraceSeconds: number;
   /** The producer of the invoicing system, named in every Verifactu record's SistemaInformatico. */
   invoicingSystem: { producerName: string; producerNif: string };
+  /** The wallet page links open, unless a tenant's wallet settings name its own. */
+  walletPageUrl?: string;
 }
 
 function toConfig(s: Settings): Config {
@@ -113,6 +117,7 @@ function toConfig(s: Settings): Config {
     logLevel: s.LOG_LEVEL,
     outboxGraceSeconds: s.OUTBOX_GRACE_SECONDS,
     invoicingSystem: { producerName: s.INVOICING_SYSTEM_PRODUCER, producerNif: s.INVOICING_SYSTEM_PRODUCER_NIF },
+    walletPageUrl: s.WALLET_PAGE_URL,
   };
 }
 

@@ -60,6 +60,7 @@ export const walletModule = defineModule({
         receipt: (tenantId, transactionId) => receipts.get(tenantId, transactionId),
       },
       kernel.clock,
+      kernel.config.walletPageUrl,
     );
     const currentCustomerId = async (tenantId: string, customerId: string) => (await customerService.current(tenantId, customerId)).customerId;
     return {

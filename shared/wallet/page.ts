@@ -2,28 +2,31 @@
  * How the wallet page is served, in one place: the local host and the static host's configuration
  * (`npm run build:web` writes it) read these. The page loads only its own script, style, manifest
  * and worker; images are its own, the QR codes (data: URLs) and the tenant's https logo; it talks
- * to its own origin's API only.
+ * to its own origin's API, or to the Function App's where the static host serves it.
  */
-export const WALLET_PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: https:",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "worker-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function walletPageCsp(apiOrigin?: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: https:",
+    `connect-src 'self'${apiOrigin ? ` ${apiOrigin}` : ''}`,
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
-export const WALLET_PAGE_HEADERS: Record<string, string> = {
-  'content-security-policy': WALLET_PAGE_CSP,
+/** The page's headers; `apiOrigin` when the API is on another origin than the page (the Function App, in Azure). */
+export const walletPageHeaders = (apiOrigin?: string): Record<string, string> => ({
+  'content-security-policy': walletPageCsp(apiOrigin),
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   // Revalidated on every load, so a new version is seen at once; the service worker keeps the offline copy.
   'cache-control': 'no-cache',
-};
+});
 
 /** The page's files by the path they are served at, with their content type. */
 export const WALLET_PAGE_FILES: Record<string, { file: string; type: string }> = {

@@ -154,6 +154,8 @@ export class WalletService {
     private readonly store: WalletStore,
     private readonly sources: WalletSources,
     private readonly clock: Clock,
+    /** The platform's wallet page (WALLET_PAGE_URL), when it is not on the API's origin. */
+    private readonly defaultPageUrl?: string,
   ) {}
 
   async settings(tenantId: string, fresh = true): Promise<WalletSettings> {
@@ -177,7 +179,7 @@ export class WalletService {
     const settings = await this.settings(tenantId, false);
     return {
       ttlMs: purpose === 'link' ? settings.linkDays * 86_400_000 : settings.signInMinutes * 60_000,
-      pageUrl: settings.pageUrl ?? `${apiOrigin}/wallet/`,
+      pageUrl: settings.pageUrl ?? this.defaultPageUrl ?? `${apiOrigin}/wallet/`,
     };
   }
 

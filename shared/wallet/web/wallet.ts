@@ -185,8 +185,11 @@ function takeToken(): string | null {
   return localStorage.getItem(TOKEN_KEY);
 }
 
+/** Where the API answers: this origin's /api locally; the Function App's, written into the page when it is built for the static host. */
+const API_BASE = document.querySelector('meta[name="unifica-api"]')?.getAttribute('content') || '/api';
+
 async function api(token: string, method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`/api/v1/wallet${path}`, {
+  return fetch(`${API_BASE}/v1/wallet${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
