@@ -57,7 +57,7 @@ export const walletModule = defineModule({
         giftCardBalance: (tenantId, giftCardId) => giftCards.balance(tenantId, giftCardId),
         giftCardOfRedemption,
         receipts: (tenantId, customerId, limit) => receipts.forCustomer(tenantId, customerId, limit),
-        receipt: (tenantId, transactionId) => receipts.get(tenantId, transactionId),
+        receiptLinks: (receipt) => receipts.linksOf(receipt),
       },
       kernel.clock,
       kernel.config.walletPageUrl,

@@ -139,7 +139,7 @@ export interface WalletSources {
   giftCardBalance(tenantId: string, giftCardId: string): Promise<{ balance: number; currency: string } | undefined>;
   giftCardOfRedemption(reference: string): string | undefined;
   receipts(tenantId: string, customerId: string, limit: number): Promise<ReceiptPage>;
-  receipt(tenantId: string, transactionId: string): Promise<ReceiptWithLinks>;
+  receiptLinks(receipt: Receipt): Promise<ReceiptWithLinks['links']>;
 }
 
 const RECEIPTS_SHOWN = 10;
@@ -275,7 +275,7 @@ export class WalletService {
         locationName: r.issuer.locationName,
         total: r.totals.total,
         currency: r.currency,
-        url: (await this.sources.receipt(tenantId, r.transactionId)).links.html,
+        url: (await this.sources.receiptLinks(r)).html,
       })),
     );
   }
