@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
+import { walletPageRoute } from './web';
 import { loadConfig } from '../shared/kernel/config';
 import { createPlatform, ensureBlobSchema, ensureCosmosSchema, startTelemetry, type Platform, type PlatformOverrides } from '../shared/platform';
 import type { Clock } from '../shared/kernel/ports';
@@ -7,7 +8,6 @@ import { InProcessBus } from './in-process-bus';
 import { consoleSink, type LogSink } from '../shared/kernel/adapters/logger';
 import { LOCAL_COSMOS_KEY, startEmbeddedStack, type StackEndpoints } from './stack';
 import { startLocalHost, type LocalHost } from './host';
-import { walletPageRoute } from './web';
 
 export interface LocalPlatformOptions {
   port?: number;
