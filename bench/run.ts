@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { seedDemoTenant } from '../local/demo-tenant';
 import { catalog, customerEmail, nextSale, random, type SaleOptions } from './data';
 import { cosmosFloor } from './floor';
+import { benchAnalytics } from './analytics';
 import { load, pool, type LoadResult } from './load';
 import { startServer } from './server-process';
 
@@ -246,6 +247,9 @@ async function main() {
     console.log('reconciling a 1,000,000-row ERP snapshot (its own process)...');
     const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await reconcileInChild();
 
+    console.log('analytics rollups: 2,000 sales, reports and a rebuild (their own platform)...');
+    const analytics = process.env.BENCH_SKIP_ANALYTICS ? null : await benchAnalytics({ sales: 2000, concurrency: 16 });
+
     const ops = (m: Metrics) => m.cosmos.reads + m.cosmos.writes + m.cosmos.queries;
     const summary = {
       machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -273,6 +277,7 @@ async function main() {
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
       },
       reconciliation,
+      analytics,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     print(summary);

@@ -40,6 +40,7 @@ describe('Azure entry point', () => {
       ['couponRedemptions', 'events', 'coupons', 'ServiceBus'],
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
+      ['analyticsRollups', 'events', 'analytics', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '%Schedule_outboxSweeper%'],

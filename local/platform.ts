@@ -8,6 +8,9 @@ import { InProcessBus } from './in-process-bus';
 import { consoleSink, type LogSink } from '../shared/kernel/adapters/logger';
 import { LOCAL_COSMOS_KEY, startEmbeddedStack, type StackEndpoints } from './stack';
 import { startLocalHost, type LocalHost } from './host';
+import { consoleFiles } from './console-files';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface LocalPlatformOptions {
   port?: number;
@@ -27,6 +30,8 @@ export interface LocalPlatformOptions {
    * settings decide (OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER, APPLICATIONINSIGHTS_CONNECTION_STRING).
    */
   telemetry?: PlatformOverrides['telemetry'];
+  /** The built console (default: dist/console beside the compiled local host). */
+  consoleDir?: string;
   /** Tests: shorter deadlines (each store call; a slow client's headers and body). */
   deadlines?: { storeMs?: number; headersMs?: number; bodyMs?: number };
 }
@@ -77,7 +82,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       logger: platform.logger,
       port: options.port ?? 7071,
       timers: options.timers ?? true,
-      localRoutes: localRoutes(adminKey, bus, platform),
+      localRoutes: withConsole(localRoutes(adminKey, bus, platform), consoleFiles(options.consoleDir ?? join(repositoryRoot(__dirname), 'dist', 'console'))),
       timeouts: { headersMs: options.deadlines?.headersMs, bodyMs: options.deadlines?.bodyMs },
     });
     return {
@@ -98,6 +103,18 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     await ownStack?.stop();
     throw error;
   }
+}
+
+/** The folder with package.json above `dir` (the same from the sources and from dist/). */
+function repositoryRoot(dir: string): string {
+  return existsSync(join(dir, 'package.json')) || dirname(dir) === dir ? dir : repositoryRoot(dirname(dir));
+}
+
+type LocalRoutes = (method: string, path: string, headers: Record<string, string>) => Promise<HttpResponseInit | undefined>;
+
+/** The console at the root, beside the local-only routes. */
+function withConsole(local: LocalRoutes, files: ReturnType<typeof consoleFiles>): LocalRoutes {
+  return async (method, path, headers) => files(method, path, headers) ?? local(method, path, headers);
 }
 
 /**

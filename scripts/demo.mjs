@@ -403,7 +403,18 @@ async function main() {
   detail(`reservation ${picked.status} by sale ${picked.transactionId}`);
   detail(`Madrid Centro: on hand ${bootsHeld.onHand} -> ${after.onHand}, reserved ${bootsHeld.reserved} -> ${after.reserved}, available ${after.available}`);
 
-  say('20. Lucía gets her own wallet: a link head office sends by e-mail or SMS, opened on her phone, no password.');
+  say('20. Head office opens the back office: the week in figures, from the analytics rollups, and Lucía found by her email.');
+  const week = `from=${new Date(Date.now() - 8 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`;
+  const sales = (await until(() => call('GET', `/api/v1/analytics/sales?${week}`, state.keys.admin))).body;
+  for (const row of sales.totals) detail(`${row.channel.padEnd(6)} ${row.sales} sales, ${row.returns} returns, net ${euros(row.net)}`);
+  const buyers = (await call('GET', `/api/v1/analytics/customers?${week}`, state.keys.admin)).body;
+  detail(
+    `identified ${Math.round(buyers.identifiedShare * 100)}% of sales; ${buyers.omnichannel.customers} omnichannel customer(s) spent ${euros(buyers.omnichannel.averageSpend)} each, single-channel ones ${euros(Math.round((buyers.storeOnly.spend + buyers.onlineOnly.spend) / Math.max(1, buyers.storeOnly.customers + buyers.onlineOnly.customers)))}`,
+  );
+  const atTill = (await call('POST', '/api/v1/customers/search', state.keys['pos-madrid'], { query: `lucia.garcia+${run}@example.com` })).body.items[0];
+  detail(`a Madrid till searching her email sees ${atTill.identifiers.map((i) => i.value).join(', ')} (masked), channels ${atTill.channels.join(' + ')}`);
+
+  say('21. Lucía gets her own wallet: a link head office sends by e-mail or SMS, opened on her phone, no password.');
   await call('PUT', '/api/v1/settings/wallet', state.keys.admin, {
     language: 'es',
     colours: { brand: '#7a1f3d', background: '#faf7f2' },
@@ -422,6 +433,7 @@ async function main() {
   console.log(`\n   ${link.body.url}\n`);
 
   console.log('\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts and stock.');
+  console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or a till's key to see what it sees)`);
 }
 
 main().catch((error) => {

@@ -6,6 +6,7 @@ import { giftCardsModule } from './gift-cards/module';
 import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
+import { analyticsModule } from './analytics/module';
 import { walletModule } from './wallet/module';
 
 /**
@@ -22,5 +23,6 @@ export const MODULES = [
   couponsModule,
   receiptsModule,
   stockModule,
+  analyticsModule,
   walletModule,
 ] as const;

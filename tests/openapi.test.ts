@@ -87,10 +87,9 @@ describe('response schemas in the OpenAPI document', () => {
     const wrong = successes.flatMap(({ fn, status, operation, schema }) => {
       const response = document.paths[`/api/${fn.route}`]?.[fn.method.toLowerCase()]?.responses[status];
       const name = schema && nameOf(schema);
-      const ok = name && response?.content?.['application/json']?.schema && document.components.schemas[name];
-      return ok && JSON.stringify(response!.content!['application/json']!.schema) === JSON.stringify({ $ref: `#/components/schemas/${name}` })
-        ? []
-        : [operation];
+      const type = fn.doc.responses[Number(status)]?.contentType ?? 'application/json';
+      const ok = name && response?.content?.[type]?.schema && document.components.schemas[name];
+      return ok && JSON.stringify(response!.content![type]!.schema) === JSON.stringify({ $ref: `#/components/schemas/${name}` }) ? [] : [operation];
     });
     expect(wrong).toEqual([]);
   });

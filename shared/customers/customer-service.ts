@@ -9,7 +9,11 @@ import {
   MergeRecordSchema,
   type CustomerResolver,
   requireCurrentCustomer,
+  currentCustomer,
   IdentifierInput,
+  IdentifierType,
+  maskIdentifier,
+  normalizeIdentifier,
   normalizeIdentifiers,
   ProfileInput,
   type CustomerRecord,
@@ -136,6 +140,48 @@ export class CustomerService {
       }));
     }
     return resolution;
+  }
+
+  /**
+   * The customers an identifier (or a customer id) leads to: at most one per kind it could be, each
+   * a point read. Masked as the 360 view is: a POS or web shop key sees first names and masked
+   * identifiers only. Erased customers are not found.
+   */
+  async search(principal: Principal, input: CustomerSearchInput): Promise<CustomerSearchResult> {
+    const { tenantId } = principal;
+    const country = (await this.tenancy.getTenant(tenantId))?.country ?? 'ES';
+    const kinds = input.type
+      ? [input.type]
+      : input.query.includes('@')
+        ? (['email'] as const)
+        : (['customerId', ...IdentifierType.options.filter((t) => t !== 'email')] as const);
+    const found = await Promise.all(
+      kinds.map(async (kind) => {
+        if (kind === 'customerId')
+          return { kind, customer: /^[A-Za-z0-9._~-]{1,128}$/.test(input.query) ? await currentCustomer(this.customers, tenantId, input.query) : undefined };
+        const identifier = normalizeIdentifier(tenantId, { type: kind, value: input.query }, country);
+        const link = 'error' in identifier ? undefined : await this.customers.findIdentifier(tenantId, identifier.key);
+        return { kind, customer: link && (await currentCustomer(this.customers, tenantId, link.customerId)) };
+      }),
+    );
+    const audience: Audience = principal.role === 'admin' ? 'full' : 'masked';
+    const seen = new Set<string>();
+    const items: CustomerSearchResult['items'] = [];
+    for (const { kind, customer } of found) {
+      if (!customer || customer.erasedAt || seen.has(customer.customerId)) continue;
+      seen.add(customer.customerId);
+      const profile = audience === 'full' ? customer.profile : maskProfile(customer.profile);
+      const links = await this.customers.listIdentifiers(tenantId, customer.customerId);
+      items.push({
+        customerId: customer.customerId,
+        matchedBy: kind,
+        ...(profile.name ? { name: profile.name } : {}),
+        identifiers: links.map((l) => ({ type: l.type, value: audience === 'full' ? l.value : maskIdentifier(l.type, l.value) })),
+        channels: customer.channels,
+        lastSeenAt: customer.lastSeenAt,
+      });
+    }
+    return { items };
   }
 
   /** The customer a (possibly merged) id stands for now. */
@@ -268,3 +314,30 @@ function maskProfile(profile: CustomerRecord['profile']): Partial<CustomerRecord
     ...(profile.language ? { language: profile.language } : {}),
   };
 }
+
+export const CustomerSearchInput = z
+  .object({
+    query: z.string().trim().min(1).max(254).describe('An email, phone, loyalty card, e-commerce or POS customer id, or a customer id'),
+    type: z
+      .enum([...IdentifierType.options, 'customerId'])
+      .optional()
+      .describe('What the query is; absent: every kind it could be'),
+  })
+  .strict();
+export type CustomerSearchInput = z.infer<typeof CustomerSearchInput>;
+
+export const CustomerSearchResultSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        customerId: z.string(),
+        matchedBy: z.enum([...IdentifierType.options, 'customerId']),
+        name: z.string().optional().describe('First name only unless the key is an admin key'),
+        identifiers: z.array(z.object({ type: IdentifierType, value: z.string().describe('Masked unless the key is an admin key') })),
+        channels,
+        lastSeenAt: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'CustomerSearchResult' });
+export type CustomerSearchResult = z.output<typeof CustomerSearchResultSchema>;

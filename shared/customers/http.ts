@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { IdentifyInput, MergeInput, MergeResultSchema, type CustomerService, type MergeResult } from './customer-service';
+import {
+  CustomerSearchInput,
+  CustomerSearchResultSchema,
+  IdentifyInput,
+  MergeInput,
+  MergeResultSchema,
+  type CustomerService,
+  type MergeResult,
+} from './customer-service';
 import { ResolutionSchema } from './customers';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
@@ -29,6 +37,17 @@ export function customerRoutes(edge: EdgeKit, customers: CustomerService): HttpF
         const result = await customers.identify(principal, body);
         return { status: result.created ? 201 : 200, body: result };
       },
+    }),
+    endpoint(edge, {
+      name: 'searchCustomers',
+      method: 'POST',
+      route: 'v1/customers/search',
+      summary: 'Find customers by email, phone, loyalty card or id (a POST, so no identifier is in a URL or a log); masked unless admin',
+      tags: ['Customers'],
+      auth: 'tenant',
+      body: CustomerSearchInput,
+      responses: { 200: { description: 'The customers found (none, or one per kind the query could be)', schema: CustomerSearchResultSchema }, ...problems },
+      handle: async ({ principal, body }) => ({ status: 200, body: await customers.search(principal, body) }),
     }),
     endpoint(edge, {
       name: 'getCustomer',

@@ -17,7 +17,8 @@ export interface OperationDoc {
   query?: ZodType;
   body?: ZodType;
   headers?: Array<{ name: string; description: string }>;
-  responses: Record<number, { description: string; schema?: ZodType }>;
+  /** `contentType`: a body sent as it is (e.g. text/csv, schema `z.string()`) rather than as JSON. */
+  responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
 }
 
 export interface HttpFunction {

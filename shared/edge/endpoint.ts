@@ -111,7 +111,7 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
       const violation = contractViolation(responses, reply) ?? undeclaredStatus(responses, reply);
       if (violation) reply = contractViolated(violation, reply.status, context, log);
     }
-    const response = toResponse(reply);
+    const response = toResponse(reply, responses[reply.status]?.contentType);
     log.log('info', 'request', { method: spec.method, route: spec.route, status: response.status, ms: Date.now() - started });
     if (span) recordStatus(span, reply.status, spec.name, edge.telemetry!);
     return response;
@@ -278,7 +278,10 @@ function describe(error: unknown): string {
   return `${error.name}: ${error.message}${cause}`;
 }
 
-function toResponse(reply: Reply): HttpResponseInit {
+function toResponse(reply: Reply, contentType?: string): HttpResponseInit {
+  if (contentType && typeof reply.body === 'string') {
+    return { status: reply.status, headers: { 'content-type': contentType, 'x-content-type-options': 'nosniff', ...reply.headers }, body: reply.body };
+  }
   const headers = {
     ...(reply.body !== undefined ? { 'content-type': 'application/json' } : {}),
     'x-content-type-options': 'nosniff',

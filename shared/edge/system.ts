@@ -79,7 +79,11 @@ export function openApiDocument(functions: HttpFunction[]): Record<string, unkno
           {
             description: r.description,
             ...(r.schema
-              ? { content: { [Number(status) >= 400 ? 'application/problem+json' : 'application/json']: { schema: jsonSchema(r.schema, 'output') } } }
+              ? {
+                  content: {
+                    [r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: { schema: jsonSchema(r.schema, 'output') },
+                  },
+                }
               : {}),
           },
         ]),

@@ -13,6 +13,7 @@ import {
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { ProblemSchema, id } from '../edge/schemas';
+import { ReconciliationListSchema, type StockReconciliation } from './stock-reconciliation';
 
 const problems = {
   400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
@@ -26,8 +27,19 @@ const locationList = z
   .transform((s) => s.split(',').map((l) => l.trim()))
   .optional();
 
-export function stockRoutes(edge: EdgeKit, stock: StockService): HttpFunction[] {
+export function stockRoutes(edge: EdgeKit, stock: StockService, reconciliation: StockReconciliation): HttpFunction[] {
   return [
+    endpoint(edge, {
+      name: 'listStockReconciliations',
+      method: 'GET',
+      route: 'v1/stock-reconciliations',
+      summary: 'What the ERP reconciliation did with each snapshot, newest first: rows, matches, differences, corrections and the report files',
+      tags: ['Stock'],
+      auth: 'tenant',
+      roles: ['admin'],
+      responses: { 200: { description: 'The reconciled snapshots', schema: ReconciliationListSchema }, 401: problems[401] },
+      handle: async ({ principal }) => ({ status: 200, body: { items: await reconciliation.reports(principal.tenantId) } }),
+    }),
     endpoint(edge, {
       name: 'recordStockMovements',
       method: 'POST',

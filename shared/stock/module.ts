@@ -46,7 +46,7 @@ export const stockModule = defineModule({
     const stockReconciliation = new StockReconciliation(inbox, new CosmosReconciliationFiles(docs), store, stock, tenancy, clock);
     return {
       api: { stock, stockReconciliation },
-      routes: stockRoutes(kernel.edge, stock),
+      routes: stockRoutes(kernel.edge, stock, stockReconciliation),
       consumers: { stockMovements: (event, log) => stock.handleTransaction(event, log) },
       timers: {
         stockSweeper: async (log) => {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { deterministicId } from '../kernel/ids';
 import { formatOf, readSnapshot, type SnapshotRow } from './stock-snapshot';
 import type { StockService, StockStore } from './stock';
@@ -23,10 +24,37 @@ export interface ReconciledFile {
   summary: ReconciliationSummary | null;
 }
 
+export const ReconciliationListSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        kind: z.literal('reconciliation'),
+        tenantId: z.string(),
+        file: z.string().describe('The snapshot, as named in the inbox container'),
+        status: z.enum(['running', 'done']),
+        startedAt: z.string(),
+        finishedAt: z.string().nullable(),
+        summary: z
+          .object({
+            rows: z.number().int(),
+            matched: z.number().int(),
+            differences: z.number().int(),
+            corrected: z.number().int(),
+            badRows: z.number().int(),
+            report: z.object({ json: z.string(), csv: z.string() }).nullable().describe('The report files in the reports container'),
+          })
+          .nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'StockReconciliationList' });
+
 export interface ReconciliationFiles {
   /** `exists` when another run claimed or finished the file. */
   claim(record: ReconciledFile): Promise<'created' | 'exists'>;
   get(tenantId: string, file: string): Promise<ReconciledFile | undefined>;
+  /** The tenant's newest reconciled files first, at most `limit`. */
+  list(tenantId: string, limit: number): Promise<ReconciledFile[]>;
   update(record: ReconciledFile, mutate: (current: ReconciledFile) => ReconciledFile | undefined): Promise<ReconciledFile | undefined>;
 }
 
@@ -81,6 +109,11 @@ export class StockReconciliation {
   ) {}
 
   /** Processes every file not processed yet; one failing file does not stop the others. */
+  /** What the reconciliation did with each ERP snapshot, newest first (the reports' summaries). */
+  reports(tenantId: string, limit = 50): Promise<ReconciledFile[]> {
+    return this.files.list(tenantId, limit);
+  }
+
   async run(log: Logger): Promise<Array<{ file: string; summary: ReconciliationSummary }>> {
     const done = [];
     for await (const name of this.inbox.list()) {

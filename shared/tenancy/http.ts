@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  ApiKeyRole,
   CreateApiKeyInput,
   CreateLocationInput,
   CreateTenantInput,
@@ -14,6 +15,14 @@ import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { ProblemSchema, id } from '../edge/schemas';
 
 const TenantParams = z.object({ tenantId: id });
+const CallerSchema = z
+  .object({
+    keyId: z.string(),
+    role: ApiKeyRole,
+    locationIds: z.array(z.string()).nullable().describe('The locations the key may act for; null: every location'),
+    tenant: TenantSchema.pick({ tenantId: true, name: true, country: true, currency: true, timeZone: true }),
+  })
+  .meta({ id: 'Caller' });
 const errors = {
   400: { description: 'Invalid input', schema: ProblemSchema },
   401: { description: 'Missing or wrong platform admin key', schema: ProblemSchema },
@@ -22,6 +31,34 @@ const errors = {
 /** The platform operator's routes: onboard a retailer, its locations and its API keys. */
 export function tenantRoutes(edge: EdgeKit, tenancy: TenancyService): HttpFunction[] {
   return [
+    endpoint(edge, {
+      name: 'whoAmI',
+      method: 'GET',
+      route: 'v1/me',
+      summary: "The caller's key (role, locations) and its tenant (name, country, currency, time zone): what a console shows and formats with",
+      tags: ['Tenants'],
+      auth: 'tenant',
+      responses: { 200: { description: 'The caller', schema: CallerSchema }, 401: { description: 'Missing or wrong API key', schema: ProblemSchema } },
+      handle: async ({ principal }) => {
+        const tenant = await tenancy.getTenant(principal.tenantId);
+        const { keyId, role, locationIds } = principal;
+        return {
+          status: 200,
+          body: {
+            keyId,
+            role,
+            locationIds,
+            tenant: {
+              tenantId: principal.tenantId,
+              name: tenant?.name ?? principal.tenantId,
+              country: tenant?.country ?? 'ES',
+              currency: tenant?.currency ?? 'EUR',
+              timeZone: tenant?.timeZone ?? 'UTC',
+            },
+          },
+        };
+      },
+    }),
     endpoint(edge, {
       name: 'createTenant',
       method: 'POST',

@@ -1,17 +1,17 @@
 import type { BrowserContext } from 'playwright-core';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
+import { launchBrowser } from '../support/browser';
 import { sale, useTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
-import { launchPhoneBrowser } from '../support/browser';
 
 let p: TestPlatform;
 let t: TestTenant;
 useTestPlatform((context) => ({ p, t } = context));
 
 let browser: BrowserContext;
-let close: (() => Promise<void>) | undefined;
-beforeAll(async () => ({ browser, close } = await launchPhoneBrowser()));
-afterAll(async () => close?.());
+let close: () => Promise<void>;
+beforeAll(async () => ({ browser, close } = await launchBrowser({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 })));
+afterAll(() => close?.());
 
 describe('the receipt page in a real browser', () => {
   it('opens from its signed link without an API key, renders, and its QR decodes to the tax agency URL', async () => {

@@ -5,7 +5,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { onlineSale, sale, useTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
-import { launchPhoneBrowser } from '../support/browser';
+import { launchBrowser } from '../support/browser';
 import { startLoyalty } from '../support/wallet';
 
 const clock = { offset: 0, now: () => new Date(Date.now() + clock.offset) };
@@ -43,7 +43,7 @@ async function expectAccessible(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  ({ browser, close } = await launchPhoneBrowser({ locale: 'es-ES' }));
+  ({ browser, close } = await launchBrowser({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'es-ES' }));
   await startLoyalty(p, t);
   const settings = { displayName: 'Moda Lucía', language: 'es', privacyPolicy: 'Atendemos tu solicitud en un plazo de 30 días.' };
   expect((await p.api('PUT', '/api/v1/settings/wallet', { key: t.keys.admin, body: settings })).status).toBe(200);

@@ -3,7 +3,7 @@ import { TransactionRecorded } from '../../shared/transactions/transactions';
 import { createEvent } from '../../shared/kernel/events';
 const TRANSACTION_RECORDED = TransactionRecorded.type;
 import type { TopicFunction } from '../../shared/edge/definition';
-import { sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
+import { captureTransactionEvents, sale, useTestPlatform, type TestContext, type TestPlatform, type TestTenant } from '../support/platform';
 
 let p: TestPlatform;
 let t: TestTenant;
@@ -13,16 +13,7 @@ useTestPlatform((context) => ({ p, t, store } = context));
 const customerDoc = async (tenantId: string, customerId: string) =>
   (await store.all('customers', tenantId)).find((d: { customerId: string }) => d.customerId === customerId);
 
-function captureEvents(): unknown[] {
-  const seen: unknown[] = [];
-  const original = p.bus.publish.bind(p.bus);
-  jest.spyOn(p.bus, 'publish').mockImplementation(async (events) => {
-    await original(events);
-    // Only the transaction events: consumers publish their own (receipt.issued).
-    seen.push(...events.filter((e) => e.type.startsWith('transaction.')));
-  });
-  return seen;
-}
+const captureEvents = () => captureTransactionEvents(p);
 
 afterEach(() => jest.restoreAllMocks());
 
@@ -162,7 +153,7 @@ describe('consumers', () => {
     const listed = await p.api('GET', '/_local/dead-letters', { key: p.adminKey });
     const malformed = listed.body.deadLetters.filter((d: { messageId: string }) => d.messageId === 'evt_malformed');
     // Every subscription its routing reaches refuses it on the first delivery; no handler ran, nothing was retried.
-    expect(malformed.map((d: { subscription: string }) => d.subscription).sort()).toEqual(['customer-activity', 'loyalty', 'receipts']);
+    expect(malformed.map((d: { subscription: string }) => d.subscription).sort()).toEqual(['analytics', 'customer-activity', 'loyalty', 'receipts']);
     for (const d of malformed) {
       expect(d.deliveryCount).toBe(1);
       expect(d.reason).toMatch(/^not a CloudEvent: source .*|transaction\.recorded data does not match its schema/);

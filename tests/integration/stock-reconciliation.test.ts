@@ -111,6 +111,15 @@ describe('ERP reconciliation', () => {
     const reportCsv = await report(file(), 'csv');
     expect(reportCsv.split('\n')[0]).toBe('kind,line,locationId,sku,erpOnHand,asOf,movementsAfterAsOf,platformOnHand,correction,reason');
     expect(reportCsv).toContain(`difference,2,store-1,${sku('A')},12,`);
+
+    // What the back office lists: each reconciled snapshot with its summary, for admin keys only.
+    const listed = await c.p.api('GET', '/api/v1/stock-reconciliations', { key: c.t.keys.admin });
+    expect(listed.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: file(), status: 'done', summary: expect.objectContaining({ rows: 10, matched: 1, differences: 4, corrected: 4 }) }),
+      ]),
+    );
+    expect((await c.p.api('GET', '/api/v1/stock-reconciliations', { key: c.t.keys.pos })).status).toBe(403);
   });
 
   it('applies the same file once, also when a run stopped half-way and is taken over', async () => {

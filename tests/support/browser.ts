@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
+/** Debian's chromium (`CHROMIUM_PATH` overrides), headless, with nothing that reaches the network by itself. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = [
   '--headless',
@@ -15,18 +16,12 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-/** Debian's chromium, headless, as a phone (390 x 844, 2x), with a fresh profile each run; `close` removes it. */
-export async function launchPhoneBrowser(options: { locale?: string } = {}): Promise<{ browser: BrowserContext; close(): Promise<void> }> {
-  // Playwright passes the profile to chromium as --user-data-dir.
+/** A browser with a fresh profile (Playwright passes it to chromium as --user-data-dir); `close` removes the profile too. */
+export async function launchBrowser(
+  options: Parameters<typeof chromium.launchPersistentContext>[1] = {},
+): Promise<{ browser: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'unifica-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    ...options,
-  });
+  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, ...options });
   return {
     browser,
     close: async () => {

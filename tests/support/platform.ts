@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from '../../local/platform';
 import type { Clock } from '../../shared/kernel/ports';
+import type { CloudEvent } from '../../shared/kernel/events';
 import { storeOf } from './cosmos';
 
 export interface ApiResponse<T = any> {
@@ -164,4 +165,15 @@ export function useTestPlatform(use: (context: TestContext) => void, options: Te
     context?.store.close();
     await context?.p.stop();
   });
+}
+
+/** The transaction events the platform publishes from now on (consumers' own events left out), as they were sent. */
+export function captureTransactionEvents(p: TestPlatform): CloudEvent[] {
+  const seen: CloudEvent[] = [];
+  const original = p.bus.publish.bind(p.bus);
+  jest.spyOn(p.bus, 'publish').mockImplementation(async (events) => {
+    await original(events);
+    seen.push(...events.filter((e) => e.type.startsWith('transaction.')));
+  });
+  return seen;
 }

@@ -19,6 +19,17 @@ export class CosmosReconciliationFiles implements ReconciliationFiles {
     return (await this.docs.read<ReconciledFile>(this.id(file), [tenantId, TENANT_WIDE])) ?? undefined;
   }
 
+  async list(tenantId: string, limit: number): Promise<ReconciledFile[]> {
+    const { items } = await this.docs.query<ReconciledFile & { id: string; locationId: string }>(
+      `SELECT TOP ${Math.floor(limit)} * FROM c WHERE c.tenantId = @tenantId AND c.locationId = @all AND c.kind = "reconciliation" ORDER BY c.startedAt DESC`,
+      [
+        { name: '@tenantId', value: tenantId },
+        { name: '@all', value: TENANT_WIDE },
+      ],
+    );
+    return items.map(({ id: _id, locationId: _location, ...file }) => file);
+  }
+
   update(record: ReconciledFile, mutate: (current: ReconciledFile) => ReconciledFile | undefined): Promise<ReconciledFile | undefined> {
     return this.docs.update<ReconciledFile>(this.id(record.file), [record.tenantId, TENANT_WIDE], mutate);
   }

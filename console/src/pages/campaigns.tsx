@@ -1,0 +1,127 @@
+import { useState } from 'preact/hooks';
+import type { CampaignView, IssuedCodes } from '../../../shared/coupons';
+import { api } from '../api';
+import { dateTime, money, number, t, zonedInput, zonedToIso } from '../i18n';
+import { session } from '../session';
+import { Field, Form, Section, Select, Table } from '../ui';
+
+/** Campaigns and codes: create one, open one by id to see what it has given, issue unique codes. */
+export function Campaigns() {
+  const locale = session.value!.tenant;
+  const [campaign, setCampaign] = useState<CampaignView>();
+  const [codes, setCodes] = useState<IssuedCodes>();
+  const [discountType, setDiscountType] = useState('percentage');
+  const open = async (id: string) => {
+    setCodes(undefined);
+    setCampaign(await api<CampaignView>('GET', `v1/campaigns/${encodeURIComponent(id)}`));
+  };
+  // Dates are typed as the tenant's clock shows them, whatever the browser's time zone.
+  const local = (value: FormDataEntryValue | null) => zonedToIso(String(value), locale);
+  return (
+    <>
+      <h1>{t('campaigns')}</h1>
+      <div class="grid">
+        <Section title={t('newCampaign')}>
+          <Form
+            label={t('newCampaign')}
+            submit={t('create')}
+            onSubmit={async (data) => {
+              const value = Number(data.get('value'));
+              const body = {
+                name: String(data.get('name')),
+                discount: discountType === 'percentage' ? { type: 'percentage', percent: value } : { type: 'fixedAmount', amount: Math.round(value * 100) },
+                validFrom: local(data.get('validFrom')),
+                validTo: local(data.get('validTo')),
+                ...(data.get('publicCode') ? { publicCode: String(data.get('publicCode')) } : {}),
+              };
+              setCodes(undefined);
+              setCampaign(await api<CampaignView>('POST', 'v1/campaigns', body));
+            }}
+          >
+            <Field label={t('name')} name="name" required maxLength={200} />
+            <Select
+              label={t('discountType')}
+              name="discountType"
+              value={discountType}
+              onChange={setDiscountType}
+              options={[
+                ['percentage', t('percentage')],
+                ['fixedAmount', t('fixedAmount')],
+              ]}
+            />
+            <Field
+              label={`${t('value')} (${discountType === 'percentage' ? '%' : locale.currency})`}
+              name="value"
+              type="number"
+              min="0.01"
+              step="0.01"
+              required
+            />
+            <Field label={t('validFrom')} name="validFrom" type="datetime-local" required value={zonedInput(0, locale)} />
+            <Field label={t('validTo')} name="validTo" type="datetime-local" required value={zonedInput(30, locale)} />
+            <Field label={t('publicCode')} name="publicCode" pattern="[A-Za-z0-9-]{4,32}" />
+          </Form>
+        </Section>
+        <Section title={t('openCampaign')}>
+          <Form label={t('openCampaign')} submit={t('open')} class="form inline" onSubmit={async (data) => open(String(data.get('campaignId')))}>
+            <Field label={t('campaignId')} name="campaignId" required autocomplete="off" />
+          </Form>
+        </Section>
+      </div>
+      {campaign && (
+        <Section title={campaign.name} id="campaign">
+          <dl class="pairs" id="campaign-figures">
+            <div>
+              <dt>{t('campaignId')}</dt>
+              <dd>
+                <code>{campaign.campaignId}</code>
+              </dd>
+            </div>
+            <div>
+              <dt>{t('discountType')}</dt>
+              <dd>
+                {campaign.discount.type === 'percentage'
+                  ? `${campaign.discount.percent} %`
+                  : campaign.discount.type === 'fixedAmount'
+                    ? money(campaign.discount.amount, locale)
+                    : money(campaign.discount.price, locale)}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('validTo')}</dt>
+              <dd>{dateTime(campaign.validTo, locale)}</dd>
+            </div>
+            <div>
+              <dt>{t('publicCode')}</dt>
+              <dd>{campaign.publicCode ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>{t('redemptions')}</dt>
+              <dd>{number(campaign.redemptions, locale)}</dd>
+            </div>
+            <div>
+              <dt>{t('discountGiven')}</dt>
+              <dd>{money(campaign.discountGiven, locale)}</dd>
+            </div>
+            <div>
+              <dt>{t('codesIssued')}</dt>
+              <dd>{number(campaign.codesIssued, locale)}</dd>
+            </div>
+          </dl>
+          <Form
+            label={t('issueCodes')}
+            submit={t('issue')}
+            class="form inline"
+            onSubmit={async (data) => {
+              setCodes(await api<IssuedCodes>('POST', `v1/campaigns/${encodeURIComponent(campaign.campaignId)}/codes`, { count: Number(data.get('count')) }));
+              await open(campaign.campaignId);
+            }}
+          >
+            <Field label={t('count')} name="count" type="number" min="1" max="1000" required value="10" />
+          </Form>
+          {codes && <Table caption={t('code')} captionHidden head={[t('code')]} rows={codes.codes.slice(0, 100).map((c) => [<code key={c}>{c}</code>])} />}
+        </Section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,34 @@
+import type { JSX } from 'preact';
+import type { Key } from '../i18n';
+import type { Session } from '../session';
+import { Campaigns } from './campaigns';
+import { Customer360 } from './customer-360';
+import { CustomerSearch } from './customers';
+import { Dashboard } from './dashboard';
+import { GiftCards } from './gift-cards';
+import { Receipts } from './receipts';
+import { Stock } from './stock';
+
+/**
+ * The console's pages, in navigation order. A capability that lands adds its page here: one
+ * component in this folder, one entry, its texts in i18n.ts. `roles` only hides the link from keys
+ * the API would refuse anyway; the API decides.
+ */
+export interface Page {
+  /** Route pattern after `#`, with `:name` parameters. */
+  path: string;
+  /** Navigation label; pages without one (a customer's 360 view) are reached from another page. */
+  nav?: Key;
+  roles?: Array<Session['role']>;
+  view: (props: { params: Record<string, string> }) => JSX.Element;
+}
+
+export const PAGES: Page[] = [
+  { path: '/customers', nav: 'customers', view: CustomerSearch },
+  { path: '/customers/:id', view: Customer360 },
+  { path: '/campaigns', nav: 'campaigns', roles: ['admin'], view: Campaigns },
+  { path: '/gift-cards', nav: 'giftCards', view: GiftCards },
+  { path: '/stock', nav: 'stock', view: Stock },
+  { path: '/receipts', nav: 'receipts', roles: ['admin'], view: Receipts },
+  { path: '/analytics', nav: 'analytics', roles: ['admin'], view: Dashboard },
+];
