@@ -13,6 +13,7 @@ import { cosmosFloor } from './floor';
 import { benchAnalytics } from './analytics';
 import { load, pool, type LoadResult } from './load';
 import { startServer } from './server-process';
+import { benchRecommendations } from './recommendations';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -244,6 +245,15 @@ async function main() {
     const floor = await cosmosFloor(server.cosmosEndpoint, 'unifica', sampleSale.items[0] ?? {}, { connections: CONNECTIONS, seconds: SECONDS });
     report(floor);
 
+    console.log('recommendations...');
+    const recommendations = await benchRecommendations(server, keys, {
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      customers: CUSTOMERS,
+      skus: SKUS,
+      historySales: 3000,
+    });
+
     console.log('reconciling a 1,000,000-row ERP snapshot (its own process)...');
     const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await reconcileInChild();
 
@@ -276,6 +286,7 @@ async function main() {
         ),
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
       },
+      recommendations,
       reconciliation,
       analytics,
       totalSeconds: Math.round((Date.now() - started) / 1000),

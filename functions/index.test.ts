@@ -41,6 +41,8 @@ describe('Azure entry point', () => {
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
       ['analyticsRollups', 'events', 'analytics', 'ServiceBus'],
+      ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
+      ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '%Schedule_outboxSweeper%'],
@@ -48,6 +50,8 @@ describe('Azure entry point', () => {
       ['couponHoldSweeper', '%Schedule_couponHoldSweeper%'],
       ['stockSweeper', '%Schedule_stockSweeper%'],
       ['stockReconciliation', '%Schedule_stockReconciliation%'],
+      ['recommendationRebuild', '%Schedule_recommendationRebuild%'],
+      ['recommendationServedFlush', '%Schedule_recommendationServedFlush%'],
     ]);
   });
 

@@ -414,7 +414,86 @@ async function main() {
   const atTill = (await call('POST', '/api/v1/customers/search', state.keys['pos-madrid'], { query: `lucia.garcia+${run}@example.com` })).body.items[0];
   detail(`a Madrid till searching her email sees ${atTill.identifiers.map((i) => i.value).join(', ')} (masked), channels ${atTill.channels.join(' + ')}`);
 
-  say('21. Lucía gets her own wallet: a link head office sends by e-mail or SMS, opened on her phone, no password.');
+  say('21. Other shoppers teach the recommender what goes together, in both channels.');
+  const item = (sku, description, unitPrice) => ({ sku, quantity: 1, unitPrice, taxRate: 21, description });
+  const hikingBoots = item('BOOTS-HIKING-39', 'Hiking boots', 8995);
+  const woolSocks = item('SOCKS-WOOL', 'Wool socks', 1295);
+  const beanie = item('BEANIE-GREY', 'Grey beanie', 1995);
+  const coat = item('COAT-WOOL-M', 'Wool coat, M', 8995);
+  await call('POST', '/api/v1/stock/movements', state.keys.admin, {
+    type: 'receipt',
+    reference: `GR-RECS-${run}`,
+    locationId: 'almacen-getafe',
+    lines: [hikingBoots, woolSocks, beanie, coat].map(({ sku }) => ({ sku, quantity: 50 })),
+  });
+  const teach = (n, channel, lines) =>
+    call('POST', '/api/v1/transactions', channel === 'online' ? state.keys.ecommerce : state.keys['pos-madrid'], {
+      type: 'sale',
+      channel,
+      locationId: channel === 'online' ? 'web-es' : 'madrid-centro',
+      ...(channel === 'store' && { terminalId: 'till-3' }),
+      externalId: `RECS-${run}-${n}`,
+      occurredAt: new Date().toISOString(),
+      currency: 'EUR',
+      lines,
+      tenders: [{ type: 'card', amount: lines.reduce((sum, l) => sum + l.unitPrice, 0) }],
+    });
+  for (let n = 0; n < 3; n += 1) await teach(`S${n}`, 'store', [hikingBoots, woolSocks]);
+  for (let n = 0; n < 3; n += 1) await teach(`W${n}`, 'online', [coat, beanie]);
+  detail('3 till baskets in Madrid with hiking boots and wool socks; 3 web orders with a wool coat and a beanie');
+
+  const forLucia = () => call('GET', `/api/v1/customers/${web.body.customerId}/recommendations?channel=online&locationId=web-es&limit=3`, state.keys.ecommerce);
+  const show = (list) => list.body.items.forEach((i, n) => detail(`${n + 1}. ${i.description ?? i.sku}: ${i.explanation.text}`));
+  say('22. The web shop asks what to show Lucía: from her web order, and what is in stock for the web.');
+  const beforeStore = await until(async () => {
+    const list = await forLucia();
+    if (!list.body.items.some((i) => i.sku === beanie.sku)) throw new Error('the web orders are still being learnt');
+    return list;
+  });
+  show(beforeStore);
+
+  say('23. She buys hiking boots at the Madrid till: the web shop now recommends the socks that go with them.');
+  await call('POST', '/api/v1/transactions', state.keys['pos-madrid'], {
+    type: 'sale',
+    channel: 'store',
+    locationId: 'madrid-centro',
+    terminalId: 'till-1',
+    externalId: `T1-${run}-0600`,
+    occurredAt: new Date().toISOString(),
+    currency: 'EUR',
+    customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
+    lines: [hikingBoots],
+    tenders: [{ type: 'card', amount: hikingBoots.unitPrice }],
+  });
+  const afterStore = await until(async () => {
+    const list = await forLucia();
+    if (list.body.items[0]?.sku !== woolSocks.sku) throw new Error('the till sale is still being learnt');
+    return list;
+  });
+  show(afterStore);
+  await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
+    type: 'sale',
+    channel: 'online',
+    locationId: 'web-es',
+    externalId: `WEB-${run}-2003`,
+    occurredAt: new Date().toISOString(),
+    currency: 'EUR',
+    customer: { identifiers: [{ type: 'email', value: `lucia.garcia+${run}@example.com` }] },
+    lines: [{ ...woolSocks, recommendationId: afterStore.body.recommendationId }],
+    tenders: [{ type: 'card', amount: woolSocks.unitPrice }],
+  });
+  const since = new Date(Date.now() - 3_600_000).toISOString();
+  const conversion = await until(async () => {
+    const report = await call('GET', `/api/v1/recommendations/conversion?from=${since}&to=${new Date(Date.now() + 60_000).toISOString()}`, state.keys.admin);
+    const customer = report.body.byKind.find((k) => k.kind === 'customer');
+    if (customer.convertedLines === 0) throw new Error('the order is still being learnt');
+    return customer;
+  });
+  detail(
+    `she orders the socks from the list (${afterStore.body.recommendationId}): customer lists served ${conversion.served}, lines bought from them ${conversion.convertedLines}`,
+  );
+
+  say('24. Lucía gets her own wallet: a link head office sends by e-mail or SMS, opened on her phone, no password.');
   await call('PUT', '/api/v1/settings/wallet', state.keys.admin, {
     language: 'es',
     colours: { brand: '#7a1f3d', background: '#faf7f2' },
@@ -432,7 +511,9 @@ async function main() {
   detail(`Lucía's wallet, open it in a browser (valid until ${link.body.expiresAt.slice(0, 10)}):`);
   console.log(`\n   ${link.body.url}\n`);
 
-  console.log('\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts and stock.');
+  console.log(
+    '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock and recommendations.',
+  );
   console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or a till's key to see what it sees)`);
 }
 

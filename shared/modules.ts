@@ -7,6 +7,7 @@ import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
 import { analyticsModule } from './analytics/module';
+import { recommendationsModule } from './recommendations/module';
 import { walletModule } from './wallet/module';
 
 /**
@@ -24,5 +25,6 @@ export const MODULES = [
   receiptsModule,
   stockModule,
   analyticsModule,
+  recommendationsModule,
   walletModule,
 ] as const;

@@ -20,6 +20,13 @@ export const TransactionLineInput = z
     category: code.optional(),
     description: z.string().trim().max(200).optional(),
     giftCardId: id.optional().describe('A gift card sold on this line: the sale activates it (cards issued with activateOnSale)'),
+    recommendationId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('The recommendation list this item was bought from, as served: conversion is measured with it'),
   })
   .strict();
 

@@ -153,7 +153,13 @@ describe('consumers', () => {
     const listed = await p.api('GET', '/_local/dead-letters', { key: p.adminKey });
     const malformed = listed.body.deadLetters.filter((d: { messageId: string }) => d.messageId === 'evt_malformed');
     // Every subscription its routing reaches refuses it on the first delivery; no handler ran, nothing was retried.
-    expect(malformed.map((d: { subscription: string }) => d.subscription).sort()).toEqual(['analytics', 'customer-activity', 'loyalty', 'receipts']);
+    expect(malformed.map((d: { subscription: string }) => d.subscription).sort()).toEqual([
+      'analytics',
+      'customer-activity',
+      'loyalty',
+      'receipts',
+      'recommendations',
+    ]);
     for (const d of malformed) {
       expect(d.deliveryCount).toBe(1);
       expect(d.reason).toMatch(/^not a CloudEvent: source .*|transaction\.recorded data does not match its schema/);
