@@ -255,7 +255,9 @@ async function main() {
     });
 
     console.log('reconciling a 1,000,000-row ERP snapshot (its own process)...');
-    const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await reconcileInChild();
+    const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await phaseInChild('reconcile.js', ['--expose-gc']);
+    console.log('segments: entry latency beside the ingest load, backfill and preview (its own process)...');
+    const segments = process.env.BENCH_SKIP_SEGMENTS ? null : await phaseInChild('segments.js');
 
     console.log('analytics rollups: 2,000 sales, reports and a rebuild (their own platform)...');
     const analytics = process.env.BENCH_SKIP_ANALYTICS ? null : await benchAnalytics({ sales: 2000, concurrency: 16 });
@@ -288,6 +290,7 @@ async function main() {
       },
       recommendations,
       reconciliation,
+      segments,
       analytics,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
@@ -301,13 +304,13 @@ async function main() {
   }
 }
 
-/** bench/reconcile.js in a process of its own, so its peak memory is its own. */
-async function reconcileInChild(): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, 'reconcile.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A phase (bench/reconcile.js, bench/segments.js) in a process of its own, so its peak memory is its own; its last line is its JSON. */
+async function phaseInChild(script: string, flags: string[] = []): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, [...flags, join(__dirname, script)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`the reconciliation benchmark exited with ${code}`);
+  if (code !== 0) throw new Error(`the ${script} benchmark exited with ${code}`);
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 

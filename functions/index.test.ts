@@ -40,6 +40,7 @@ describe('Azure entry point', () => {
       ['couponRedemptions', 'events', 'coupons', 'ServiceBus'],
       ['receiptIssuer', 'events', 'receipts', 'ServiceBus'],
       ['stockMovements', 'events', 'stock', 'ServiceBus'],
+      ['segmentTraits', 'events', 'segments', 'ServiceBus'],
       ['analyticsRollups', 'events', 'analytics', 'ServiceBus'],
       ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
       ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],
@@ -50,6 +51,9 @@ describe('Azure entry point', () => {
       ['couponHoldSweeper', '%Schedule_couponHoldSweeper%'],
       ['stockSweeper', '%Schedule_stockSweeper%'],
       ['stockReconciliation', '%Schedule_stockReconciliation%'],
+      ['segmentBackfill', '%Schedule_segmentBackfill%'],
+      ['segmentOutbox', '%Schedule_segmentOutbox%'],
+      ['segmentDaily', '%Schedule_segmentDaily%'],
       ['recommendationRebuild', '%Schedule_recommendationRebuild%'],
       ['recommendationServedFlush', '%Schedule_recommendationServedFlush%'],
     ]);

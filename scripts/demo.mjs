@@ -57,6 +57,9 @@ async function main() {
     await call('PUT', '/api/v1/loyalty/program', state.keys.admin, { ...rules, pendingDays: 0 });
   }
 
+  // Marketing's audience, defined before the story starts: Lucía enters it during the story (step 24).
+  const omnichannel = await omnichannelSegment();
+
   say('1. Lucía buys a coat and a scarf on the web shop, signed in with her email.');
   const web = await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
     type: 'sale',
@@ -493,7 +496,21 @@ async function main() {
     `she orders the socks from the list (${afterStore.body.recommendationId}): customer lists served ${conversion.served}, lines bought from them ${conversion.convertedLines}`,
   );
 
-  say('24. Lucía gets her own wallet: a link head office sends by e-mail or SMS, opened on her phone, no password.');
+  say('24. Marketing\'s "Omnichannel shoppers" (bought in both channels in 90 days): Lucía entered it when her store purchase was recorded.');
+  const memberships = (await call('GET', `/api/v1/customers/${web.body.customerId}/segments`, state.keys.admin)).body.items;
+  const entered = memberships.find((m) => m.segmentId === omnichannel.segmentId);
+  const traits = (await call('GET', `/api/v1/customers/${web.body.customerId}/traits`, state.keys.admin)).body.traits;
+  detail('her web order (step 1) alone did not qualify her; her first store purchase (step 2) did');
+  detail(
+    `entered "${omnichannel.name}" at ${entered.since.slice(11, 23)}, ${Date.parse(entered.since) - Date.parse(storeSale.body.recordedAt)} ms after the till's sale was recorded at ${storeSale.body.recordedAt.slice(11, 23)}`,
+  );
+  detail(
+    `a customer.segment.entered CloudEvent went out with it; traits now: ${traits.orders} orders, ${euros(traits.totalSpend)} net, ${traits.returns} return, channels ${traits.channels90d.join(' + ')}`,
+  );
+  const audience = (await call('GET', `/api/v1/segments/${omnichannel.segmentId}`, state.keys.admin)).body;
+  detail(`"${audience.name}" has ${audience.size} member(s) now`);
+
+  say('25. Lucía gets her own wallet: a link head office sends by e-mail or SMS, opened on her phone, no password.');
   await call('PUT', '/api/v1/settings/wallet', state.keys.admin, {
     language: 'es',
     colours: { brand: '#7a1f3d', background: '#faf7f2' },
@@ -515,6 +532,20 @@ async function main() {
     '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock and recommendations.',
   );
   console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or a till's key to see what it sees)`);
+}
+
+/** The "Omnichannel shoppers" segment (created once per tenant, found by name on later runs). */
+async function omnichannelSegment() {
+  const name = 'Omnichannel shoppers';
+  const existing = (await call('GET', '/api/v1/segments', state.keys.admin)).body.items.find((s) => s.name === name);
+  if (existing) return existing;
+  const definition = {
+    all: [
+      { trait: 'lastStorePurchaseAt', operator: 'withinLastDays', value: 90 },
+      { trait: 'lastOnlinePurchaseAt', operator: 'withinLastDays', value: 90 },
+    ],
+  };
+  return (await call('POST', '/api/v1/segments', state.keys.admin, { name, description: 'Bought in both channels in the last 90 days', definition })).body;
 }
 
 main().catch((error) => {

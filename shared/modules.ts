@@ -6,6 +6,7 @@ import { giftCardsModule } from './gift-cards/module';
 import { couponsModule } from './coupons/module';
 import { receiptsModule } from './receipts/module';
 import { stockModule } from './stock/module';
+import { segmentsModule } from './segments/module';
 import { analyticsModule } from './analytics/module';
 import { recommendationsModule } from './recommendations/module';
 import { walletModule } from './wallet/module';
@@ -24,6 +25,7 @@ export const MODULES = [
   couponsModule,
   receiptsModule,
   stockModule,
+  segmentsModule,
   analyticsModule,
   recommendationsModule,
   walletModule,

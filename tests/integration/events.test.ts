@@ -159,6 +159,7 @@ describe('consumers', () => {
       'loyalty',
       'receipts',
       'recommendations',
+      'segments',
     ]);
     for (const d of malformed) {
       expect(d.deliveryCount).toBe(1);
