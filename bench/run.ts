@@ -258,6 +258,8 @@ async function main() {
     const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await phaseInChild('reconcile.js', ['--expose-gc']);
     console.log('segments: entry latency beside the ingest load, backfill and preview (its own process)...');
     const segments = process.env.BENCH_SKIP_SEGMENTS ? null : await phaseInChild('segments.js');
+    console.log('offers: sale -> coupon in the wallet beside the ingest load, qualify (its own process)...');
+    const offers = process.env.BENCH_SKIP_OFFERS ? null : await phaseInChild('offers.js');
 
     console.log('analytics rollups: 2,000 sales, reports and a rebuild (their own platform)...');
     const analytics = process.env.BENCH_SKIP_ANALYTICS ? null : await benchAnalytics({ sales: 2000, concurrency: 16 });
@@ -288,6 +290,7 @@ async function main() {
         ),
         requestChargePerSale: after.cosmos.requestCharge > 0 ? Math.round((after.cosmos.requestCharge / Math.max(1, sales)) * 10) / 10 : null,
       },
+      offers,
       recommendations,
       reconciliation,
       segments,
@@ -330,6 +333,7 @@ function print(summary: {
   ingest: Record<string, unknown>;
   machine: Record<string, unknown>;
   reconciliation: Record<string, unknown> | null;
+  offers: Record<string, unknown> | null;
 }) {
   console.log(`\n| scenario | req/s | p50 ms | p95 ms | p99 ms | failures |`);
   console.log(`| --- | ---: | ---: | ---: | ---: | --- |`);
@@ -355,6 +359,7 @@ function print(summary: {
     `Functions executions per sale: ${i.functionExecutionsPerSale} (the request and each consumer delivery; ${i.eventsPerSale} events published per sale)`,
   );
   console.log(`Cosmos DB operations per sale by container: ${JSON.stringify(i.operationsPerSaleByContainer)}`);
+  if (summary.offers) console.log(`offers: ${JSON.stringify(summary.offers)}`);
   if (summary.reconciliation) console.log(`ERP reconciliation: ${JSON.stringify(summary.reconciliation)}`);
   console.log(`machine: ${JSON.stringify(summary.machine)}`);
 }

@@ -44,6 +44,7 @@ describe('Azure entry point', () => {
       ['analyticsRollups', 'events', 'analytics', 'ServiceBus'],
       ['recommendationLearning', 'events', 'recommendations', 'ServiceBus'],
       ['recommendationAvailability', 'events', 'recommendations-stock', 'ServiceBus'],
+      ['offerTriggers', 'events', 'offers', 'ServiceBus'],
     ]);
     expect(timer.mock.calls.map(([name, options]) => [name, options.schedule])).toEqual([
       ['outboxSweeper', '%Schedule_outboxSweeper%'],
@@ -56,6 +57,8 @@ describe('Azure entry point', () => {
       ['segmentDaily', '%Schedule_segmentDaily%'],
       ['recommendationRebuild', '%Schedule_recommendationRebuild%'],
       ['recommendationServedFlush', '%Schedule_recommendationServedFlush%'],
+      ['offersDaily', '%Schedule_offersDaily%'],
+      ['offersOutboxSweeper', '%Schedule_offersOutboxSweeper%'],
     ]);
   });
 

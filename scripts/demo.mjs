@@ -510,7 +510,105 @@ async function main() {
   const audience = (await call('GET', `/api/v1/segments/${omnichannel.segmentId}`, state.keys.admin)).body;
   detail(`"${audience.name}" has ${audience.size} member(s) now`);
 
-  say('25. Lucía gets her own wallet: a link head office sends by e-mail or SMS, opened on her phone, no password.');
+  say("25. Marketing sets a rule: a customer's first purchase puts a 15% welcome coupon in her wallet, valid in every channel.");
+  const existing = (await call('GET', '/api/v1/offers/rules', state.keys.admin)).body.items.find((r) => r.name === 'Welcome to the club');
+  const welcomeCampaign =
+    existing?.actions[0]?.campaignId ??
+    (
+      await call('POST', '/api/v1/campaigns', state.keys.admin, {
+        name: 'Welcome 15%',
+        discount: { type: 'percentage', percent: 15 },
+        validFrom: '2026-01-01T00:00:00Z',
+        validTo: '2030-01-01T00:00:00Z',
+      })
+    ).body.campaignId;
+  const welcomeRule = {
+    name: 'Welcome to the club',
+    trigger: { type: 'first-purchase' },
+    actions: [
+      { type: 'issue-coupon', campaignId: welcomeCampaign },
+      { type: 'notify', purposes: ['marketingEmail'], message: 'Welcome! 15% off your next purchase, in store or online.' },
+    ],
+    cap: { type: 'once' },
+  };
+  const welcome = existing
+    ? await call('PUT', `/api/v1/offers/rules/${existing.ruleId}`, state.keys.admin, welcomeRule)
+    : await call('POST', '/api/v1/offers/rules', state.keys.admin, welcomeRule);
+  detail(
+    `rule ${welcome.body.ruleId} v${welcome.body.version}: ${welcome.body.trigger.type} -> ${welcome.body.actions.map((a) => a.type).join(', ')}, once per customer`,
+  );
+
+  say('26. Marta buys a T-shirt in Barcelona, her first purchase ever: the welcome coupon is in her wallet a moment later.');
+  const marta = { identifiers: [{ type: 'email', value: `marta.ruiz+${run}@example.com` }] };
+  const tshirt = await call('POST', '/api/v1/transactions', state.keys['pos-barcelona'], {
+    type: 'sale',
+    channel: 'store',
+    locationId: 'barcelona-diagonal',
+    terminalId: 'till-1',
+    externalId: `T1-${run}-0102`,
+    occurredAt: new Date().toISOString(),
+    currency: 'EUR',
+    customer: marta,
+    lines: [{ sku: 'TSHIRT-WHITE-M', quantity: 1, unitPrice: 1995, taxRate: 21, category: 'tops' }],
+    tenders: [{ type: 'card', amount: 1995 }],
+  });
+  const martaId = tshirt.body.customerId;
+  const started = Date.now();
+  const martaWallet = await until(async () => {
+    const items = (await call('GET', `/api/v1/customers/${martaId}/coupons`, state.keys.admin)).body.items;
+    if (items.length === 0) throw new Error('The welcome coupon has not arrived');
+    return items;
+  });
+  detail(
+    `wallet: ${martaWallet[0].name} ${martaWallet[0].code}, channels ${martaWallet[0].channels.join(' and ')} (${Date.now() - started} ms after the ticket was recorded)`,
+  );
+  const why = (await call('GET', `/api/v1/customers/${martaId}`, state.keys.admin)).body.offers[0];
+  detail(`360 view: "${why.ruleName}" because of ${why.why}`);
+
+  say('27. At home she fills a cart on the web shop; the cart asks what she can get, and she pays with the coupon.');
+  const cart = { channel: 'online', locationId: 'web-es', lines: [{ sku: 'JEANS-SLIM-32', quantity: 1, unitPrice: 5995, category: 'trousers' }] };
+  const offer = await call('POST', `/api/v1/customers/${martaId}/offers/qualify`, state.keys.ecommerce, cart);
+  for (const c of offer.body.coupons) detail(`qualify: ${c.source} ${c.name} ${c.code}: ${euros(c.discount)} off`);
+  if (offer.body.points)
+    detail(`qualify: ${offer.body.points.spendable} points, ${offer.body.points.redeemable} redeemable on this cart (${euros(offer.body.points.value)})`);
+  for (const r of offer.body.recommendations) detail(`qualify: goes with the cart: ${r.sku} (${r.explanation})`);
+  const martaHold = await call('POST', '/api/v1/coupons/holds', state.keys.ecommerce, { codes: [martaWallet[0].code], customerId: martaId, ...cart });
+  await call('POST', '/api/v1/transactions', state.keys.ecommerce, {
+    type: 'sale',
+    channel: 'online',
+    locationId: 'web-es',
+    externalId: `WEB-${run}-3001`,
+    occurredAt: new Date().toISOString(),
+    currency: 'EUR',
+    customer: marta,
+    couponHoldId: martaHold.body.holdId,
+    lines: [{ sku: 'JEANS-SLIM-32', quantity: 1, unitPrice: 5995, taxRate: 21, category: 'trousers', discount: martaHold.body.discount }],
+    tenders: [{ type: 'card', amount: 5995 - martaHold.body.discount }],
+  });
+  const inStoreAgain = await until(async () => {
+    const result = (
+      await call('POST', '/api/v1/coupons/validate', state.keys['pos-barcelona'], {
+        codes: [martaWallet[0].code],
+        customerId: martaId,
+        channel: 'store',
+        locationId: 'barcelona-diagonal',
+        lines: cart.lines,
+      })
+    ).body.results[0];
+    if (result.valid) throw new Error('The web sale has not redeemed the coupon yet');
+    return result;
+  });
+  detail(
+    `web order paid ${euros(5995 - martaHold.body.discount)}; the same coupon at the Barcelona till now: valid ${inStoreAgain.valid}, reason ${inStoreAgain.reason}`,
+  );
+  const ruleReport = (await call('GET', `/api/v1/offers/rules/${welcome.body.ruleId}/report`, state.keys.admin)).body;
+  detail(
+    `rule report: triggered ${ruleReport.triggered}, acted ${ruleReport.acted}, coupons issued ${ruleReport.couponsIssued}, redeemed online ${ruleReport.couponsRedeemed.online}, in store ${ruleReport.couponsRedeemed.store}`,
+  );
+  // Paused again, so the next run's earlier steps tell their story without it.
+  await call('POST', `/api/v1/offers/rules/${welcome.body.ruleId}/pause`, state.keys.admin);
+
+  say('28. Lucía gets her own wallet: a link head office sends by e-mail or SMS, opened on her phone, no password.');
   await call('PUT', '/api/v1/settings/wallet', state.keys.admin, {
     language: 'es',
     colours: { brand: '#7a1f3d', background: '#faf7f2' },
@@ -529,7 +627,7 @@ async function main() {
   console.log(`\n   ${link.body.url}\n`);
 
   console.log(
-    '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock and recommendations.',
+    '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, analytics, recommendations, segments and offers; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
   );
   console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or a till's key to see what it sees)`);
 }

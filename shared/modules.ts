@@ -9,6 +9,7 @@ import { stockModule } from './stock/module';
 import { segmentsModule } from './segments/module';
 import { analyticsModule } from './analytics/module';
 import { recommendationsModule } from './recommendations/module';
+import { offersModule } from './offers/module';
 import { walletModule } from './wallet/module';
 
 /**
@@ -28,5 +29,6 @@ export const MODULES = [
   segmentsModule,
   analyticsModule,
   recommendationsModule,
+  offersModule,
   walletModule,
 ] as const;

@@ -62,3 +62,16 @@ describe('codes', () => {
     expect(isUniqueCodeOf(c, uniqueCode({ ...c, secret: 'other' }, 41))).toBe(false);
   });
 });
+
+describe('campaigns restricted to segments', () => {
+  const restricted = campaign({ segments: ['vip'] });
+  const context = (inSegment: boolean | undefined) => ({ code: 'PROMO', campaign: restricted, limitedCode: false, inSegment });
+  const at = new Date('2026-06-01T00:00:00Z');
+
+  it.each(['store', 'online'] as const)('refuses a customer outside them with not-in-segment in the %s channel, and needs a customer', (channel) => {
+    const request = { channel, locationId: 'loc', lines, at };
+    expect(evaluateCoupons([context(false)], { ...request, customerId: 'c1' })[0]).toMatchObject({ valid: false, reason: 'not-in-segment' });
+    expect(evaluateCoupons([context(undefined)], request)[0]).toMatchObject({ valid: false, reason: 'customer-required' });
+    expect(evaluateCoupons([context(true)], { ...request, customerId: 'c1' })[0]).toMatchObject({ valid: true });
+  });
+});

@@ -46,6 +46,12 @@ export const CampaignInput = z
       .regex(/^[A-Za-z0-9-]{4,32}$/, 'must be 4 to 32 letters, digits or hyphens')
       .optional(),
     usesPerCode: z.number().int().positive().max(1000).default(1).describe('For unique and personal codes'),
+    segments: z
+      .array(idField(64))
+      .min(1)
+      .max(20)
+      .optional()
+      .describe('Only members of at least one of these customer segments may use it (codes then need a customer)'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -92,6 +98,7 @@ export const CouponReason = z.enum([
   'already-redeemed',
   'customer-required',
   'not-this-customer',
+  'not-in-segment',
 ]);
 export type CouponReason = z.output<typeof CouponReason>;
 
@@ -130,6 +137,8 @@ export interface Campaign extends Counter {
   stackable: boolean;
   publicCode: string | null;
   usesPerCode: number;
+  /** Segments whose members alone may use it; absent or empty: everyone. */
+  segments?: string[];
   /** Signs unique codes so they need no stored copy until used; never leaves the store. */
   secret: string;
   nextSerial: number;
@@ -143,6 +152,10 @@ export interface CodeUsage extends Counter {
   campaignId: string;
   customerId: string | null;
   issuedAt: string | null;
+  /** Who issued a personal code: `api`, or the offer rule (`rule:<ruleId>`). */
+  source?: string;
+  /** True until its `coupon.issued` is confirmed published. */
+  eventPending?: boolean;
 }
 
 export function campaignIdOf(key: string): string {
@@ -225,6 +238,8 @@ export interface CodeContext {
   limitedCode: boolean;
   /** The customer's counter for this campaign, when the campaign limits uses per customer. */
   customerUsage?: Counter;
+  /** Whether the customer belongs to one of the campaign's segments (campaigns restricted to segments). */
+  inSegment?: boolean;
 }
 
 export const CouponResultSchema = z
@@ -309,6 +324,8 @@ export function evaluateCoupons(
     if (campaign.locationIds && !campaign.locationIds.includes(request.locationId)) return refuse('location-not-allowed');
     if (usage?.customerId && usage.customerId !== request.customerId) return refuse(request.customerId ? 'not-this-customer' : 'customer-required');
     if (campaign.perCustomerLimit !== null && !request.customerId) return refuse('customer-required');
+    if (campaign.segments?.length && !request.customerId) return refuse('customer-required');
+    if (campaign.segments?.length && !(context as CodeContext).inSegment) return refuse('not-in-segment');
     if ((context as CodeContext).limitedCode && liveUses(usage ?? EMPTY_COUNTER, now).used >= campaign.usesPerCode) return refuse('already-redeemed');
     const budget = liveUses(campaign, now);
     if (campaign.budget.redemptions !== null && budget.used >= campaign.budget.redemptions) return refuse('budget-exhausted');

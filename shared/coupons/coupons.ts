@@ -31,7 +31,10 @@ import {
   type EvaluationRequest,
   type PendingUse,
 } from './coupon-rules';
-import type { Clock, CreateOutcome, Logger } from '../kernel/ports';
+import type { Clock, CreateOutcome, EventPublisher, Logger } from '../kernel/ports';
+import { createEvent } from '../kernel/events';
+import { CouponIssued, CouponRedeemed } from './events';
+import type { CampaignAudiences } from './audiences';
 import type { CustomerStore } from '../customers';
 import type { TransactionStore } from '../transactions';
 import type { Audience, CustomerParticipant } from '../customers';
@@ -57,8 +60,20 @@ export interface HoldRecord {
   transactionId: string | null;
   /** Why the codes could not be redeemed (offline sales, or a hold that expired before its sale). */
   reason: CouponReason | 'hold-expired' | null;
+  /** True from its confirmation until its `coupon.redeemed` events are confirmed published. */
+  eventPending?: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A personal code issued by another capability (an offer), once per `issueId`. */
+export interface IssueRecord {
+  tenantId: string;
+  issueId: string;
+  code: string;
+  campaignId: string;
+  customerId: string;
+  createdAt: string;
 }
 
 export interface CounterLimits {
@@ -96,10 +111,21 @@ export interface CouponStore {
   /** What a campaign gave: its codes' uses in holds confirmed by a sale or still held at `now` (not expired), and their discount. */
   campaignUsage(tenantId: string, campaignId: string, now: string): Promise<{ redemptions: number; discount: number }>;
   listPersonalCodes(tenantId: string, customerId: string): Promise<CodeUsage[]>;
+  getIssue(tenantId: string, issueId: string): Promise<IssueRecord | undefined>;
+  createIssue(issue: IssueRecord): Promise<CreateOutcome>;
+  /** Clears a code's `eventPending` once its `coupon.issued` is published. */
+  markCodeAnnounced(tenantId: string, code: string): Promise<void>;
+  /** Personal codes whose `coupon.issued` was not confirmed published, issued before `issuedBefore`. */
+  unannouncedCodes(issuedBefore: string, limit: number): Promise<CodeUsage[]>;
+  /** Campaigns with a public code (the promotions anyone may use). */
+  publicCampaigns(tenantId: string): Promise<Campaign[]>;
+  /** Each confirmed use of the campaign's codes: the code as entered and the channel of the sale. */
+  confirmedRedemptions(tenantId: string, campaignId: string): Promise<Array<{ code: string; channel: 'store' | 'online' }>>;
   moveCode(tenantId: string, code: string, fromCustomerId: string, intoCustomerId: string): Promise<boolean>;
 }
 
 export const HOLD_MINUTES = 10;
+const PROMOTIONS_CACHE_MS = 5_000;
 export const MAX_CODES_PER_REQUEST = 100_000;
 
 export const CodesInput = z
@@ -129,6 +155,7 @@ export const CampaignViewSchema = z
     stackable: z.boolean(),
     publicCode: z.string().nullable(),
     usesPerCode: z.number().int(),
+    segments: z.array(z.string()).optional().describe('Only members of these segments may use it'),
     createdAt: z.string(),
     codesIssued: z.number().int().describe('Unique and personal codes issued'),
     redemptions: z
@@ -185,6 +212,7 @@ export const WalletItemSchema = z.object({
   channels: z.array(channel),
   usesLeft: z.number().int(),
   issuedAt: z.string().nullable(),
+  source: z.string().optional().describe('Who issued it: `api` (an admin call) or the offer rule (`rule:<ruleId>`; the 360 view says why)'),
 });
 export type WalletItem = z.output<typeof WalletItemSchema>;
 
@@ -202,14 +230,20 @@ const CouponsSection = z.object({ coupons: z.array(WalletItemSchema) });
  * records its claims first, so a crash or an expiry gives back exactly what it took.
  */
 export class CouponService {
+  private readonly promotions = new Map<string, { campaigns: Campaign[]; until: number }>();
+
   constructor(
     private readonly store: CouponStore,
     private readonly customers: CustomerStore,
     private readonly transactions: TransactionStore,
     private readonly clock: Clock,
+    private readonly publisher: EventPublisher,
+    /** Contributed once every module is built: who belongs to a segment. */
+    private readonly audiences: readonly CampaignAudiences[] = [],
   ) {}
 
   async createCampaign(principal: Principal, input: CampaignInput): Promise<CampaignView> {
+    if (input.segments) await this.checkSegments(principal.tenantId, input.segments);
     let campaign: Campaign | undefined;
     for (let attempt = 0; attempt < 5 && !campaign; attempt += 1) {
       const key = newCampaignKey();
@@ -221,7 +255,21 @@ export class CouponService {
       const owner = await this.store.findPublicCode(principal.tenantId, campaign.publicCode);
       if (owner !== campaign.key) throw invalid([{ field: 'publicCode', message: 'is already used by another campaign' }]);
     }
+    this.promotions.delete(principal.tenantId);
     return campaignView(campaign);
+  }
+
+  private async checkSegments(tenantId: string, segments: string[]): Promise<void> {
+    const audience = this.audiences.find((a) => a.available);
+    if (!audience) {
+      throw new DomainError('unprocessable', 'segments are not available on this platform', {
+        reason: 'segments-unavailable',
+        issues: [{ field: 'segments', message: 'segments are not available' }],
+      });
+    }
+    const known = await Promise.all(segments.map((segmentId) => audience.exists(tenantId, segmentId)));
+    const issues = segments.flatMap((segmentId, i) => (known[i] ? [] : [{ field: `segments.${i}`, message: `segment ${segmentId} does not exist` }]));
+    if (issues.length > 0) throw invalid(issues);
   }
 
   /** The campaign and what it gave, counted from its holds in every configuration (with or without a budget or per-code limits). */
@@ -239,15 +287,137 @@ export class CouponService {
     }
     const customer = await requireCurrentCustomer(this.customers, principal.tenantId, input.customerId);
     const code = uniqueCode(campaign, await this.reserve(campaign, 1));
-    await this.store.createCodeUsage({
+    await this.putPersonalCode(campaign, code, customer.customerId, 'api');
+    return { campaignId, codes: [formatCode(code)], customerId: customer.customerId };
+  }
+
+  /**
+   * A personal code issued on another capability's behalf (an offer), at most once per `issueId`:
+   * retries and concurrent attempts with the same id end with the same code. A lost race wastes a
+   * serial, never issues a second code.
+   */
+  async issuePersonal(
+    tenantId: string,
+    campaignId: string,
+    customerId: string,
+    issueId: string,
+    source: string,
+  ): Promise<{ code: string; customerId: string }> {
+    const existing = await this.store.getIssue(tenantId, issueId);
+    let issue = existing;
+    if (!issue) {
+      const [campaign, customer] = await Promise.all([
+        this.requireCampaign(tenantId, campaignId),
+        requireCurrentCustomer(this.customers, tenantId, customerId),
+      ]);
+      const candidate: IssueRecord = {
+        tenantId,
+        issueId,
+        code: uniqueCode(campaign, await this.reserve(campaign, 1)),
+        campaignId: campaign.campaignId,
+        customerId: customer.customerId,
+        createdAt: this.clock.now().toISOString(),
+      };
+      issue = (await this.store.createIssue(candidate)) === 'created' ? candidate : await this.store.getIssue(tenantId, issueId);
+      if (!issue) throw new DomainError('conflict', 'The code is being issued; retry shortly');
+    }
+    if (!existing || !(await this.store.getCodeUsage(tenantId, issue.code))) {
+      const campaign = await this.requireCampaign(tenantId, issue.campaignId);
+      await this.putPersonalCode(campaign, issue.code, issue.customerId, source, issue.createdAt);
+    }
+    return { code: formatCode(issue.code), customerId: issue.customerId };
+  }
+
+  /** Writes the personal code with its `coupon.issued` pending, then publishes it (the sweeper resends a failed publish). */
+  private async putPersonalCode(campaign: Campaign, code: string, customerId: string, source: string, issuedAt = this.clock.now().toISOString()) {
+    const usage: CodeUsage = {
       ...EMPTY_COUNTER,
-      tenantId: principal.tenantId,
+      tenantId: campaign.tenantId,
       code,
       campaignId: campaign.campaignId,
-      customerId: customer.customerId,
-      issuedAt: this.clock.now().toISOString(),
-    });
-    return { campaignId, codes: [formatCode(code)], customerId: customer.customerId };
+      customerId,
+      issuedAt,
+      source,
+      eventPending: true,
+    };
+    if ((await this.store.createCodeUsage(usage)) === 'exists') {
+      const stored = await this.store.getCodeUsage(campaign.tenantId, code);
+      if (!stored?.eventPending) return;
+    }
+    await this.announceIssued(usage);
+  }
+
+  private async announceIssued(usage: CodeUsage, log?: Logger): Promise<boolean> {
+    try {
+      await this.publisher.publish([
+        createEvent(CouponIssued, {
+          id: deterministicId('evt', usage.tenantId, usage.code, 'issued'),
+          source: `/tenants/${usage.tenantId}/coupons`,
+          subject: `campaigns/${usage.campaignId}`,
+          time: usage.issuedAt ?? this.clock.now().toISOString(),
+          tenantid: usage.tenantId,
+          data: {
+            campaignId: usage.campaignId,
+            code: formatCode(usage.code),
+            customerId: usage.customerId!,
+            issuedAt: usage.issuedAt ?? this.clock.now().toISOString(),
+            source: usage.source ?? 'api',
+          },
+        }),
+      ]);
+      await this.store.markCodeAnnounced(usage.tenantId, usage.code);
+      return true;
+    } catch (error) {
+      log?.log('warn', 'coupon.issued not published yet; the sweeper resends it', { campaignId: usage.campaignId, error: (error as Error).message });
+      return false;
+    }
+  }
+
+  /** Publishes a confirmed hold's `coupon.redeemed` events, then clears the mark; the sweeper resends a failed publish. */
+  private async announceRedeemed(hold: HoldRecord): Promise<void> {
+    if (!hold.eventPending || hold.status !== 'confirmed' || !hold.transactionId) return;
+    const at = hold.updatedAt;
+    const events = hold.results
+      .filter((r) => r.valid && r.campaignId)
+      .map((r) =>
+        createEvent(CouponRedeemed, {
+          id: deterministicId('evt', hold.tenantId, hold.holdId, normalizeCode(r.code), 'redeemed'),
+          source: `/tenants/${hold.tenantId}/coupons`,
+          subject: `campaigns/${r.campaignId}`,
+          time: at,
+          tenantid: hold.tenantId,
+          data: {
+            campaignId: r.campaignId!,
+            code: r.code,
+            customerId: hold.customerId,
+            transactionId: hold.transactionId!,
+            holdId: hold.holdId,
+            channel: hold.channel,
+            locationId: hold.locationId,
+            discount: r.discount,
+            at,
+          },
+        }),
+      );
+    if (events.length > 0) await this.publisher.publish(events);
+    await this.store.updateHold(hold.tenantId, hold.holdId, (h) => (h.eventPending ? { ...h, eventPending: false } : undefined));
+  }
+
+  /** Campaigns with a public code, kept for a few seconds per tenant (the till asks on every basket). */
+  async publicCampaigns(tenantId: string): Promise<Campaign[]> {
+    const cached = this.promotions.get(tenantId);
+    if (cached && cached.until > Date.now()) return cached.campaigns;
+    const campaigns = await this.store.publicCampaigns(tenantId);
+    this.promotions.set(tenantId, { campaigns, until: Date.now() + PROMOTIONS_CACHE_MS });
+    return campaigns;
+  }
+
+  /** How many of these codes were redeemed, by channel. */
+  async redemptionsByChannel(tenantId: string, campaignId: string, codes: string[]): Promise<{ store: number; online: number }> {
+    const wanted = new Set(codes.map(normalizeCode));
+    const counts = { store: 0, online: 0 };
+    for (const use of await this.store.confirmedRedemptions(tenantId, campaignId)) if (wanted.has(normalizeCode(use.code))) counts[use.channel] += 1;
+    return counts;
   }
 
   /** Nothing is consumed. */
@@ -321,6 +491,7 @@ export class CouponService {
       const current = hold.status === 'active' ? await this.transition(hold.tenantId, hold.holdId, ['active'], 'released') : hold;
       if (current) await this.finish(current);
     }
+    for (const usage of await this.store.unannouncedCodes(stale, limit)) await this.announceIssued(usage, log);
     if (holds.length > 0) log.log('info', 'coupon holds swept', { count: holds.length });
     return holds.length;
   }
@@ -358,6 +529,7 @@ export class CouponService {
         channels: campaign.channels,
         usesLeft,
         issuedAt: usage.issuedAt,
+        ...(usage.source ? { source: usage.source } : {}),
       });
     }
     return wallet;
@@ -396,11 +568,54 @@ export class CouponService {
           publicKey ? undefined : key ? this.store.getCodeUsage(tenantId, code) : undefined,
         ]);
         if (!campaign || (!publicKey && !isUniqueCodeOf(campaign, code))) return { code, entered: raw };
-        const customerUsage =
-          campaign.perCustomerLimit !== null && customerId ? await this.store.getCustomerUsage(tenantId, campaign.key, customerId) : undefined;
-        return { code, entered: raw, campaign, usage, limitedCode: !publicKey, customerUsage };
+        return this.context(tenantId, { code, entered: raw, campaign, usage, limitedCode: !publicKey }, customerId);
       }),
     );
+  }
+
+  /** A code's context once its campaign (and code counter) are known: what the customer's limit and the campaign's segments need read. */
+  private async context(tenantId: string, known: Omit<CodeContext, 'customerUsage' | 'inSegment'>, customerId: string | undefined): Promise<CodeContext> {
+    const { campaign } = known;
+    const [customerUsage, inSegment] = await Promise.all([
+      campaign.perCustomerLimit !== null && customerId ? this.store.getCustomerUsage(tenantId, campaign.key, customerId) : undefined,
+      campaign.segments?.length && customerId ? this.isInSegments(tenantId, campaign.segments, customerId) : undefined,
+    ]);
+    return { ...known, customerUsage, inSegment };
+  }
+
+  /**
+   * What a customer could use on a basket: every personal code in the wallet and every public
+   * promotion, each evaluated alone by the evaluation validation uses (a customer chooses among
+   * them; validation then checks the combination). Nothing is consumed. The wallet's codes come
+   * from the one query that lists them; promotions from the few-seconds cache of public campaigns.
+   */
+  async offersFor(
+    tenantId: string,
+    request: EvaluationRequest & { customerId: string },
+  ): Promise<Array<CouponResult & { name: string; source: 'wallet' | 'promotion' }>> {
+    const [usages, promotions] = await Promise.all([this.store.listPersonalCodes(tenantId, request.customerId), this.publicCampaigns(tenantId)]);
+    const keys = [...new Set(usages.map((u) => keyOfCampaignId(u.campaignId)).filter((k): k is string => k !== undefined))];
+    const campaigns = new Map(await Promise.all(keys.map(async (key) => [key, await this.store.getCampaign(tenantId, key)] as const)));
+    const known = [
+      ...usages.flatMap((usage) => {
+        const campaign = campaigns.get(keyOfCampaignId(usage.campaignId)!);
+        return campaign ? [{ source: 'wallet' as const, code: usage.code, entered: formatCode(usage.code), campaign, usage, limitedCode: true }] : [];
+      }),
+      ...promotions.map((campaign) => ({ source: 'promotion' as const, code: campaign.publicCode!, campaign, limitedCode: false })),
+    ];
+    return Promise.all(
+      known.map(async ({ source, ...code }) => {
+        const [result] = evaluateCoupons([await this.context(tenantId, code, request.customerId)], request);
+        return { ...result!, name: code.campaign.name, source };
+      }),
+    );
+  }
+
+  private async isInSegments(tenantId: string, segments: string[], customerId: string): Promise<boolean> {
+    const audience = this.audiences.find((a) => a.available);
+    if (!audience) return false;
+    for (const segmentId of segments) if (await audience.isMember(tenantId, segmentId, customerId)) return true;
+    return false;
   }
 
   private newHold(
@@ -488,12 +703,19 @@ export class CouponService {
   /** Moves a hold from one of `from` to `to`; the counters follow in `finish`. */
   private transition(tenantId: string, holdId: string, from: HoldStatus[], to: HoldStatus, change: Partial<HoldRecord> = {}) {
     const updatedAt = this.clock.now().toISOString();
-    return this.store.updateHold(tenantId, holdId, (h) => (from.includes(h.status) ? { ...h, ...change, status: to, settled: false, updatedAt } : undefined));
+    // A confirmation owes its `coupon.redeemed` events: marked in the same write.
+    const announce = to === 'confirmed' ? { eventPending: true } : {};
+    return this.store.updateHold(tenantId, holdId, (h) =>
+      from.includes(h.status) ? { ...h, ...change, ...announce, status: to, settled: false, updatedAt } : undefined,
+    );
   }
 
   /** Makes the counters match the hold's status; idempotent, so a crash is finished by a rerun. */
   private async finish(hold: HoldRecord): Promise<HoldRecord> {
-    if (hold.settled) return hold;
+    if (hold.settled) {
+      await this.announceRedeemed(hold);
+      return hold;
+    }
     let givenAway = 0;
     for (const { ref, use } of hold.claims) {
       if (hold.status === 'released') await this.store.release(hold.tenantId, ref, hold.holdId);
@@ -502,11 +724,12 @@ export class CouponService {
     }
     // A sale confirming a hold whose expired use another checkout already took: the limit holds, and the record says why.
     const reason = givenAway > 0 ? 'hold-expired' : hold.reason;
-    return (
+    const finished =
       (await this.store.updateHold(hold.tenantId, hold.holdId, (h) =>
         h.status === hold.status && !h.settled ? { ...h, settled: true, reason } : undefined,
-      )) ?? hold
-    );
+      )) ?? hold;
+    await this.announceRedeemed(finished);
+    return finished;
   }
 
   private async confirm(tenantId: string, holdId: string, tx: TransactionView, log: Logger): Promise<string> {
@@ -626,6 +849,7 @@ function buildCampaign(tenantId: string, key: string, input: CampaignInput, now:
     stackable: input.stackable,
     publicCode: input.publicCode ? normalizeCode(input.publicCode) : null,
     usesPerCode: input.usesPerCode,
+    ...(input.segments ? { segments: input.segments } : {}),
     secret: randomSecret(),
     nextSerial: 0,
     createdAt: now,

@@ -25,7 +25,11 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       roles: ['admin'],
       body: CampaignInput,
       idempotent: true,
-      responses: { 201: { description: 'Created', schema: CampaignViewSchema }, ...problems },
+      responses: {
+        201: { description: 'Created', schema: CampaignViewSchema },
+        ...problems,
+        422: { description: 'Segments named while the platform has none (`segments-unavailable`)', schema: ProblemSchema },
+      },
       handle: async ({ principal, body }) => {
         const campaign = await coupons.createCampaign(principal, body);
         return { status: 201, body: campaign, headers: { location: `/api/v1/campaigns/${campaign.campaignId}` } };

@@ -9,6 +9,7 @@ import { giftCardsModule } from '../gift-cards/module';
 import { CosmosCouponStore } from './adapters/cosmos-coupon-store';
 import { CouponParticipant, CouponService } from './coupons';
 import { couponRoutes } from './http';
+import { campaignAudiences } from './audiences';
 
 /** Campaigns and codes valid in every channel, held at checkout and redeemed exactly once. */
 export const couponsModule = defineModule({
@@ -30,9 +31,9 @@ export const couponsModule = defineModule({
   timers: {
     couponHoldSweeper: { schedule: '30 * * * * *', description: 'Releases coupon holds past their expiry (a hold gives its uses back, so not Cosmos TTL)' },
   },
-  build({ kernel, documents }, { customers: { customers }, transactions: { transactions }, giftCards: { giftCards } }) {
+  build({ kernel, documents, contributions }, { customers: { customers }, transactions: { transactions }, giftCards: { giftCards } }) {
     const store = new CosmosCouponStore(documents('coupons'));
-    const coupons = new CouponService(store, customers, transactions, kernel.clock);
+    const coupons = new CouponService(store, customers, transactions, kernel.clock, kernel.publisher, contributions(campaignAudiences));
     return {
       api: { coupons },
       routes: couponRoutes(kernel.edge, coupons),

@@ -21,7 +21,7 @@ export const LotSchema = z.object({
 });
 export type Lot = z.output<typeof LotSchema>;
 
-export const EntryType = z.enum(['accrual', 'reversal', 'redemption', 'redemption-cancelled', 'expiry', 'merge']);
+export const EntryType = z.enum(['accrual', 'reversal', 'redemption', 'redemption-cancelled', 'expiry', 'merge', 'bonus', 'bonus-reversal']);
 export type EntryType = z.output<typeof EntryType>;
 
 export const LedgerEntrySchema = z
@@ -90,6 +90,15 @@ export const LoyaltyAccountSchema = z
     tier: TierStateSchema.nullable(),
     totals: TotalsSchema,
     journal: z.array(LedgerEntrySchema).describe('The newest entries, written with the account: the ledger is never behind the balance'),
+    bonuses: z
+      .record(z.string(), z.object({ points, reversed: z.boolean(), transactionId: z.string().nullable() }))
+      .optional()
+      .describe('Bonus points awarded by offers, by award id: each awarded once and reversed at most once'),
+    outbox: z
+      .array(z.object({ id: z.string(), data: z.unknown() }))
+      .optional()
+      .describe('`loyalty.points.changed` events written with the change and not yet confirmed published'),
+    announcements: z.number().int().optional().describe('How many changes were announced: numbers each event id, deterministic and unique'),
     mergedFrom: z.array(z.string()),
     mergedInto: z.string().nullable().describe("Set on a merged customer's account: everything goes to the survivor's"),
     dueAt: z.string().nullable().describe('When maintenance next has something to do (points to release or expire, a tier to review)'),
@@ -236,6 +245,85 @@ export function accrue(current: LoyaltyAccount, input: AccrualInput, program: Lo
         expiresAt,
         programVersion: program.version,
         tier: account.tier?.code ?? null,
+      },
+    ],
+    now,
+  );
+}
+
+export interface BonusInput {
+  /** Unique per award and deterministic (the offer activation that awards it). */
+  awardId: string;
+  points: number;
+  /** Why: the rule that awarded it. */
+  reference: string;
+  /** The sale that earned it, when a sale did. */
+  transactionId: string | null;
+}
+
+/**
+ * Bonus points, a ledger entry of their own kind: spendable at once, expiring as the program's
+ * points do, not counted towards tiers (they are not spend). The same award again changes nothing.
+ */
+export function awardBonus(current: LoyaltyAccount, input: BonusInput, program: LoyaltyProgram, now: Date): Change | undefined {
+  if (current.bonuses?.[input.awardId]) return undefined;
+  const account = clone(current);
+  const at = now.toISOString();
+  const key = `bonus:${input.awardId}`;
+  const expiresAt = program.expiryMonths === null ? null : addMonths(at, program.expiryMonths);
+  account.bonuses = { ...account.bonuses, [input.awardId]: { points: input.points, reversed: false, transactionId: input.transactionId } };
+  addLot(account, { id: key, transactionId: input.transactionId, points: input.points, remaining: input.points, earnedAt: at, availableAt: at, expiresAt });
+  account.totals.earned += input.points;
+  return record(
+    account,
+    [
+      {
+        tenantId: account.tenantId,
+        customerId: account.customerId,
+        key,
+        type: 'bonus',
+        points: input.points,
+        at,
+        transactionId: input.transactionId,
+        reference: input.reference,
+        availableAt: at,
+        expiresAt,
+        programVersion: program.version,
+      },
+    ],
+    now,
+  );
+}
+
+/**
+ * Takes a bonus back, once: from its own lot first, then as a reversal does (other spendable
+ * points, then pending ones, the rest owed). Undefined when it was never awarded or already reversed.
+ */
+export function reverseBonus(current: LoyaltyAccount, awardId: string, now: Date): Change | undefined {
+  const bonus = current.bonuses?.[awardId];
+  if (!bonus || bonus.reversed) return undefined;
+  const account = clone(current);
+  account.bonuses![awardId] = { ...bonus, reversed: true };
+  const own = account.lots.filter((l) => l.id === `bonus:${awardId}`);
+  const others = account.lots.filter((l) => l.id !== `bonus:${awardId}`).sort(spendOrder);
+  const ordered = [...own, ...others.filter((l) => isAvailable(l, now)), ...others.filter((l) => !isAvailable(l, now))];
+  const { missing } = take(ordered, bonus.points);
+  account.owed += missing;
+  dropEmptyLots(account);
+  account.totals.reversed += bonus.points;
+  return record(
+    account,
+    [
+      {
+        tenantId: account.tenantId,
+        customerId: account.customerId,
+        key: `bonus-reversal:${awardId}`,
+        type: 'bonus-reversal',
+        points: -bonus.points,
+        at: now.toISOString(),
+        transactionId: bonus.transactionId,
+        reference: awardId,
+        ...(missing > 0 ? { owed: missing } : {}),
       },
     ],
     now,
@@ -523,6 +611,7 @@ export function absorb(current: LoyaltyAccount, merged: LoyaltyAccount, now: Dat
   }
   account.earnings = { ...structuredClone(merged.earnings), ...account.earnings };
   account.redemptions = { ...structuredClone(merged.redemptions), ...account.redemptions };
+  if (merged.bonuses) account.bonuses = { ...structuredClone(merged.bonuses), ...account.bonuses };
   account.qualifying.push(...structuredClone(merged.qualifying));
   for (const k of Object.keys(account.totals) as Array<keyof LoyaltyAccount['totals']>) account.totals[k] += merged.totals[k];
   const points = merged.lots.reduce((n, l) => n + l.remaining, 0) - owed;

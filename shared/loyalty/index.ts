@@ -2,3 +2,4 @@
 export * from './program';
 export * from './account';
 export * from './service';
+export * from './events';

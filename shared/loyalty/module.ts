@@ -31,7 +31,7 @@ export const loyaltyModule = defineModule({
   build({ kernel, documents, documentsOf }, { customers: { customers }, transactions: { transactions } }) {
     // The program is kept beside its tenant, in the tenants container.
     const store = new CosmosLoyaltyStore(documentsOf(tenancyModule, 'tenants'), documents('loyalty'));
-    const loyalty = new LoyaltyService(store, customers, transactions, kernel.clock);
+    const loyalty = new LoyaltyService(store, customers, transactions, kernel.clock, kernel.publisher);
     return {
       api: { loyalty },
       routes: loyaltyRoutes(kernel.edge, loyalty),

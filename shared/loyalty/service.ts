@@ -4,13 +4,19 @@ import { DomainError, notFound, unprocessable } from '../kernel/errors';
 import { currentCustomer, requireCurrentCustomer } from '../customers';
 import { transactionView, type TenderClaim, type TransactionEvent, type TransactionView } from '../transactions';
 import type { Principal } from '../tenancy';
-import type { Clock, CreateOutcome, Logger, Page } from '../kernel/ports';
+import type { Clock, CreateOutcome, EventPublisher, Logger, Page } from '../kernel/ports';
+import { createEvent } from '../kernel/events';
+import { deterministicId } from '../kernel/ids';
+import { LoyaltyPointsChanged, type PointsChange } from './events';
 import type { CustomerStore } from '../customers';
 import type { TransactionStore } from '../transactions';
 import type { Audience, CustomerParticipant } from '../customers';
 import {
   absorb,
   accrue,
+  awardBonus,
+  reverseBonus,
+  type BonusInput,
   cancelRedemption,
   claimRedemption,
   emptyAccount,
@@ -52,6 +58,10 @@ export interface LoyaltyStore {
   deleteEntry(entry: LedgerEntry): Promise<void>;
   /** Accounts whose `dueAt` has passed, across tenants, for the maintenance timer. */
   dueAccounts(now: string, limit: number): Promise<Array<{ tenantId: string; customerId: string }>>;
+  /** Empties the account's outbox if it still holds the events up to `announcements` and no later ones. */
+  clearOutbox(tenantId: string, customerId: string, announcements: number): Promise<void>;
+  /** Accounts with events not confirmed published, changed before `changedBefore`, across tenants. */
+  unannounced(changedBefore: string, limit: number): Promise<LoyaltyAccount[]>;
 }
 
 export const RedemptionInput = z
@@ -125,6 +135,7 @@ export class LoyaltyService {
     private readonly customers: CustomerStore,
     private readonly transactions: TransactionStore,
     private readonly clock: Clock,
+    private readonly publisher: EventPublisher,
   ) {}
 
   /** `fresh` skips the cache (an admin reading what was just set); checkout paths take the cached one. */
@@ -248,8 +259,34 @@ export class LoyaltyService {
     return { customerId: customer.customerId, ...page };
   }
 
-  /** Timer: expires points, releases pending ones, reviews tiers, for every account that is due. */
+  /** Bonus points (offers): once per award id; undefined without a program or for an erased customer. */
+  async awardBonus(tenantId: string, customerId: string, input: BonusInput): Promise<{ customerId: string; points: number } | undefined> {
+    if (!(await this.program(tenantId))) return undefined;
+    try {
+      const { account } = await this.change(tenantId, customerId, (a, program) => awardBonus(a, input, program, this.clock.now()));
+      return { customerId: account.customerId, points: account.bonuses?.[input.awardId]?.points ?? 0 };
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'gone') return undefined;
+      throw error;
+    }
+  }
+
+  /** Takes a bonus back, once (the sale that earned it was returned). */
+  async reverseBonus(tenantId: string, customerId: string, awardId: string): Promise<boolean> {
+    if (!(await this.program(tenantId))) return false;
+    try {
+      const { entries } = await this.change(tenantId, customerId, (a) => reverseBonus(a, awardId, this.clock.now()));
+      return entries.some((e) => e.type === 'bonus-reversal');
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'gone') return false;
+      throw error;
+    }
+  }
+
+  /** Timer: expires points, releases pending ones, reviews tiers, for every account that is due; resends unconfirmed events. */
   async maintain(log: Logger, limit = 500): Promise<{ due: number; changed: number }> {
+    const stale = new Date(this.clock.now().getTime() - 60_000).toISOString();
+    for (const account of await this.store.unannounced(stale, limit)) await this.announce(account, log);
     const due = await this.store.dueAccounts(this.clock.now().toISOString(), limit);
     let changed = 0;
     for (const { tenantId, customerId } of due) {
@@ -314,16 +351,44 @@ export class LoyaltyService {
       const changed = operation(settled?.account ?? base, program);
       const final = changed ? settle(changed.account, program, now) : undefined;
       const entries = [...(settled?.entries ?? []), ...(changed?.entries ?? []), ...(final?.entries ?? [])];
-      const account = final?.account ?? changed?.account ?? settled?.account;
-      if (!account) return { account: base, entries: [], written: false };
+      const changedAccount = final?.account ?? changed?.account ?? settled?.account;
+      if (!changedAccount) return { account: base, entries: [], written: false };
+      const account = withAnnouncement(base, changedAccount, entries, program, now);
       const written = loaded.stored ? await this.store.replaceAccount(account, loaded.stored.etag) : (await this.store.createAccount(account)) === 'created';
       if (written) {
         await this.store.writeEntries(entries);
+        await this.announce(account);
         return { account, entries, written: true };
       }
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
     }
     throw new DomainError('conflict', 'The loyalty account is changing too often; retry shortly');
+  }
+
+  /**
+   * Publishes the account's outbox, then clears it. A failed publish leaves it there: the
+   * maintenance timer resends it (the event ids are deterministic, so a resend is deduplicated).
+   */
+  private async announce(account: LoyaltyAccount, log?: Logger): Promise<void> {
+    const outbox = account.outbox ?? [];
+    if (outbox.length === 0) return;
+    try {
+      await this.publisher.publish(
+        outbox.map(({ id, data }) =>
+          createEvent(LoyaltyPointsChanged, {
+            id,
+            source: `/tenants/${account.tenantId}/loyalty`,
+            subject: `customers/${account.customerId}`,
+            time: (data as PointsChange).at,
+            tenantid: account.tenantId,
+            data: data as PointsChange,
+          }),
+        ),
+      );
+      await this.store.clearOutbox(account.tenantId, account.customerId, account.announcements ?? 0);
+    } catch (error) {
+      log?.log('warn', 'loyalty.points.changed not published yet; maintenance resends it', { customerId: account.customerId, error: (error as Error).message });
+    }
   }
 
   /** The account a customer id stands for now: merged accounts point to their survivor. */
@@ -418,10 +483,42 @@ export class LoyaltyService {
     return { loyalty: { pointsEarned: lines.reduce((n, l) => n + l.points, 0), balance: summary.spendable + summary.pending, pending: summary.pending } };
   }
 
+  /** The customer's points now with the program (cached), for an answer at the till; null without a program. */
+  async balance(tenantId: string, customerId: string): Promise<{ summary: LoyaltySummary; program: LoyaltyProgram } | null> {
+    const program = await this.program(tenantId);
+    return program ? { summary: await this.summaryOf(tenantId, customerId, program), program } : null;
+  }
+
   async view(tenantId: string, customerId: string): Promise<z.output<typeof LoyaltyView>> {
     const program = await this.program(tenantId);
     return { loyalty: program ? await this.summaryOf(tenantId, customerId, program) : null };
   }
+}
+
+/**
+ * The account with a `loyalty.points.changed` event in its outbox when the change moved its
+ * points or tier (written in the same etag-checked write as the change itself).
+ */
+function withAnnouncement(before: LoyaltyAccount, after: LoyaltyAccount, entries: LedgerEntry[], program: LoyaltyProgram, now: Date): LoyaltyAccount {
+  const was = summarize(before, program, now);
+  const is = summarize(after, program, now);
+  const previousTier = before.tier?.code ?? null;
+  const tier = after.tier?.code ?? null;
+  const change = is.spendable + is.pending - (was.spendable + was.pending);
+  if (change === 0 && is.spendable === was.spendable && tier === previousTier) return after;
+  const announcements = (before.announcements ?? 0) + 1;
+  const data: PointsChange = {
+    customerId: after.customerId,
+    spendable: is.spendable,
+    pending: is.pending,
+    tier,
+    previousTier,
+    change,
+    entries: entries.map((e) => e.key),
+    at: now.toISOString(),
+  };
+  const id = deterministicId('evt', after.tenantId, after.customerId, 'points', String(announcements));
+  return { ...after, announcements, outbox: [...(after.outbox ?? []), { id, data }] };
 }
 
 /**

@@ -157,6 +157,7 @@ describe('consumers', () => {
       'analytics',
       'customer-activity',
       'loyalty',
+      'offers',
       'receipts',
       'recommendations',
       'segments',

@@ -1,6 +1,6 @@
 import type { PatchOperation } from '@azure/cosmos';
 import type { Campaign, CodeUsage, Counter, PendingUse } from '../coupon-rules';
-import type { CounterLimits, CounterRef, CouponStore, HoldRecord } from '../coupons';
+import type { CounterLimits, CounterRef, CouponStore, HoldRecord, IssueRecord } from '../coupons';
 import type { CreateOutcome } from '../../kernel/ports';
 import type { Documents } from '../../kernel/adapters/documents';
 
@@ -132,7 +132,7 @@ export class CosmosCouponStore implements CouponStore {
 
   async listHoldsToSweep(nowIso: string, staleBefore: string, limit: number): Promise<HoldRecord[]> {
     const { items } = await this.docs.query<HoldRecord>(
-      `SELECT TOP @limit * FROM c WHERE c.kind = "hold" AND ((c.status = "active" AND c.expiresAt <= @now) OR (c.settled = false AND c.updatedAt < @stale))`,
+      `SELECT TOP @limit * FROM c WHERE c.kind = "hold" AND ((c.status = "active" AND c.expiresAt <= @now) OR ((c.settled = false OR c.eventPending = true) AND c.updatedAt < @stale))`,
       [
         { name: '@limit', value: limit },
         { name: '@now', value: nowIso },
@@ -173,6 +173,45 @@ export class CosmosCouponStore implements CouponStore {
       { maxItemCount: 200 },
     );
     return items.map((u) => unwrap<CodeUsage>(u));
+  }
+
+  getIssue(tenantId: string, issueId: string): Promise<IssueRecord | undefined> {
+    return this.get<IssueRecord>(tenantId, `issue:${issueId}`);
+  }
+
+  createIssue(issue: IssueRecord): Promise<CreateOutcome> {
+    return this.docs.create({ ...issue, id: `issue:${issue.issueId}`, kind: 'issue' });
+  }
+
+  async markCodeAnnounced(tenantId: string, code: string): Promise<void> {
+    const id = `code:${code}`;
+    await this.docs.patchAll(id, this.pk(tenantId, id), { '/eventPending': false });
+  }
+
+  async unannouncedCodes(issuedBefore: string, limit: number): Promise<CodeUsage[]> {
+    const { items } = await this.docs.query<CodeUsage>('SELECT TOP @limit * FROM c WHERE c.kind = "code" AND c.eventPending = true AND c.issuedAt < @before', [
+      { name: '@limit', value: limit },
+      { name: '@before', value: issuedBefore },
+    ]);
+    return items.map((u) => unwrap<CodeUsage>(u));
+  }
+
+  async publicCampaigns(tenantId: string): Promise<Campaign[]> {
+    const items = await this.docs.queryAll<Campaign>('SELECT * FROM c WHERE c.tenantId = @t AND c.kind = "campaign" AND NOT IS_NULL(c.publicCode)', [
+      { name: '@t', value: tenantId },
+    ]);
+    return items.map((c) => unwrap<Campaign>(c));
+  }
+
+  async confirmedRedemptions(tenantId: string, campaignId: string): Promise<Array<{ code: string; channel: 'store' | 'online' }>> {
+    return this.docs.queryAll<{ code: string; channel: 'store' | 'online' }>(
+      `SELECT r.code, c.channel FROM c JOIN r IN c.results
+        WHERE c.tenantId = @t AND c.kind = "hold" AND c.status = "confirmed" AND r.campaignId = @campaign AND r.valid = true`,
+      [
+        { name: '@t', value: tenantId },
+        { name: '@campaign', value: campaignId },
+      ],
+    );
   }
 
   async moveCode(tenantId: string, code: string, fromCustomerId: string, intoCustomerId: string): Promise<boolean> {

@@ -79,6 +79,22 @@ export class CosmosLoyaltyStore implements LoyaltyStore {
     );
     return items;
   }
+
+  /** One conditional write: cleared only if no later change has added an event since (that one's announcement clears both). */
+  async clearOutbox(tenantId: string, customerId: string, announcements: number): Promise<void> {
+    await this.loyalty.patchIf(accountId(customerId), [tenantId, customerId], `from c where c.announcements = ${Math.floor(announcements)}`, [
+      { op: 'set', path: '/outbox', value: [] },
+    ]);
+  }
+
+  async unannounced(changedBefore: string, limit: number): Promise<LoyaltyAccount[]> {
+    const { items } = await this.loyalty.query<LoyaltyAccount & { id: string; kind: string }>(
+      'SELECT * FROM c WHERE c.kind = "account" AND ARRAY_LENGTH(c.outbox) > 0 AND c.updatedAt < @before',
+      [{ name: '@before', value: changedBefore }],
+      { maxItemCount: limit },
+    );
+    return items.map(({ id: _id, kind: _kind, ...account }) => account);
+  }
 }
 
 const ENTRIES = 'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.customerId = @customerId AND c.kind = "entry" ORDER BY c.at DESC';
