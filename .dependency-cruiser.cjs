@@ -5,7 +5,8 @@
  * Azure adapters in adapters/, its routes in http.ts, its declaration in module.ts and its public
  * entry in index.ts; shared/platform.ts composes them.
  */
-const CAPABILITIES = '(tenancy|customers|transactions|loyalty|coupons|gift-cards|receipts|stock|catalogue|analytics|segments|recommendations|offers|webhooks|shopify)';
+const CAPABILITIES =
+  '(tenancy|customers|transactions|loyalty|coupons|gift-cards|receipts|stock|catalogue|analytics|segments|recommendations|offers|webhooks|shopify|wallet)';
 /** A capability's domain: its own files, apart from adapters, routes, declaration and tests. */
 const DOMAIN = `^shared/${CAPABILITIES}/(?!adapters/|http\\.ts$|module\\.ts$)[^/]+\\.ts$`;
 const KERNEL_DOMAIN = '^shared/kernel/(?!adapters/|module\\.ts$)[^/]+\\.ts$';

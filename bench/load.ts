@@ -5,6 +5,8 @@ export interface Call {
   path: string;
   key: string;
   body?: unknown;
+  /** Further headers (e.g. a wallet token's Authorization). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -41,7 +43,7 @@ export async function load(name: string, url: string, next: () => Call, options:
             ...request,
             method: call.method,
             path: call.path,
-            headers: { 'x-api-key': call.key, ...(call.body === undefined ? {} : { 'content-type': 'application/json' }) },
+            headers: { 'x-api-key': call.key, ...call.headers, ...(call.body === undefined ? {} : { 'content-type': 'application/json' }) },
             body: call.body === undefined ? undefined : JSON.stringify(call.body),
           };
         },

@@ -183,6 +183,7 @@ module functionApp 'modules/function-app.bicep' = {
     invoicingSystemProducerNif: invoicingSystemProducerNif
     timerSchedules: platform.timerSchedules
     corsOrigins: ['https://${consoleSite.outputs.defaultHostname}']
+    walletPageUrl: 'https://${consoleSite.outputs.defaultHostname}/wallet/'
   }
 }
 

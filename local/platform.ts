@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
+import { walletPageRoute } from './web';
 import { loadConfig } from '../shared/kernel/config';
 import { createPlatform, ensureBlobSchema, ensureCosmosSchema, startTelemetry, type Platform, type PlatformOverrides } from '../shared/platform';
 import type { Clock } from '../shared/kernel/ports';
@@ -124,7 +125,11 @@ function withConsole(local: LocalRoutes, files: ReturnType<typeof consoleFiles>)
  */
 function localRoutes(adminKey: string, bus: InProcessBus, platform: Platform) {
   let heldDeliveries: (() => void) | undefined;
+  // The wallet page, served under /wallet/ as the static host serves it in Azure.
+  const walletPage = walletPageRoute();
   return async (method: string, path: string, headers: Record<string, string>): Promise<HttpResponseInit | undefined> => {
+    const page = walletPage(method, path);
+    if (page) return page;
     if (!path.startsWith('/_local/')) return undefined;
     if (headers['x-api-key'] !== adminKey) {
       return {

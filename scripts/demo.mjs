@@ -705,6 +705,24 @@ async function main() {
   const repeated = await sendToPlatform(`demo-${run}-1`);
   detail(`the same webhook again: ${repeated.outcome}, still ${repeated.transactionId}`);
 
+  say('34. Lucía gets her own wallet: a link head office sends by e-mail or SMS, opened on her phone, no password.');
+  await call('PUT', '/api/v1/settings/wallet', state.keys.admin, {
+    language: 'es',
+    colours: { brand: '#7a1f3d', background: '#faf7f2' },
+    privacyPolicy: 'Atendemos las solicitudes sobre tus datos en un plazo de 30 días.',
+  });
+  const link = await call('POST', `/api/v1/customers/${lucia}/wallet-links`, state.keys.admin, { purpose: 'link' });
+  const token = new URL(link.body.url).hash.slice('#t='.length);
+  const mine = await (await fetch(`${base}/api/v1/wallet`, { headers: { authorization: `Bearer ${token}` } })).json();
+  detail(
+    `card ${mine.card.number} (a till takes it as her loyaltyCard), ${mine.loyalty?.spendable ?? 0} points worth ${euros(mine.loyalty?.spendableValue ?? 0)}`,
+  );
+  detail(`${mine.benefits.length} coupon(s), ${mine.receipts.length} receipt(s) from ${[...new Set(mine.receipts.map((r) => r.channel))].join(' and ')}`);
+  const signIn = await call('POST', `/api/v1/customers/${lucia}/wallet-links`, state.keys.ecommerce, { purpose: 'signIn' });
+  detail(`the web shop can also open it for her when she is signed in (a link valid until ${signIn.body.expiresAt.slice(11, 16)} UTC)`);
+  detail(`Lucía's wallet, open it in a browser (valid until ${link.body.expiresAt.slice(0, 10)}):`);
+  console.log(`\n   ${link.body.url}\n`);
+
   console.log(
     '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, analytics, recommendations, segments and offers; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
   );

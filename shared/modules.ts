@@ -13,6 +13,7 @@ import { recommendationsModule } from './recommendations/module';
 import { offersModule } from './offers/module';
 import { webhooksModule } from './webhooks/module';
 import { shopifyModule } from './shopify/module';
+import { walletModule } from './wallet/module';
 
 /**
  * The platform's capabilities, in the order they are built: a module comes after the modules it
@@ -35,4 +36,5 @@ export const MODULES = [
   offersModule,
   webhooksModule,
   shopifyModule,
+  walletModule,
 ] as const;

@@ -337,6 +337,10 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
     expect(loadConfig(env)).toMatchObject({ messaging: { mode: 'servicebus' }, logLevel: 'info' });
   });
 
+  it('has wallet links open the wallet page on the static web app', () => {
+    expect(render(appSettings(deployed).get('WALLET_PAGE_URL')!)).toMatch(/^https:\/\/.*defaultHostname.*\/wallet\/$/);
+  });
+
   it('declares every Cosmos DB container with the partition key paths and TTL the code uses', () => {
     expect(compiledContainers(deployed)).toEqual(expectedCompiledContainers());
   });

@@ -38,6 +38,8 @@ param traceSamplingPercentage int
 param invoicingSystemProducer string
 @description('INVOICING_SYSTEM_PRODUCER_NIF.')
 param invoicingSystemProducerNif string
+@description('WALLET_PAGE_URL: the customer wallet page on the static web app, which wallet links open.')
+param walletPageUrl string
 @description('Timer schedules by app setting (Schedule_<timer>, NCRONTAB), as the code declares them (platform.json).')
 param timerSchedules stringMap
 
@@ -73,6 +75,7 @@ var appSettings = {
   WEBHOOK_TIMEOUT_MS: '10000'
   INVOICING_SYSTEM_PRODUCER: invoicingSystemProducer
   INVOICING_SYSTEM_PRODUCER_NIF: invoicingSystemProducerNif
+  WALLET_PAGE_URL: walletPageUrl
 }
 
 resource app 'Microsoft.Web/sites@2025-03-01' = {

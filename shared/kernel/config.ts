@@ -51,6 +51,8 @@ export const ConfigSchema = z
       .string()
       .regex(/^[A-Z0-9]{9}$/, 'must be a 9-character NIF')
       .default('B00000000'),
+    /** Where wallet links open the customer's wallet page (the static host's /wallet/); absent: the API's own origin + /wallet/, as locally. */
+    WALLET_PAGE_URL: z.url().optional(),
   })
   .superRefine((c, ctx) => {
     if (c.MESSAGING_MODE === 'servicebus' && !c.ServiceBus__fullyQualifiedNamespace) {
@@ -95,6 +97,8 @@ export interface Config {
   webhooks: { mode: 'azure' | 'local'; timeoutMs: number };
   /** The producer of the invoicing system, named in every Verifactu record's SistemaInformatico. */
   invoicingSystem: { producerName: string; producerNif: string };
+  /** The wallet page links open, unless a tenant's wallet settings name its own. */
+  walletPageUrl?: string;
 }
 
 function toConfig(s: Settings): Config {
@@ -120,6 +124,7 @@ function toConfig(s: Settings): Config {
     outboxGraceSeconds: s.OUTBOX_GRACE_SECONDS,
     webhooks: { mode: s.WEBHOOKS_MODE, timeoutMs: s.WEBHOOK_TIMEOUT_MS },
     invoicingSystem: { producerName: s.INVOICING_SYSTEM_PRODUCER, producerNif: s.INVOICING_SYSTEM_PRODUCER_NIF },
+    walletPageUrl: s.WALLET_PAGE_URL,
   };
 }
 

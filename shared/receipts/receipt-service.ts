@@ -471,13 +471,19 @@ export class ReceiptService {
   async get(tenantId: string, transactionId: string): Promise<ReceiptWithLinks> {
     const receipt = await this.store.getReceipt(tenantId, transactionId);
     if (!receipt) throw notFound(`The receipt of transaction ${transactionId}`);
+    return { receipt, links: await this.linksOf(receipt) };
+  }
+
+  /** Signed links to a receipt already read (e.g. from a customer's list), without reading it again. */
+  async linksOf(receipt: Receipt): Promise<ReceiptWithLinks['links']> {
+    const { tenantId, transactionId } = receipt;
     const expiresAt = new Date(this.clock.now().getTime() + RECEIPT_LINK_TTL_MS);
     const [html, json, xml] = await Promise.all([
       this.files.link(tenantId, transactionId, 'html', expiresAt),
       this.files.link(tenantId, transactionId, 'json', expiresAt),
       receipt.fiscal && receipt.issuer.taxId ? this.files.link(tenantId, transactionId, 'xml', expiresAt) : undefined,
     ]);
-    return { receipt, links: { html, json, ...(xml ? { xml } : {}), expiresAt: expiresAt.toISOString() } };
+    return { html, json, ...(xml ? { xml } : {}), expiresAt: expiresAt.toISOString() };
   }
 
   async forCustomer(tenantId: string, customerId: string, limit: number, continuationToken?: string): Promise<ReceiptPage> {

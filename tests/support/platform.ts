@@ -36,6 +36,8 @@ export interface TestPlatformOptions {
   deadlines?: LocalPlatformOptions['deadlines'];
   /** Settings beside the test defaults (e.g. `WEBHOOKS_MODE: 'azure'`). */
   env?: Record<string, string>;
+  /** Every log line, at debug level (e.g. to prove what is never logged). */
+  logSink?: LocalPlatformOptions['logSink'];
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -52,7 +54,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     },
     databaseName: `test-${randomBytes(6).toString('hex')}`,
     timers: false,
-    env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', OUTBOX_GRACE_SECONDS: '0', ...options.env },
+    env: { LOG_LEVEL: options.logSink ? 'debug' : (process.env.TEST_LOG_LEVEL ?? 'silent'), OUTBOX_GRACE_SECONDS: '0', ...options.env },
+    logSink: options.logSink,
     bus: { retryDelayMs: () => 5 },
     checkResponses: true,
     deadlines: options.deadlines,

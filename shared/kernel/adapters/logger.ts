@@ -2,7 +2,7 @@ import type { Logger, LogLevel } from '../ports';
 
 const ORDER: Record<LogLevel | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 // Defence in depth: callers log ids only, but a field with one of these names is never written.
-const REDACTED = /^(email|phone|value|apiKey|x-api-key|key|secret|code|codes|coupons|pin|identifiers|authorization)$/i;
+const REDACTED = /^(email|phone|value|apiKey|x-api-key|key|secret|code|codes|coupons|pin|identifiers|authorization|token)$/i;
 
 export type LogSink = (level: LogLevel, line: string) => void;
 
