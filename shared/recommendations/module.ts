@@ -1,5 +1,7 @@
 import { on } from '../kernel/events';
 import { contribute } from '../kernel/extensions';
+import { catalogueModule } from '../catalogue/module';
+import { CatalogueRelatedSkus } from './catalogue-relations';
 import { defineModule } from '../kernel/module';
 import { tenancyModule } from '../tenancy/module';
 import { customerParticipants } from '../customers';
@@ -21,7 +23,7 @@ const blobContainers = {
 /** Recommendations from the baskets of both channels: for a customer, a basket, a product; best sellers and trending. */
 export const recommendationsModule = defineModule({
   name: 'recommendations',
-  needs: [tenancyModule, customersModule, stockModule],
+  needs: [tenancyModule, customersModule, stockModule, catalogueModule],
   containers: {
     recommendations: {
       partitionKeyPaths: ['/tenantId', '/partition'],
@@ -48,12 +50,11 @@ export const recommendationsModule = defineModule({
     },
     recommendationServedFlush: { schedule: '0 * * * * *', description: 'Saves the counts of lists served, for the conversion report' },
   },
-  build({ kernel, documents }, { tenancy: { tenancy }, customers: { customers }, stock: { stock } }) {
+  build({ kernel, documents }, { tenancy: { tenancy }, customers: { customers }, stock: { stock }, catalogue: { catalogue } }) {
     const store = new CosmosRecommendationStore(documents('recommendations'));
     const snapshots = new BlobModelSnapshots(kernel.blob, blobContainers.recommendationModels.name);
-    // The catalogue's relations join here once a catalogue capability exists (CatalogueRelations).
     const availability = new StockAvailability(stock);
-    const recommendations = new RecommendationService(store, snapshots, availability, customers, tenancy, kernel.clock, undefined);
+    const recommendations = new RecommendationService(store, snapshots, availability, customers, tenancy, kernel.clock, new CatalogueRelatedSkus(catalogue));
     return {
       api: { recommendations },
       routes: recommendationRoutes(kernel.edge, recommendations),

@@ -141,6 +141,25 @@ describe('recommendations from both channels', () => {
     expect(trending.body.items[0].sku).toBe(s.HIT);
   });
 
+  it("blends the catalogue's relations, in their order, before what is bought with a product", async () => {
+    const s = skus('LAMP', 'SHADE', 'BULB', 'VASE');
+    const admin = { key: c.t.keys.admin };
+    const settings = { families: [{ familyId: 'home', name: 'Home', parentId: null }], attributes: [], priceLists: [] };
+    expect((await c.p.api('PUT', '/api/v1/catalogue/settings', { ...admin, body: settings })).status).toBe(200);
+    const product = (id: string) => ({ type: 'product', productId: id, version: 1, name: id, families: ['home'] });
+    const variant = (id: string) => ({ type: 'variant', productId: id, sku: id, version: 1, options: {} });
+    const items = [...[s.LAMP!, s.SHADE!, s.BULB!, s.VASE!].flatMap((id) => [product(id), variant(id)])];
+    items.push({ type: 'relations', productId: s.LAMP!, relation: 'accessory', related: [s.BULB!, s.SHADE!], version: 1 } as never);
+    const upserted = await c.p.api('POST', '/api/v1/catalogue/items', { ...admin, body: { items } });
+    expect(upserted.status).toBe(200);
+    await stock('store-1', Object.values(s));
+    await together(3, [s.LAMP!, s.VASE!], 'store');
+    await settle();
+    const related = await c.p.api('GET', `/api/v1/recommendations/related/${s.LAMP}?channel=store&locationId=store-1`, { key: c.t.keys.pos });
+    expect(related.status).toBe(200);
+    expect(skusOf(related.body).slice(0, 3)).toEqual([s.BULB, s.SHADE, s.VASE]);
+  });
+
   it('recommends for a basket and for a product what is bought with them, and measures conversion', async () => {
     const s = skus('PASTA', 'SAUCE', 'CHEESE', 'WINE');
     await stock('store-1', Object.values(s));
