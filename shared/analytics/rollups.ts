@@ -91,7 +91,7 @@ export function localDay(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 }
 
-/** Contract A: catalogue-enriched lines carry `families`; otherwise the line's category decides. */
+/** Catalogue-enriched lines carry `families`; otherwise the line's category decides. */
 export function familiesOf(line: { category?: string; families?: string[] }): string[] {
   if (line.families && line.families.length > 0) return [...new Set(line.families)];
   return [line.category ?? UNCATEGORISED];

@@ -52,7 +52,7 @@ export const offersModule = defineModule({
       recommendations: { recommendations },
     },
   ) {
-    // Membership, existence and customers by trait, as the segments capability answers them (contract B).
+    // Membership, existence and customers by trait, as the segments capability answers them.
     const segments: SegmentDirectory = {
       available: true,
       exists: (tenantId, segmentId) => known.exists(tenantId, segmentId),

@@ -832,7 +832,7 @@ export class OfferService {
   }
 }
 
-/** The sale as conditions read it (contract A's catalogue fields pass through when present). */
+/** The sale as conditions read it (the catalogue's fields on its lines pass through when present). */
 function saleFacts(tx: TransactionView): NonNullable<TriggerEvent['sale']> {
   return {
     transactionId: tx.transactionId,

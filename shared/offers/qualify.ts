@@ -51,7 +51,7 @@ export interface QualifySources {
     request: EvaluationRequest & { customerId: string },
   ): Promise<Array<CouponResult & { name: string; source: 'wallet' | 'promotion' }>>;
   loyalty(tenantId: string, customerId: string): Promise<{ summary: LoyaltySummary; program: LoyaltyProgram } | null>;
-  /** Items for the basket with why, from the recommender (contract D). */
+  /** Items for the basket with why, from the recommender. */
   recommend(
     tenantId: string,
     basket: { channel: 'store' | 'online'; locationId: string; skus: string[] },

@@ -200,7 +200,7 @@ export function inactiveReason(version: RuleVersion | undefined, at: string): 'n
   return undefined;
 }
 
-/** A sale line as conditions read it: contract A's catalogue fields when present. */
+/** A sale line as conditions read it: the catalogue's fields when present. */
 export interface SaleLineFacts {
   sku: string;
   category?: string;
@@ -278,7 +278,7 @@ export function evaluateConditions(conditions: Conditions, event: TriggerEvent, 
   }
   if (conditions.families) {
     const wanted = new Set(conditions.families);
-    // Contract A: the catalogue's families when the line has them, its category otherwise.
+    // The catalogue's families when the line has them, its category otherwise.
     const held = lineMatches(lines, (l) => (l.families?.length ? l.families.some((f) => wanted.has(f)) : l.category !== undefined && wanted.has(l.category)));
     add('families', held, `any line in ${conditions.families.join(', ')}`);
   }
