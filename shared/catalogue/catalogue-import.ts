@@ -1,17 +1,9 @@
 import { formatOf, readRecords } from '../kernel/records';
 import type { Clock, Logger } from '../kernel/ports';
+import { ownFileRun, type FileRuns, type SnapshotInbox } from '../kernel/snapshot-files';
 import type { TenancyService } from '../tenancy';
 import type { CatalogueService, ItemResult } from './catalogue';
 import type { CatalogueSettings, ItemType } from './model';
-
-/** Where the ERP drops catalogue snapshots (`{tenantId}/{products|variants|prices|relations}….csv|.jsonl`) and where reports go. */
-export interface CatalogueInbox {
-  /** Names of the snapshot files, under `prefix` when given. */
-  list(prefix?: string): AsyncIterable<string>;
-  open(name: string): Promise<AsyncIterable<Buffer>>;
-  /** Writes `{name}.{run}.report.json` and `.csv` in the reports container; returns their names. */
-  writeReport(name: string, run: string, json: string, csv: string): Promise<{ json: string; csv: string }>;
-}
 
 export interface ImportSummary {
   kind: ItemType | null;
@@ -34,12 +26,7 @@ export interface ImportedFile {
   summary: ImportSummary | null;
 }
 
-export interface ImportedFiles {
-  /** `exists` when another run claimed or finished the file. */
-  claim(record: ImportedFile): Promise<'created' | 'exists'>;
-  get(tenantId: string, file: string): Promise<ImportedFile | undefined>;
-  update(record: ImportedFile, mutate: (current: ImportedFile) => ImportedFile | undefined): Promise<ImportedFile | undefined>;
-}
+export type ImportedFiles = FileRuns<ImportedFile>;
 
 interface BadRow {
   line: number;
@@ -69,7 +56,8 @@ export function kindOf(name: string): ItemType | undefined {
  */
 export class CatalogueImport {
   constructor(
-    private readonly inbox: CatalogueInbox,
+    /** Where the ERP drops catalogue snapshots (`{tenantId}/{products|variants|prices|relations}….csv|.jsonl`) and where reports go. */
+    private readonly inbox: SnapshotInbox,
     private readonly files: ImportedFiles,
     private readonly catalogue: CatalogueService,
     private readonly tenancy: TenancyService,
@@ -101,18 +89,7 @@ export class CatalogueImport {
     const tenantId = name.split('/')[0]!;
     const now = this.clock.now();
     const claim: ImportedFile = { kind: 'import', tenantId, file: name, status: 'running', startedAt: now.toISOString(), finishedAt: null, summary: null };
-    // A point read first: every run lists the whole inbox, and most files in it are done.
-    const known = await this.files.get(tenantId, name);
-    if (known?.status === 'done') return undefined;
-    if (known || (await this.files.claim(claim)) === 'exists') {
-      const existing = known ?? (await this.files.get(tenantId, name));
-      if (!existing || existing.status === 'done' || now.getTime() - new Date(existing.startedAt).getTime() < RUN_LEASE_MS) return undefined;
-      const taken = await this.files.update(existing, (c) =>
-        c.status === 'running' && c.startedAt === existing.startedAt ? { ...c, startedAt: now.toISOString() } : undefined,
-      );
-      if (taken?.startedAt !== now.toISOString()) return undefined;
-      log.log('warn', 'taking over an unfinished catalogue import', { file: name });
-    }
+    if (!(await ownFileRun(this.files, claim, RUN_LEASE_MS, log, 'taking over an unfinished catalogue import'))) return undefined;
     const summary = await this.apply(tenantId, name, now);
     await this.files.update(claim, (c) => ({ ...c, status: 'done', finishedAt: this.clock.now().toISOString(), summary }));
     log.log('info', 'imported a catalogue snapshot', { file: name, ...summary, report: undefined });

@@ -3,7 +3,8 @@ import { defineModule } from '../kernel/module';
 import { tenancyModule } from '../tenancy/module';
 import { stockModule } from '../stock/module';
 import { lineEnrichers } from '../transactions';
-import { BlobCatalogueInbox, BlobFeedFiles, CosmosImportedFiles } from './adapters/catalogue-files';
+import { BlobSnapshotInbox } from '../kernel/adapters/snapshot-inbox';
+import { BlobFeedFiles, CosmosImportedFiles } from './adapters/catalogue-files';
 import { CosmosCatalogueStore } from './adapters/cosmos-catalogue-store';
 import { CatalogueService } from './catalogue';
 import { CatalogueImport } from './catalogue-import';
@@ -42,7 +43,7 @@ export const catalogueModule = defineModule({
     const docs = documents('catalogue');
     const store = new CosmosCatalogueStore(docs);
     const catalogue = new CatalogueService(store, tenancy, kernel.clock);
-    const inbox = new BlobCatalogueInbox(kernel.blob, blobContainers.erpCatalogueSnapshots.name, blobContainers.catalogueImportReports.name);
+    const inbox = new BlobSnapshotInbox(kernel.blob, blobContainers.erpCatalogueSnapshots.name, blobContainers.catalogueImportReports.name);
     const catalogueImport = new CatalogueImport(inbox, new CosmosImportedFiles(docs), catalogue, tenancy, kernel.clock);
     const feeds = new BlobFeedFiles(kernel.blob, blobContainers.catalogueFeeds.name, kernel.clock);
     const cataloguePublishing = new CataloguePublishing(store, catalogue, tenancy, stock, feeds, kernel.clock);

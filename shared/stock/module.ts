@@ -4,7 +4,7 @@ import { tenancyModule } from '../tenancy/module';
 import { TransactionRecorded } from '../transactions';
 import { CosmosStockStore } from './adapters/cosmos-stock-store';
 import { CosmosReconciliationFiles } from './adapters/reconciliation-files';
-import { BlobSnapshotInbox } from './adapters/snapshot-inbox';
+import { BlobSnapshotInbox } from '../kernel/adapters/snapshot-inbox';
 import { stockRoutes } from './http';
 import { StockService } from './stock';
 import { StockReconciliation } from './stock-reconciliation';

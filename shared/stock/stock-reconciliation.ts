@@ -4,15 +4,7 @@ import { formatOf, readSnapshot, type SnapshotRow } from './stock-snapshot';
 import type { StockService, StockStore } from './stock';
 import type { TenancyService } from '../tenancy';
 import type { Clock, Logger } from '../kernel/ports';
-
-/** Where the ERP drops snapshots (`{tenantId}/{file}.csv|.jsonl`) and where reports go. */
-export interface SnapshotInbox {
-  /** Names of every snapshot file in the inbox. */
-  list(): AsyncIterable<string>;
-  open(name: string): Promise<AsyncIterable<Buffer>>;
-  /** Writes `{name}.{run}.report.json` and `.csv` in the reports container; returns their names. */
-  writeReport(name: string, run: string, json: string, csv: string): Promise<{ json: string; csv: string }>;
-}
+import { ownFileRun, type FileRuns, type SnapshotInbox } from '../kernel/snapshot-files';
 
 export interface ReconciledFile {
   kind: 'reconciliation';
@@ -49,13 +41,9 @@ export const ReconciliationListSchema = z
   })
   .meta({ id: 'StockReconciliationList' });
 
-export interface ReconciliationFiles {
-  /** `exists` when another run claimed or finished the file. */
-  claim(record: ReconciledFile): Promise<'created' | 'exists'>;
-  get(tenantId: string, file: string): Promise<ReconciledFile | undefined>;
+export interface ReconciliationFiles extends FileRuns<ReconciledFile> {
   /** The tenant's newest reconciled files first, at most `limit`. */
   list(tenantId: string, limit: number): Promise<ReconciledFile[]>;
-  update(record: ReconciledFile, mutate: (current: ReconciledFile) => ReconciledFile | undefined): Promise<ReconciledFile | undefined>;
 }
 
 export interface ReconciliationSummary {
@@ -100,6 +88,7 @@ interface LocationState {
  */
 export class StockReconciliation {
   constructor(
+    /** Where the ERP drops snapshots (`{tenantId}/{file}.csv|.jsonl`) and where reports go. */
     private readonly inbox: SnapshotInbox,
     private readonly files: ReconciliationFiles,
     private readonly store: StockStore,
@@ -108,12 +97,12 @@ export class StockReconciliation {
     private readonly clock: Clock,
   ) {}
 
-  /** Processes every file not processed yet; one failing file does not stop the others. */
   /** What the reconciliation did with each ERP snapshot, newest first (the reports' summaries). */
   reports(tenantId: string, limit = 50): Promise<ReconciledFile[]> {
     return this.files.list(tenantId, limit);
   }
 
+  /** Processes every file not processed yet; one failing file does not stop the others. */
   async run(log: Logger): Promise<Array<{ file: string; summary: ReconciliationSummary }>> {
     const done = [];
     for await (const name of this.inbox.list()) {
@@ -139,18 +128,7 @@ export class StockReconciliation {
       finishedAt: null,
       summary: null,
     };
-    // A point read first: every run lists the whole inbox, and most files in it are done.
-    const known = await this.files.get(tenantId, name);
-    if (known?.status === 'done') return undefined;
-    if (known || (await this.files.claim(claim)) === 'exists') {
-      const existing = known ?? (await this.files.get(tenantId, name));
-      if (!existing || existing.status === 'done' || now.getTime() - new Date(existing.startedAt).getTime() < RUN_LEASE_MS) return undefined;
-      const taken = await this.files.update(existing, (c) =>
-        c.status === 'running' && c.startedAt === existing.startedAt ? { ...c, startedAt: now.toISOString() } : undefined,
-      );
-      if (taken?.startedAt !== now.toISOString()) return undefined;
-      log.log('warn', 'taking over an unfinished reconciliation', { file: name });
-    }
+    if (!(await ownFileRun(this.files, claim, RUN_LEASE_MS, log, 'taking over an unfinished reconciliation'))) return undefined;
     const summary = await this.reconcile(tenantId, name, now);
     await this.files.update(claim, (c) => ({ ...c, status: 'done', finishedAt: this.clock.now().toISOString(), summary }));
     log.log('info', 'reconciled an ERP snapshot', { file: name, ...summary, report: undefined });

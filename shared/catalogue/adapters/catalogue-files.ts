@@ -4,34 +4,8 @@ import { BlobLinks } from '../../kernel/adapters/blob-storage';
 import { deterministicId } from '../../kernel/ids';
 import type { Clock } from '../../kernel/ports';
 import type { Documents } from '../../kernel/adapters/documents';
-import type { CatalogueInbox, ImportedFile, ImportedFiles } from '../catalogue-import';
+import type { ImportedFile, ImportedFiles } from '../catalogue-import';
 import type { FeedFiles } from '../publishing';
-
-/** ERP catalogue snapshots in one container, import reports in another; blobs are streamed, never buffered whole. */
-export class BlobCatalogueInbox implements CatalogueInbox {
-  constructor(
-    private readonly blob: BlobServiceClient,
-    private readonly snapshots: string,
-    private readonly reports: string,
-  ) {}
-
-  async *list(prefix?: string): AsyncIterable<string> {
-    for await (const item of this.blob.getContainerClient(this.snapshots).listBlobsFlat(prefix ? { prefix } : {})) yield item.name;
-  }
-
-  async open(name: string): Promise<AsyncIterable<Buffer>> {
-    const download = await this.blob.getContainerClient(this.snapshots).getBlobClient(name).download();
-    return download.readableStreamBody as AsyncIterable<Buffer>;
-  }
-
-  async writeReport(name: string, run: string, json: string, csv: string): Promise<{ json: string; csv: string }> {
-    const container = this.blob.getContainerClient(this.reports);
-    const names = { json: `${name}.${run}.report.json`, csv: `${name}.${run}.report.csv` };
-    await container.getBlockBlobClient(names.json).uploadData(Buffer.from(json), { blobHTTPHeaders: { blobContentType: 'application/json' } });
-    await container.getBlockBlobClient(names.csv).uploadData(Buffer.from(csv), { blobHTTPHeaders: { blobContentType: 'text/csv' } });
-    return names;
-  }
-}
 
 /** One record per snapshot file in the `catalogue` container, created once: the claim that a file is (being) imported. */
 export class CosmosImportedFiles implements ImportedFiles {

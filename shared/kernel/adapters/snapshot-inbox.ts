@@ -1,7 +1,7 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
-import type { SnapshotInbox } from '../stock-reconciliation';
+import type { SnapshotInbox } from '../snapshot-files';
 
-/** ERP snapshots in one container, reconciliation reports in another; blobs are streamed, never buffered whole. */
+/** ERP snapshots in one container, their reports in another; blobs are streamed, never buffered whole. */
 export class BlobSnapshotInbox implements SnapshotInbox {
   constructor(
     private readonly blob: BlobServiceClient,
@@ -9,8 +9,8 @@ export class BlobSnapshotInbox implements SnapshotInbox {
     private readonly reports: string,
   ) {}
 
-  async *list(): AsyncIterable<string> {
-    for await (const item of this.blob.getContainerClient(this.snapshots).listBlobsFlat()) yield item.name;
+  async *list(prefix?: string): AsyncIterable<string> {
+    for await (const item of this.blob.getContainerClient(this.snapshots).listBlobsFlat(prefix ? { prefix } : {})) yield item.name;
   }
 
   async open(name: string): Promise<AsyncIterable<Buffer>> {
