@@ -1,5 +1,5 @@
 import { sha256Hex } from '../kernel/ids';
-import type { TransactionView } from '../transactions';
+import { familiesOfLine, type TransactionView } from '../transactions';
 
 /**
  * Daily rollups of sales and returns: documents per tenant, day, location, channel and
@@ -91,10 +91,10 @@ export function localDay(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 }
 
-/** Catalogue-enriched lines carry `families`; otherwise the line's category decides. */
+/** The line's families (see `familiesOfLine`), or `uncategorised` when it has neither families nor a category. */
 export function familiesOf(line: { category?: string; families?: string[] }): string[] {
-  if (line.families && line.families.length > 0) return [...new Set(line.families)];
-  return [line.category ?? UNCATEGORISED];
+  const families = familiesOfLine(line);
+  return families.length > 0 ? families : [UNCATEGORISED];
 }
 
 function add<K extends string>(map: Record<K, [number, number]>, key: K, a: number, b: number): void {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idField } from '../kernel/id-rules';
+import { familiesOfLine } from '../transactions';
 
 /**
  * Offer rules as data (trigger -> conditions -> actions) and their pure evaluation: which version
@@ -278,8 +279,7 @@ export function evaluateConditions(conditions: Conditions, event: TriggerEvent, 
   }
   if (conditions.families) {
     const wanted = new Set(conditions.families);
-    // The catalogue's families when the line has them, its category otherwise.
-    const held = lineMatches(lines, (l) => (l.families?.length ? l.families.some((f) => wanted.has(f)) : l.category !== undefined && wanted.has(l.category)));
+    const held = lineMatches(lines, (l) => familiesOfLine(l).some((f) => wanted.has(f)));
     add('families', held, `any line in ${conditions.families.join(', ')}`);
   }
   if (conditions.brands) {

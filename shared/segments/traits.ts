@@ -3,7 +3,7 @@
  * What depends on the clock (rolling windows, days since, age, birthday) is derived when read from
  * what is stored (per-day buckets, dates), so it is exact at any moment without rewriting anyone.
  */
-import type { TransactionView } from '../transactions';
+import { familiesOfLine, type TransactionView } from '../transactions';
 
 export type Channel = 'store' | 'online';
 export const CHANNELS: readonly Channel[] = ['store', 'online'];
@@ -75,12 +75,6 @@ export function emptyTraits(tenantId: string, customerId: string): TraitsState {
   };
 }
 
-/** The catalogue's optional fields on a sale line (filled at ingest when the tenant has a catalogue). */
-interface CatalogueFields {
-  families?: string[];
-  brand?: string;
-}
-
 const dayOf = (iso: string) => new Date(iso).toISOString().slice(0, 10);
 const later = (a: string | null | undefined, b: string) => (a && Date.parse(a) >= Date.parse(b) ? a : b);
 const earlier = (a: string | null, b: string) => (a && Date.parse(a) <= Date.parse(b) ? a : b);
@@ -120,13 +114,10 @@ export function applyTransaction(state: TraitsState, tx: TransactionView, now: D
     bucket.refunded += tx.totals.net;
   }
   for (const line of tx.lines) {
-    const { families, brand } = line as CatalogueFields;
     const units = sign * line.quantity;
     const spend = sign * line.total;
-    // With a catalogue, the line counts under every family on its path; without one, under its category.
-    const familyKeys = families && families.length > 0 ? families : line.category ? [line.category] : [];
-    for (const family of new Set(familyKeys)) add(next.families, family, units, spend);
-    if (brand) add(next.brands, brand, units, spend);
+    for (const family of familiesOfLine(line)) add(next.families, family, units, spend);
+    if (line.brand) add(next.brands, line.brand, units, spend);
     if (line.category) add(next.categories, line.category, units, spend);
   }
   return prune(next, now);

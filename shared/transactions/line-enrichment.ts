@@ -21,6 +21,15 @@ export interface LineEnricher {
   references(tenantId: string, skus: string[]): Promise<Map<string, LineReference> | undefined>;
 }
 
+/**
+ * The families a sale line counts under: with a catalogue, every family on its product's paths;
+ * without one, its category (none when it has neither). Segments, offers and analytics all count so.
+ */
+export function familiesOfLine(line: { category?: string; families?: string[] }): string[] {
+  if (line.families && line.families.length > 0) return [...new Set(line.families)];
+  return line.category ? [line.category] : [];
+}
+
 export const lineEnrichers = extensionPoint<LineEnricher>('transactions.lineEnrichers');
 
 /**
