@@ -1,22 +1,13 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import { accessible, input, shoot, signIn, useConsoleBrowser, visit as visitIn } from './console-support';
+import type { Page } from 'playwright-core';
 import { seedDemoTenant } from '../../local/demo-tenant';
 import { hoursAgo, useTestPlatform, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 useTestPlatform((context) => ({ p } = context));
 
-/** Screenshots and timings of every page, kept as test artefacts; `DOCS_SCREENSHOTS=1` also refreshes the README's. */
-const ARTEFACTS = join(__dirname, '..', '..', 'test-artifacts', 'console');
-const DOCS = join(__dirname, '..', '..', 'docs', 'console');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
 let keys: Record<string, string>;
-let browser: BrowserContext;
-let close: () => Promise<void>;
-const timings: Record<string, number> = {};
+const { browser, timings } = useConsoleBrowser('console');
 const email = 'lucia.garcia@example.com';
 
 beforeAll(async () => {
@@ -51,62 +42,13 @@ beforeAll(async () => {
   const settings = await p.api('PUT', '/api/v1/settings/recommendations', { key: keys.admin, body: { repeatPurchaseCategories: ['shoes'] } });
   if (settings.status !== 200) throw new Error(`settings answered ${settings.status}`);
   await p.bus.idle();
-
-  mkdirSync(ARTEFACTS, { recursive: true });
-  // A tablet in landscape, as in a store's back room.
-  ({ browser, close } = await launchBrowser({ viewport: { width: 1180, height: 820 }, locale: 'es-ES' }));
-});
-afterAll(async () => {
-  await close?.();
-  if (Object.keys(timings).length > 0) writeFileSync(join(ARTEFACTS, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
 });
 
-/** axe-core finds no serious or critical violation (run through the DevTools protocol: the page's CSP lets no injected script in). */
-async function accessible(page: Page, name: string): Promise<void> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: { run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> };
-      }
-    ).axe;
-    const result = await axe.run((globalThis as any).document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-  expect({ page: name, serious: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ page: name, serious: [] });
-}
-
-async function shoot(page: Page, name: string, forDocs = false): Promise<void> {
-  const file = join(ARTEFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  if (forDocs && process.env.DOCS_SCREENSHOTS === '1') {
-    mkdirSync(DOCS, { recursive: true });
-    copyFileSync(file, join(DOCS, `${name}.png`));
-  }
-}
-
-/** Navigates inside the console and measures until `ready` is visible: the page is interactive. */
-async function visit(page: Page, hash: string, ready: string, name: string): Promise<void> {
-  const started = Date.now();
-  await page.evaluate((h) => ((globalThis as any).location.hash = h), hash);
-  await page.locator(ready).first().waitFor();
-  timings[name] = Date.now() - started;
-}
-
-/** The input or select a visible label names (a form or section may carry the same name). */
-function input(page: Page, label: string) {
-  return page.getByLabel(label, { exact: true }).and(page.locator('input, select'));
-}
-
-async function signIn(page: Page, key: string): Promise<void> {
-  await input(page, 'Clave de API').fill(key);
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await page.getByRole('heading', { name: 'Clientes', level: 1 }).waitFor();
-}
+const visit = (page: Page, hash: string, ready: string, name: string) => visitIn(page, timings, hash, ready, name);
 
 describe('the back office console in a real browser', () => {
   it('signs in with a key, finds a customer, shows both channels, creates a campaign, checks the dashboard against the API, signs out', async () => {
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     const refused: string[] = [];
     page.on('console', (m) => void (/Content Security Policy/i.test(m.text()) && refused.push(m.text())));
     page.on('pageerror', (e) => refused.push(e.message));
@@ -297,7 +239,7 @@ describe('the back office console in a real browser', () => {
   });
 
   it('shows a POS key masked data, as the API gives it, and no admin pages', async () => {
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(`${p.url}/`);
     await page.evaluate(() => (globalThis as any).sessionStorage.setItem('unifica.console.lang', 'es'));
     await page.reload();
