@@ -31,7 +31,7 @@ import {
   type EvaluationRequest,
   type PendingUse,
 } from './coupon-rules';
-import type { Clock, CreateOutcome, EventPublisher, Logger } from '../kernel/ports';
+import type { Clock, CreateOutcome, EventPublisher, Logger, Page } from '../kernel/ports';
 import { createEvent } from '../kernel/events';
 import { CouponIssued, CouponRedeemed } from './events';
 import type { CampaignAudiences } from './audiences';
@@ -84,6 +84,8 @@ export interface CounterLimits {
 export interface CouponStore {
   createCampaign(campaign: Campaign): Promise<CreateOutcome>;
   getCampaign(tenantId: string, key: string): Promise<Campaign | undefined>;
+  /** The tenant's campaigns, newest first, a page at a time. */
+  listCampaigns(tenantId: string, limit: number, continuationToken?: string): Promise<Page<Campaign>>;
   /** Reserves `count` serials; returns the first. */
   reserveSerials(tenantId: string, key: string, count: number): Promise<number>;
   claimPublicCode(tenantId: string, code: string, campaignKey: string): Promise<CreateOutcome>;
@@ -166,6 +168,18 @@ export const CampaignViewSchema = z
   })
   .meta({ id: 'Campaign' });
 export type CampaignView = z.output<typeof CampaignViewSchema>;
+
+/** A campaign in a list: its rules and codes issued; what it gave is counted when one is opened (one aggregate query each). */
+export const CampaignSummarySchema = CampaignViewSchema.omit({ redemptions: true, discountGiven: true }).meta({ id: 'CampaignSummary' });
+export type CampaignSummary = z.output<typeof CampaignSummarySchema>;
+
+export const CampaignPageSchema = z
+  .object({
+    items: z.array(CampaignSummarySchema).describe('Newest first'),
+    continuationToken: z.string().nullable().describe('Pass back as ?continuationToken= for the next page'),
+  })
+  .meta({ id: 'CampaignPage' });
+export type CampaignPage = z.output<typeof CampaignPageSchema>;
 
 export const IssuedCodesSchema = z
   .object({
@@ -276,6 +290,17 @@ export class CouponService {
   async getCampaign(tenantId: string, campaignId: string): Promise<CampaignView> {
     const campaign = await this.requireCampaign(tenantId, campaignId);
     return campaignView(campaign, await this.store.campaignUsage(tenantId, campaign.campaignId, this.clock.now().toISOString()));
+  }
+
+  async listCampaigns(tenantId: string, limit: number, continuationToken?: string): Promise<CampaignPage> {
+    const page = await this.store.listCampaigns(tenantId, limit, continuationToken);
+    return {
+      items: page.items.map((campaign) => {
+        const { redemptions: _r, discountGiven: _d, ...summary } = campaignView(campaign);
+        return summary;
+      }),
+      continuationToken: page.continuationToken,
+    };
   }
 
   /** Unique codes in bulk (computed, nothing stored per code), or one personal code for a customer. */

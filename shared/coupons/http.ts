@@ -1,10 +1,20 @@
 import { z } from 'zod';
 import { CampaignInput, CouponRequest } from './coupon-rules';
-import { CampaignViewSchema, CodesInput, CouponValidationSchema, HoldListSchema, HoldViewSchema, IssuedCodesSchema, WalletSchema, holdView } from './coupons';
+import {
+  CampaignPageSchema,
+  CampaignViewSchema,
+  CodesInput,
+  CouponValidationSchema,
+  HoldListSchema,
+  HoldViewSchema,
+  IssuedCodesSchema,
+  WalletSchema,
+  holdView,
+} from './coupons';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import type { CouponService } from './coupons';
-import { ProblemSchema, erasedCustomer, id } from '../edge/schemas';
+import { PageQuery, ProblemSchema, erasedCustomer, id } from '../edge/schemas';
 
 const problems = {
   400: { description: 'Invalid input; `errors` lists each field', schema: ProblemSchema },
@@ -34,6 +44,21 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
         const campaign = await coupons.createCampaign(principal, body);
         return { status: 201, body: campaign, headers: { location: `/api/v1/campaigns/${campaign.campaignId}` } };
       },
+    }),
+    endpoint(edge, {
+      name: 'listCampaigns',
+      method: 'GET',
+      route: 'v1/campaigns',
+      summary: "The tenant's campaigns, newest first, a page at a time (what each gave: open it)",
+      tags: ['Coupons'],
+      auth: 'tenant',
+      roles: ['admin'],
+      query: PageQuery,
+      responses: { 200: { description: 'A page of campaigns', schema: CampaignPageSchema }, ...problems },
+      handle: async ({ principal, query }) => ({
+        status: 200,
+        body: await coupons.listCampaigns(principal.tenantId, query.limit, query.continuationToken),
+      }),
     }),
     endpoint(edge, {
       name: 'getCampaign',

@@ -1,7 +1,7 @@
 import type { PatchOperation } from '@azure/cosmos';
 import type { Campaign, CodeUsage, Counter, PendingUse } from '../coupon-rules';
 import type { CounterLimits, CounterRef, CouponStore, HoldRecord, IssueRecord } from '../coupons';
-import type { CreateOutcome } from '../../kernel/ports';
+import type { CreateOutcome, Page } from '../../kernel/ports';
 import type { Documents } from '../../kernel/adapters/documents';
 
 /**
@@ -25,6 +25,15 @@ export class CosmosCouponStore implements CouponStore {
 
   getCampaign(tenantId: string, key: string): Promise<Campaign | undefined> {
     return this.get<Campaign>(tenantId, `campaign:${key}`);
+  }
+
+  async listCampaigns(tenantId: string, limit: number, continuationToken?: string): Promise<Page<Campaign>> {
+    const page = await this.docs.query<Campaign>(
+      'SELECT * FROM c WHERE c.tenantId = @t AND c.kind = "campaign" ORDER BY c.createdAt DESC',
+      [{ name: '@t', value: tenantId }],
+      { maxItemCount: limit, continuationToken },
+    );
+    return { items: page.items.map((c) => unwrap<Campaign>(c)), continuationToken: page.continuationToken };
   }
 
   async reserveSerials(tenantId: string, key: string, count: number): Promise<number> {
