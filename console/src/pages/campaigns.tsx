@@ -1,25 +1,79 @@
 import { useState } from 'preact/hooks';
-import type { CampaignView, IssuedCodes } from '../../../shared/coupons';
+import type { CampaignPage, CampaignView, IssuedCodes } from '../../../shared/coupons';
 import { api } from '../api';
-import { dateTime, money, number, t, zonedInput, zonedToIso } from '../i18n';
+import { dateTime, money, number, t, zonedInput, zonedToIso, type Locale } from '../i18n';
 import { session } from '../session';
-import { Field, Form, Section, Select, Table } from '../ui';
+import { Field, Form, Problem, Section, Select, Table, useLoad } from '../ui';
 
-/** Campaigns and codes: create one, open one by id to see what it has given, issue unique codes. */
+/** A campaign's discount as a shopper reads it. */
+export function discountText(discount: CampaignView['discount'], locale: Locale): string {
+  if (discount.type === 'percentage') return `${discount.percent} %`;
+  return money(discount.type === 'fixedAmount' ? discount.amount : discount.price, locale);
+}
+
+/** Campaigns and codes: the list (newest first), create one, open one to see what it has given, issue unique codes. */
 export function Campaigns() {
   const locale = session.value!.tenant;
   const [campaign, setCampaign] = useState<CampaignView>();
   const [codes, setCodes] = useState<IssuedCodes>();
   const [discountType, setDiscountType] = useState('percentage');
+  const [token, setToken] = useState<string | null>(null);
+  const list = useLoad(() => api<CampaignPage>('GET', `v1/campaigns?limit=25${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`), [token]);
+  const [opening, setOpening] = useState<unknown>();
   const open = async (id: string) => {
     setCodes(undefined);
     setCampaign(await api<CampaignView>('GET', `v1/campaigns/${encodeURIComponent(id)}`));
+    // The campaign's figures come into view, for a list longer than the screen.
+    requestAnimationFrame(() => document.getElementById('campaign')?.scrollIntoView({ block: 'start' }));
   };
   // Dates are typed as the tenant's clock shows them, whatever the browser's time zone.
   const local = (value: FormDataEntryValue | null) => zonedToIso(String(value), locale);
   return (
     <>
       <h1>{t('campaigns')}</h1>
+      <Section title={t('campaignList')} id="campaign-list">
+        <Problem error={list.error ?? opening} />
+        {list.loading && !list.value && <p role="status">{t('loading')}</p>}
+        {list.value && (
+          <Table
+            caption={t('campaignList')}
+            captionHidden
+            head={[t('name'), t('discountType'), t('validFrom'), t('validTo'), t('publicCode'), t('codesIssued')]}
+            numeric={[5]}
+            rows={list.value.items.map((c) => [
+              <button
+                key="open"
+                type="button"
+                class="link"
+                data-campaign={c.campaignId}
+                onClick={() => {
+                  setOpening(undefined);
+                  open(c.campaignId).catch(setOpening);
+                }}
+              >
+                {c.name}
+              </button>,
+              discountText(c.discount, locale),
+              dateTime(c.validFrom, locale),
+              dateTime(c.validTo, locale),
+              c.publicCode ?? '—',
+              number(c.codesIssued, locale),
+            ])}
+          />
+        )}
+        <div class="row">
+          {token && (
+            <button type="button" class="secondary" onClick={() => setToken(null)}>
+              {t('firstPage')}
+            </button>
+          )}
+          {list.value?.continuationToken && (
+            <button type="button" class="secondary" onClick={() => setToken(list.value!.continuationToken)}>
+              {t('nextPage')}
+            </button>
+          )}
+        </div>
+      </Section>
       <div class="grid">
         <Section title={t('newCampaign')}>
           <Form
@@ -36,6 +90,8 @@ export function Campaigns() {
               };
               setCodes(undefined);
               setCampaign(await api<CampaignView>('POST', 'v1/campaigns', body));
+              setToken(null);
+              list.reload();
             }}
           >
             <Field label={t('name')} name="name" required maxLength={200} />
@@ -79,13 +135,7 @@ export function Campaigns() {
             </div>
             <div>
               <dt>{t('discountType')}</dt>
-              <dd>
-                {campaign.discount.type === 'percentage'
-                  ? `${campaign.discount.percent} %`
-                  : campaign.discount.type === 'fixedAmount'
-                    ? money(campaign.discount.amount, locale)
-                    : money(campaign.discount.price, locale)}
-              </dd>
+              <dd>{discountText(campaign.discount, locale)}</dd>
             </div>
             <div>
               <dt>{t('validTo')}</dt>

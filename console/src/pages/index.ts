@@ -7,6 +7,7 @@ import { CustomerSearch } from './customers';
 import { Dashboard } from './dashboard';
 import { GiftCards } from './gift-cards';
 import { Receipts } from './receipts';
+import { RuleDetail, Rules } from './rules';
 import { SegmentDetail, Segments } from './segments';
 import { Stock } from './stock';
 
@@ -30,6 +31,8 @@ export const PAGES: Page[] = [
   { path: '/segments', nav: 'segments', roles: ['admin'], view: Segments },
   { path: '/segments/:id', view: SegmentDetail },
   { path: '/campaigns', nav: 'campaigns', roles: ['admin'], view: Campaigns },
+  { path: '/rules', nav: 'rules', roles: ['admin'], view: Rules },
+  { path: '/rules/:id', view: RuleDetail },
   { path: '/gift-cards', nav: 'giftCards', view: GiftCards },
   { path: '/stock', nav: 'stock', view: Stock },
   { path: '/receipts', nav: 'receipts', roles: ['admin'], view: Receipts },
