@@ -137,6 +137,24 @@ export function Table(props: { caption: string; head: string[]; rows: ComponentC
   );
 }
 
+/** First and next page of a list the API pages with a continuation token; `token` is the page shown (null: the first). */
+export function Pager(props: { token: string | null; next: string | null | undefined; onPage: (token: string | null) => void }) {
+  return (
+    <div class="row">
+      {props.token && (
+        <button type="button" class="secondary" onClick={() => props.onPage(null)}>
+          {t('firstPage')}
+        </button>
+      )}
+      {props.next && (
+        <button type="button" class="secondary" onClick={() => props.onPage(props.next!)}>
+          {t('nextPage')}
+        </button>
+      )}
+    </div>
+  );
+}
+
 /**
  * Asks before an action that cannot be undone, in a modal dialog (focus moves into it, Escape
  * cancels). With `typeToConfirm`, the confirm button waits for that text.

@@ -3,7 +3,7 @@ import type { CampaignPage, CampaignView, IssuedCodes } from '../../../shared/co
 import { api } from '../api';
 import { dateTime, money, number, t, zonedInput, zonedToIso, type Locale } from '../i18n';
 import { session } from '../session';
-import { Field, Form, Problem, Section, Select, Table, useLoad } from '../ui';
+import { Field, Form, Pager, Problem, Section, Select, Table, useLoad } from '../ui';
 
 /** A campaign's discount as a shopper reads it. */
 export function discountText(discount: CampaignView['discount'], locale: Locale): string {
@@ -61,18 +61,7 @@ export function Campaigns() {
             ])}
           />
         )}
-        <div class="row">
-          {token && (
-            <button type="button" class="secondary" onClick={() => setToken(null)}>
-              {t('firstPage')}
-            </button>
-          )}
-          {list.value?.continuationToken && (
-            <button type="button" class="secondary" onClick={() => setToken(list.value!.continuationToken)}>
-              {t('nextPage')}
-            </button>
-          )}
-        </div>
+        <Pager token={token} next={list.value?.continuationToken} onPage={setToken} />
       </Section>
       <div class="grid">
         <Section title={t('newCampaign')}>

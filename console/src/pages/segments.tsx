@@ -4,7 +4,7 @@ import { api } from '../api';
 import { BarChart } from '../chart';
 import { dateTime, day, number, operatorText, t } from '../i18n';
 import { session } from '../session';
-import { Field, Form, Problem, Section, Select, Table, useLoad } from '../ui';
+import { Field, Form, Pager, Problem, Section, Select, Table, useLoad } from '../ui';
 
 /** What `GET /v1/segments/fields` serves: the builder is drawn from it, so a trait the API adds appears here without a release. */
 interface Fields {
@@ -316,18 +316,7 @@ export function SegmentDetail({ params }: { params: Record<string, string> }) {
             dateTime(m.since, locale),
           ])}
         />
-        <div class="row">
-          {token && (
-            <button type="button" class="secondary" onClick={() => setToken(null)}>
-              {t('firstPage')}
-            </button>
-          )}
-          {members.value?.continuationToken && (
-            <button type="button" class="secondary" onClick={() => setToken(members.value!.continuationToken)}>
-              {t('nextPage')}
-            </button>
-          )}
-        </div>
+        <Pager token={token} next={members.value?.continuationToken} onPage={setToken} />
       </Section>
     </>
   );
