@@ -164,6 +164,25 @@ describe('offer rules and the campaigns list in the console', () => {
       budget: { activations: 100 },
     });
 
+    // A rule on an event the retailer sends: its simulation sends that event, and it would act.
+    const appRule = await p.api('POST', '/api/v1/offers/rules', {
+      key: keys.admin,
+      body: { name: 'Instala la app: 50 puntos', trigger: { type: 'api-event', name: 'app-install' }, actions: [{ type: 'award-points', points: 50 }] },
+    });
+    expect(appRule.status).toBe(201);
+    await visit(page, `#/rules/${appRule.body.ruleId}`, '#rule-results .kpis', 'rule results');
+    expect(await page.locator('#rule-definition').textContent()).toContain('Un evento que envía el comercio: app-install');
+    expect(await page.locator('#rule-definition').textContent()).toContain('50 puntos extra');
+    await input(page, 'Id de cliente').fill(lucia.customerId);
+    await page.getByRole('button', { name: 'Simular' }).click();
+    await page.locator('#simulation').waitFor();
+    const appSimulated = await p.api('POST', `/api/v1/offers/rules/${appRule.body.ruleId}/simulate`, {
+      key: keys.admin,
+      body: { customerId: lucia.customerId, event: { type: 'api-event', name: 'app-install' } },
+    });
+    expect(appSimulated.body).toMatchObject({ wouldAct: true, triggerFires: true });
+    expect(await page.locator('#simulation strong').textContent()).toBe('Actuaría ahora');
+
     // The list: the rule in words, paused, its budget used as the report counts it.
     await visit(page, '#/rules', `#rule-list a[data-rule="${ruleId}"]`, 'rules (list)');
     const row = page.locator('#rule-list tr', { has: page.locator(`a[data-rule="${ruleId}"]`) });
@@ -178,7 +197,7 @@ describe('offer rules and the campaigns list in the console', () => {
     await page.getByRole('combobox', { name: /^Tipo/ }).selectOption('points-threshold');
     await page.getByRole('button', { name: 'Crear regla' }).click();
     await page.locator('#rule-form .problem code', { hasText: 'trigger.threshold' }).waitFor();
-    expect((await p.api('GET', '/api/v1/offers/rules', { key: keys.admin })).body.items).toHaveLength(1);
+    expect((await p.api('GET', '/api/v1/offers/rules', { key: keys.admin })).body.items).toHaveLength(2);
     await accessible(page, 'rules (refused)');
     expect(failures).toEqual([]);
     await page.close();

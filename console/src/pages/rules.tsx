@@ -32,7 +32,7 @@ type Names = Record<string, string>;
 /** A campaign or segment by its name when the console knows it, by its id otherwise. */
 const nameOf = (names: Names, id: string) => names[id] ?? id;
 
-export function triggerText(trigger: Trigger, segments: Names): string {
+function triggerText(trigger: Trigger, segments: Names): string {
   switch (trigger.type) {
     case 'segment-entered':
     case 'segment-left':
@@ -52,7 +52,7 @@ export function triggerText(trigger: Trigger, segments: Names): string {
   }
 }
 
-export function conditionsText(c: Conditions, locale: Locale, segments: Names): string {
+function conditionsText(c: Conditions, locale: Locale, segments: Names): string {
   const parts: string[] = [];
   if (c.minimumBasket !== undefined) parts.push(t('atLeast', { amount: money(c.minimumBasket, locale) }));
   if (c.channels) parts.push(c.channels.map((ch) => t(ch)).join(' / '));
@@ -65,7 +65,7 @@ export function conditionsText(c: Conditions, locale: Locale, segments: Names): 
   return parts.length > 0 ? parts.join(' · ') : t('noConditions');
 }
 
-export function actionText(a: Action, locale: Locale, campaigns: Names): string {
+function actionText(a: Action, locale: Locale, campaigns: Names): string {
   if (a.type === 'issue-coupon') return t('couponOf', { campaign: nameOf(campaigns, a.campaignId) });
   if (a.type === 'award-points') return t('bonusPoints', { points: number(a.points, locale) }) + (a.reverseOnReturn ? ` ${t('reversible')}` : '');
   return t('notifyBy', { purposes: a.purposes.map((p) => PURPOSES[p]).join(', ') });
@@ -80,9 +80,23 @@ function capText(rule: RuleView): string {
   return rule.cap.type === 'once' ? t('capOnce') : t('capEvery', { days: rule.cap.days });
 }
 
-function State({ active }: { active: boolean }) {
-  return <span class={`badge ${active ? 'active' : 'paused'}`}>{active ? t('active') : t('paused')}</span>;
+/** Paused, or active: in force now, or outside its validity (not started yet, or ended). */
+function State({ rule }: { rule: RuleView }) {
+  const now = Date.now();
+  const state: Key = !rule.active
+    ? 'paused'
+    : now < Date.parse(rule.validFrom)
+      ? 'scheduled'
+      : rule.validTo && now >= Date.parse(rule.validTo)
+        ? 'ended'
+        : 'active';
+  return <span class={`badge ${state === 'active' ? 'active' : 'paused'}`}>{t(state)}</span>;
 }
+
+/** Digits of the tenant's currency's minor unit (2 for EUR, 0 for JPY): amounts are typed in the major unit. */
+const minorDigits = (locale: Locale) =>
+  new Intl.NumberFormat('en', { style: 'currency', currency: locale.currency }).resolvedOptions().maximumFractionDigits ?? 2;
+const toMinor = (typed: string, locale: Locale) => Math.round(Number(typed.replace(',', '.')) * 10 ** minorDigits(locale));
 
 /** The campaigns and segments by name, for the words of a rule and the form's selects. */
 function useNames() {
@@ -137,7 +151,7 @@ export function Rules() {
                 ))}
               </ul>,
               windowText(r, locale),
-              <State key="state" active={r.active} />,
+              <State key="state" rule={r} />,
               <BudgetUsed key="budget" rule={r} locale={locale} />,
             ])}
           />
@@ -291,7 +305,7 @@ function RuleForm(props: { rule?: RuleView; names: ReturnType<typeof useNames>; 
   const [trigger, setTrigger] = useState<Record<string, string>>(() =>
     Object.fromEntries(Object.entries(rule?.trigger ?? { type: 'sale' }).map(([k, v]) => [k, String(v)])),
   );
-  const [minimum, setMinimum] = useState(rule?.conditions.minimumBasket !== undefined ? String(rule.conditions.minimumBasket / 100) : '');
+  const [minimum, setMinimum] = useState(rule?.conditions.minimumBasket !== undefined ? String(rule.conditions.minimumBasket / 10 ** minorDigits(locale)) : '');
   const [channel, setChannel] = useState(rule?.conditions.channels?.length === 1 ? rule.conditions.channels[0]! : '');
   const [segment, setSegment] = useState(rule?.conditions.segmentIds?.[0] ?? '');
   const [families, setFamilies] = useState(rule?.conditions.families?.join(', ') ?? '');
@@ -303,7 +317,6 @@ function RuleForm(props: { rule?: RuleView; names: ReturnType<typeof useNames>; 
   // The first campaign is the likely one: chosen for a new coupon action until another is picked.
   const firstCampaign = names.campaigns[0]?.campaignId ?? '';
   const drafts = actions.map((a) => (a.type === 'issue-coupon' && !a.campaignId && !rule ? { ...a, campaignId: firstCampaign } : a));
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: locale.currency }).resolvedOptions().maximumFractionDigits ?? 2;
 
   const triggerBody = (): Record<string, unknown> => {
     const numeric = ['threshold', 'daysBefore', 'days'];
@@ -329,7 +342,7 @@ function RuleForm(props: { rule?: RuleView; names: ReturnType<typeof useNames>; 
     // Conditions the form has no control for stay as the rule has them.
     const { minimumBasket: _m, channels: _c, segmentIds, families: _f, ...kept } = rule?.conditions ?? {};
     const c: Record<string, unknown> = forSale ? { ...kept } : {};
-    if (forSale && minimum.trim() !== '') c.minimumBasket = Math.round(Number(minimum.replace(',', '.')) * 10 ** digits);
+    if (forSale && minimum.trim() !== '') c.minimumBasket = toMinor(minimum, locale);
     if (forSale && channel) c.channels = [channel];
     if (forSale && families.trim()) c.families = families.split(',').map((f) => f.trim());
     if (segment) c.segmentIds = [segment, ...(segmentIds ?? []).filter((s) => s !== segment)];
@@ -500,13 +513,34 @@ const REASONS: Record<NonNullable<Simulation['inactiveReason']>, Key> = {
   expired: 'reasonExpired',
 };
 
+/** The event the rule's trigger waits for, as the simulation takes it: the answer is then about the customer's conditions, cap and budget. */
+function triggeringEvent(trigger: Trigger): Record<string, unknown> {
+  const type = trigger.type;
+  switch (trigger.type) {
+    case 'segment-entered':
+    case 'segment-left':
+      return { type, segmentId: trigger.segmentId };
+    case 'tier-changed':
+      return { type, tier: trigger.toTier ?? 'simulation', previousTier: null };
+    case 'points-threshold':
+      return { type, previousBalance: trigger.threshold - 1, balance: trigger.threshold };
+    case 'birthday':
+      return { type, days: trigger.daysBefore };
+    case 'lapsed':
+      return { type, days: trigger.days };
+    case 'api-event':
+      return { type, name: trigger.name };
+    default:
+      return { type };
+  }
+}
+
 /** Asks what the rule would do for a customer now; for sale triggers, with a basket of the amount typed. Nothing is written. */
 function Simulate({ rule }: { rule: RuleView }) {
   const locale = session.value!.tenant;
   const [result, setResult] = useState<Simulation>();
   const [channel, setChannel] = useState('store');
   const forSale = SALE_TRIGGERS.includes(rule.trigger.type);
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: locale.currency }).resolvedOptions().maximumFractionDigits ?? 2;
   const yesNo = (b: boolean) => (b ? t('yes') : t('no'));
   return (
     <Section title={t('simulate')} id="rule-simulate">
@@ -515,18 +549,9 @@ function Simulate({ rule }: { rule: RuleView }) {
         submit={t('simulateButton')}
         class="form inline"
         onSubmit={async (data) => {
-          // The event is the rule's own trigger, with its parameters: the answer is about this customer's conditions, cap and budget.
-          const { type: _type, ...params } = rule.trigger as Record<string, unknown>;
-          const event: Record<string, unknown> = { type: rule.trigger.type };
-          if (forSale) {
-            event.channel = channel;
-            event.lines = [{ sku: 'SIMULATION', quantity: 1, unitPrice: Math.round(Number(String(data.get('amount')).replace(',', '.')) * 10 ** digits) }];
-          } else if ('segmentId' in params) event.segmentId = params.segmentId;
-          else if (rule.trigger.type === 'tier-changed') Object.assign(event, { tier: params.toTier ?? 'simulation', previousTier: null });
-          else if ('threshold' in params) Object.assign(event, { previousBalance: Number(params.threshold) - 1, balance: params.threshold });
-          else if ('daysBefore' in params) event.days = params.daysBefore;
-          else if ('days' in params) event.days = params.days;
-          else if ('name' in params) event.name = params.name;
+          const event = forSale
+            ? { ...triggeringEvent(rule.trigger), channel, lines: [{ sku: 'SIMULATION', quantity: 1, unitPrice: toMinor(String(data.get('amount')), locale) }] }
+            : triggeringEvent(rule.trigger);
           setResult(
             await api<Simulation>('POST', `v1/offers/rules/${encodeURIComponent(rule.ruleId)}/simulate`, {
               customerId: String(data.get('customerId')).trim(),
@@ -601,7 +626,7 @@ export function RuleDetail({ params }: { params: Record<string, string> }) {
     <>
       <h1>{rule.name}</h1>
       <p>
-        <State active={rule.active} /> <span class="muted">{t('versionSince', { n: rule.version, since: dateTime(rule.since, locale) })}</span>
+        <State rule={rule} /> <span class="muted">{t('versionSince', { n: rule.version, since: dateTime(rule.since, locale) })}</span>
       </p>
       <div class="row">
         <button
