@@ -52,7 +52,8 @@ export function couponRoutes(edge: EdgeKit, coupons: CouponService): HttpFunctio
       summary: "The tenant's campaigns, newest first, a page at a time (what each gave: open it)",
       tags: ['Coupons'],
       auth: 'tenant',
-      roles: ['admin'],
+      // Whoever may open a campaign may find it in the list.
+      roles: ['admin', 'marketing', 'store', 'support'],
       query: PageQuery,
       responses: { 200: { description: 'A page of campaigns', schema: CampaignPageSchema }, ...problems },
       handle: async ({ principal, query }) => ({

@@ -58,5 +58,9 @@ describe('GET /api/v1/campaigns', () => {
     expect(badToken.status).toBe(400);
     expect(badToken.body.errors).toEqual([expect.objectContaining({ field: 'query.continuationToken' })]);
     expect((await list('', t.keys.pos)).status).toBe(403);
+    // Marketing staff find campaigns as they open them.
+    const marketing = await p.api('POST', `/api/v1/tenants/${t.tenantId}/api-keys`, { key: p.adminKey, body: { role: 'marketing', name: 'Marketing' } });
+    expect(marketing.status).toBe(201);
+    expect((await list('', marketing.body.apiKey)).status).toBe(200);
   });
 });
