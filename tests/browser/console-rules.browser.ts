@@ -156,6 +156,7 @@ describe('offer rules and the campaigns list in the console', () => {
     await page.getByRole('button', { name: 'Guardar la nueva versión' }).click();
     await page.locator('#rule-definition', { hasText: 'venta neta de al menos 100,00' }).waitFor();
     const edited = (await p.api('GET', `/api/v1/offers/rules/${ruleId}`, { key: keys.admin })).body;
+    expect(await page.locator('#rule-definition tbody tr').evaluateAll((rows) => rows.map((r) => r.querySelector('td')!.textContent))).toEqual(['3', '2', '1']);
     expect(edited).toMatchObject({
       version: 3,
       active: false,
@@ -199,6 +200,12 @@ describe('offer rules and the campaigns list in the console', () => {
     await page.locator('#rule-form .problem code', { hasText: 'trigger.threshold' }).waitFor();
     expect((await p.api('GET', '/api/v1/offers/rules', { key: keys.admin })).body.items).toHaveLength(2);
     await accessible(page, 'rules (refused)');
+
+    // The same page in English.
+    await page.getByRole('combobox', { name: 'Idioma' }).selectOption('en');
+    await page.getByRole('heading', { name: 'Rules', level: 1 }).waitFor();
+    expect(await row.textContent()).toContain('A sale');
+    expect(await row.textContent()).toContain('Paused');
     expect(failures).toEqual([]);
     await page.close();
   });

@@ -691,6 +691,13 @@ export function RuleDetail({ params }: { params: Record<string, string> }) {
             <dd>{rule.budget ? n(rule.budget.activations) : '—'}</dd>
           </div>
         </dl>
+        {/* An event is judged by the version in force at its time: when each began tells which one that was. */}
+        <Table
+          caption={t('versions')}
+          head={[t('version'), t('since'), t('status')]}
+          numeric={[0]}
+          rows={[...rule.versions].reverse().map((v) => [n(v.version), dateTime(v.since, locale), v.active ? t('active') : t('paused')])}
+        />
       </Section>
       <Simulate rule={rule} />
       {editing && (
