@@ -746,7 +746,9 @@ async function main() {
   console.log(
     '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, analytics, recommendations, segments and offers; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
   );
-  console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or the marketing, store, support or a till's key to see what each role sees)`);
+  console.log(
+    `\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or the marketing, store, support or a till's key to see what each role sees)`,
+  );
 }
 
 /** The connected catalogue: loaded from the ERP, on the sale lines, priced per channel, published to Merchant Center. */
