@@ -100,11 +100,7 @@ function Shell({ me }: { me: Session }) {
           {me.tenant.name} · {t('signedInAs', { role: me.role })}
         </span>
         <LanguagePicker />
-        <button
-          type="button"
-          class="secondary"
-          onClick={() => void leave(me)}
-        >
+        <button type="button" class="secondary" onClick={() => void leave(me)}>
           {t('signOut')}
         </button>
       </header>
