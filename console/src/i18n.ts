@@ -153,7 +153,7 @@ const en = {
   yes: 'Yes',
   no: 'No',
   removeCondition: 'Remove condition {n}',
-  addCondition: 'Add a condition',
+  addCondition: 'Add a condition to group {group}',
   matchingNow: 'Customers matching now',
   saveSegment: 'Save segment',
   description: 'Description',
@@ -181,6 +181,11 @@ const en = {
   convertedLists: 'Lists bought from',
   convertedLines: 'Lines bought',
   conversionRate: 'Conversion',
+  groupN: 'Group {n}',
+  negateGroup: 'Not: those who do not meet this group',
+  addGroup: 'Add a group to group {group}',
+  removeGroup: 'Remove group {n}',
+  editSegment: 'Edit the segment',
 } as const;
 export type Key = keyof typeof en;
 
@@ -334,7 +339,7 @@ const es: Record<Key, string> = {
   yes: 'Sí',
   no: 'No',
   removeCondition: 'Quitar la condición {n}',
-  addCondition: 'Añadir una condición',
+  addCondition: 'Añadir una condición al grupo {group}',
   matchingNow: 'Clientes que cumplen ahora',
   saveSegment: 'Guardar segmento',
   description: 'Descripción',
@@ -362,6 +367,11 @@ const es: Record<Key, string> = {
   convertedLists: 'Listas con compra',
   convertedLines: 'Líneas compradas',
   conversionRate: 'Conversión',
+  groupN: 'Grupo {n}',
+  negateGroup: 'No: quienes no cumplen este grupo',
+  addGroup: 'Añadir un grupo al grupo {group}',
+  removeGroup: 'Quitar el grupo {n}',
+  editSegment: 'Editar el segmento',
 };
 
 const DICTIONARIES: Record<Lang, Record<Key, string>> = { en, es };
