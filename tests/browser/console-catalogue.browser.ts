@@ -177,7 +177,7 @@ describe('the catalogue in the console', () => {
       .locator('#parity-report table')
       .first()
       .locator('tbody tr')
-      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+      .evaluateAll((trs) => trs.map((tr) => Array.from((tr as any).querySelectorAll('td'), (td: any) => td.textContent as string)));
     expect(shownPrices).toEqual(parity.prices.map((x: any) => [x.sku, euros(x.store), euros(x.online), euros(x.difference), euros(x.tolerance)]));
     expect(await page.locator('#parity-report').textContent()).toContain('Bufanda de cachemira');
     await accessible(page, 'catalogue (price and parity)');
