@@ -20,6 +20,9 @@ param platformAdminKey string
 @description('Object id of the person running azd (AZURE_PRINCIPAL_ID): administers Key Vault secrets.')
 param principalId string = ''
 
+@description('Application ID URI of the API app registration for staff sign-in with Microsoft Entra ID (ENTRA_API_AUDIENCE); empty: staff sign in with a tenant key.')
+param entraApiAudience string = ''
+
 @description('Tags of the resource group: azd finds the environment\'s resources by azd-env-name.')
 var tags = { 'azd-env-name': environmentName, application: 'unifica' }
 
@@ -36,6 +39,7 @@ module app 'main.bicep' = {
     location: location
     platformAdminKey: platformAdminKey
     keyVaultAdminPrincipalId: principalId
+    entraApiAudience: entraApiAudience
   }
 }
 

@@ -72,6 +72,9 @@ param consoleLocation string = 'westeurope'
 @description('Tags applied to every resource.')
 param tags resourceTags = {}
 
+@description('Staff sign-in to the console with Microsoft Entra ID: the application ID URI of the API app registration (e.g. api://unifica), whose app roles Admin, Marketing, Store, Support grant the platform roles. Empty: staff sign in with a tenant key.')
+param entraApiAudience string = ''
+
 @description('Resource name prefixes by kind.')
 var abbrs = loadJsonContent('abbreviations.json')
 
@@ -184,6 +187,7 @@ module functionApp 'modules/function-app.bicep' = {
     timerSchedules: platform.timerSchedules
     corsOrigins: ['https://${consoleSite.outputs.defaultHostname}']
     walletPageUrl: 'https://${consoleSite.outputs.defaultHostname}/wallet/'
+    entraApiAudience: entraApiAudience
   }
 }
 

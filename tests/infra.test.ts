@@ -331,10 +331,15 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
     const valueOf = (name: string, value: Value): string => {
       if (typeof value === 'string') return value;
       if (value instanceof Unknown && value.fn === 'format' && !value.text.startsWith('⟨')) return value.text.replace(/⟨[^⟩]*⟩/g, 'x');
-      return /Endpoint|Uri/.test(name) ? 'https://example.net/' : 'x'.repeat(40);
+      return /Endpoint|Uri|_HOST$/.test(name) ? 'https://example.net/' : 'x'.repeat(40);
     };
     const env = Object.fromEntries([...appSettings(deployed).entries()].map(([k, v]) => [k, valueOf(k, v)]));
     expect(loadConfig(env)).toMatchObject({ messaging: { mode: 'servicebus' }, logLevel: 'info' });
+  });
+
+  it("has staff tokens checked against this cloud's Entra ID sign-in host, and only keys when no audience is given", () => {
+    expect(render(appSettings(deployed).get('ENTRA_AUTHORITY_HOST')!)).toContain('loginEndpoint');
+    expect(appSettings(deployed).get('ENTRA_API_AUDIENCE')).toBe('');
   });
 
   it('has wallet links open the wallet page on the static web app', () => {
@@ -549,6 +554,12 @@ describeCompiled('infra-bicep, compiled by the Bicep CLI, deploys what the code 
     });
     expect(app).toMatchObject({ type: 'Microsoft.Resources/deployments', body: { resourceGroup: 'rg-demo' } });
     expect((azd.resources as { [symbol: string]: { properties: { template: Template } } }).app!.properties.template).toEqual(main);
-    expect(props(app!).parameters).toEqual({ environmentName: 'demo', location: 'westeurope', platformAdminKey: 'k'.repeat(40), keyVaultAdminPrincipalId: '' });
+    expect(props(app!).parameters).toEqual({
+      environmentName: 'demo',
+      location: 'westeurope',
+      platformAdminKey: 'k'.repeat(40),
+      keyVaultAdminPrincipalId: '',
+      entraApiAudience: '',
+    });
   });
 });

@@ -40,6 +40,8 @@ param invoicingSystemProducer string
 param invoicingSystemProducerNif string
 @description('WALLET_PAGE_URL: the customer wallet page on the static web app, which wallet links open.')
 param walletPageUrl string
+@description('ENTRA_API_AUDIENCE: the API app registration\'s application ID URI (staff sign in to the console with Microsoft Entra ID); empty: API keys only.')
+param entraApiAudience string
 @description('Timer schedules by app setting (Schedule_<timer>, NCRONTAB), as the code declares them (platform.json).')
 param timerSchedules stringMap
 
@@ -76,6 +78,9 @@ var appSettings = {
   INVOICING_SYSTEM_PRODUCER: invoicingSystemProducer
   INVOICING_SYSTEM_PRODUCER_NIF: invoicingSystemProducerNif
   WALLET_PAGE_URL: walletPageUrl
+  ENTRA_API_AUDIENCE: entraApiAudience
+  // This cloud's Entra ID sign-in host (login.microsoftonline.com in the public cloud).
+  ENTRA_AUTHORITY_HOST: environment().authentication.loginEndpoint
 }
 
 resource app 'Microsoft.Web/sites@2025-03-01' = {

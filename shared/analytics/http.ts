@@ -30,7 +30,7 @@ export function analyticsRoutes(edge: EdgeKit, analytics: Analytics): HttpFuncti
       summary,
       tags: ['Analytics'],
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing', 'store'],
       query,
       responses: { 200: { description: summary, schema }, ...problems },
       handle: async ({ principal, query }) => ({ status: 200, body: await run(principal, query as z.output<Q>) }),
@@ -54,7 +54,7 @@ export function analyticsRoutes(edge: EdgeKit, analytics: Analytics): HttpFuncti
       summary: 'One report as CSV (`report`: sales, customers, families, products, coupons)',
       tags: ['Analytics'],
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing', 'store'],
       query: ReportQuery.extend({ report: z.enum(CSV_REPORTS) }),
       responses: { 200: { description: 'The report as CSV', schema: CsvSchema, contentType: 'text/csv; charset=utf-8' }, ...problems },
       handle: async ({ principal, query }) => ({

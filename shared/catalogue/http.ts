@@ -65,7 +65,7 @@ export function catalogueRoutes(
       summary: 'The catalogue settings (404 while the tenant has no catalogue)',
       tags,
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       responses: { 200: { description: 'The settings', schema: CatalogueSettingsViewSchema }, ...problems },
       handle: async ({ principal }) => ({ status: 200, body: settingsView(await catalogue.settings(principal.tenantId)) }),
     }),
@@ -178,7 +178,7 @@ export function catalogueRoutes(
       summary: 'Price and availability differences between the store and online channels of a country, and products in one channel only',
       tags,
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing', 'store'],
       query: z.object({ country }).strict(),
       responses: { 200: { description: 'The report, as of now', schema: ParityReportSchema }, ...problems },
       handle: async ({ principal, query }) => ({ status: 200, body: await publishing.parity(principal.tenantId, query.country) }),
@@ -190,7 +190,7 @@ export function catalogueRoutes(
       summary: 'Write the Merchant Center product feed, the local inventory feed and the parity report of each country now; signed links',
       tags,
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       body: z
         .object({ country: country.optional().describe('Only this country') })
         .strict()

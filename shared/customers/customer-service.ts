@@ -22,7 +22,7 @@ import {
 } from './customers';
 import { mergeActivity } from './activity';
 import type { CustomerParticipant, Audience } from './participants';
-import type { Principal, TenancyService } from '../tenancy';
+import { seesPersonalData, type Principal, type TenancyService } from '../tenancy';
 import type { Clock } from '../kernel/ports';
 import type { CustomerStore } from './customers';
 
@@ -51,7 +51,7 @@ const CustomerViewFields = z.object({
   customerId: z.string(),
   mergedFrom: z.string().optional().describe('The id asked for, when it was merged into `customerId`'),
   createdAt: z.string(),
-  profile: ProfileInput.describe('Masked (first name and language only) unless the key is an admin key'),
+  profile: ProfileInput.describe('Masked (first name and language only) unless the caller is an admin or support'),
   consents: z.partialRecord(ConsentPurpose, ConsentStateSchema.omit({ source: true })),
   channels,
   lastSeenAt: z.string().nullable(),
@@ -164,7 +164,7 @@ export class CustomerService {
         return { kind, customer: link && (await currentCustomer(this.customers, tenantId, link.customerId)) };
       }),
     );
-    const audience: Audience = principal.role === 'admin' ? 'full' : 'masked';
+    const audience: Audience = seesPersonalData(principal) ? 'full' : 'masked';
     const seen = new Set<string>();
     const items: CustomerSearchResult['items'] = [];
     for (const { kind, customer } of found) {
@@ -191,7 +191,7 @@ export class CustomerService {
 
   async view(principal: Principal, customerId: string): Promise<CustomerView> {
     const customer = await this.current(principal.tenantId, customerId);
-    const audience: Audience = principal.role === 'admin' ? 'full' : 'masked';
+    const audience: Audience = seesPersonalData(principal) ? 'full' : 'masked';
     const sections = await Promise.all(this.participants.map((p) => p.view(principal.tenantId, customer.customerId, audience)));
     return {
       customerId: customer.customerId,
@@ -332,8 +332,8 @@ export const CustomerSearchResultSchema = z
       z.object({
         customerId: z.string(),
         matchedBy: z.enum([...IdentifierType.options, 'customerId']),
-        name: z.string().optional().describe('First name only unless the key is an admin key'),
-        identifiers: z.array(z.object({ type: IdentifierType, value: z.string().describe('Masked unless the key is an admin key') })),
+        name: z.string().optional().describe('First name only unless the caller is an admin or support'),
+        identifiers: z.array(z.object({ type: IdentifierType, value: z.string().describe('Masked unless the caller is an admin or support') })),
         channels,
         lastSeenAt: z.string().nullable(),
       }),

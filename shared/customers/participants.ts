@@ -36,7 +36,7 @@ export const customerParticipants = extensionPoint<CustomerParticipant>('custome
 
 const IdentifierView = z.object({
   type: IdentifierType,
-  value: z.string().describe('Masked unless the key is an admin key (in the 360 view)'),
+  value: z.string().describe('Masked unless the caller is an admin or support (in the 360 view)'),
   linkedAt: z.string(),
 });
 const IdentifierSection = z.object({ identifiers: z.array(IdentifierView) });

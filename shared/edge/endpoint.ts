@@ -3,7 +3,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { z, ZodType } from 'zod';
 import { DomainError, type FieldIssue } from '../kernel/errors';
 import { IDEMPOTENCY_KEY_PATTERN, requestFingerprint } from '../kernel/idempotency';
-import type { ApiKeyRole, Principal } from '../tenancy';
+import { ApiKeyRole, CHANNEL_ROLES, type Principal } from '../tenancy';
 import type { Logger } from '../kernel/ports';
 import { ATTRIBUTES, parentOf, SpanKind, SpanStatusCode, type PlatformTelemetry, type Span } from '../kernel/telemetry';
 import type { IdempotentRequests } from '../kernel/idempotency';
@@ -33,6 +33,8 @@ export interface EdgeKit {
    * caller's address (see `clientOf`), by which failed keys are throttled.
    */
   authenticate(apiKey: string, client: string): Promise<Principal | undefined>;
+  /** A staff member's principal for a Microsoft Entra ID access token, or undefined when the token is not valid here. */
+  authenticateStaff?(token: string): Promise<Principal | undefined>;
   /**
    * Tests only: every 2xx reply is checked against the response declared for its status (see
    * `contractViolation`); a mismatch is logged as an error and answered 500
@@ -43,7 +45,10 @@ export interface EdgeKit {
   telemetry?: PlatformTelemetry;
 }
 
-/** `platform`: the operator's PLATFORM_ADMIN_KEY; `tenant`: a tenant's API key, limited to `roles`. */
+/**
+ * `platform`: the operator's PLATFORM_ADMIN_KEY; `tenant`: a tenant's API key or a staff member's
+ * sign-in token, limited to `roles` (absent: the channels' roles, and staff roles too on a GET).
+ */
 export type AuthKind = 'none' | 'platform' | 'tenant';
 /** A tenant route's handler gets the caller's principal; the others get none. */
 type PrincipalOf<A extends AuthKind> = A extends 'tenant' ? Principal : undefined;
@@ -181,6 +186,7 @@ export function endpoint<A extends AuthKind, P extends ZodType | undefined, Q ex
  */
 export function edgeResponses(spec: {
   auth: AuthKind;
+  method?: HttpMethod;
   roles?: readonly string[];
   params?: unknown;
   query?: unknown;
@@ -191,7 +197,14 @@ export function edgeResponses(spec: {
   const p = (status: number, description: string) => (r[status] = { description, schema: ProblemSchema });
   if (spec.params || spec.query || spec.body) p(400, 'Invalid input; `errors` lists each field');
   if (spec.auth !== 'none') p(401, spec.auth === 'platform' ? 'Missing or wrong platform admin key' : 'Missing or wrong API key');
-  if (spec.roles) p(403, `Only keys with role ${spec.roles.join(' or ')} (\`role-not-allowed\`)`);
+  if (spec.auth === 'tenant') {
+    const roles = spec.roles
+      ? `Only the role ${spec.roles.join(' or ')} (\`role-not-allowed\`). `
+      : spec.method === 'GET'
+        ? ''
+        : 'Back-office staff roles (marketing, store, support) only read here (`role-not-allowed`). ';
+    p(403, `${roles}A staff sign-in whose directory is not connected (\`directory-not-connected\`) or who has no role (\`no-role\`)`);
+  }
   if (spec.idempotent) {
     p(409, 'A request with this Idempotency-Key is in progress (`idempotency-request-in-flight`)');
     p(422, 'Idempotency-Key reused with another request (`idempotency-key-reused`)');
@@ -309,20 +322,31 @@ function toResponse(reply: Reply, contentType?: string): HttpResponseInit {
   return { status: reply.status, headers, ...(reply.body !== undefined ? { jsonBody: reply.body } : {}) };
 }
 
-async function authenticate(edge: EdgeKit, spec: { auth: AuthKind; roles?: ApiKeyRole[] }, request: HttpRequest): Promise<Principal | undefined> {
+async function authenticate(
+  edge: EdgeKit,
+  spec: { auth: AuthKind; method: HttpMethod; roles?: ApiKeyRole[] },
+  request: HttpRequest,
+): Promise<Principal | undefined> {
   if (spec.auth === 'none') return undefined;
   const key = request.headers.get('x-api-key');
-  if (!key) throw new DomainError('unauthenticated', 'Send your API key in the x-api-key header');
+  const token = spec.auth === 'tenant' && !key ? /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1] : undefined;
+  if (!key && !token) throw new DomainError('unauthenticated', 'Send your API key in the x-api-key header (or a staff sign-in token as Authorization: Bearer)');
   if (spec.auth === 'platform') {
-    if (!sameSecret(key, edge.platformAdminKey)) throw new DomainError('unauthenticated', 'The platform admin key is not valid');
+    if (!sameSecret(key!, edge.platformAdminKey)) throw new DomainError('unauthenticated', 'The platform admin key is not valid');
     return undefined;
   }
-  const principal = await edge.authenticate(key, clientOf(request));
-  if (!principal) throw new DomainError('unauthenticated', 'The API key is not valid');
-  if (spec.roles && !spec.roles.includes(principal.role)) {
-    throw new DomainError('forbidden', `This operation needs a key with role ${spec.roles.join(' or ')}`, { reason: 'role-not-allowed' });
+  const principal = token ? await edge.authenticateStaff?.(token) : await edge.authenticate(key!, clientOf(request));
+  if (!principal) throw new DomainError('unauthenticated', token ? 'The sign-in token is not valid here' : 'The API key is not valid');
+  if (!allowedRoles(spec).includes(principal.role)) {
+    const roles = spec.roles ?? CHANNEL_ROLES;
+    throw new DomainError('forbidden', `This operation needs the role ${roles.join(' or ')}`, { reason: 'role-not-allowed' });
   }
   return principal;
+}
+
+/** A route's own list, or: the channels' roles, and on a GET every role (staff read what the channels read). */
+function allowedRoles(spec: { method: HttpMethod; roles?: readonly ApiKeyRole[] }): readonly ApiKeyRole[] {
+  return spec.roles ?? (spec.method === 'GET' ? ApiKeyRole.options : CHANNEL_ROLES);
 }
 
 /**

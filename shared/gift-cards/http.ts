@@ -77,6 +77,7 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
         'Code and PIN to gift card id and balance; at most 5 wrong PINs per API key and per card in 15 minutes; 10 wrong PINs in a row lock the card until an admin unlocks it',
       tags: ['Gift cards'],
       auth: 'tenant',
+      roles: ['pos', 'ecommerce', 'admin', 'store', 'support'],
       body: GiftCardLookupInput,
       responses: {
         200: { description: 'The card', schema: GiftCardViewSchema },
@@ -96,7 +97,7 @@ export function giftCardRoutes(edge: EdgeKit, giftCards: GiftCardService): HttpF
       summary: 'Unlock a card locked after repeated wrong PINs (its wrong PINs are forgotten)',
       tags: ['Gift cards'],
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'support'],
       params: GiftCardParams,
       responses: {
         200: { description: 'The card, unlocked', schema: GiftCardViewSchema },

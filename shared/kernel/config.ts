@@ -51,6 +51,14 @@ export const ConfigSchema = z
       .string()
       .regex(/^[A-Z0-9]{9}$/, 'must be a 9-character NIF')
       .default('B00000000'),
+    /** Staff sign-in with Microsoft Entra ID: the API app registration's application id URI or client id (the tokens' `aud`); unset, only keys sign in. */
+    ENTRA_API_AUDIENCE: z
+      .string()
+      .trim()
+      .transform((v) => v || undefined)
+      .optional(),
+    /** Where Entra ID tokens come from: Azure's public cloud unless set (a sovereign cloud; a test issuer locally). */
+    ENTRA_AUTHORITY_HOST: z.url().default('https://login.microsoftonline.com'),
     /** Where wallet links open the customer's wallet page (the static host's /wallet/); absent: the API's own origin + /wallet/, as locally. */
     WALLET_PAGE_URL: z.url().optional(),
   })
@@ -99,6 +107,8 @@ export interface Config {
   invoicingSystem: { producerName: string; producerNif: string };
   /** The wallet page links open, unless a tenant's wallet settings name its own. */
   walletPageUrl?: string;
+  /** Staff sign-in with Microsoft Entra ID access tokens; absent, only API keys authenticate. */
+  staffSignIn?: { audience: string; authorityHost: string };
 }
 
 function toConfig(s: Settings): Config {
@@ -125,6 +135,7 @@ function toConfig(s: Settings): Config {
     webhooks: { mode: s.WEBHOOKS_MODE, timeoutMs: s.WEBHOOK_TIMEOUT_MS },
     invoicingSystem: { producerName: s.INVOICING_SYSTEM_PRODUCER, producerNif: s.INVOICING_SYSTEM_PRODUCER_NIF },
     walletPageUrl: s.WALLET_PAGE_URL,
+    ...(s.ENTRA_API_AUDIENCE ? { staffSignIn: { audience: s.ENTRA_API_AUDIENCE, authorityHost: s.ENTRA_AUTHORITY_HOST.replace(/\/$/, '') } } : {}),
   };
 }
 

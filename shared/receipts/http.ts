@@ -51,7 +51,7 @@ export function receiptRoutes(edge: EdgeKit, receipts: ReceiptService): HttpFunc
       summary: 'Recompute a numbering series (numbers 1..n, each record intact); reports the first break',
       tags: ['Receipts'],
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'store', 'support'],
       params: z.object({ seriesId: id }),
       responses: {
         200: { description: 'The verification', schema: SeriesVerificationSchema },
@@ -67,7 +67,7 @@ export function receiptRoutes(edge: EdgeKit, receipts: ReceiptService): HttpFunc
       summary: "Walk an installation's chain (registrations and cancellations, in the order generated, across its series) and report the first break",
       tags: ['Receipts'],
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'store', 'support'],
       params: z.object({ installationId: id }),
       responses: {
         200: { description: 'The verification', schema: ChainVerificationSchema },

@@ -109,7 +109,7 @@ export function recommendationRoutes(edge: EdgeKit, recommendations: Recommendat
       summary: 'Lists served and sale lines bought from them, by kind of list',
       tags: ['Recommendations'],
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       query: z
         .object({
           from: z.iso.datetime({ offset: true }).describe('From this instant (sales occurredAt)'),
@@ -133,7 +133,7 @@ export function recommendationRoutes(edge: EdgeKit, recommendations: Recommendat
       summary: 'Repeat-purchase categories (what may be recommended again)',
       tags: ['Recommendations'],
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       responses: {
         200: { description: 'The settings (defaults until set)', schema: RecommendationSettingsSchema },
         ...problems,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { HttpFunction } from '../edge/definition';
 import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { commonProblems as problems, erasedCustomer, id, PageQuery } from '../edge/schemas';
+import { seesPersonalData } from '../tenancy';
 import {
   CustomerSegmentsSchema,
   CustomerTraitsSchema,
@@ -30,14 +31,14 @@ export function segmentRoutes(edge: EdgeKit, segments: SegmentService, traits: T
       name: 'getCustomerTraits',
       method: 'GET',
       route: 'v1/customers/{customerId}/traits',
-      summary: 'Behaviour and profile traits as of now (postal code masked unless the key is an admin key)',
+      summary: 'Behaviour and profile traits as of now (postal code masked unless the caller is an admin or support)',
       tags,
       auth: 'tenant',
       params: CustomerParams,
       responses: { 200: { description: 'The traits (a merged id answers with its survivor)', schema: CustomerTraitsSchema }, ...problems, ...erasedCustomer },
       handle: async ({ principal, params }) => ({
         status: 200,
-        body: await traits.view(principal.tenantId, params.customerId, principal.role === 'admin' ? 'full' : 'masked'),
+        body: await traits.view(principal.tenantId, params.customerId, seesPersonalData(principal) ? 'full' : 'masked'),
       }),
     }),
     endpoint(edge, {
@@ -68,8 +69,9 @@ export function segmentRoutes(edge: EdgeKit, segments: SegmentService, traits: T
       summary: 'Evaluate a draft definition now without saving it: how many customers, and 20 of them',
       tags,
       auth: 'tenant',
+      roles: ['pos', 'ecommerce', 'admin', 'marketing'],
       body: PreviewInput,
-      responses: { 200: { description: 'Count and sample (masked unless the key is an admin key)', schema: PreviewSchema }, ...problems },
+      responses: { 200: { description: 'Count and sample (masked unless the caller is an admin or support)', schema: PreviewSchema }, ...problems },
       handle: async ({ principal, body }) => ({ status: 200, body: await segments.preview(principal, body.definition) }),
     }),
     endpoint(edge, {
@@ -79,7 +81,7 @@ export function segmentRoutes(edge: EdgeKit, segments: SegmentService, traits: T
       summary: 'Create a segment; its backfill over the existing customers starts at once, new qualifying sales enter it in real time',
       tags,
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       body: SegmentInput,
       responses: { 201: { description: 'Created', schema: SegmentViewSchema }, ...problems },
       handle: async ({ principal, body }) => {
@@ -94,7 +96,7 @@ export function segmentRoutes(edge: EdgeKit, segments: SegmentService, traits: T
       summary: "The tenant's segments with their sizes and backfill progress",
       tags,
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       responses: { 200: { description: 'Segments', schema: SegmentListSchema }, 401: problems[401] },
       handle: async ({ principal }) => ({ status: 200, body: { items: await segments.list(principal) } }),
     }),
@@ -105,7 +107,7 @@ export function segmentRoutes(edge: EdgeKit, segments: SegmentService, traits: T
       summary: 'A segment, its size and its backfill progress',
       tags,
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       params: SegmentParams,
       responses: { 200: { description: 'The segment', schema: SegmentViewSchema }, ...problems },
       handle: async ({ principal, params }) => ({ status: 200, body: await segments.get(principal, params.segmentId) }),
@@ -117,7 +119,7 @@ export function segmentRoutes(edge: EdgeKit, segments: SegmentService, traits: T
       summary: 'Edit a segment: a new version, whose backfill restarts from the beginning',
       tags,
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       params: SegmentParams,
       body: SegmentInput,
       responses: { 200: { description: 'Saved', schema: SegmentViewSchema }, ...problems },
@@ -130,7 +132,7 @@ export function segmentRoutes(edge: EdgeKit, segments: SegmentService, traits: T
       summary: 'Delete a segment (no more events for it)',
       tags,
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       params: SegmentParams,
       responses: { 204: { description: 'Deleted' }, ...problems },
       handle: async ({ principal, params }) => {
@@ -145,7 +147,7 @@ export function segmentRoutes(edge: EdgeKit, segments: SegmentService, traits: T
       summary: 'Members now, a page at a time',
       tags,
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       params: SegmentParams,
       query: PageQuery,
       responses: { 200: { description: 'A page of members', schema: MemberPageSchema }, ...problems },
@@ -161,7 +163,7 @@ export function segmentRoutes(edge: EdgeKit, segments: SegmentService, traits: T
       summary: 'Size per day, as the daily review recorded it',
       tags,
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       params: SegmentParams,
       responses: { 200: { description: 'Sizes, oldest first', schema: SizeHistorySchema }, ...problems },
       handle: async ({ principal, params }) => ({ status: 200, body: await segments.sizeHistory(principal, params.segmentId) }),
@@ -173,7 +175,7 @@ export function segmentRoutes(edge: EdgeKit, segments: SegmentService, traits: T
       summary: 'Members as CSV behind a signed link; identifiers masked unless asked for in full with a reason (logged)',
       tags,
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'marketing'],
       params: SegmentParams,
       body: ExportInput,
       responses: { 201: { description: 'Written', schema: SegmentExportSchema }, ...problems },

@@ -3,7 +3,7 @@ import { DomainError, invalid, notFound } from '../kernel/errors';
 import { randomId } from '../kernel/ids';
 import type { Clock, Logger } from '../kernel/ports';
 import { maskIdentifier, requireCurrentCustomer, type CustomerStore } from '../customers';
-import type { Principal } from '../tenancy';
+import { seesPersonalData, type Principal } from '../tenancy';
 import { reevaluate } from './membership';
 import type { BackfillState, ExportFiles, SegmentRecord, SegmentStore, TraitsStore } from './ports';
 import { evaluate, FIELDS, OPERATORS, validateRule, type Rule } from './rules';
@@ -82,7 +82,7 @@ export const PreviewSchema = z
         orders: z.number().int(),
         totalSpend: z.number().int(),
         age: z.number().int().nullable().optional().describe('Admin keys only'),
-        postalCode: z.string().nullable().describe('Masked to its first two characters unless the key is an admin key'),
+        postalCode: z.string().nullable().describe('Masked to its first two characters unless the caller is an admin or support'),
       }),
     ),
   })
@@ -276,7 +276,7 @@ export class SegmentService {
   /** A draft definition evaluated now, nothing saved: how many, and the first 20. */
   async preview(principal: Principal, definition: unknown): Promise<Preview> {
     const rule = parseDefinition(definition);
-    const full = principal.role === 'admin';
+    const full = seesPersonalData(principal);
     const sample: Preview['sample'] = [];
     let count = 0;
     let token: string | undefined;
@@ -323,6 +323,9 @@ export class SegmentService {
    * asks for them in full with a reason; every export is logged with who, when, whether unmasked and why.
    */
   async export(principal: Principal, segmentId: string, input: ExportInput, log: Logger): Promise<z.output<typeof SegmentExportSchema>> {
+    if (input.unmasked && principal.role !== 'admin') {
+      throw new DomainError('forbidden', 'Only an admin may export identifiers unmasked', { reason: 'unmasked-export-requires-admin' });
+    }
     if (input.unmasked && !input.reason) throw invalid([{ field: 'reason', message: 'is required to export identifiers unmasked' }]);
     await this.require(principal.tenantId, segmentId);
     const now = this.clock.now();

@@ -36,7 +36,7 @@ export function stockRoutes(edge: EdgeKit, stock: StockService, reconciliation: 
       summary: 'What the ERP reconciliation did with each snapshot, newest first: rows, matches, differences, corrections and the report files',
       tags: ['Stock'],
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'store'],
       responses: { 200: { description: 'The reconciled snapshots', schema: ReconciliationListSchema }, 401: problems[401] },
       handle: async ({ principal }) => ({ status: 200, body: { items: await reconciliation.reports(principal.tenantId) } }),
     }),
@@ -47,7 +47,7 @@ export function stockRoutes(edge: EdgeKit, stock: StockService, reconciliation: 
       summary: 'Record goods received, an adjustment or a transfer between locations; once per reference',
       tags: ['Stock'],
       auth: 'tenant',
-      roles: ['admin', 'pos'],
+      roles: ['admin', 'pos', 'store'],
       body: MovementInput,
       responses: {
         201: { description: 'Recorded; each movement with the level it left', schema: MovementsRecordedSchema },

@@ -4,7 +4,9 @@ import {
   CreateApiKeyInput,
   CreateLocationInput,
   CreateTenantInput,
+  ConnectStaffDirectoryInput,
   IssuedApiKeySchema,
+  StaffDirectorySchema,
   LocationSchema,
   TenantSchema,
   issuedApiKeyView,
@@ -15,9 +17,10 @@ import { endpoint, type EdgeKit } from '../edge/endpoint';
 import { ProblemSchema, id } from '../edge/schemas';
 
 const TenantParams = z.object({ tenantId: id });
+const DirectoryParams = TenantParams.extend(ConnectStaffDirectoryInput.shape);
 const CallerSchema = z
   .object({
-    keyId: z.string(),
+    keyId: z.string().describe("The key's handle, or `entra:<object id>` for a person signed in with Microsoft Entra ID"),
     role: ApiKeyRole,
     locationIds: z.array(z.string()).nullable().describe('The locations the key may act for; null: every location'),
     tenant: TenantSchema.pick({ tenantId: true, name: true, country: true, currency: true, timeZone: true }),
@@ -28,7 +31,7 @@ const errors = {
   401: { description: 'Missing or wrong platform admin key', schema: ProblemSchema },
 };
 
-/** The platform operator's routes: onboard a retailer, its locations and its API keys. */
+/** The platform operator's routes: onboard a retailer, its locations, its API keys and its staff's sign-in. */
 export function tenantRoutes(edge: EdgeKit, tenancy: TenancyService): HttpFunction[] {
   return [
     endpoint(edge, {
@@ -100,6 +103,23 @@ export function tenantRoutes(edge: EdgeKit, tenancy: TenancyService): HttpFuncti
         const { apiKey, record } = await tenancy.issueApiKey(params.tenantId, body);
         return { status: 201, body: issuedApiKeyView(apiKey, record) };
       },
+    }),
+    endpoint(edge, {
+      name: 'connectStaffDirectory',
+      method: 'PUT',
+      route: 'v1/tenants/{tenantId}/staff-directories/{directoryId}',
+      summary:
+        "Let the people of the retailer's Microsoft Entra ID directory sign in to this tenant, with the app roles Admin, Marketing, Store or Support; again: no change",
+      tags: ['Platform'],
+      auth: 'platform',
+      params: DirectoryParams,
+      responses: {
+        200: { description: 'Connected', schema: StaffDirectorySchema },
+        ...errors,
+        404: { description: 'No such tenant', schema: ProblemSchema },
+        409: { description: 'The directory signs staff in to another tenant (`directory-taken`)', schema: ProblemSchema },
+      },
+      handle: async ({ params }) => ({ status: 200, body: await tenancy.connectStaffDirectory(params.tenantId, { directoryId: params.directoryId }) }),
     }),
   ];
 }

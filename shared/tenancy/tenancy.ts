@@ -46,8 +46,24 @@ export const CreateLocationInput = z
   .strict();
 export type CreateLocationInput = z.infer<typeof CreateLocationInput>;
 
-export const ApiKeyRole = z.enum(['pos', 'ecommerce', 'admin']);
+/**
+ * What a caller may do. `pos` and `ecommerce` are the channels' systems, `admin` the retailer's
+ * administrators; `marketing`, `store` and `support` are back-office staff (a key for a tool, or a
+ * person signed in with Microsoft Entra ID): they read what the channels read and change only what a
+ * route grants their role by name.
+ */
+export const ApiKeyRole = z.enum(['pos', 'ecommerce', 'admin', 'marketing', 'store', 'support']);
 export type ApiKeyRole = z.infer<typeof ApiKeyRole>;
+
+/** The roles a route without its own list admits: the channels and administrators; staff roles too when it only reads (GET). */
+export const CHANNEL_ROLES: readonly ApiKeyRole[] = ['pos', 'ecommerce', 'admin'];
+export const STAFF_ROLES = ['admin', 'support', 'marketing', 'store'] as const satisfies readonly ApiKeyRole[];
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** Administrators and customer service see customers' personal data in full; every other role sees it masked. */
+export function seesPersonalData(principal: Pick<Principal, 'role'>): boolean {
+  return principal.role === 'admin' || principal.role === 'support';
+}
 
 export const CreateApiKeyInput = z
   .object({
@@ -128,13 +144,43 @@ export function issuedApiKeyView(apiKey: string, record: ApiKeyRecord): IssuedAp
   return { apiKey, keyId: record.keyId, tenantId: record.tenantId, role: record.role, locationIds: record.locationIds, name: record.name };
 }
 
-/** The caller, as decided by its API key. */
+/** The caller, as decided by its API key or its staff sign-in token. */
 export interface Principal {
   tenantId: string;
+  /** The key's handle, or `entra:<object id>` for a person signed in with Microsoft Entra ID. */
   keyId: string;
   role: ApiKeyRole;
   locationIds: string[] | null;
 }
+
+/** What a verified staff sign-in token says: the person, her directory and the app roles she was given there. */
+export interface StaffClaims {
+  /** The Microsoft Entra ID tenant (directory) that signed her in: the token's `tid`. */
+  directoryId: string;
+  /** Her object id in that directory: the token's `oid`. */
+  objectId: string;
+  /** The app roles assigned to her (`roles`), e.g. `Admin`, `Marketing`, `Store`, `Support`. */
+  roles: string[];
+}
+
+/** Checks a staff member's access token (signature, issuer, audience, lifetime); undefined when it is not valid. */
+export interface StaffTokenVerifier {
+  verify(token: string): Promise<StaffClaims | undefined>;
+}
+
+/** The platform role of a signed-in person: her app roles matched case-insensitively, the first of STAFF_ROLES she has. */
+export function staffRoleOf(appRoles: readonly string[]): StaffRole | undefined {
+  const given = new Set(appRoles.map((r) => r.toLowerCase()));
+  return STAFF_ROLES.find((role) => given.has(role));
+}
+
+export const ConnectStaffDirectoryInput = z
+  .object({ directoryId: z.uuid().describe("The retailer's Microsoft Entra ID tenant id (directory id), whose staff sign in to the console") })
+  .strict();
+export type ConnectStaffDirectoryInput = z.infer<typeof ConnectStaffDirectoryInput>;
+
+export const StaffDirectorySchema = z.object({ tenantId: z.string(), directoryId: z.string(), connectedAt: z.string() }).meta({ id: 'StaffDirectory' });
+export type StaffDirectory = z.output<typeof StaffDirectorySchema>;
 
 const KEY_PREFIX = 'uk';
 
@@ -152,7 +198,41 @@ export class TenancyService {
     private readonly directory: TenantDirectory,
     private readonly clock: Clock,
     private readonly failedKeys?: FailedKeys,
+    private readonly staffTokens?: StaffTokenVerifier,
   ) {}
+
+  /**
+   * Lets the people of a retailer's Microsoft Entra ID directory sign in to its tenant: a directory
+   * serves one tenant, so a token names its tenant by itself. Connecting it again is a no-op.
+   */
+  async connectStaffDirectory(tenantId: string, input: ConnectStaffDirectoryInput): Promise<StaffDirectory> {
+    await this.requireTenant(tenantId);
+    const directoryId = input.directoryId.toLowerCase();
+    const connection: StaffDirectory = { tenantId, directoryId, connectedAt: this.clock.now().toISOString() };
+    if ((await this.directory.connectStaffDirectory(connection)) === 'created') return connection;
+    const existing = (await this.directory.getStaffDirectory(directoryId))!;
+    if (existing.tenantId !== tenantId) {
+      throw new DomainError('already-exists', `Directory ${directoryId} already signs staff in to another tenant`, { reason: 'directory-taken' });
+    }
+    return existing;
+  }
+
+  /**
+   * The principal of a person signed in with Microsoft Entra ID: undefined for a token that is not
+   * valid here (401); 403 when her directory is not connected to a tenant or she has no role.
+   */
+  async authenticateStaff(token: string): Promise<Principal | undefined> {
+    const claims = await this.staffTokens?.verify(token);
+    if (!claims) return undefined;
+    const connection = await this.directory.getStaffDirectory(claims.directoryId.toLowerCase());
+    if (!connection) {
+      throw new DomainError('forbidden', 'Your organisation is not connected to a tenant of this platform', { reason: 'directory-not-connected' });
+    }
+    const role = staffRoleOf(claims.roles);
+    if (!role)
+      throw new DomainError('forbidden', 'You have no role here: ask your administrator for admin, marketing, store or support', { reason: 'no-role' });
+    return { tenantId: connection.tenantId, keyId: `entra:${claims.objectId}`, role, locationIds: null };
+  }
 
   async createTenant(input: CreateTenantInput): Promise<TenantView> {
     const tenant: TenantView = {
@@ -278,6 +358,9 @@ export interface TenantDirectory {
   listLocations(tenantId: string): Promise<Location[]>;
   createApiKey(key: ApiKeyRecord): Promise<CreateOutcome>;
   getApiKey(tenantId: string, keyHash: string): Promise<ApiKeyRecord | undefined>;
+  /** 'exists' when the directory is already connected (to this tenant or another). */
+  connectStaffDirectory(connection: StaffDirectory): Promise<CreateOutcome>;
+  getStaffDirectory(directoryId: string): Promise<StaffDirectory | undefined>;
   /** A key the directory holds in memory, without reading the store (a cache's answer); undefined when it does not. */
   cachedApiKey?(tenantId: string, keyHash: string): ApiKeyRecord | undefined;
 }

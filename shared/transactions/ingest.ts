@@ -41,11 +41,14 @@ export const FUTURE_SKEW_MS = 5 * 60_000;
 export const OFFLINE_WINDOW_DAYS = 7;
 const OFFLINE_WINDOW_MS = OFFLINE_WINDOW_DAYS * 86_400_000;
 
-/** The channel each key role may write for; admin keys may write for both. */
+/** The channel each key role may write for; admin keys may write for both, back-office staff for neither. */
 const ROLE_CHANNELS: Record<Principal['role'], Array<TransactionInput['channel']>> = {
   pos: ['store'],
   ecommerce: ['online'],
   admin: ['store', 'online'],
+  marketing: [],
+  store: [],
+  support: [],
 };
 
 export function transactionRecordedEvent(

@@ -55,7 +55,7 @@ export function walletRoutes(edge: EdgeKit, { tokens, wallet, currentCustomerId 
       summary: 'A link to the customer’s wallet: `link` (default, admin keys; lives `linkDays`) or `signIn` (lives `signInMinutes`)',
       tags: ['Wallet'],
       auth: 'tenant',
-      roles: ['admin', 'ecommerce'],
+      roles: ['admin', 'ecommerce', 'support'],
       params: CustomerParams,
       body: MintInput,
       responses: {
@@ -85,7 +85,7 @@ export function walletRoutes(edge: EdgeKit, { tokens, wallet, currentCustomerId 
       summary: 'Revoke every wallet link of the customer, at once',
       tags: ['Wallet'],
       auth: 'tenant',
-      roles: ['admin', 'ecommerce'],
+      roles: ['admin', 'ecommerce', 'support'],
       params: CustomerParams,
       responses: {
         204: { description: 'Revoked' },
@@ -149,7 +149,7 @@ export function walletRoutes(edge: EdgeKit, { tokens, wallet, currentCustomerId 
       summary: 'Requests for a copy of their data or for erasure that customers made in their wallets, newest first',
       tags: ['Wallet', 'Data protection'],
       auth: 'tenant',
-      roles: ['admin'],
+      roles: ['admin', 'support'],
       responses: { 200: { description: 'The requests', schema: DataRequestListSchema }, 403: { description: 'Admin keys only', schema: ProblemSchema } },
       handle: async ({ principal }) => ({ status: 200, body: { items: await wallet.listRequests(principal.tenantId) } }),
     }),

@@ -1,9 +1,13 @@
-import type { ApiKeyRecord, Location, Tenant } from '../tenancy';
+import type { ApiKeyRecord, Location, StaffDirectory, Tenant } from '../tenancy';
 import type { CreateOutcome } from '../../kernel/ports';
 import type { TenantDirectory } from '../tenancy';
 import { strip, type Documents } from '../../kernel/adapters/documents';
 
-/** Tenant, locations and keys share the tenant's partition: `tenant`, `location:<id>`, `apikey:<hash>`. */
+/**
+ * Tenant, locations and keys share the tenant's partition: `tenant`, `location:<id>`, `apikey:<hash>`.
+ * A staff directory's connection has its own partition, `entra:<directory id>`, so a token finds its
+ * tenant with one point read and a directory can be connected only once.
+ */
 export class CosmosTenantDirectory implements TenantDirectory {
   constructor(private readonly docs: Documents) {}
 
@@ -30,6 +34,20 @@ export class CosmosTenantDirectory implements TenantDirectory {
   }
   getApiKey(tenantId: string, keyHash: string): Promise<ApiKeyRecord | undefined> {
     return this.read<ApiKeyRecord>(tenantId, `apikey:${keyHash}`);
+  }
+
+  connectStaffDirectory(connection: StaffDirectory): Promise<CreateOutcome> {
+    return this.docs.create({
+      ...connection,
+      id: 'staffDirectory',
+      kind: 'staffDirectory',
+      tenantId: `entra:${connection.directoryId}`,
+      boundTo: connection.tenantId,
+    });
+  }
+  async getStaffDirectory(directoryId: string): Promise<StaffDirectory | undefined> {
+    const doc = await this.read<StaffDirectory & { boundTo: string }>(`entra:${directoryId}`, 'staffDirectory');
+    return doc && { tenantId: doc.boundTo, directoryId: doc.directoryId, connectedAt: doc.connectedAt };
   }
 
   private async read<T>(tenantId: string, id: string): Promise<T | undefined> {
@@ -62,6 +80,12 @@ export class CachedTenantDirectory implements TenantDirectory {
   }
   createApiKey(key: ApiKeyRecord) {
     return this.inner.createApiKey(key);
+  }
+  connectStaffDirectory(connection: StaffDirectory) {
+    return this.inner.connectStaffDirectory(connection);
+  }
+  getStaffDirectory(directoryId: string) {
+    return this.cached(`d|${directoryId}`, () => this.inner.getStaffDirectory(directoryId));
   }
   getTenant(tenantId: string) {
     return this.cached(`t|${tenantId}`, () => this.inner.getTenant(tenantId));
