@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import type { Key } from '../i18n';
 import type { Session } from '../session';
 import { Campaigns } from './campaigns';
+import { Catalogue, CatalogueProduct } from './catalogue';
 import { Customer360 } from './customer-360';
 import { CustomerSearch } from './customers';
 import { Dashboard } from './dashboard';
@@ -34,4 +35,6 @@ export const PAGES: Page[] = [
   { path: '/stock', nav: 'stock', roles: ['pos', 'ecommerce', 'admin', 'store', 'support'], view: Stock },
   { path: '/receipts', nav: 'receipts', roles: ['admin', 'store', 'support'], view: Receipts },
   { path: '/analytics', nav: 'analytics', roles: ['admin', 'marketing', 'store'], view: Dashboard },
+  { path: '/catalogue', nav: 'catalogue', roles: ['admin', 'marketing', 'store', 'support'], view: Catalogue },
+  { path: '/catalogue/products/:id', view: CatalogueProduct },
 ];
