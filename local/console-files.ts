@@ -12,7 +12,7 @@ const TYPES: Record<string, string> = {
 /** The same policy the Static Web App sends in Azure (console/staticwebapp.config.json). */
 const HEADERS = {
   'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://login.microsoftonline.com; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-cache',
@@ -37,7 +37,7 @@ export function consoleFiles(dir: string): (method: string, path: string, header
   return (method, path, headers) => {
     if (method !== 'GET' || path.startsWith('/api/') || path.startsWith('/_local/')) return undefined;
     const name = path === '/' ? 'index.html' : path.slice(1);
-    if (!/^[a-z-]+\.(html|js|css|json)$/.test(name)) return undefined;
+    if (!/^[A-Za-z0-9-]+\.(html|js|css|json)$/.test(name)) return undefined;
     const file = load(name);
     // The API is on this origin: no config.json names another (the Static Web App's does in Azure).
     if (!file && name === 'config.json') return { status: 200, headers: { ...HEADERS, 'content-type': 'application/json' }, body: '{}' };

@@ -20,6 +20,9 @@ export const DEMO_TENANT = {
     { label: 'pos-madrid', body: { role: 'pos', locationIds: ['madrid-centro'], name: 'Madrid tills' } },
     { label: 'pos-barcelona', body: { role: 'pos', locationIds: ['barcelona-diagonal'], name: 'Barcelona tills' } },
     { label: 'ecommerce', body: { role: 'ecommerce', locationIds: ['web-es'], name: 'Web shop' } },
+    { label: 'marketing', body: { role: 'marketing', name: 'Marketing team' } },
+    { label: 'store', body: { role: 'store', name: 'Store operations' } },
+    { label: 'support', body: { role: 'support', name: 'Customer service' } },
   ],
   loyaltyProgram: {
     name: 'Club Demo',

@@ -723,10 +723,32 @@ async function main() {
   detail(`Lucía's wallet, open it in a browser (valid until ${link.body.expiresAt.slice(0, 10)}):`);
   console.log(`\n   ${link.body.url}\n`);
 
+  say(
+    '35. The back office by role: marketing builds audiences but sees customers masked, customer service sees Lucía in full, store operations reads its stock reports; each is refused what its role is not given.',
+  );
+  const attempt = async (method, path, key, body) => {
+    const r = await fetch(`${base}${path}`, { method, headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    return `${r.status}${r.status >= 400 ? ` ${(await r.json()).reason ?? ''}` : ''}`;
+  };
+  const { marketing, support, store } = state.keys;
+  const preview = await call('POST', '/api/v1/segments/preview', marketing, { definition: omnichannel.definition });
+  detail(
+    `marketing: "Omnichannel shoppers" has ${preview.body.count} customer(s) now; erasing Lucía answers ${await attempt('DELETE', `/api/v1/customers/${lucia}`, marketing)}`,
+  );
+  const asMarketing = (await call('GET', `/api/v1/customers/${lucia}`, marketing)).body.identifiers.find((i) => i.type === 'email');
+  const asSupport = (await call('GET', `/api/v1/customers/${lucia}`, support)).body.identifiers.find((i) => i.type === 'email');
+  detail(`her email, as marketing sees it: ${asMarketing.value}; as customer service sees it: ${asSupport.value}`);
+  detail(
+    `store operations: stock reconciliation reports ${await attempt('GET', '/api/v1/stock-reconciliations', store)}, segments ${await attempt('GET', '/api/v1/segments', store)}`,
+  );
+  detail('in Azure the same roles come from Microsoft Entra ID: staff sign in to the console with Microsoft, no key to share.');
+
   console.log(
     '\nEvery transaction was also announced as a CloudEvent (transaction.recorded, transaction.claimed) for loyalty, receipts, stock, analytics, recommendations, segments and offers; segments announced customer.segment.entered and left, offers announced offer.issued, coupons coupon.issued and coupon.redeemed, loyalty loyalty.points.changed.',
   );
-  console.log(`\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or a till's key to see what it sees)`);
+  console.log(
+    `\nThe back office console: ${base}/  (sign in with the admin key from .unifica-local.json, or the marketing, store, support or a till's key to see what each role sees)`,
+  );
 }
 
 /** The connected catalogue: loaded from the ERP, on the sale lines, priced per channel, published to Merchant Center. */

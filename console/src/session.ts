@@ -1,11 +1,12 @@
 import { signal } from '@preact/signals';
 import type { Locale } from './i18n';
 
-/** Who is signed in: the key (this tab only) and what `GET /api/v1/me` says about it. */
+/** Who is signed in: with a key (kept for this tab only) or with Microsoft (MSAL keeps the tokens, for this tab too), and what `GET /api/v1/me` says. */
 export interface Session {
-  key: string;
+  via: 'key' | 'microsoft';
+  key?: string;
   keyId: string;
-  role: 'admin' | 'pos' | 'ecommerce';
+  role: 'admin' | 'pos' | 'ecommerce' | 'marketing' | 'store' | 'support';
   locationIds: string[] | null;
   tenant: Locale & { tenantId: string; name: string };
 }

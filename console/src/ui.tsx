@@ -33,7 +33,16 @@ export function Select(props: { label: string; name: string; value: string; opti
 export function Problem({ error }: { error: unknown }) {
   if (!error) return null;
   const p = error instanceof ApiProblem ? error : undefined;
-  const text = p?.status === 404 ? t('notFound') : p?.status === 403 ? t('forbidden') : `${t('error')}: ${(error as Error).message}`;
+  const text =
+    p?.status === 404
+      ? t('notFound')
+      : p?.reason === 'no-role'
+        ? t('noRole')
+        : p?.reason === 'directory-not-connected'
+          ? t('directoryNotConnected')
+          : p?.status === 403
+            ? t('forbidden')
+            : `${t('error')}: ${(error as Error).message}`;
   return (
     <div class="problem" role="alert">
       <p>{text}</p>

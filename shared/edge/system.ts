@@ -70,7 +70,9 @@ export function openApiDocument(functions: HttpFunction[]): Record<string, unkno
       operationId: fn.name,
       summary: doc.summary,
       tags: doc.tags,
-      ...(doc.security === 'none' ? { security: [] } : { security: [doc.security === 'platform' ? { platformKey: [] } : { apiKey: [] }] }),
+      ...(doc.security === 'none'
+        ? { security: [] }
+        : { security: doc.security === 'platform' ? [{ platformKey: [] }] : [{ apiKey: [] }, { staffToken: [] }] }),
       ...(parameters.length ? { parameters } : {}),
       ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body, 'input') } } } } : {}),
       responses: Object.fromEntries(
@@ -101,7 +103,14 @@ export function openApiDocument(functions: HttpFunction[]): Record<string, unkno
     components: {
       schemas: components,
       securitySchemes: {
-        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: "A tenant's key (role pos, ecommerce or admin)" },
+        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: "A tenant's key (role pos, ecommerce, admin, marketing, store or support)" },
+        staffToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            "A Microsoft Entra ID access token of the retailer's staff, for the API's audience; the app roles Admin, Marketing, Store, Support give the role",
+        },
         platformKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The platform operator key (PLATFORM_ADMIN_KEY)' },
       },
     },

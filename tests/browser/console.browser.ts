@@ -259,7 +259,7 @@ describe('the back office console in a real browser', () => {
     await shoot(page, 'customer-360-pos', true);
     // The page is not a back door: the API refuses what the key may not see.
     await page.evaluate(() => ((globalThis as any).location.hash = '#/analytics'));
-    await page.getByText('Esta clave no puede hacer eso.').waitFor();
+    await page.getByText('Tu rol no puede hacer eso.').waitFor();
     await page.close();
   });
 });

@@ -78,7 +78,10 @@ export function Customer360({ params }: { params: Record<string, string> }) {
   const id = params.id!;
   const me = session.value!;
   const locale = me.tenant;
+  // What the role may do here, as the API's routes grant it: the page only hides what would be refused.
   const isAdmin = me.role === 'admin';
+  const seesInFull = isAdmin || me.role === 'support';
+  const buildsAudiences = isAdmin || me.role === 'marketing';
   const path = `v1/customers/${encodeURIComponent(id)}`;
   const view = useLoad(() => api<CustomerView>('GET', path), [id]);
   const history = useLoad(() => api<TransactionPage>('GET', `${path}/transactions?limit=50`), [id]);
@@ -112,7 +115,7 @@ export function Customer360({ params }: { params: Record<string, string> }) {
       <h1>
         {c.profile.name ?? c.customerId} {c.profile.name && <span class="muted small">{c.customerId}</span>}
       </h1>
-      {!isAdmin && <p class="note">{t('masked')}</p>}
+      {!seesInFull && <p class="note">{t('masked')}</p>}
       <div class="grid">
         <Section title={t('profile')}>
           <dl class="pairs">
@@ -221,7 +224,7 @@ export function Customer360({ params }: { params: Record<string, string> }) {
           <ul class="plain">
             {(c.segments ?? []).map((m) => (
               <li key={m.segmentId} data-segment={m.segmentId}>
-                {isAdmin ? <a href={`#/segments/${encodeURIComponent(m.segmentId)}`}>{m.name}</a> : m.name}{' '}
+                {buildsAudiences ? <a href={`#/segments/${encodeURIComponent(m.segmentId)}`}>{m.name}</a> : m.name}{' '}
                 <span class="muted">
                   {t('memberSince').toLowerCase()} {dateTime(m.since, locale)}
                 </span>
@@ -259,7 +262,7 @@ export function Customer360({ params }: { params: Record<string, string> }) {
           <p class="muted">{t('none')}</p>
         )}
       </Section>
-      {isAdmin && (
+      {seesInFull && (
         <Section title={t('actions')}>
           <div class="row">
             <button
@@ -269,9 +272,11 @@ export function Customer360({ params }: { params: Record<string, string> }) {
             >
               {t('export')}
             </button>
-            <button type="button" class="danger" onClick={() => setConfirm({ kind: 'erase' })}>
-              {t('erase')}
-            </button>
+            {isAdmin && (
+              <button type="button" class="danger" onClick={() => setConfirm({ kind: 'erase' })}>
+                {t('erase')}
+              </button>
+            )}
           </div>
           <Form
             label={t('merge')}

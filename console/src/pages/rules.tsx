@@ -89,8 +89,8 @@ function State({ rule }: { rule: RuleView }) {
       ? 'scheduled'
       : rule.validTo && now >= Date.parse(rule.validTo)
         ? 'ended'
-        : 'active';
-  return <span class={`badge ${state === 'active' ? 'active' : 'paused'}`}>{t(state)}</span>;
+        : 'ruleActive';
+  return <span class={`badge ${state === 'ruleActive' ? 'active' : 'paused'}`}>{t(state)}</span>;
 }
 
 /** Digits of the tenant's currency's minor unit (2 for EUR, 0 for JPY): amounts are typed in the major unit. */
@@ -132,11 +132,11 @@ export function Rules() {
     <>
       <h1>{t('rules')}</h1>
       <Problem error={list.error} />
-      <Section title={t('ruleList')} id="rule-list">
+      <Section title={t('offerRuleList')} id="rule-list">
         {list.loading && !list.value && <p role="status">{t('loading')}</p>}
         {list.value && (
           <Table
-            caption={t('ruleList')}
+            caption={t('offerRuleList')}
             captionHidden
             head={[t('name'), t('trigger'), t('conditions'), t('ruleActions'), t('window'), t('status'), t('budgetUsed')]}
             rows={items.map((r) => [
@@ -499,7 +499,7 @@ function RuleForm(props: { rule?: RuleView; names: ReturnType<typeof useNames>; 
             step="1"
             defaultValue={rule?.budget ? String(rule.budget.activations) : ''}
           />
-          <Check label={t('active')} name="active" checked={active} onChange={setActive} />
+          <Check label={t('ruleActive')} name="active" checked={active} onChange={setActive} />
         </fieldset>
       </Form>
     </Section>
@@ -696,7 +696,7 @@ export function RuleDetail({ params }: { params: Record<string, string> }) {
           caption={t('versions')}
           head={[t('version'), t('since'), t('status')]}
           numeric={[0]}
-          rows={[...rule.versions].reverse().map((v) => [n(v.version), dateTime(v.since, locale), v.active ? t('active') : t('paused')])}
+          rows={[...rule.versions].reverse().map((v) => [n(v.version), dateTime(v.since, locale), v.active ? t('ruleActive') : t('paused')])}
         />
       </Section>
       <Simulate rule={rule} />

@@ -1,58 +1,30 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Preview, SegmentView } from '../../../shared/segments';
+import type { Preview, Rule, SegmentView } from '../../../shared/segments';
 import { api } from '../api';
 import { BarChart } from '../chart';
 import { dateTime, day, number, operatorText, t } from '../i18n';
 import { session } from '../session';
+import {
+  append,
+  complete,
+  DAYS,
+  type DraftCondition,
+  type DraftGroup,
+  type DraftNode,
+  type Fields,
+  freshCondition,
+  freshGroup,
+  fromRule,
+  LISTS,
+  type Path,
+  takesValue,
+  toRule,
+  traitOf,
+  update,
+} from '../segment-tree';
 import { Field, Form, Pager, Problem, Section, Select, Table, useLoad } from '../ui';
 
-/** What `GET /v1/segments/fields` serves: the builder is drawn from it, so a trait the API adds appears here without a release. */
-interface Fields {
-  traits: Array<{ name: string; type: string; description: string; values?: string[]; key?: string; operators: string[] }>;
-  operators: Record<string, Array<{ operator: string; value: string }>>;
-}
-
-/** One row of the builder, as typed: turned into a condition of the rule tree by `condition()`. */
-interface Draft {
-  trait: string;
-  operator: string;
-  key: string;
-  value: string;
-  /** The second bound of `between`. */
-  upTo: string;
-}
-
 const BACKFILL = { pending: 'backfillPending', running: 'backfillRunning', done: 'backfillDone' } as const;
-
-/** Operators whose value is a list, typed comma-separated. */
-const LISTS = new Set(['in', 'notIn', 'containsAny', 'containsAll']);
-/** Operators that count days back from today: a number, whatever the trait's type. */
-const DAYS = new Set(['withinLastDays', 'notWithinLastDays']);
-
-function takesValue(fields: Fields, type: string, operator: string): boolean {
-  return fields.operators[type]?.find((o) => o.operator === operator)?.value !== 'none';
-}
-
-/** The typed text as the trait's type has it: the API checks it and names the field if it is wrong. */
-function parse(type: string, operator: string, text: string): unknown {
-  const one = (s: string): unknown => {
-    const v = s.trim();
-    if (type === 'boolean') return v === 'true';
-    if (type === 'number' || type === 'map' || DAYS.has(operator)) return v === '' ? v : Number(v);
-    return v;
-  };
-  return LISTS.has(operator) ? text.split(',').map(one) : one(text);
-}
-
-function condition(fields: Fields, d: Draft): Record<string, unknown> {
-  const field = fields.traits.find((f) => f.name === d.trait)!;
-  const c: Record<string, unknown> = { trait: d.trait, operator: d.operator };
-  if (field.type === 'map') c.key = d.key.trim();
-  if (takesValue(fields, field.type, d.operator))
-    c.value =
-      d.operator === 'between' ? [parse(field.type, d.operator, d.value), parse(field.type, d.operator, d.upTo)] : parse(field.type, d.operator, d.value);
-  return c;
-}
 
 /** Waits until `value` has stopped changing for `ms`: the live count asks once the typing pauses. */
 function useDebounced<T>(value: T, ms: number): T {
@@ -64,31 +36,40 @@ function useDebounced<T>(value: T, ms: number): T {
   return settled;
 }
 
-function ConditionRow(props: { fields: Fields; draft: Draft; index: number; onChange: (d: Draft) => void; onRemove?: () => void }) {
-  const { fields, draft, index } = props;
-  const field = fields.traits.find((f) => f.name === draft.trait)!;
-  const n = index + 1;
+/** What a node of the tree may ask of the builder: replace or remove itself, add a child to a group. */
+interface Edit {
+  change: (path: Path, node: DraftNode) => void;
+  remove: (path: Path) => void;
+  add: (path: Path, node: DraftNode) => void;
+}
+
+/** A node's name as people read it: the root group is 1, its second child 1.2, that one's first child 1.2.1. */
+const placeOf = (path: Path) => [1, ...path.map((i) => i + 1)].join('.');
+
+function ConditionRow(props: { fields: Fields; draft: DraftCondition; path: Path; edit: Edit; removable: boolean }) {
+  const { fields, draft, path } = props;
+  const field = traitOf(fields, draft.trait);
+  const n = placeOf(path);
+  const set = (next: Partial<DraftCondition>) => props.edit.change(path, { ...draft, ...next });
   const valueLabel = DAYS.has(draft.operator) ? t('days') : LISTS.has(draft.operator) ? t('valuesCommas') : t('value');
   return (
-    <fieldset class="condition" data-condition={index}>
+    <fieldset class="condition" data-condition={path.join('.')}>
       <legend>{t('conditionN', { n })}</legend>
       <Select
         label={t('trait')}
         name={`trait-${n}`}
         value={draft.trait}
         options={fields.traits.map((f) => [f.name, f.name])}
-        onChange={(trait) => props.onChange({ trait, operator: fields.traits.find((f) => f.name === trait)!.operators[0]!, key: '', value: '', upTo: '' })}
+        onChange={(trait) => set({ trait, operator: traitOf(fields, trait).operators[0]!, key: '', value: '', upTo: '' })}
       />
       <Select
         label={t('operator')}
         name={`operator-${n}`}
         value={draft.operator}
         options={field.operators.map((o) => [o, operatorText(o)])}
-        onChange={(operator) => props.onChange({ ...draft, operator })}
+        onChange={(operator) => set({ operator })}
       />
-      {field.type === 'map' && (
-        <Field label={field.key ?? t('key')} name={`key-${n}`} value={draft.key} onInput={(e) => props.onChange({ ...draft, key: e.currentTarget.value })} />
-      )}
+      {field.type === 'map' && <Field label={field.key ?? t('key')} name={`key-${n}`} value={draft.key} onInput={(e) => set({ key: e.currentTarget.value })} />}
       {takesValue(fields, field.type, draft.operator) &&
         (field.type === 'boolean' ? (
           <Select
@@ -99,7 +80,7 @@ function ConditionRow(props: { fields: Fields; draft: Draft; index: number; onCh
               ['true', t('yes')],
               ['false', t('no')],
             ]}
-            onChange={(value) => props.onChange({ ...draft, value })}
+            onChange={(value) => set({ value })}
           />
         ) : (
           <Field
@@ -108,7 +89,7 @@ function ConditionRow(props: { fields: Fields; draft: Draft; index: number; onCh
             type={field.type === 'date' && !DAYS.has(draft.operator) ? 'date' : 'text'}
             inputMode={field.type === 'number' || field.type === 'map' || DAYS.has(draft.operator) ? 'decimal' : undefined}
             value={draft.value}
-            onInput={(e) => props.onChange({ ...draft, value: e.currentTarget.value })}
+            onInput={(e) => set({ value: e.currentTarget.value })}
           />
         ))}
       {draft.operator === 'between' && (
@@ -117,12 +98,12 @@ function ConditionRow(props: { fields: Fields; draft: Draft; index: number; onCh
           name={`upto-${n}`}
           type={field.type === 'date' ? 'date' : 'text'}
           value={draft.upTo}
-          onInput={(e) => props.onChange({ ...draft, upTo: e.currentTarget.value })}
+          onInput={(e) => set({ upTo: e.currentTarget.value })}
         />
       )}
       <p class="muted small">{field.description}</p>
-      {props.onRemove && (
-        <button type="button" class="secondary" onClick={props.onRemove}>
+      {props.removable && (
+        <button type="button" class="secondary" onClick={() => props.edit.remove(path)}>
           {t('removeCondition', { n })}
         </button>
       )}
@@ -130,57 +111,100 @@ function ConditionRow(props: { fields: Fields; draft: Draft; index: number; onCh
   );
 }
 
-/** A definition built condition by condition, with the number of customers it matches now, asked as it changes. */
-function Builder(props: { fields: Fields; onSaved: (s: SegmentView) => void }) {
-  const { fields } = props;
+/** A group of the tree: all of / any of its children, possibly negated; its children are conditions and groups. */
+function GroupBox(props: { fields: Fields; group: DraftGroup; path: Path; edit: Edit; removable: boolean }) {
+  const { fields, group, path, edit } = props;
+  const n = placeOf(path);
+  const only = group.children.length === 1;
+  return (
+    <fieldset class={`group${group.negated ? ' negated' : ''}`} data-group={n}>
+      <legend>{t('groupN', { n })}</legend>
+      <div class="row">
+        <Select
+          label={t('match')}
+          name={`match-${n}`}
+          value={group.match}
+          options={[
+            ['all', t('matchAll')],
+            ['any', t('matchAny')],
+          ]}
+          onChange={(match) => edit.change(path, { ...group, match: match as 'all' | 'any' })}
+        />
+        <label class="check">
+          <input
+            type="checkbox"
+            name={`not-${n}`}
+            checked={group.negated}
+            onChange={(e) => edit.change(path, { ...group, negated: e.currentTarget.checked })}
+          />
+          <span>{t('negateGroup')}</span>
+        </label>
+      </div>
+      {group.children.map((child, i) =>
+        child.kind === 'group' ? (
+          <GroupBox key={i} fields={fields} group={child} path={[...path, i]} edit={edit} removable />
+        ) : (
+          <ConditionRow key={i} fields={fields} draft={child} path={[...path, i]} edit={edit} removable={!only} />
+        ),
+      )}
+      <div class="row">
+        <button type="button" class="secondary" data-add={n} onClick={() => edit.add(path, freshCondition(fields))}>
+          {t('addCondition', { group: n })}
+        </button>
+        <button type="button" class="secondary" onClick={() => edit.add(path, freshGroup(fields, group.match === 'all' ? 'any' : 'all'))}>
+          {t('addGroup', { group: n })}
+        </button>
+        {props.removable && (
+          <button type="button" class="secondary" onClick={() => edit.remove(path)}>
+            {t('removeGroup', { n })}
+          </button>
+        )}
+      </div>
+    </fieldset>
+  );
+}
+
+/**
+ * A definition built as a tree of groups and conditions, with the number of customers it matches
+ * now, asked as it changes. Given a segment, it edits that one (its tree loaded into the builder).
+ */
+function Builder(props: { fields: Fields; segment?: SegmentView; onSaved: (s: SegmentView) => void }) {
+  const { fields, segment } = props;
   const locale = session.value!.tenant;
-  const fresh = (): Draft => {
-    const orders = fields.traits.find((f) => f.name === 'orders');
-    if (orders) return { trait: 'orders', operator: 'greaterThanOrEqual', key: '', value: '1', upTo: '' };
-    return { trait: fields.traits[0]!.name, operator: fields.traits[0]!.operators[0]!, key: '', value: '', upTo: '' };
+  const [root, setRoot] = useState<DraftGroup>(() => (segment ? fromRule(segment.definition as Rule) : freshGroup(fields)));
+  // Where focus goes once the tree has changed: into a node just added, or to its group's add button after a removal.
+  const [focus, setFocus] = useState<string>();
+  useEffect(() => {
+    if (focus) document.querySelector<HTMLElement>(focus)?.focus();
+    setFocus(undefined);
+  }, [focus]);
+  const edit: Edit = {
+    change: (path, node) => setRoot(update(root, path, () => node)),
+    remove: (path) => {
+      setRoot(update(root, path, () => undefined));
+      setFocus(`[data-add="${placeOf(path.slice(0, -1))}"]`);
+    },
+    add: (path, node) => {
+      const group = path.reduce<DraftNode>((n, i) => (n as DraftGroup).children[i]!, root) as DraftGroup;
+      setRoot(append(root, path, node));
+      setFocus(`[name="${node.kind === 'group' ? 'match' : 'trait'}-${placeOf([...path, group.children.length])}"]`);
+    },
   };
-  const [group, setGroup] = useState<'all' | 'any'>('all');
-  const [drafts, setDrafts] = useState<Draft[]>([fresh()]);
-  const definition = { [group]: drafts.map((d) => condition(fields, d)) };
+  const definition = toRule(fields, root);
   const settled = useDebounced(definition, 400);
-  // A condition still waiting for its value is not asked about: the count would only be an error.
-  const complete = drafts.every((d) => {
-    const type = fields.traits.find((f) => f.name === d.trait)!.type;
-    return !takesValue(fields, type, d.operator) || (d.value.trim() !== '' && (d.operator !== 'between' || d.upTo.trim() !== ''));
-  });
+  // A tree still waiting for a value is not asked about: the count would only be an error.
+  const ready = complete(fields, root);
   const preview = useLoad(
-    () => (complete ? api<Preview>('POST', 'v1/segments/preview', { definition: settled }) : Promise.resolve(undefined)),
-    [JSON.stringify(settled), complete],
+    () => (ready ? api<Preview>('POST', 'v1/segments/preview', { definition: settled }) : Promise.resolve(undefined)),
+    [JSON.stringify(settled), ready],
   );
   const current = JSON.stringify(settled) === JSON.stringify(definition) && !preview.loading;
 
   return (
-    <Section title={t('newSegment')} id="segment-builder">
-      <Select
-        label={t('match')}
-        name="group"
-        value={group}
-        options={[
-          ['all', t('matchAll')],
-          ['any', t('matchAny')],
-        ]}
-        onChange={(g) => setGroup(g as 'all' | 'any')}
-      />
-      {drafts.map((d, i) => (
-        <ConditionRow
-          key={i}
-          fields={fields}
-          draft={d}
-          index={i}
-          onChange={(next) => setDrafts(drafts.map((x, j) => (j === i ? next : x)))}
-          onRemove={drafts.length > 1 ? () => setDrafts(drafts.filter((_, j) => j !== i)) : undefined}
-        />
-      ))}
-      <button type="button" class="secondary" onClick={() => setDrafts([...drafts, fresh()])}>
-        {t('addCondition')}
-      </button>
+    <Section title={segment ? t('editSegment') : t('newSegment')} id="segment-builder">
+      <GroupBox fields={fields} group={root} path={[]} edit={edit} removable={false} />
       <p class="live-count" role="status" aria-live="polite" aria-busy={!current}>
-        {t('matchingNow')}: <strong id="segment-count">{preview.value && !preview.error && complete ? number(preview.value.count, locale) : '—'}</strong>
+        {t('matchingNow')}: <strong id="segment-count">{preview.value && !preview.error && ready ? number(preview.value.count, locale) : '—'}</strong>
       </p>
       <Problem error={preview.error} />
       <Form
@@ -188,13 +212,16 @@ function Builder(props: { fields: Fields; onSaved: (s: SegmentView) => void }) {
         submit={t('saveSegment')}
         onSubmit={async (data) => {
           const description = String(data.get('description') ?? '').trim();
+          const body = { name: String(data.get('name') ?? ''), ...(description ? { description } : {}), definition };
           props.onSaved(
-            await api<SegmentView>('POST', 'v1/segments', { name: String(data.get('name') ?? ''), ...(description ? { description } : {}), definition }),
+            await (segment
+              ? api<SegmentView>('PUT', `v1/segments/${encodeURIComponent(segment.segmentId)}`, body)
+              : api<SegmentView>('POST', 'v1/segments', body)),
           );
         }}
       >
-        <Field label={t('name')} name="name" required maxLength={100} />
-        <Field label={t('description')} name="description" maxLength={500} />
+        <Field label={t('name')} name="name" required maxLength={100} defaultValue={segment?.name} />
+        <Field label={t('description')} name="description" maxLength={500} defaultValue={segment?.description ?? undefined} />
       </Form>
     </Section>
   );
@@ -261,6 +288,7 @@ export function SegmentDetail({ params }: { params: Record<string, string> }) {
   const locale = session.value!.tenant;
   const path = `v1/segments/${encodeURIComponent(params.id!)}`;
   const segment = useLoad(() => api<SegmentView>('GET', path), [path]);
+  const fields = useLoad(() => api<Fields>('GET', 'v1/segments/fields'), []);
   const sizes = useLoad(() => api<{ items: Array<{ day: string; size: number }> }>('GET', `${path}/sizes`), [path]);
   const [token, setToken] = useState<string | null>(null);
   const members = useLoad(
@@ -318,6 +346,9 @@ export function SegmentDetail({ params }: { params: Record<string, string> }) {
         />
         <Pager token={token} next={members.value?.continuationToken} onPage={setToken} />
       </Section>
+      <Problem error={fields.error} />
+      {/* Keyed by version: once saved, the builder starts again from the tree as stored. */}
+      {fields.value && <Builder key={s.version} fields={fields.value} segment={s} onSaved={() => segment.reload()} />}
     </>
   );
 }

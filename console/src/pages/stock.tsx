@@ -13,9 +13,10 @@ interface Reconciled {
 export function Stock() {
   const me = session.value!;
   const locale = me.tenant;
+  const seesReconciliations = me.role === 'admin' || me.role === 'store';
   const [availability, setAvailability] = useState<Availability>();
   const [reservation, setReservation] = useState<ReservationView>();
-  const reports = useLoad(() => (me.role === 'admin' ? api<Reconciled>('GET', 'v1/stock-reconciliations') : Promise.resolve({ items: [] })), []);
+  const reports = useLoad(() => (seesReconciliations ? api<Reconciled>('GET', 'v1/stock-reconciliations') : Promise.resolve({ items: [] })), []);
   return (
     <>
       <h1>{t('stock')}</h1>
@@ -77,7 +78,7 @@ export function Stock() {
           />
         </Section>
       )}
-      {me.role === 'admin' && (
+      {seesReconciliations && (
         <Section title={t('reconciliation')}>
           <Table
             caption={t('reconciliation')}
