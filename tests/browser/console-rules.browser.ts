@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { accessible, input, shoot, signIn, useConsoleBrowser, visit as visitIn } from './console-support';
 import { seedDemoTenant } from '../../local/demo-tenant';
-import { useTestPlatform, type TestPlatform } from '../support/platform';
+import { sale, useTestPlatform, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 useTestPlatform((context) => ({ p } = context));
@@ -37,18 +37,14 @@ beforeAll(async () => {
 async function sell(email: string, unitPrice: number, externalId: string) {
   const r = await p.api('POST', '/api/v1/transactions', {
     key: keys['pos-madrid'],
-    body: {
-      type: 'sale',
-      channel: 'store',
+    body: sale({
       locationId: 'madrid-centro',
-      terminalId: 'till-1',
       externalId,
       occurredAt: new Date().toISOString(),
-      currency: 'EUR',
       lines: [{ sku: 'BOOTS-CHELSEA-40', quantity: 1, unitPrice, taxRate: 21, category: 'shoes' }],
       tenders: [{ type: 'card', amount: unitPrice }],
       customer: { identifiers: [{ type: 'email', value: email }] },
-    },
+    }),
   });
   if (r.status !== 201) throw new Error(`sale answered ${r.status}: ${JSON.stringify(r.body)}`);
   return r.body as { customerId: string };
