@@ -53,6 +53,10 @@ export async function startEntraIssuer(audience = 'api://unifica-test'): Promise
       return options.unpublishedKey ? sign(unpublished.privateKey, 'published-1')(jwt) : sign(published.privateKey, 'published-1')(jwt);
     },
     failKeys: (value) => void (down = value),
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
