@@ -134,7 +134,11 @@ describe('offer rules and the campaigns list in the console', () => {
     ).body;
     expect(simulated).toMatchObject({ wouldAct: false, conditions: [{ condition: 'minimumBasket', held: false }] });
     expect(await page.locator('#simulation strong').textContent()).toBe('No actuaría ahora');
-    expect(await page.locator('#simulation').textContent()).toContain(simulated.conditions[0].detail);
+    // The basket against the minimum, in money as the tenant writes it (the API's detail is in minor units).
+    const minimumRow = page.locator('#simulation tr', { hasText: 'Venta neta mínima' });
+    const euros = (minor: number) => new Intl.NumberFormat('es-ES', { style: 'currency', currency: 'EUR' }).format(minor / 100);
+    const minimum = Number(/minimum (\d+)/.exec(simulated.conditions[0].detail)![1]);
+    expect(await minimumRow.textContent()).toContain(`${euros(4000)} · venta neta de al menos ${euros(minimum)}`);
     await accessible(page, 'rule results');
     await shoot(page, 'rule-results', true);
 

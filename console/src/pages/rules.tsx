@@ -52,6 +52,18 @@ function triggerText(trigger: Trigger, segments: Names): string {
   }
 }
 
+/** A simulation's condition names, in the console's words. */
+const CONDITIONS: Record<string, Key> = {
+  minimumBasket: 'minimumBasket',
+  channels: 'channel',
+  families: 'families',
+  categories: 'categories',
+  brands: 'brands',
+  skus: 'sku',
+  locationIds: 'location',
+  segmentIds: 'segment',
+};
+
 function conditionsText(c: Conditions, locale: Locale, segments: Names): string {
   const parts: string[] = [];
   if (c.minimumBasket !== undefined) parts.push(t('atLeast', { amount: money(c.minimumBasket, locale) }));
@@ -538,7 +550,7 @@ function triggeringEvent(trigger: Trigger): Record<string, unknown> {
 /** Asks what the rule would do for a customer now; for sale triggers, with a basket of the amount typed. Nothing is written. */
 function Simulate({ rule }: { rule: RuleView }) {
   const locale = session.value!.tenant;
-  const [result, setResult] = useState<Simulation>();
+  const [result, setResult] = useState<Simulation & { basket?: number }>();
   const [channel, setChannel] = useState('store');
   const forSale = SALE_TRIGGERS.includes(rule.trigger.type);
   const yesNo = (b: boolean) => (b ? t('yes') : t('no'));
@@ -549,15 +561,15 @@ function Simulate({ rule }: { rule: RuleView }) {
         submit={t('simulateButton')}
         class="form inline"
         onSubmit={async (data) => {
+          const basket = forSale ? toMinor(String(data.get('amount')), locale) : undefined;
           const event = forSale
-            ? { ...triggeringEvent(rule.trigger), channel, lines: [{ sku: 'SIMULATION', quantity: 1, unitPrice: toMinor(String(data.get('amount')), locale) }] }
+            ? { ...triggeringEvent(rule.trigger), channel, lines: [{ sku: 'SIMULATION', quantity: 1, unitPrice: basket }] }
             : triggeringEvent(rule.trigger);
-          setResult(
-            await api<Simulation>('POST', `v1/offers/rules/${encodeURIComponent(rule.ruleId)}/simulate`, {
-              customerId: String(data.get('customerId')).trim(),
-              event,
-            }),
-          );
+          const simulation = await api<Simulation>('POST', `v1/offers/rules/${encodeURIComponent(rule.ruleId)}/simulate`, {
+            customerId: String(data.get('customerId')).trim(),
+            event,
+          });
+          setResult({ ...simulation, basket });
         }}
       >
         <Field label={t('customerId')} name="customerId" required autocomplete="off" />
@@ -589,7 +601,16 @@ function Simulate({ rule }: { rule: RuleView }) {
             head={[t('checked'), t('held'), t('detail')]}
             rows={[
               [t('trigger'), yesNo(result.triggerFires), triggerText(rule.trigger, {})],
-              ...result.conditions.map((c) => [c.condition, yesNo(c.held), c.detail]),
+              ...result.conditions.map((c) =>
+                // The basket against the minimum in money; other conditions as the API explains them.
+                c.condition === 'minimumBasket' && result.basket !== undefined && rule.conditions.minimumBasket !== undefined
+                  ? [
+                      t('minimumBasket'),
+                      yesNo(c.held),
+                      `${money(result.basket, locale)} · ${t('atLeast', { amount: money(rule.conditions.minimumBasket, locale) })}`,
+                    ]
+                  : [CONDITIONS[c.condition] ? t(CONDITIONS[c.condition]!) : c.condition, yesNo(c.held), c.detail],
+              ),
               ...result.actions.map((a) => [t(ACTIONS[a.type as Action['type']] ?? 'actionType'), yesNo(a.wouldRun), a.detail]),
             ]}
           />
