@@ -14,7 +14,8 @@ let t: TestTenant;
 useTestPlatform((context) => ({ p, t } = context), { clock });
 
 /** The screenshot the README shows. */
-const SCREENSHOT = join(__dirname, '..', '..', 'docs', 'wallet.png');
+/** The wallet as the README shows it: a test artefact on every run, the README's copy with `DOCS_SCREENSHOTS=1`. */
+const SCREENSHOT = join(__dirname, '..', '..', process.env.DOCS_SCREENSHOTS === '1' ? 'docs' : 'test-artifacts', 'wallet.png');
 
 let browser: BrowserContext;
 let close: (() => Promise<void>) | undefined;
