@@ -246,13 +246,15 @@ async function main() {
     report(floor);
 
     console.log('recommendations...');
-    const recommendations = await benchRecommendations(server, keys, {
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-      customers: CUSTOMERS,
-      skus: SKUS,
-      historySales: 3000,
-    });
+    const recommendations = process.env.BENCH_SKIP_RECOMMENDATIONS
+      ? null
+      : await benchRecommendations(server, keys, {
+          connections: CONNECTIONS,
+          seconds: SECONDS,
+          customers: CUSTOMERS,
+          skus: SKUS,
+          historySales: 3000,
+        });
 
     console.log('reconciling a 1,000,000-row ERP snapshot (its own process)...');
     const reconciliation = process.env.BENCH_SKIP_RECONCILE ? null : await phaseInChild('reconcile.js', ['--expose-gc']);
