@@ -108,7 +108,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     checkResponses: overrides.checkResponses,
     // The tenancy module is built first; the edge asks it who is calling.
     authenticate: (apiKey, client) => (apis as Services).tenancy.authenticate(apiKey, client),
-    authenticateStaff: (token) => (apis as Services).tenancy.authenticateStaff(token),
+    authenticateStaff: (token, client) => (apis as Services).tenancy.authenticateStaff(token, client),
     telemetry,
   };
   // With telemetry on, every publish is a producer span whose context each message carries.

@@ -33,8 +33,8 @@ export interface EdgeKit {
    * caller's address (see `clientOf`), by which failed keys are throttled.
    */
   authenticate(apiKey: string, client: string): Promise<Principal | undefined>;
-  /** A staff member's principal for a Microsoft Entra ID access token, or undefined when the token is not valid here. */
-  authenticateStaff?(token: string): Promise<Principal | undefined>;
+  /** A staff member's principal for a Microsoft Entra ID access token, or undefined when the token is not valid here; `client` as for keys. */
+  authenticateStaff?(token: string, client: string): Promise<Principal | undefined>;
   /**
    * Tests only: every 2xx reply is checked against the response declared for its status (see
    * `contractViolation`); a mismatch is logged as an error and answered 500
@@ -213,7 +213,8 @@ export function edgeResponses(spec: {
     p(413, 'Body too large');
     p(415, 'The body is not application/json');
   }
-  if (spec.auth === 'tenant') p(429, 'Too many failed API keys from this client or for this tenant (`authentication-throttled`); see Retry-After');
+  if (spec.auth === 'tenant')
+    p(429, 'Too many failed API keys or staff sign-in tokens from this client, or keys for this tenant (`authentication-throttled`); see Retry-After');
   p(500, 'Something went wrong on our side; quote `instance`');
   if (spec.auth !== 'none') p(503, 'The data store is unavailable or did not answer in time; retry after Retry-After');
   return r;
@@ -335,7 +336,7 @@ async function authenticate(
     if (!sameSecret(key!, edge.platformAdminKey)) throw new DomainError('unauthenticated', 'The platform admin key is not valid');
     return undefined;
   }
-  const principal = token ? await edge.authenticateStaff?.(token) : await edge.authenticate(key!, clientOf(request));
+  const principal = token ? await edge.authenticateStaff?.(token, clientOf(request)) : await edge.authenticate(key!, clientOf(request));
   if (!principal) throw new DomainError('unauthenticated', token ? 'The sign-in token is not valid here' : 'The API key is not valid');
   if (!allowedRoles(spec).includes(principal.role)) {
     const roles = spec.roles ?? CHANNEL_ROLES;

@@ -31,7 +31,7 @@ interface Window {
  * locks a working till out; only a key not seen here before waits for the window to pass.
  *
  * Telemetry (custom metrics and events, Application Insights in Azure), for alerts:
- * `auth.failed` (1 per wrong key; `tenantId`, `cause` malformed/unknown), `auth.refused` (1 per
+ * `auth.failed` (1 per wrong key or staff sign-in token; `tenantId`, `cause` malformed/unknown/staff-token), `auth.refused` (1 per
  * request refused by the throttle; `scope` client/tenant) and the event `auth.throttled` when a
  * client or a tenant prefix reaches its limit (`scope`, `tenantId`). Addresses are not sent.
  */
@@ -71,7 +71,7 @@ export class FailedKeys {
     this.remember(this.valid, `${tenantId}|${keyHash}`, this.clock.now().getTime() + this.limits.validKeyMs);
   }
 
-  recordFailure(client: string, tenantId: string | undefined, cause: 'malformed' | 'unknown', keyHash?: string): void {
+  recordFailure(client: string, tenantId: string | undefined, cause: 'malformed' | 'unknown' | 'staff-token', keyHash?: string): void {
     const now = this.clock.now().getTime();
     this.telemetry.trackMetric('auth.failed', 1, { cause, ...(tenantId ? { tenantId } : {}) });
     if (tenantId && keyHash) this.remember(this.unknown, `${tenantId}|${keyHash}`, now + this.limits.unknownKeyMs);

@@ -219,11 +219,18 @@ export class TenancyService {
 
   /**
    * The principal of a person signed in with Microsoft Entra ID: undefined for a token that is not
-   * valid here (401); 403 when her directory is not connected to a tenant or she has no role.
+   * valid here (401; 429 once `client` has had its allowance of wrong keys and tokens); 403 when her
+   * directory is not connected to a tenant or she has no role.
    */
-  async authenticateStaff(token: string): Promise<Principal | undefined> {
+  async authenticateStaff(token: string, client = 'unknown'): Promise<Principal | undefined> {
     const claims = await this.staffTokens?.verify(token);
-    if (!claims) return undefined;
+    if (!claims) {
+      // Counted with wrong keys, for the same alerts and the same allowance per client; a valid token is never refused.
+      const wait = this.failedKeys?.blockedFor(client, undefined);
+      if (wait !== undefined) throw throttled('authentication-throttled', 'Too many wrong API keys or sign-in tokens', wait);
+      this.failedKeys?.recordFailure(client, undefined, 'staff-token');
+      return undefined;
+    }
     const connection = await this.directory.getStaffDirectory(claims.directoryId.toLowerCase());
     if (!connection) {
       throw new DomainError('forbidden', 'Your organisation is not connected to a tenant of this platform', { reason: 'directory-not-connected' });

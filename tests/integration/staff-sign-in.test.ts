@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startEntraIssuer, type EntraIssuer } from '../support/entra-issuer';
+import { FAILED_KEY_LIMITS } from '../../shared/tenancy';
 import { sale, startTestPlatform, type TestPlatform, type TestTenant } from '../support/platform';
 
 let issuer: EntraIssuer;
@@ -157,5 +158,21 @@ describe('API keys for back-office tools', () => {
     expect(issued.status).toBe(201);
     expect((await p.api('GET', '/api/v1/segments', { key: issued.body.apiKey })).status).toBe(200);
     expect((await p.api('DELETE', `/api/v1/customers/${customerId}`, { key: issued.body.apiKey })).status).toBe(403);
+  });
+});
+
+// Last in this file: it spends this client's allowance of wrong credentials for the minute.
+describe('wrong staff tokens', () => {
+  it('count with wrong keys: past the allowance a client gets 429, and a valid token still signs in', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < FAILED_KEY_LIMITS.perClient + 1; i += 1) statuses.push((await asStaff('GET', '/api/v1/me', `not-a-token-${i}`)).status);
+    // 401 until the allowance (the earlier tests' wrong tokens count too) is spent, 429 after.
+    expect(statuses[0]).toBe(401);
+    expect(statuses.indexOf(429)).toBeGreaterThan(0);
+    expect(statuses.slice(statuses.indexOf(429)).every((s) => s === 429)).toBe(true);
+    const refused = await asStaff('GET', '/api/v1/me', 'not-a-token-again');
+    expect([refused.status, refused.body.code]).toEqual([429, 'authentication-throttled']);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await asStaff('GET', '/api/v1/me', await staff(['Support']))).status).toBe(200);
   });
 });
