@@ -1,6 +1,7 @@
-import { BlobSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential, type BlobServiceClient } from '@azure/storage-blob';
+import type { BlobServiceClient } from '@azure/storage-blob';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { BlobLinks } from '../../kernel/adapters/blob-storage';
 import type { Clock } from '../../kernel/ports';
 import type { ExportFiles } from '../ports';
 
@@ -10,11 +11,15 @@ import type { ExportFiles } from '../ports';
  * Azurite (whose client holds the development key).
  */
 export class BlobMemberExports implements ExportFiles {
+  private readonly links: BlobLinks;
+
   constructor(
     private readonly client: BlobServiceClient,
     private readonly containerName: string,
-    private readonly clock: Clock,
-  ) {}
+    clock: Clock,
+  ) {
+    this.links = new BlobLinks(client, clock);
+  }
 
   private blob(name: string) {
     return this.client.getContainerClient(this.containerName).getBlockBlobClient(name);
@@ -27,19 +32,9 @@ export class BlobMemberExports implements ExportFiles {
     });
   }
 
-  async link(tenantId: string, name: string, expiresOn: Date): Promise<string> {
-    const blob = this.blob(`${tenantId}/${name}`);
-    const permissions = BlobSASPermissions.parse('r');
+  link(tenantId: string, name: string, expiresOn: Date): Promise<string> {
     const contentDisposition = `attachment; filename="${name.slice(name.lastIndexOf('/') + 1)}"`;
-    if (this.client.credential instanceof StorageSharedKeyCredential) return blob.generateSasUrl({ permissions, expiresOn, contentDisposition });
-    const startsOn = new Date(this.clock.now().getTime() - 5 * 60_000);
-    const key = await this.client.getUserDelegationKey(startsOn, expiresOn);
-    const sas = generateBlobSASQueryParameters(
-      { containerName: blob.containerName, blobName: blob.name, permissions, startsOn, expiresOn, protocol: SASProtocol.Https, contentDisposition },
-      key,
-      this.client.accountName,
-    );
-    return `${blob.url}?${sas.toString()}`;
+    return this.links.link(this.containerName, `${tenantId}/${name}`, expiresOn, { contentDisposition });
   }
 
   /** Erasure: every export of the tenant rewritten without the customer's rows (first column). */
