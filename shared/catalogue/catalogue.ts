@@ -145,13 +145,6 @@ export type FamilyNode = { familyId: string; name: string; children: FamilyNode[
 const FamilyNodeSchema: z.ZodType<FamilyNode> = z.lazy(() => z.object({ familyId: z.string(), name: z.string(), children: z.array(FamilyNodeSchema) }));
 export const FamilyTreeSchema = z.object({ roots: z.array(FamilyNodeSchema) }).meta({ id: 'FamilyTree' });
 
-/** What a sale line learns from the catalogue (see the transactions' line enrichment). */
-export interface SkuReference {
-  productId: string;
-  families: string[];
-  brand?: string;
-}
-
 const SETTINGS_TTL_MS = 30_000;
 
 function summary(p: Product): z.output<typeof ProductSummarySchema> {

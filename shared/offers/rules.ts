@@ -327,10 +327,3 @@ export function capAllows(cap: FrequencyCap | null, state: CapState | undefined,
   if (cap.type === 'once') return false;
   return state.last <= capCutoff(cap, at);
 }
-
-/** Segments a version needs answered: its trigger's and its conditions'. */
-export function segmentsOf(version: Pick<RuleVersion, 'trigger' | 'conditions'>): string[] {
-  const ids = [...(version.conditions.segmentIds ?? [])];
-  if (version.trigger.type === 'segment-entered' || version.trigger.type === 'segment-left') ids.push(version.trigger.segmentId);
-  return ids;
-}

@@ -108,26 +108,6 @@ export const FIELDS: readonly FieldSpec[] = [
 ];
 const FIELD_BY_NAME = new Map(FIELDS.map((f) => [f.name as string, f]));
 
-/** Traits whose value moves with the clock: a segment naming one is re-evaluated by the daily timer. */
-export const TIME_RELATIVE = new Set<string>([
-  'daysSinceLastPurchase',
-  'orders30d',
-  'orders90d',
-  'orders365d',
-  'spend30d',
-  'spend90d',
-  'spend365d',
-  'channels30d',
-  'channels90d',
-  'channels365d',
-  'age',
-  'daysUntilBirthday',
-  'birthdayThisMonth',
-  'rfmRecency',
-  'rfmFrequency',
-  'rfmMonetary',
-]);
-
 export type Condition = { trait: string; operator: string; value?: unknown; key?: string };
 export type Rule = { all: Rule[] } | { any: Rule[] } | { not: Rule } | Condition;
 
@@ -291,13 +271,4 @@ function compare(operator: string, n: number, value: unknown): boolean {
     }
   }
   return false;
-}
-
-/** Whether a rule names a trait that moves with the clock. */
-export function isTimeRelative(rule: Rule): boolean {
-  if ('all' in rule) return rule.all.some(isTimeRelative);
-  if ('any' in rule) return rule.any.some(isTimeRelative);
-  if ('not' in rule) return isTimeRelative(rule.not);
-  const field = FIELD_BY_NAME.get(rule.trait);
-  return TIME_RELATIVE.has(rule.trait) || field?.type === 'date';
 }
