@@ -296,6 +296,20 @@ export function awardBonus(current: LoyaltyAccount, input: BonusInput, program: 
 }
 
 /**
+ * Takes points back from the lot that gave them first, then from other spendable points, then
+ * pending ones; what none of them holds is owed (and returned).
+ */
+function takeBack(account: LoyaltyAccount, lotId: string, points: number, now: Date): number {
+  const own = account.lots.filter((l) => l.id === lotId);
+  const others = account.lots.filter((l) => l.id !== lotId).sort(spendOrder);
+  const ordered = [...own, ...others.filter((l) => isAvailable(l, now)), ...others.filter((l) => !isAvailable(l, now))];
+  const { missing } = take(ordered, points);
+  account.owed += missing;
+  dropEmptyLots(account);
+  return missing;
+}
+
+/**
  * Takes a bonus back, once: from its own lot first, then as a reversal does (other spendable
  * points, then pending ones, the rest owed). Undefined when it was never awarded or already reversed.
  */
@@ -304,12 +318,7 @@ export function reverseBonus(current: LoyaltyAccount, awardId: string, now: Date
   if (!bonus || bonus.reversed) return undefined;
   const account = clone(current);
   account.bonuses![awardId] = { ...bonus, reversed: true };
-  const own = account.lots.filter((l) => l.id === `bonus:${awardId}`);
-  const others = account.lots.filter((l) => l.id !== `bonus:${awardId}`).sort(spendOrder);
-  const ordered = [...own, ...others.filter((l) => isAvailable(l, now)), ...others.filter((l) => !isAvailable(l, now))];
-  const { missing } = take(ordered, bonus.points);
-  account.owed += missing;
-  dropEmptyLots(account);
+  const missing = takeBack(account, `bonus:${awardId}`, bonus.points, now);
   account.totals.reversed += bonus.points;
   return record(
     account,
@@ -369,12 +378,7 @@ export function reverse(current: LoyaltyAccount, input: ReversalInput, now: Date
 
   const points = reversedLines.reduce((n, l) => n + l.points, 0);
   const key = `reversal:${input.returnId}`;
-  const own = account.lots.filter((l) => l.id === `accrual:${input.saleId}`);
-  const others = account.lots.filter((l) => l.id !== `accrual:${input.saleId}`).sort(spendOrder);
-  const ordered = [...own, ...others.filter((l) => isAvailable(l, now)), ...others.filter((l) => !isAvailable(l, now))];
-  const { missing } = take(ordered, points);
-  account.owed += missing;
-  dropEmptyLots(account);
+  const missing = takeBack(account, `accrual:${input.saleId}`, points, now);
   account.qualifying.push({ key, at: now.toISOString(), spend: -input.spend, points: -points });
   account.totals.reversed += points;
   return record(
