@@ -5,7 +5,7 @@ import { deterministicId, randomId } from '../kernel/ids';
 import { idField } from '../kernel/id-rules';
 import type { Clock, CreateOutcome, EventPublisher, Logger } from '../kernel/ports';
 import { requireCurrentCustomer, type CustomerStore } from '../customers';
-import type { TransactionRecorded, TransactionStore, TransactionView } from '../transactions';
+import { quantitiesBySku, returnedQuantities, transactionTotal, type TransactionRecorded, type TransactionStore, type TransactionView } from '../transactions';
 import type { LoyaltyPointsChangedEvent } from '../loyalty';
 import { OfferIssued, type OfferBenefit, type OfferIssuedData } from './events';
 import type { SegmentDirectory } from './segments';
@@ -694,10 +694,8 @@ export class OfferService {
     const locator = await this.transactions.locate(tenantId, ret.originalTransactionId);
     const sale = locator && (await this.transactions.get(locator));
     if (!sale) return;
-    const sold: Record<string, number> = {};
-    for (const line of sale.lines) sold[line.sku] = (sold[line.sku] ?? 0) + line.quantity;
-    const returned: Record<string, number> = {};
-    for (const lines of Object.values(sale.returned.byReturn)) for (const [sku, n] of Object.entries(lines)) returned[sku] = (returned[sku] ?? 0) + n;
+    const sold = quantitiesBySku(sale.lines);
+    const returned = returnedQuantities(sale.returned);
     if (Object.entries(sold).some(([sku, n]) => (returned[sku] ?? 0) < n)) return;
     for (const activation of activations) {
       for (const award of activation.reversibleAwards) await this.points.reverseBonus(tenantId, activation.customerId, award.awardId);
@@ -726,7 +724,7 @@ export class OfferService {
             transactionId: 'simulation',
             channel: input.event.channel ?? 'store',
             locationId: input.event.locationId ?? '',
-            total: lines.reduce((n, l) => n + l.quantity * l.unitPrice - l.discount, 0),
+            total: transactionTotal(lines),
             lines,
           }
         : undefined,

@@ -5,6 +5,7 @@ import { requireCurrentCustomer, type CustomerStore } from '../customers';
 import { BasketLine, CouponResultSchema, type CouponResult, type EvaluationRequest } from '../coupons';
 import type { LoyaltyProgram, LoyaltySummary } from '../loyalty';
 import type { Clock } from '../kernel/ports';
+import { transactionTotal } from '../transactions';
 
 export const QualifyInput = z
   .object({
@@ -74,23 +75,22 @@ export class Qualifier {
   async qualify(principal: Principal, customerId: string, input: QualifyInput): Promise<Qualification> {
     assertMayActFor(principal, input.locationId);
     const { tenantId } = principal;
-    // Asked in parallel for the id given; a merged id is asked again for its survivor.
-    const answers = (id: string) => {
+    // Asked in parallel for the id given; a merged id is asked again for its survivor. The
+    // recommendations depend on the basket only: asked once (each ask counts as a list served).
+    const perCustomer = (id: string) => {
       const request = { customerId: id, channel: input.channel, locationId: input.locationId, lines: input.lines, at: this.clock.now() };
-      return Promise.all([
-        this.sources.coupons(tenantId, request),
-        this.sources.loyalty(tenantId, id),
-        input.recommendations > 0
-          ? this.sources.recommend(
-              tenantId,
-              { channel: input.channel, locationId: input.locationId, skus: input.lines.map((l) => l.sku) },
-              input.recommendations,
-            )
-          : [],
-      ]);
+      return Promise.all([this.sources.coupons(tenantId, request), this.sources.loyalty(tenantId, id)]);
     };
-    const [customer, speculative] = await Promise.all([requireCurrentCustomer(this.customers, tenantId, customerId), answers(customerId)]);
-    const [coupons, loyalty, recommendations] = customer.customerId === customerId ? speculative : await answers(customer.customerId);
+    const recommend =
+      input.recommendations > 0
+        ? this.sources.recommend(tenantId, { channel: input.channel, locationId: input.locationId, skus: input.lines.map((l) => l.sku) }, input.recommendations)
+        : Promise.resolve([]);
+    const [customer, speculative, recommendations] = await Promise.all([
+      requireCurrentCustomer(this.customers, tenantId, customerId),
+      perCustomer(customerId),
+      recommend,
+    ]);
+    const [coupons, loyalty] = customer.customerId === customerId ? speculative : await perCustomer(customer.customerId);
     return {
       customerId: customer.customerId,
       coupons: coupons.filter((c) => c.valid),
@@ -105,7 +105,7 @@ export class Qualifier {
 }
 
 function pointsFor({ summary, program }: { summary: LoyaltySummary; program: LoyaltyProgram }, lines: BasketLine[]): NonNullable<Qualification['points']> {
-  const basket = lines.reduce((n, l) => n + l.quantity * l.unitPrice - l.discount, 0);
+  const basket = transactionTotal(lines);
   const { pointValue, minimumPoints } = program.redemption;
   const affordable = Math.min(summary.spendable, Math.floor(basket / pointValue));
   const redeemable = affordable >= minimumPoints ? affordable : 0;
