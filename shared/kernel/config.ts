@@ -41,11 +41,11 @@ export const ConfigSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** Seconds a transaction's event may stay unconfirmed before the sweeper resends it. */
     OUTBOX_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-    /** Who produces the invoicing system, as every Verifactu record names it (the platform operator's company). */
     /** `local` lets webhooks go to loopback addresses (also over plain http): the local host and tests. */
     WEBHOOKS_MODE: z.enum(['azure', 'local']).default('azure'),
     /** How long one webhook delivery attempt may take before it counts as failed. */
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
+    /** Who produces the invoicing system, as every Verifactu record names it (the platform operator's company). */
     INVOICING_SYSTEM_PRODUCER: z.string().trim().min(1).max(120).default('Unifica Retail Platform'),
     INVOICING_SYSTEM_PRODUCER_NIF: z
       .string()
