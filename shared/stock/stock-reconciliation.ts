@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { deterministicId } from '../kernel/ids';
-import { formatOf, readSnapshot, type SnapshotRow } from './stock-snapshot';
+import { formatOf } from '../kernel/records';
+import { readSnapshot, type SnapshotRow } from './stock-snapshot';
 import type { StockService, StockStore } from './stock';
 import type { TenancyService } from '../tenancy';
 import type { Clock, Logger } from '../kernel/ports';

@@ -1,4 +1,5 @@
-import { formatOf, readSnapshot, type SnapshotEntry } from './stock-snapshot';
+import { formatOf } from '../kernel/records';
+import { readSnapshot, type SnapshotEntry } from './stock-snapshot';
 
 async function entries(text: string, format: 'csv' | 'jsonl'): Promise<SnapshotEntry[]> {
   const out: SnapshotEntry[] = [];

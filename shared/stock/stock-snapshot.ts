@@ -1,4 +1,4 @@
-import { formatOf, readRecords, type RecordFormat } from '../kernel/records';
+import { readRecords, type RecordFormat } from '../kernel/records';
 
 /** One row of an ERP stock snapshot: what the ERP believed was on hand at `asOf`. */
 export interface SnapshotRow {
@@ -9,9 +9,6 @@ export interface SnapshotRow {
 }
 
 export type SnapshotEntry = { line: number; row: SnapshotRow } | { line: number; error: string };
-
-export type SnapshotFormat = RecordFormat;
-export { formatOf };
 
 /** Header names ERPs use for the four fields, compared lower-case without punctuation. */
 const FIELD_NAMES: Record<string, keyof SnapshotRow> = {
@@ -29,7 +26,7 @@ const canonical = (name: string) => FIELD_NAMES[name.toLowerCase().replace(/[^a-
  * Reads a snapshot row by row, holding one row at a time: a million rows take the memory of one.
  * A row that cannot be used is reported with its line number and why; the rest go on.
  */
-export async function* readSnapshot(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, format: SnapshotFormat): AsyncGenerator<SnapshotEntry> {
+export async function* readSnapshot(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, format: RecordFormat): AsyncGenerator<SnapshotEntry> {
   for await (const entry of readRecords(source, format, canonical)) yield 'error' in entry ? entry : toEntry(entry.line, entry.record);
 }
 
