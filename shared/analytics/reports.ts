@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DayRollup } from './rollups';
+import { csvField } from '../kernel/records';
 
 /** The reports the analytics routes answer: folds over the daily rollups of a date range. */
 
@@ -191,11 +192,7 @@ export function couponReport(range: Range, rollups: DayRollup[]): CouponReport {
 export function toCsv(rows: Array<Record<string, string | number>>): string {
   if (rows.length === 0) return '';
   const columns = Object.keys(rows[0]!);
-  const field = (value: string | number) => {
-    const text = String(value);
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return [columns.join(','), ...rows.map((row) => columns.map((c) => field(row[c] ?? '')).join(','))].join('\r\n') + '\r\n';
+  return [columns.join(','), ...rows.map((row) => columns.map((c) => csvField(row[c] ?? '')).join(','))].join('\r\n') + '\r\n';
 }
 
 export const CSV_REPORTS = ['sales', 'customers', 'families', 'products', 'coupons'] as const;

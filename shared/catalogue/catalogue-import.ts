@@ -1,4 +1,4 @@
-import { formatOf, readRecords } from '../kernel/records';
+import { csvField, formatOf, readRecords } from '../kernel/records';
 import type { Clock, Logger } from '../kernel/ports';
 import { ownFileRun, type FileRuns, type SnapshotInbox } from '../kernel/snapshot-files';
 import type { TenancyService } from '../tenancy';
@@ -158,11 +158,7 @@ function tally(result: ItemResult, counts: { created: number; updated: number; u
 }
 
 function reportCsv(badRows: BadRow[]): string {
-  const cell = (v: unknown) => {
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const rows = badRows.flatMap((b) => b.errors.map((e) => [b.line, e.field, e.message].map(cell).join(',')));
+  const rows = badRows.flatMap((b) => b.errors.map((e) => [b.line, e.field, e.message].map(csvField).join(',')));
   return ['line,field,message', ...rows].join('\n') + '\n';
 }
 

@@ -67,3 +67,9 @@ export async function* readRecords(
   }
   yield* skipped.splice(0);
 }
+
+/** One CSV field (RFC 4180): quoted when it holds a quote, comma or line break; undefined is empty. */
+export function csvField(value: unknown): string {
+  const text = value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { deterministicId } from '../kernel/ids';
-import { formatOf } from '../kernel/records';
+import { csvField, formatOf } from '../kernel/records';
 import { readSnapshot, type SnapshotRow } from './stock-snapshot';
 import type { StockService, StockStore } from './stock';
 import type { TenancyService } from '../tenancy';
@@ -272,13 +272,9 @@ function reportJson(
 const CSV_COLUMNS = ['kind', 'line', 'locationId', 'sku', 'erpOnHand', 'asOf', 'movementsAfterAsOf', 'platformOnHand', 'correction', 'reason'] as const;
 
 function reportCsv(differences: Difference[], badRows: Array<{ line: number; reason: string }>): string {
-  const cell = (v: unknown) => {
-    const s = v === undefined ? '' : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
   const rows: Array<Record<string, unknown>> = [
     ...differences.map((d) => ({ kind: d.error ? 'not-corrected' : 'difference', ...d, reason: d.error })),
     ...badRows.map((b) => ({ kind: 'bad-row', line: b.line, reason: b.reason })),
   ];
-  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => csvField(r[c])).join(','))].join('\n') + '\n';
 }
