@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../kernel/errors';
 import type { Clock, Logger } from '../kernel/ports';
+import { onlineShipping } from '../stock';
 import type { Location, TenancyService } from '../tenancy';
 import type { CatalogueService, CatalogueStore } from './catalogue';
 import { pathOf, type CatalogueSettings, type PriceEntry, type PriceList, type Product, type Variant } from './model';
@@ -373,15 +374,14 @@ export class CataloguePublishing {
     const storeStock = new Map<string, Map<string, number>>();
     const onlineStock = new Map<string, number>();
     for (const location of locations) {
-      const ships = stockSettings.onlineLocationIds === null || stockSettings.onlineLocationIds.includes(location.locationId);
-      const safety = stockSettings.safetyStock[location.locationId] ?? stockSettings.defaultSafetyStock;
+      const shipping = onlineShipping(stockSettings, location.locationId);
       for await (const page of this.stock.availableAt(tenantId, location.locationId)) {
         for (const { sku, available } of page) {
           if (location.type === 'store') {
             const at = storeStock.get(sku) ?? storeStock.set(sku, new Map()).get(sku)!;
             at.set(location.locationId, available);
           }
-          if (ships) onlineStock.set(sku, (onlineStock.get(sku) ?? 0) + Math.max(0, available - safety));
+          if (shipping.shipsOnline) onlineStock.set(sku, (onlineStock.get(sku) ?? 0) + shipping.promise(available));
         }
       }
     }

@@ -158,6 +158,16 @@ export interface Reservation {
   releasePending?: boolean;
 }
 
+/** Whether a location ships online orders, the units it keeps back from the web, and so what the web may promise from it. */
+export function onlineShipping(
+  settings: { onlineLocationIds: string[] | null; defaultSafetyStock: number; safetyStock: Record<string, number> },
+  locationId: string,
+): { shipsOnline: boolean; safetyStock: number; promise(available: number): number } {
+  const shipsOnline = settings.onlineLocationIds === null || settings.onlineLocationIds.includes(locationId);
+  const safetyStock = settings.safetyStock[locationId] ?? settings.defaultSafetyStock;
+  return { shipsOnline, safetyStock, promise: (available) => (shipsOnline ? Math.max(0, available - safetyStock) : 0) };
+}
+
 export interface StockSettings extends StockSettingsInput {
   kind: 'settings';
   tenantId: string;
@@ -565,10 +575,9 @@ export class StockService {
     const locations = levels
       .sort((a, b) => a.locationId.localeCompare(b.locationId))
       .map((level) => {
-        const shipsOnline = settings.onlineLocationIds === null || settings.onlineLocationIds.includes(level.locationId);
-        const safetyStock = settings.safetyStock[level.locationId] ?? settings.defaultSafetyStock;
+        const { shipsOnline, safetyStock, promise } = onlineShipping(settings, level.locationId);
         const view = levelView(level, now);
-        return { ...view, shipsOnline, safetyStock, online: shipsOnline ? Math.max(0, view.available - safetyStock) : 0 };
+        return { ...view, shipsOnline, safetyStock, online: promise(view.available) };
       });
     const total = (key: 'onHand' | 'reserved' | 'available' | 'online') => locations.reduce((sum, l) => sum + l[key], 0);
     return {
