@@ -11,7 +11,7 @@ const out = join(here, '..', 'dist', 'console');
 mkdirSync(out, { recursive: true });
 for (const old of readdirSync(out).filter((f) => f.startsWith('chunk-'))) rmSync(join(out, old));
 
-const result = await build({
+await build({
   entryPoints: [join(here, 'src', 'main.tsx')],
   bundle: true,
   minify: true,
@@ -23,7 +23,6 @@ const result = await build({
   entryNames: 'app',
   splitting: true,
   chunkNames: 'chunk-[hash]',
-  metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
@@ -54,4 +53,3 @@ if (!process.argv.includes('--quiet')) {
     `console: app.js ${(size.js / 1024).toFixed(1)} KB, ${(size.jsGzip / 1024).toFixed(1)} KB gzip; Microsoft sign-in chunks ${(size.chunksGzip / 1024).toFixed(1)} KB gzip`,
   );
 }
-void result;

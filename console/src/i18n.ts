@@ -758,9 +758,17 @@ export interface Locale {
 const tag = (locale: Locale) => `${lang.value}-${locale.country}`;
 
 export function money(minor: number, locale: Locale, currency = locale.currency): string {
-  const format = new Intl.NumberFormat(tag(locale), { style: 'currency', currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minor / 10 ** digits);
+  return new Intl.NumberFormat(tag(locale), { style: 'currency', currency }).format(minor / 10 ** minorDigits(currency));
+}
+
+/** Digits of a currency's minor unit (2 for EUR, 0 for JPY): the API's amounts are in minor units. */
+export function minorDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** An amount typed in the tenant's currency's major unit ("12,50" or "12.50"), in minor units. */
+export function toMinor(typed: string, locale: Locale): number {
+  return Math.round(Number(typed.replace(',', '.')) * 10 ** minorDigits(locale.currency));
 }
 
 export function dateTime(iso: string | null | undefined, locale: Locale): string {

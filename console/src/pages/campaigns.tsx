@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { CampaignPage, CampaignView, IssuedCodes } from '../../../shared/coupons';
 import { api } from '../api';
-import { dateTime, money, number, t, zonedInput, zonedToIso, type Locale } from '../i18n';
+import { dateTime, money, number, t, toMinor, zonedInput, zonedToIso, type Locale } from '../i18n';
 import { session } from '../session';
 import { Field, Form, Pager, Problem, Section, Select, Table, useLoad } from '../ui';
 
@@ -72,7 +72,10 @@ export function Campaigns() {
               const value = Number(data.get('value'));
               const body = {
                 name: String(data.get('name')),
-                discount: discountType === 'percentage' ? { type: 'percentage', percent: value } : { type: 'fixedAmount', amount: Math.round(value * 100) },
+                discount:
+                  discountType === 'percentage'
+                    ? { type: 'percentage', percent: value }
+                    : { type: 'fixedAmount', amount: toMinor(String(data.get('value')), locale) },
                 validFrom: local(data.get('validFrom')),
                 validTo: local(data.get('validTo')),
                 ...(data.get('publicCode') ? { publicCode: String(data.get('publicCode')) } : {}),

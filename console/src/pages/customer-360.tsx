@@ -23,7 +23,6 @@ interface CustomerView {
   /** The segments capability's section: null before her first identified sale. */
   traits?: Record<string, unknown> | null;
   segments?: Array<{ segmentId: string; name: string; since: string }>;
-  receipts?: { latest: Array<{ transactionId: string; invoiceNumber: string; url?: string; links?: { html: string } }> };
 }
 interface Ledger {
   items: Array<{ key: string; type: string; points: number; at: string; transactionId: string | null }>;

@@ -3,7 +3,7 @@ import type { CampaignPage } from '../../../shared/coupons';
 import type { Action, Conditions, RuleReport, RuleView, Simulation, Trigger, TriggerType } from '../../../shared/offers';
 import type { SegmentView } from '../../../shared/segments';
 import { api } from '../api';
-import { dateTime, money, number, t, zonedToIso, type Key, type Locale } from '../i18n';
+import { dateTime, minorDigits, money, number, t, toMinor, zonedToIso, type Key, type Locale } from '../i18n';
 import { navigate } from '../router';
 import { session } from '../session';
 import { Field, Form, Problem, Section, Select, Table, useLoad } from '../ui';
@@ -104,11 +104,6 @@ function State({ rule }: { rule: RuleView }) {
         : 'ruleActive';
   return <span class={`badge ${state === 'ruleActive' ? 'active' : 'paused'}`}>{t(state)}</span>;
 }
-
-/** Digits of the tenant's currency's minor unit (2 for EUR, 0 for JPY): amounts are typed in the major unit. */
-const minorDigits = (locale: Locale) =>
-  new Intl.NumberFormat('en', { style: 'currency', currency: locale.currency }).resolvedOptions().maximumFractionDigits ?? 2;
-const toMinor = (typed: string, locale: Locale) => Math.round(Number(typed.replace(',', '.')) * 10 ** minorDigits(locale));
 
 /** The campaigns and segments by name, for the words of a rule and the form's selects. */
 function useNames() {
@@ -317,7 +312,9 @@ function RuleForm(props: { rule?: RuleView; names: ReturnType<typeof useNames>; 
   const [trigger, setTrigger] = useState<Record<string, string>>(() =>
     Object.fromEntries(Object.entries(rule?.trigger ?? { type: 'sale' }).map(([k, v]) => [k, String(v)])),
   );
-  const [minimum, setMinimum] = useState(rule?.conditions.minimumBasket !== undefined ? String(rule.conditions.minimumBasket / 10 ** minorDigits(locale)) : '');
+  const [minimum, setMinimum] = useState(
+    rule?.conditions.minimumBasket !== undefined ? String(rule.conditions.minimumBasket / 10 ** minorDigits(locale.currency)) : '',
+  );
   const [channel, setChannel] = useState(rule?.conditions.channels?.length === 1 ? rule.conditions.channels[0]! : '');
   const [segment, setSegment] = useState(rule?.conditions.segmentIds?.[0] ?? '');
   const [families, setFamilies] = useState(rule?.conditions.families?.join(', ') ?? '');
