@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idField } from '../kernel/id-rules';
+import { ID_PATTERN, idField } from '../kernel/id-rules';
 import { DomainError, invalid, notFound, unprocessable } from '../kernel/errors';
 import {
   applyConsent,
@@ -12,7 +12,6 @@ import {
   currentCustomer,
   IdentifierInput,
   IdentifierType,
-  maskIdentifier,
   normalizeIdentifier,
   normalizeIdentifiers,
   ProfileInput,
@@ -21,7 +20,7 @@ import {
   type Resolution,
 } from './customers';
 import { mergeActivity } from './activity';
-import type { CustomerParticipant, Audience } from './participants';
+import { identifierFor, type CustomerParticipant, type Audience } from './participants';
 import { seesPersonalData, type Principal, type TenancyService } from '../tenancy';
 import type { Clock } from '../kernel/ports';
 import type { CustomerStore } from './customers';
@@ -158,7 +157,10 @@ export class CustomerService {
     const found = await Promise.all(
       kinds.map(async (kind) => {
         if (kind === 'customerId')
-          return { kind, customer: /^[A-Za-z0-9._~-]{1,128}$/.test(input.query) ? await currentCustomer(this.customers, tenantId, input.query) : undefined };
+          return {
+            kind,
+            customer: input.query.length <= 128 && ID_PATTERN.test(input.query) ? await currentCustomer(this.customers, tenantId, input.query) : undefined,
+          };
         const identifier = normalizeIdentifier(tenantId, { type: kind, value: input.query }, country);
         const link = 'error' in identifier ? undefined : await this.customers.findIdentifier(tenantId, identifier.key);
         return { kind, customer: link && (await currentCustomer(this.customers, tenantId, link.customerId)) };
@@ -176,7 +178,7 @@ export class CustomerService {
         customerId: customer.customerId,
         matchedBy: kind,
         ...(profile.name ? { name: profile.name } : {}),
-        identifiers: links.map((l) => ({ type: l.type, value: audience === 'full' ? l.value : maskIdentifier(l.type, l.value) })),
+        identifiers: links.map((l) => identifierFor(l, audience)),
         channels: customer.channels,
         lastSeenAt: customer.lastSeenAt,
       });

@@ -72,5 +72,10 @@ export class IdentifierParticipant implements CustomerParticipant {
 }
 
 function present(link: IdentifierLink, audience: Audience): z.output<typeof IdentifierView> {
-  return { type: link.type, value: audience === 'full' ? link.value : maskIdentifier(link.type, link.value), linkedAt: link.linkedAt };
+  return { ...identifierFor(link, audience), linkedAt: link.linkedAt };
+}
+
+/** An identifier as an audience may see it: in full, or masked (`l***@example.com`). */
+export function identifierFor(link: Pick<IdentifierLink, 'type' | 'value'>, audience: Audience): { type: IdentifierLink['type']; value: string } {
+  return { type: link.type, value: audience === 'full' ? link.value : maskIdentifier(link.type, link.value) };
 }
