@@ -134,6 +134,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
   ];
 
   const built = new Map<AnyModule, unknown>();
+  const closers: Array<() => void | Promise<void>> = [];
   for (const module of MODULES as readonly AnyModule[]) {
     const needs: Record<string, unknown> = {};
     for (const need of module.needs as readonly AnyModule[]) {
@@ -156,6 +157,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     for (const [name, spec] of Object.entries(module.timers)) timers.push(timerFunction(name, spec, result.timers[name]!, logger, telemetry));
     contributions.push(...(result.contributes ?? []));
     healthProbes.push(...(result.healthProbes ?? []));
+    if (result.close) closers.push(result.close);
   }
   for (const { point, value } of contributions) contributionsTo(point).push(value);
 
@@ -169,6 +171,7 @@ export function createPlatform(config: Config, overrides: PlatformOverrides = {}
     functions: [...http, openApiFunction(edge, () => http), ...functions, ...timers],
     cosmosMetrics,
     async close() {
+      for (const close of closers) await close();
       await serviceBus?.close();
       cosmos.dispose();
     },

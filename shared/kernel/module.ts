@@ -77,6 +77,8 @@ export interface Built<Api, Consumers, Timers> {
   timers: { [K in keyof Timers]: (log: Logger) => Promise<unknown> };
   contributes?: Contribution[];
   healthProbes?: HealthProbe[];
+  /** Releases what the module holds open (sockets, agents) when the platform closes. */
+  close?: () => void | Promise<void>;
 }
 
 export interface ModuleDefinition<

@@ -51,6 +51,7 @@ export const webhooksModule = defineModule({
     return {
       api: { webhooks, webhookEndpoints: endpoints },
       routes: webhookRoutes(kernel.edge, endpoints, webhooks),
+      close: () => sender.close(),
       consumers: { webhookDeliveries: (event, log) => webhooks.handle(event, log) },
       timers: {
         webhookRetries: async (log) => {
