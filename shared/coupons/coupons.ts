@@ -529,11 +529,10 @@ export class CouponService {
 
   async wallet(tenantId: string, customerId: string): Promise<WalletItem[]> {
     const codes = await this.store.listPersonalCodes(tenantId, customerId);
-    const campaigns = new Map<string, Campaign | undefined>();
+    const campaigns = await this.campaignsOf(tenantId, codes);
     const now = this.clock.now().getTime();
     const wallet: WalletItem[] = [];
     for (const usage of codes) {
-      if (!campaigns.has(usage.campaignId)) campaigns.set(usage.campaignId, await this.store.getCampaign(tenantId, keyOfCampaignId(usage.campaignId)!));
       const campaign = campaigns.get(usage.campaignId);
       if (!campaign) continue;
       const usesLeft = Math.max(
@@ -619,11 +618,10 @@ export class CouponService {
     request: EvaluationRequest & { customerId: string },
   ): Promise<Array<CouponResult & { name: string; source: 'wallet' | 'promotion' }>> {
     const [usages, promotions] = await Promise.all([this.store.listPersonalCodes(tenantId, request.customerId), this.publicCampaigns(tenantId)]);
-    const keys = [...new Set(usages.map((u) => keyOfCampaignId(u.campaignId)).filter((k): k is string => k !== undefined))];
-    const campaigns = new Map(await Promise.all(keys.map(async (key) => [key, await this.store.getCampaign(tenantId, key)] as const)));
+    const campaigns = await this.campaignsOf(tenantId, usages);
     const known = [
       ...usages.flatMap((usage) => {
-        const campaign = campaigns.get(keyOfCampaignId(usage.campaignId)!);
+        const campaign = campaigns.get(usage.campaignId);
         return campaign ? [{ source: 'wallet' as const, code: usage.code, entered: formatCode(usage.code), campaign, usage, limitedCode: true }] : [];
       }),
       ...promotions.map((campaign) => ({ source: 'promotion' as const, code: campaign.publicCode!, campaign, limitedCode: false })),
@@ -633,6 +631,19 @@ export class CouponService {
         const [result] = evaluateCoupons([await this.context(tenantId, code, request.customerId)], request);
         return { ...result!, name: code.campaign.name, source };
       }),
+    );
+  }
+
+  /** The campaign of each personal code, each read once, in parallel (undefined: gone). */
+  private async campaignsOf(tenantId: string, usages: Array<{ campaignId: string }>): Promise<Map<string, Campaign | undefined>> {
+    const ids = [...new Set(usages.map((u) => u.campaignId))];
+    return new Map(
+      await Promise.all(
+        ids.map(async (id) => {
+          const key = keyOfCampaignId(id);
+          return [id, key === undefined ? undefined : await this.store.getCampaign(tenantId, key)] as const;
+        }),
+      ),
     );
   }
 
